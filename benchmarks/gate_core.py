@@ -1,0 +1,111 @@
+"""Throughput of the truthfulness gate core vs a naive stdnum/phonenumbers loop.
+
+    uv run python benchmarks/gate_core.py [-n 50000]
+
+Prints applications/s of ``gate.evaluate`` (one process, best of 3, caches cleared before
+each run), the rate of a naive loop that only calls ``stdnum.cn.ric.validate`` on each ID
+number and ``phonenumbers.parse`` + ``is_valid_number`` on each phone of the same
+applications, and the ratio. Targets: ≥ 20,000 applications/s and ≥ 3× the naive loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import phonenumbers  # noqa: E402
+from stdnum.cn import ric  # noqa: E402
+from stdnum.exceptions import ValidationError  # noqa: E402
+
+from veracity.core import completeness, contact, gate, identity  # noqa: E402
+from veracity.demo.generator import DemoConfig, applications  # noqa: E402
+
+
+def _clear_caches() -> None:
+    contact.normalise_phone.cache_clear()
+    identity._DATES.clear()
+    completeness._DATE_CACHE.clear()
+
+
+def _fields(apps: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    ids: list[str] = []
+    phones: list[str] = []
+    for app in apps:
+        for role in ("policyholder", "insured"):
+            block = app.get(role) or {}
+            if block.get("id_number"):
+                ids.append(block["id_number"])
+            phones.extend(block.get("phones") or [])
+        for ben in app.get("beneficiaries") or []:
+            if ben.get("id_number"):
+                ids.append(ben["id_number"])
+        holder = (app.get("payer_account") or {}).get("holder_id_number")
+        if holder:
+            ids.append(holder)
+    return ids, phones
+
+
+def run_core(apps: list[dict[str, Any]], as_of: Any) -> float:
+    _clear_caches()
+    evaluate = gate.evaluate
+    t0 = time.perf_counter()
+    for app in apps:
+        evaluate(app, as_of=as_of)
+    return time.perf_counter() - t0
+
+
+def run_naive(ids: list[str], phones: list[str]) -> float:
+    t0 = time.perf_counter()
+    for number in ids:
+        try:
+            ric.validate(number)
+        except ValidationError:
+            pass
+    for phone in phones:
+        try:
+            phonenumbers.is_valid_number(phonenumbers.parse(phone, "CN"))
+        except phonenumbers.NumberParseException:
+            pass
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=50_000, help="applications (default 50,000)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    cfg = DemoConfig(customers=int(args.n * 1.6))
+    t0 = time.perf_counter()
+    apps = []
+    for app in applications(cfg):
+        apps.append(app)
+        if len(apps) >= args.n:
+            break
+    gen_s = time.perf_counter() - t0
+    n = len(apps)
+    ids, phones = _fields(apps)
+    print(f"generated {n:,} applications in {gen_s:.2f} s ({n / gen_s:,.0f}/s); "
+          f"{len(ids):,} ID numbers, {len(phones):,} phones")
+
+    core = min(run_core(apps, cfg.as_of) for _ in range(args.repeat))
+    naive = min(run_naive(ids, phones) for _ in range(args.repeat))
+    fails = sum(gate.evaluate(a, as_of=cfg.as_of).verdict == "fail" for a in apps)
+    core_rate = n / core
+    naive_rate = n / naive
+    print(f"gate.evaluate        : {core_rate:>10,.0f} applications/s  (best of {args.repeat}, "
+          f"{core:.2f} s; {fails:,} failed)")
+    print(f"naive stdnum+phonenumbers: {naive_rate:>6,.0f} applications/s  ({naive:.2f} s, "
+          f"IDs and phones only)")
+    print(f"ratio                : {core_rate / naive_rate:>10.1f}x")
+    ok = core_rate >= 20_000 and core_rate >= 3 * naive_rate
+    print("targets (>= 20,000/s and >= 3x naive):", "MET" if ok else "NOT MET")
+
+
+if __name__ == "__main__":
+    main()

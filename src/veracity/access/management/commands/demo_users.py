@@ -1,0 +1,29 @@
+"""``veracity demo-users``: one login per role for the embedded demo, printed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from veracity.access.services import demo_users_ensure
+from veracity.sales.models import Seller, SellerKind
+
+
+class Command(BaseCommand):
+    help = "Create the demo logins (demo settings only) and print them."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("demo users are only created with the demo settings (DEBUG on)")
+        agent = (
+            Seller.objects.filter(kind=SellerKind.AGENT, policies__isnull=False)
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        users = demo_users_ensure(agent_code=agent)
+        self.stdout.write("Veracity demo at http://127.0.0.1:8000  —  logins / 演示账号:")
+        for username, role, password in users:
+            self.stdout.write(f"  {username:<8} {password}   {role}")

@@ -1,0 +1,96 @@
+"""Protection services: key rotation, demo accounts."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import connection, transaction
+
+from veracity.access.fields import EncryptedTextField, field_crypto
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+
+
+def encrypted_fields_rotate(*, batch_size: int = 2000) -> dict[str, int]:
+    """Re-encrypt, table by table, every value whose key id is not the active one.
+
+    Works on raw column values (no model save, so history and ``auto_now`` stay untouched);
+    each batch commits on its own, so an interrupted run simply resumes.
+    """
+    crypto = field_crypto()
+    counts: dict[str, int] = {}
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if not fields:
+            continue
+        table, pk = model._meta.db_table, model._meta.pk.column
+        for field in fields:
+            column = field.column
+            done = 0
+            last = None
+            while True:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    where = f"WHERE {pk} > %s" if last is not None else ""
+                    params = [last] if last is not None else []
+                    cursor.execute(
+                        f"SELECT {pk}, {column} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
+                        [*params, batch_size],
+                    )
+                    rows = cursor.fetchall()
+                    if not rows:
+                        break
+                    last = rows[-1][0]
+                    updates = [
+                        (crypto.encrypt(crypto.decrypt(value, aad=field.aad), aad=field.aad), key)
+                        for key, value in rows
+                        if value and crypto.needs_rotation(value)
+                    ]
+                    if updates:
+                        cursor.executemany(
+                            f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                            updates,
+                        )
+                    done += len(updates)
+            counts[f"{table}.{column}"] = done
+    audit_record(
+        actor=Actor.system("rotate-keys"),
+        event=Event(action=Action.KEY_ROTATION, detail={"reencrypted": sum(counts.values())}),
+    )
+    return counts
+
+
+DEMO_PASSWORD = "veracity-demo"  # noqa: S105 - the embedded demo only; printed at start-up
+DEMO_USERS = [
+    ("alice", "agent", "Alice 李爱丽"),
+    ("carol", "channel_backoffice", "Carol 陈可"),
+    ("sam", "customer_service", "Sam 孙明"),
+    ("dave", "compliance", "Dave 丁伟"),
+    ("ivan", "information_manager", "Ivan 易凡"),
+    ("audrey", "auditor", "Audrey 欧阳"),
+    ("admin", "admin", "Admin 管理员"),
+]
+
+
+def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, str]]:
+    """Create (or reset) one demo login per role; returns (username, role, password)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from veracity.sales.models import Seller
+
+    user_model = get_user_model()
+    made = []
+    for username, role, full_name in DEMO_USERS:
+        user, _ = user_model.objects.get_or_create(username=username)
+        first, _, last = full_name.partition(" ")
+        user.first_name, user.last_name = first, last
+        user.is_staff = role == "admin"
+        user.is_superuser = role == "admin"
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        made.append((username, role, DEMO_PASSWORD))
+    if agent_code:
+        alice = user_model.objects.get(username="alice")
+        Seller.objects.filter(user=alice).exclude(code=agent_code).update(user=None)
+        Seller.objects.filter(code=agent_code).update(user=alice)
+    return made

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "veracity.audit"
+    verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from veracity.audit import guard, receivers  # noqa: F401

@@ -1,0 +1,16 @@
+"""The embedded demo: SQLite, demo keys generated once into ``var/``, DEBUG on."""
+
+from __future__ import annotations
+
+import os
+
+from veracity.config.settings.base import *  # noqa: F403
+from veracity.config.settings.base import VAR_DIR, env_bool
+from veracity.config.settings.local_keys import load_or_create_local_keys
+
+DEBUG = env_bool("DEBUG", True)
+_keys = load_or_create_local_keys(VAR_DIR / "demo-keys.json")
+SECRET_KEY = os.environ.get("SECRET_KEY") or _keys["secret_key"]
+VERACITY_FIELD_KEYS = os.environ.get("VERACITY_FIELD_KEYS") or _keys["field_keys"]
+VERACITY_ACTIVE_KEY_ID = os.environ.get("VERACITY_ACTIVE_KEY_ID") or _keys["active_key_id"]
+VERACITY_INDEX_KEY = os.environ.get("VERACITY_INDEX_KEY") or _keys["index_key"]

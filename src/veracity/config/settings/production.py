@@ -1,0 +1,37 @@
+"""Production: everything from the environment, refuses to start without its secrets, passes
+``manage.py check --deploy``."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from veracity.config.settings.base import *  # noqa: F403
+from veracity.config.settings.base import env_bool
+
+
+def required(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise ImproperlyConfigured(f"environment variable {name} is required in production")
+    return value
+
+
+DEBUG = False
+SECRET_KEY = required("SECRET_KEY")
+VERACITY_FIELD_KEYS = required("VERACITY_FIELD_KEYS")
+VERACITY_ACTIVE_KEY_ID = required("VERACITY_ACTIVE_KEY_ID")
+VERACITY_INDEX_KEY = required("VERACITY_INDEX_KEY")
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"

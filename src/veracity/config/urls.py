@@ -1,0 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from veracity.api.router import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("veracity.web.urls")),
+]
+handler404 = "veracity.web.views.errors.not_found"
+handler500 = "veracity.web.views.errors.server_error"
+handler403 = "veracity.web.views.errors.forbidden"
+handler400 = "veracity.web.views.errors.bad_request"
+__all__ = ["i18n_patterns", "urlpatterns"]

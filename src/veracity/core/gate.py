@@ -1,0 +1,269 @@
+"""The customer-data truthfulness gate (D1.2–D1.6, TG-1…TG-4).
+
+``evaluate(application, as_of=...)`` is the one rule set used by the real-time API, the
+bancassurance interface, file imports and the legacy back-check. It never raises: bad
+or missing input becomes findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from veracity.core.accounts import check_account
+from veracity.core.completeness import (
+    check_completeness,
+    insured_is_policyholder,
+    is_blank,
+    parse_date,
+)
+from veracity.core.contact import check_email, check_phone
+from veracity.core.findings import Finding, Severity, finding
+from veracity.core.identity import check_declared, check_id
+
+__all__ = [
+    "IN_SCOPE_TYPES",
+    "KNOWN_PRODUCT_TYPES",
+    "Verdict",
+    "evaluate",
+    "in_scope",
+    "normalise_sex",
+]
+
+#: TG-1: individual life insurance of one year or more.
+IN_SCOPE_TYPES: Final = frozenset(
+    {"participating", "investment_linked", "universal", "ordinary_life", "accident", "health"}
+)
+KNOWN_PRODUCT_TYPES: Final = IN_SCOPE_TYPES | {"other"}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    application_no: str | None
+    verdict: str  # "pass" | "fail"
+    findings: tuple[Finding, ...]
+
+    @property
+    def blocking(self) -> bool:
+        """True when underwriting must not pass (an error was found)."""
+        return self.verdict == "fail"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "application_no": self.application_no,
+            "verdict": self.verdict,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+_SEX: Final[dict[str, str]] = {
+    "M": "M",
+    "F": "F",
+    "m": "M",
+    "f": "F",
+    "男": "M",
+    "女": "F",
+    "male": "M",
+    "female": "F",
+    "Male": "M",
+    "Female": "F",
+    "MALE": "M",
+    "FEMALE": "F",
+}
+
+
+def normalise_sex(value: object) -> str | None:
+    """"M"/"F" for the accepted spellings (M/F, 男/女, male/female); else ``None``."""
+    if not isinstance(value, str):
+        return None
+    s = _SEX.get(value)
+    if s is None:
+        s = _SEX.get(value.strip().lower())
+    return s
+
+
+def _format(field: str, zh: str, en: str) -> Finding:
+    return finding("FIELD_FORMAT", field, problem_zh=zh, problem_en=en)
+
+
+def _term(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def in_scope(product: object, out: list[Finding]) -> bool:
+    """TG-1 scope. Appends OUT_OF_SCOPE (info) or product problems to ``out``."""
+    if not isinstance(product, Mapping):
+        out.append(finding("MISSING_FIELD", "product.type"))
+        return True
+    ptype = product.get("type")
+    term_raw = product.get("term_years")
+    term = None if term_raw is None or term_raw == "" else _term(term_raw)
+    if term_raw not in (None, "") and term is None:
+        out.append(_format("product.term_years", "应为年数", "expected a number of years"))
+    if is_blank(ptype):
+        out.append(finding("MISSING_FIELD", "product.type"))
+        return True
+    if ptype not in KNOWN_PRODUCT_TYPES:
+        out.append(finding("PRODUCT_UNKNOWN", "product.type", product_type=str(ptype)[:40]))
+        return True
+    if ptype not in IN_SCOPE_TYPES or (term is not None and term < 1):
+        out.append(
+            finding(
+                "OUT_OF_SCOPE",
+                "product",
+                product_type=str(ptype),
+                term_years=term_raw if term_raw is not None else "?",
+            )
+        )
+        return False
+    return True
+
+
+def _person(
+    block: Mapping[str, Any],
+    prefix: str,
+    ref: date,
+    as_of: date,
+    out: list[Finding],
+) -> None:
+    """Formats, ID rules and declared-vs-ID consistency of one person block."""
+    raw_sex = block.get("sex")
+    sex = None
+    if raw_sex is not None and raw_sex != "":
+        sex = normalise_sex(raw_sex)
+        if sex is None:
+            out.append(_format(prefix + ".sex", "应为男或女", "expected M or F"))
+    raw_birth = block.get("birth_date")
+    birth = None
+    if raw_birth is not None and raw_birth != "":
+        birth = parse_date(raw_birth)
+        if birth is None:
+            out.append(
+                _format(prefix + ".birth_date", "应为日期，如1985-03-14", "expected a date")
+            )
+        elif birth > ref:
+            out.append(
+                _format(prefix + ".birth_date", "晚于投保日期", "after the application date")
+            )
+            birth = None
+    number = block.get("id_number")
+    if number is not None and not is_blank(number):
+        facts, found = check_id(
+            block.get("id_type") or "resident_id",
+            number if isinstance(number, str) else str(number),
+            as_of=as_of,
+            field=prefix + ".id_number",
+        )
+        if found:
+            out.extend(found)
+        if facts is not None and facts.birth_date is not None:
+            mismatch = check_declared(facts, sex=sex, birth_date=birth, field_prefix=prefix)
+            if mismatch:
+                out.extend(mismatch)
+    phones = block.get("phones")
+    if phones is not None:
+        if isinstance(phones, str):
+            phones = [phones]
+        if isinstance(phones, list | tuple):
+            for i, phone in enumerate(phones):
+                if phone is None or is_blank(phone):
+                    continue
+                _, found = check_phone(
+                    phone if isinstance(phone, str) else str(phone),
+                    field=f"{prefix}.phones[{i}]",
+                )
+                if found:
+                    out.extend(found)
+        else:
+            out.append(_format(prefix + ".phones", "应为电话号码列表", "expected a list"))
+    email = block.get("email")
+    if email is not None and not is_blank(email):
+        out.extend(check_email(str(email), field=prefix + ".email"))
+
+
+def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
+    if not in_scope(app.get("product"), out):
+        return
+    raw_applied = app.get("applied_on")
+    applied_on = parse_date(raw_applied)
+    if applied_on is None and raw_applied not in (None, ""):
+        out.append(_format("applied_on", "应为日期，如2026-11-26", "expected a date"))
+    ref = applied_on or as_of
+    out.extend(check_completeness(app, applied_on=ref))
+
+    ph = app.get("policyholder")
+    if isinstance(ph, Mapping):
+        _person(ph, "policyholder", ref, as_of, out)
+    elif ph is not None:
+        out.append(_format("policyholder", "应为投保人信息", "expected a record"))
+
+    ins = app.get("insured")
+    if isinstance(ins, Mapping):
+        if not insured_is_policyholder(app):
+            _person(ins, "insured", ref, as_of, out)
+    elif ins is not None:
+        out.append(_format("insured", "应为被保险人信息", "expected a record"))
+
+    bens = app.get("beneficiaries")
+    if isinstance(bens, list | tuple):
+        for i, ben in enumerate(bens):
+            if not isinstance(ben, Mapping):
+                out.append(_format(f"beneficiaries[{i}]", "应为受益人信息", "expected a record"))
+                continue
+            number = ben.get("id_number")
+            if number is not None and not is_blank(number):
+                _, found = check_id(
+                    ben.get("id_type") or "resident_id",
+                    str(number),
+                    as_of=as_of,
+                    field=f"beneficiaries[{i}].id_number",
+                )
+                out.extend(found)
+    elif bens is not None and bens != "":
+        out.append(_format("beneficiaries", "应为受益人列表", "expected a list"))
+
+    acct = app.get("payer_account")
+    if isinstance(acct, Mapping):
+        number = acct.get("number")
+        if number is not None and not is_blank(number):
+            _, found = check_account(str(number), field="payer_account.number")
+            out.extend(found)
+        holder = acct.get("holder_id_number")
+        if holder is not None and not is_blank(holder):
+            _, found = check_id(
+                acct.get("holder_id_type") or "resident_id",
+                str(holder),
+                as_of=as_of,
+                field="payer_account.holder_id_number",
+            )
+            out.extend(found)
+    elif acct is not None and acct != "":
+        out.append(_format("payer_account", "应为付款账户信息", "expected a record"))
+
+
+def evaluate(app: Mapping[str, Any], *, as_of: date) -> Verdict:
+    """The gate's verdict: "fail" iff any finding is an error. Never raises."""
+    if not isinstance(app, Mapping):
+        f = _format("application", "不是投保单数据", "not an application record")
+        return Verdict(None, "fail", (f,))
+    no = app.get("application_no")
+    application_no = None if no is None else str(no)
+    out: list[Finding] = []
+    _evaluate(app, as_of, out)
+    verdict = "pass"
+    for f in out:
+        if f.severity is Severity.ERROR:
+            verdict = "fail"
+            break
+    return Verdict(application_no, verdict, tuple(out))

@@ -1,0 +1,157 @@
+"""The customer register: natural persons and their personal data (D1.2, D1.3, D4.4).
+
+A customer is one person however many policies they hold; the person is identified by the
+type and number of an identity document. Every personal datum (ID number, phone, bank
+account, address, e-mail) is encrypted at rest and carries a blind index of its normalised
+value for exact search and duplicate detection. Every table keeps the history of its fields.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from veracity.access.fields import EncryptedTextField
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident ID card")
+    HMT_RESIDENCE_PERMIT = "hmt_residence_permit", _("HK/Macao/Taiwan residence permit")
+    FOREIGN_PERMANENT_RESIDENCE = (
+        "foreign_permanent_residence",
+        _("Foreign permanent residence ID"),
+    )
+    HK_MACAO_HOME_RETURN = "hk_macao_home_return_permit", _("Home-return permit (HK/Macao)")
+    TAIWAN_COMPATRIOT = "taiwan_compatriot_permit", _("Taiwan compatriot permit")
+    PASSPORT = "passport", _("Passport")
+    OTHER = "other", _("Other")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Classification(models.TextChoices):
+    GENERAL = "general", _("General customer")
+    SPECIAL = "special", _("Special customer")
+
+
+class Customer(models.Model):
+    """One natural person (D1.2): policyholder, insured or beneficiary of any policy."""
+
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    classification = models.CharField(
+        _("classification"),
+        max_length=10,
+        choices=Classification.choices,
+        default=Classification.GENERAL,
+    )
+    archive_no = models.CharField(_("archive number"), max_length=20, unique=True, null=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return f"{self.archive_no or self.pk}"
+
+
+class IdentityDocument(models.Model):
+    """An identity document of a customer; (type, number) identifies the person."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="documents")
+    id_type = models.CharField(_("ID type"), max_length=32, choices=IdType.choices)
+    number = EncryptedTextField(_("ID number"))
+    number_bidx = models.CharField(max_length=32)
+    is_primary = models.BooleanField(_("primary"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("identity document")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "number_bidx"], name="identity_document_unique_number"
+            )
+        ]
+
+
+class Phone(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
+    number = EncryptedTextField(_("phone"))  # E.164 when valid, else as typed
+    number_bidx = models.CharField(max_length=32, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, default="mobile")
+    valid = models.BooleanField(_("valid"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phone")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "number_bidx"], name="phone_unique")
+        ]
+        indexes = [models.Index(fields=["number_bidx", "customer"], name="phone_bidx_customer")]
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(_("kind"), max_length=10, default="contact")
+    text = EncryptedTextField(_("address"))
+    text_bidx = models.CharField(max_length=32, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("address")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "kind", "text_bidx"], name="address_unique"
+            )
+        ]
+
+
+class Email(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
+    address = EncryptedTextField(_("e-mail"))
+    address_bidx = models.CharField(max_length=32, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("e-mail")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "address_bidx"], name="email_unique")
+        ]
+
+
+class BankAccount(models.Model):
+    """A bank card or account as it appears in a customer's data (D1.2). The same number in
+    the data of two different customers is a clue (SD-1); the holder named on a premium
+    account who is not the policyholder is another (SD-3)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="bank_accounts"
+    )
+    number = EncryptedTextField(_("account number"))
+    number_bidx = models.CharField(max_length=32)
+    holder_name = models.CharField(_("holder name"), max_length=100, blank=True)
+    holder_id_type = models.CharField(_("holder ID type"), max_length=32, blank=True)
+    holder_id_number = EncryptedTextField(_("holder ID number"), blank=True, null=True)
+    holder_id_bidx = models.CharField(max_length=32, null=True, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bank account")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "number_bidx"], name="bank_account_unique")
+        ]
+        indexes = [models.Index(fields=["number_bidx", "customer"], name="account_bidx_customer")]

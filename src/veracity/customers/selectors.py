@@ -1,0 +1,445 @@
+"""Reads of the customer register (AG-10 need to know, D4.26).
+
+Every read starts from :func:`visible_to`: access control is a query filter. Searching by a
+personal datum (ID, phone, account) and opening a customer file are reads of personal data:
+each writes one audit event with the purpose the user stated. What leaves this module for
+display is masked (``veracity.core.masking``) with the site's mask policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from veracity.access.roles import RoleName, roles_of
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.core.masking import MaskPolicy, mask
+from veracity.customers.models import (
+    Address,
+    BankAccount,
+    Customer,
+    Email,
+    IdentityDocument,
+    IdType,
+    Phone,
+)
+from veracity.customers.services import account_key, id_key, phone_key
+
+__all__ = [
+    "SEARCH_KINDS",
+    "CustomerView",
+    "SearchError",
+    "customer_detail",
+    "customer_search",
+    "mask_policy",
+    "visible_to",
+]
+
+#: Roles whose work needs the whole register (customer service owns data quality; the
+#: back-office, compliance and the information manager investigate and supervise).
+_ALL_CUSTOMERS = frozenset(
+    {
+        RoleName.CHANNEL_BACKOFFICE,
+        RoleName.CUSTOMER_SERVICE,
+        RoleName.COMPLIANCE,
+        RoleName.INFORMATION_MANAGER,
+        RoleName.ADMIN,
+    }
+)
+
+SEARCH_KINDS = ("name", "id_number", "phone", "account")
+MAX_RESULTS = 50
+
+
+class SearchError(ValueError):
+    """A search that cannot be run; ``code`` is one of ``kind``, ``query``, ``purpose``."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def mask_policy() -> MaskPolicy:
+    """The display masks configured in ``settings.VERACITY_MASKS`` (defaults otherwise)."""
+    configured = getattr(settings, "VERACITY_MASKS", {}) or {}
+    known = {f.name for f in fields(MaskPolicy)}
+    values = {
+        key: tuple(value) if isinstance(value, list | tuple) else value
+        for key, value in configured.items()
+        if key in known
+    }
+    return MaskPolicy(**values)
+
+
+def visible_to(user: Any) -> QuerySet[Customer]:
+    """The customers ``user`` may see: an agent only those who take part in a policy the
+    agent sold; the auditor (who reads the audit trail, not customer files) and users without
+    a role none; other staff roles all."""
+    roles = roles_of(user)
+    customers = Customer.objects.all()
+    if roles & _ALL_CUSTOMERS:
+        return customers
+    if RoleName.AGENT in roles:
+        from veracity.policies.models import PolicyRole
+
+        own = PolicyRole.objects.filter(policy__seller__user=user, customer__isnull=False).values(
+            "customer_id"
+        )
+        return customers.filter(pk__in=own)
+    return customers.none()
+
+
+def _actor(user: Any, ip: str) -> Actor:
+    return Actor.of(user, ip)
+
+
+def customer_search(
+    user: Any, *, query: str, kind: str, purpose: str, ip: str = ""
+) -> list[Customer]:
+    """Customers visible to ``user`` matching ``query``.
+
+    ``kind`` ``name`` matches part of the name; ``id_number``, ``phone`` and ``account``
+    match exactly through the blind index of the normalised value, so "+86 138-0013-8000",
+    "13800138000" and full-width digits find the same person, and an ID number is tried
+    under every document type. A search by personal datum writes one
+    ``SEARCH_PERSONAL_DATA`` audit event (the query itself is not logged, only its kind).
+    Raises :class:`SearchError` for an unknown kind, an empty query or a missing purpose.
+    """
+    if kind not in SEARCH_KINDS:
+        raise SearchError("kind")
+    query = (query or "").strip()
+    if not query:
+        raise SearchError("query")
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise SearchError("purpose")
+    base = visible_to(user)
+    if kind == "name":
+        found = base.filter(name__icontains=query[:100])
+    else:
+        bidxs = _search_keys(kind, query)
+        if not bidxs:
+            found = base.none()
+        elif kind == "id_number":
+            found = base.filter(
+                pk__in=IdentityDocument.objects.filter(number_bidx__in=bidxs).values("customer_id")
+            )
+        elif kind == "phone":
+            found = base.filter(
+                pk__in=Phone.objects.filter(number_bidx__in=bidxs).values("customer_id")
+            )
+        else:
+            found = base.filter(
+                pk__in=BankAccount.objects.filter(number_bidx__in=bidxs).values("customer_id")
+            )
+    results = list(found.order_by("name", "pk")[:MAX_RESULTS])
+    if kind != "name":
+        audit_record(
+            actor=_actor(user, ip),
+            event=Event(
+                action=Action.SEARCH_PERSONAL_DATA,
+                object_type="customer",
+                purpose=purpose,
+                detail={"kind": kind, "results": [c.pk for c in results]},
+            ),
+        )
+    return results
+
+
+def _search_keys(kind: str, query: str) -> list[str]:
+    if kind == "id_number":
+        keys = [id_key(id_type, query) for id_type in IdType.values]
+        return sorted({key[2] for key in keys if key})
+    if kind == "phone":
+        phone = phone_key(query)
+        return [phone[2]] if phone else []
+    account = account_key(query)
+    return [account[1]] if account else []
+
+
+# --- the customer file --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id_type: str
+    number: str
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class PhoneRow:
+    number: str
+    kind: str
+    valid: bool
+
+
+@dataclass(frozen=True)
+class AddressRow:
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    number: str
+    holder_name: str
+    holder_id_number: str
+    bank_name: str
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    application_no: str
+    policy_no: str
+    product: str
+    role: str
+    relation: str
+    verdict: str
+    status: str
+    applied_on: date | None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    actor: str
+    record: str
+    field: str
+    change: str  # "+" created, "~" changed, "-" deleted
+    old: str
+    new: str
+
+
+@dataclass
+class CustomerView:
+    """A customer file as shown to staff: personal data masked."""
+
+    id: int
+    archive_no: str
+    name: str
+    sex: str
+    birth_date: date | None
+    classification: str
+    documents: list[DocumentRow] = field(default_factory=list)
+    phones: list[PhoneRow] = field(default_factory=list)
+    addresses: list[AddressRow] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    accounts: list[AccountRow] = field(default_factory=list)
+    policies: list[PolicyRow] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+
+
+#: Per history-tracked model: its label and, per personal-data field, the mask kind. Fields
+#: not listed under ``fields`` (keys, blind indexes, timestamps) are not shown.
+_TRACKED: dict[type[Model], tuple[Any, dict[str, str | None]]] = {
+    Customer: (
+        _("customer"),
+        {"name": None, "sex": None, "birth_date": None, "classification": None, "archive_no": None},
+    ),
+    IdentityDocument: (
+        _("identity document"),
+        {"id_type": None, "number": "id_number", "is_primary": None},
+    ),
+    Phone: (_("phone"), {"number": "phone", "kind": None, "valid": None}),
+    Address: (_("address"), {"kind": None, "text": "address"}),
+    Email: (_("e-mail"), {"address": "email"}),
+    BankAccount: (
+        _("bank account"),
+        {
+            "number": "account",
+            "holder_name": None,
+            "holder_id_type": None,
+            "holder_id_number": "id_number",
+            "bank_name": None,
+        },
+    ),
+}
+
+
+def customer_detail(user: Any, customer_id: Any, *, purpose: str, ip: str = "") -> CustomerView:
+    """The masked file of one customer visible to ``user``: documents, contacts, accounts,
+    the policies (those ``user`` may see) with role and gate verdict, and the history of
+    every field, personal values masked. Writes one ``VIEW_PERSONAL_DATA`` audit event with
+    ``purpose``. Raises ``Http404`` when the customer does not exist *or* is not visible (so
+    the answer does not reveal existence), ``SearchError("purpose")`` without a purpose."""
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise SearchError("purpose")
+    try:
+        pk = int(customer_id)
+    except (TypeError, ValueError):
+        raise Http404("customer") from None
+    if not 0 < pk < 2**63:
+        raise Http404("customer")
+    customer = visible_to(user).filter(pk=pk).first()
+    if customer is None:
+        raise Http404("customer")
+    policy = mask_policy()
+    view = CustomerView(
+        id=customer.pk,
+        archive_no=customer.archive_no or "",
+        name=customer.name,
+        sex=customer.get_sex_display(),
+        birth_date=customer.birth_date,
+        classification=str(customer.get_classification_display()),
+    )
+    view.documents = [
+        DocumentRow(
+            id_type=str(doc.get_id_type_display()),
+            number=mask(doc.number, "id_number", policy),
+            is_primary=doc.is_primary,
+        )
+        for doc in customer.documents.order_by("-is_primary", "pk")
+    ]
+    view.phones = [
+        PhoneRow(number=mask(p.number, "phone", policy), kind=kind_label(p.kind), valid=p.valid)
+        for p in customer.phones.order_by("pk")
+    ]
+    view.addresses = [
+        AddressRow(kind=kind_label(a.kind), text=mask(a.text, "address", policy))
+        for a in customer.addresses.order_by("pk")
+    ]
+    view.emails = [mask(e.address, "email", policy) for e in customer.emails.order_by("pk")]
+    view.accounts = [
+        AccountRow(
+            number=mask(a.number, "account", policy),
+            holder_name=a.holder_name,
+            holder_id_number=mask(a.holder_id_number, "id_number", policy),
+            bank_name=a.bank_name,
+        )
+        for a in customer.bank_accounts.order_by("pk")
+    ]
+    view.policies = _policies_of(user, customer)
+    view.history = customer_history(customer, policy)
+    audit_record(
+        actor=_actor(user, ip),
+        event=Event(
+            action=Action.VIEW_PERSONAL_DATA,
+            object_type="customer",
+            object_id=str(customer.pk),
+            customer_id=customer.pk,
+            purpose=purpose,
+        ),
+    )
+    return view
+
+
+def _policies_of(user: Any, customer: Customer) -> list[PolicyRow]:
+    from veracity.policies import selectors as policy_selectors
+    from veracity.policies.models import PolicyRole
+
+    roles = (
+        PolicyRole.objects.filter(customer=customer, policy__in=policy_selectors.visible_to(user))
+        .select_related("policy", "policy__product")
+        .order_by("-policy__created_at", "role", "position")
+    )
+    return [
+        PolicyRow(
+            application_no=r.policy.application_no,
+            policy_no=r.policy.policy_no or "",
+            product=policy_selectors.product_label(r.policy.product),
+            role=str(r.get_role_display()),
+            relation=r.relation,
+            verdict=r.policy.verdict,
+            status=str(r.policy.get_status_display()),
+            applied_on=r.policy.applied_on,
+        )
+        for r in roles
+    ]
+
+
+def customer_history(customer: Customer, policy: MaskPolicy | None = None) -> list[HistoryRow]:
+    """Every recorded change of the customer and of its documents, phones, addresses,
+    e-mails and accounts, newest first; personal values masked."""
+    policy = policy or mask_policy()
+    rows: list[HistoryRow] = []
+    for model, (label, shown) in _TRACKED.items():
+        history = model.history.model  # type: ignore[attr-defined]
+        if model is Customer:
+            records = history.objects.filter(id=customer.pk)
+        else:
+            records = history.objects.filter(customer_id=customer.pk)
+        records = records.select_related("history_user").order_by("id", "history_date", "pk")
+        rows.extend(_diff_records(records, str(label), shown, policy))
+    rows.sort(key=lambda r: r.at, reverse=True)
+    return rows
+
+
+def _diff_records(
+    records: Iterable[Any], label: str, shown: dict[str, str | None], policy: MaskPolicy
+) -> list[HistoryRow]:
+    rows: list[HistoryRow] = []
+    previous: dict[int, Any] = {}
+    for record in records:
+        before = previous.get(record.id)
+        actor = record.history_user.get_username() if record.history_user else ""
+        for name, kind in shown.items():
+            new = getattr(record, name, None)
+            old = getattr(before, name, None) if before is not None else None
+            if record.history_type == "+" or before is None:
+                if new in (None, ""):
+                    continue
+                change, old_text, new_text = "+", "", _show(record, name, new, kind, policy)
+            elif record.history_type == "-":
+                change, old_text, new_text = "-", _show(record, name, new, kind, policy), ""
+            else:
+                if old == new:
+                    continue
+                change = "~"
+                old_text = _show(before, name, old, kind, policy)
+                new_text = _show(record, name, new, kind, policy)
+            rows.append(
+                HistoryRow(
+                    at=record.history_date,
+                    actor=actor,
+                    record=label,
+                    field=str(record._meta.get_field(name).verbose_name),
+                    change=change,
+                    old=old_text,
+                    new=new_text,
+                )
+            )
+        previous[record.id] = record
+    return rows
+
+
+#: Display labels of the free-text ``kind`` columns of phones and addresses.
+KIND_LABELS = {
+    "mobile": _("mobile"),
+    "fixed": _("landline"),
+    "unknown": _("unknown"),
+    "contact": _("contact address"),
+    "home": _("home address"),
+    "work": _("work address"),
+}
+ID_TYPE_LABELS = dict(IdType.choices)
+
+
+def kind_label(value: str) -> str:
+    return str(KIND_LABELS.get(value, value))
+
+
+def _show(record: Any, name: str, value: Any, kind: str | None, policy: MaskPolicy) -> str:
+    if value is None or value == "":
+        return ""
+    if kind:
+        return mask(str(value), kind, policy)
+    if name == "kind":
+        return kind_label(str(value))
+    if name == "holder_id_type":
+        return str(ID_TYPE_LABELS.get(value, value))
+    display = getattr(record, f"get_{name}_display", None)
+    if callable(display):
+        return str(display())
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)

@@ -1,0 +1,1 @@
+"""Synthetic demonstration data (pure Python, deterministic)."""

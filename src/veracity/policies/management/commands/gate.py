@@ -1,0 +1,39 @@
+"""``veracity gate FILE``: check every application in a file, store nothing, print one JSON
+verdict per line (TG-5 bulk path)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from veracity.core import gate
+from veracity.ingest.readers import RowError, UnreadableFile, read_records
+
+
+class Command(BaseCommand):
+    help = "Check applications (.jsonl, .csv, .xlsx) with the truthfulness gate; store nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()
+        counts = {"pass": 0, "fail": 0, "unreadable": 0}
+        try:
+            for line, record in read_records(options["file"]):
+                if isinstance(record, RowError):
+                    counts["unreadable"] += 1
+                    out: dict[str, Any] = {"line": line, "verdict": "unreadable",
+                                           "error": record.to_dict()}
+                else:
+                    verdict = gate.evaluate(record, as_of=today)
+                    counts[verdict.verdict] += 1
+                    out = {"line": line, **verdict.to_dict()}
+                self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
+        except UnreadableFile as exc:
+            raise CommandError(f"{exc.reason_zh} / {exc.reason_en}") from exc
+        self.stderr.write(json.dumps(counts))

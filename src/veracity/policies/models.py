@@ -1,0 +1,176 @@
+"""Products, applications/policies and the truthfulness gate's records (D1.4–D1.6, D1.12).
+
+An application (投保单) becomes a policy (保单) once underwritten; both are one row,
+identified by the application number. The gate's verdict on each submission is kept
+(``GateCheck``); a failed one opens a supplement request (补充告知, TG-6) that closes when
+a corrected submission passes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from veracity.customers.models import BankAccount, Customer
+from veracity.sales.models import Seller
+
+
+class ProductType(models.TextChoices):
+    PARTICIPATING = "participating", _("Participating (分红险)")
+    INVESTMENT_LINKED = "investment_linked", _("Investment-linked (投连险)")
+    UNIVERSAL = "universal", _("Universal (万能险)")
+    ORDINARY_LIFE = "ordinary_life", _("Ordinary life (普通寿险)")
+    ACCIDENT = "accident", _("Accident (意外险)")
+    HEALTH = "health", _("Health (健康险)")
+    OTHER = "other", _("Other")
+
+
+class Product(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    type = models.CharField(_("product type"), max_length=20, choices=ProductType.choices)
+    term_years = models.DecimalField(_("term (years)"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("product")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Channel(models.TextChoices):
+    AGENCY = "agency", _("Individual agency")
+    BANCASSURANCE = "bancassurance", _("Bancassurance")
+    BROKER = "broker", _("Intermediary agency")
+    DIRECT = "direct", _("Direct")
+    TELEMARKETING = "telemarketing", _("Telemarketing")
+    INTERNET = "internet", _("Internet")
+
+
+class PolicyStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    BLOCKED = "blocked", _("Blocked by the truthfulness gate")
+    PENDING_UNDERWRITING = "pending_underwriting", _("Awaiting underwriting")
+    IN_FORCE = "in_force", _("In force")
+    CANCELLED = "cancelled", _("Cancelled in cooling-off period")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class Policy(models.Model):
+    application_no = models.CharField(_("application number"), max_length=40, unique=True)
+    policy_no = models.CharField(_("policy number"), max_length=40, unique=True, null=True)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name=_("product"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    seller = models.ForeignKey(
+        Seller,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="policies",
+        verbose_name=_("seller"),
+    )
+    agency = models.ForeignKey(
+        Seller,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="agency_policies",
+        verbose_name=_("agency"),
+    )
+    seller_code = models.CharField(_("seller code as submitted"), max_length=32, blank=True)
+    applied_on = models.DateField(_("applied on"), null=True)
+    underwritten_on = models.DateField(_("underwritten on"), null=True, blank=True)
+    effective_on = models.DateField(_("effective on"), null=True, blank=True)
+    cooling_off_ends_on = models.DateField(_("cooling-off period ends"), null=True, blank=True)
+    callback_due_on = models.DateField(_("cooling-off callback due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=PolicyStatus.choices, default=PolicyStatus.APPLIED
+    )
+    verdict = models.CharField(_("gate verdict"), max_length=8, blank=True)
+    payer_account = models.ForeignKey(
+        BankAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="paid_policies",
+        verbose_name=_("premium payer account"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        indexes = [models.Index(fields=["seller", "status"], name="policy_seller_status")]
+
+    def __str__(self) -> str:
+        return self.policy_no or self.application_no
+
+
+class Role(models.TextChoices):
+    POLICYHOLDER = "policyholder", _("Policyholder")
+    INSURED = "insured", _("Insured")
+    BENEFICIARY = "beneficiary", _("Beneficiary")
+
+
+class PolicyRole(models.Model):
+    """A person's part in a policy. An unidentified beneficiary (name only) has no customer."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="roles")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, related_name="policy_roles"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    relation = models.CharField(_("relation to policyholder"), max_length=20, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    share = models.DecimalField(_("share %"), max_digits=5, decimal_places=2, null=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "role"], name="policyrole_customer_role")]
+        ordering = ["role", "position"]
+
+
+class GateCheck(models.Model):
+    """One evaluation of one submission of an application by the truthfulness gate."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="gate_checks")
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
+    source = models.CharField(_("source"), max_length=20)  # api, import, ui
+    verdict = models.CharField(_("verdict"), max_length=8)
+    findings = models.JSONField(_("findings"), default=list)  # codes, fields, masked evidence
+    digest = models.CharField(max_length=64, blank=True)  # of the submission, for idempotency
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        get_latest_by = "checked_at"
+
+
+class SupplementRequest(models.Model):
+    """TG-6: the customer must supplement or correct data before underwriting can pass."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, related_name="supplement_requests"
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    opened_by_check = models.ForeignKey(GateCheck, on_delete=models.PROTECT, related_name="+")
+    closed_by_check = models.ForeignKey(
+        GateCheck, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    items = models.JSONField(_("items to supplement"), default=list)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy"],
+                condition=models.Q(status="open"),
+                name="one_open_supplement_request_per_policy",
+            )
+        ]

@@ -1,0 +1,300 @@
+"""Reads of applications, gate checks and supplement requests (TG-6, AG-10).
+
+Every read starts from :func:`visible_to`. Parties are shown masked; findings are shown in
+the active language from the stored ``message_zh`` / ``message_en``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from veracity.access.roles import RoleName, roles_of
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.core.masking import mask
+from veracity.policies.models import GateCheck, Policy, PolicyRole, SupplementRequest
+
+__all__ = [
+    "VERDICTS",
+    "ApplicationView",
+    "application_detail",
+    "applications_list",
+    "finding_counts",
+    "localized",
+    "supplement_requests_open",
+    "verdict_counts",
+    "visible_to",
+]
+
+_ALL_POLICIES = frozenset(
+    {
+        RoleName.CHANNEL_BACKOFFICE,
+        RoleName.CUSTOMER_SERVICE,
+        RoleName.COMPLIANCE,
+        RoleName.INFORMATION_MANAGER,
+        RoleName.ADMIN,
+    }
+)
+
+VERDICTS = {"pass": _("Passed"), "fail": _("Failed")}
+SEVERITIES = {"error": _("Error"), "warning": _("Warning"), "info": _("Note")}
+
+
+def visible_to(user: Any) -> QuerySet[Policy]:
+    """Applications ``user`` may see: an agent those they sold; the auditor and users without
+    a role none; other staff roles all."""
+    roles = roles_of(user)
+    policies = Policy.objects.all()
+    if roles & _ALL_POLICIES:
+        return policies
+    if RoleName.AGENT in roles:
+        return policies.filter(seller__user=user)
+    return policies.none()
+
+
+def product_label(product: Any) -> str:
+    """ "WL-20 终身寿险", or just the code when the product has no name of its own."""
+    name = (product.name or "").strip()
+    return product.code if not name or name == product.code else f"{product.code} {name}"
+
+
+def localized(finding: dict[str, Any], language: str | None = None) -> str:
+    """The message of a finding (or supplement item) in the active language."""
+    language = language or get_language() or "zh-hans"
+    zh, en = finding.get("message_zh") or "", finding.get("message_en") or ""
+    if language.lower().startswith("zh"):
+        return str(zh or en)
+    return str(en or zh)
+
+
+def applications_list(user: Any, *, verdict: str = "") -> QuerySet[Policy]:
+    """Applications visible to ``user``, newest first; ``verdict`` "pass"/"fail" filters."""
+    policies = visible_to(user).select_related("product", "seller")
+    if verdict in VERDICTS:
+        policies = policies.filter(verdict=verdict)
+    return policies.order_by("-created_at", "-pk")
+
+
+def supplement_requests_open(user: Any) -> QuerySet[SupplementRequest]:
+    """Open supplement requests on applications visible to ``user``, oldest first (the
+    customer has waited longest)."""
+    return (
+        SupplementRequest.objects.filter(
+            status=SupplementRequest.Status.OPEN, policy__in=visible_to(user)
+        )
+        .select_related("policy", "policy__product")
+        .order_by("opened_at", "pk")
+    )
+
+
+def finding_counts(
+    user: Any, *, days: int = 30, now: datetime | None = None
+) -> list[tuple[str, int]]:
+    """How often each finding code was raised by gate checks in the last ``days`` days, most
+    frequent first. Counted in Python over the JSON lists (portable across SQLite and
+    PostgreSQL); a findings table would be the way at tens of millions of checks."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    counter: Counter[str] = Counter()
+    checks = GateCheck.objects.filter(
+        checked_at__gte=since, policy__in=visible_to(user)
+    ).values_list("findings", flat=True)
+    for findings in checks.iterator(chunk_size=2000):
+        for item in findings or []:
+            if isinstance(item, dict) and item.get("code"):
+                counter[str(item["code"])] += 1
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def verdict_counts(user: Any, *, days: int = 30, now: datetime | None = None) -> dict[str, int]:
+    """Gate checks in the last ``days`` days by verdict: {"pass": n, "fail": m}."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    counts = {"pass": 0, "fail": 0}
+    rows = (
+        GateCheck.objects.filter(checked_at__gte=since, policy__in=visible_to(user))
+        .values("verdict")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["verdict"]] = counts.get(row["verdict"], 0) + row["n"]
+    return counts
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    code: str
+    field: str
+    severity: str
+    severity_label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    id: int
+    checked_at: datetime
+    source: str
+    verdict: str
+    verdict_label: str
+    findings: list[FindingRow]
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    role: str
+    relation: str
+    name: str
+    customer_id: int | None
+    id_number: str
+    phone: str
+    share: Any
+
+
+@dataclass
+class SupplementView:
+    status: str
+    status_label: str
+    opened_at: datetime
+    closed_at: datetime | None
+    items: list[FindingRow]
+
+
+@dataclass
+class ApplicationView:
+    application_no: str
+    policy_no: str
+    product: str
+    product_type: str
+    channel: str
+    seller: str
+    status: str
+    verdict: str
+    verdict_label: str
+    applied_on: date | None
+    payer_account: str
+    parties: list[PartyRow] = field(default_factory=list)
+    latest: CheckRow | None = None
+    checks: list[CheckRow] = field(default_factory=list)
+    supplement: SupplementView | None = None
+
+
+def _finding_rows(items: Any) -> list[FindingRow]:
+    rows = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        severity = str(item.get("severity") or "error")
+        rows.append(
+            FindingRow(
+                code=str(item.get("code") or ""),
+                field=str(item.get("field") or ""),
+                severity=severity,
+                severity_label=str(SEVERITIES.get(severity, severity)),
+                message=localized(item),
+            )
+        )
+    return rows
+
+
+def _check_row(check: GateCheck) -> CheckRow:
+    return CheckRow(
+        id=check.pk,
+        checked_at=check.checked_at,
+        source=check.source,
+        verdict=check.verdict,
+        verdict_label=str(VERDICTS.get(check.verdict, check.verdict)),
+        findings=_finding_rows(check.findings),
+    )
+
+
+def application_detail(
+    user: Any, application_no: str, *, purpose: str = "", ip: str = ""
+) -> ApplicationView:
+    """One application visible to ``user``: product, channel, seller, parties (masked), the
+    latest gate verdict with every finding, the gate-check history and the supplement
+    request. Writes one ``VIEW_PERSONAL_DATA`` audit event (the parties are personal data,
+    even masked). ``Http404`` when unknown or not visible."""
+    application_no = (application_no or "").strip()
+    if not application_no or len(application_no) > 40:
+        raise Http404("application")
+    policy = (
+        visible_to(user)
+        .select_related("product", "seller", "payer_account")
+        .filter(application_no=application_no)
+        .first()
+    )
+    if policy is None:
+        raise Http404("application")
+    from veracity.customers.selectors import mask_policy
+
+    masks = mask_policy()
+    view = ApplicationView(
+        application_no=policy.application_no,
+        policy_no=policy.policy_no or "",
+        product=product_label(policy.product),
+        product_type=str(policy.product.get_type_display()),
+        channel=str(policy.get_channel_display()),
+        seller=str(policy.seller) if policy.seller else policy.seller_code,
+        status=str(policy.get_status_display()),
+        verdict=policy.verdict,
+        verdict_label=str(VERDICTS.get(policy.verdict, policy.verdict)),
+        applied_on=policy.applied_on,
+        payer_account=(
+            mask(policy.payer_account.number, "account", masks) if policy.payer_account else ""
+        ),
+    )
+    roles = (
+        PolicyRole.objects.filter(policy=policy)
+        .select_related("customer")
+        .prefetch_related("customer__documents", "customer__phones")
+    )
+    for role in roles:
+        customer = role.customer
+        docs = list(customer.documents.all()) if customer else []
+        phones = list(customer.phones.all()) if customer else []
+        view.parties.append(
+            PartyRow(
+                role=str(role.get_role_display()),
+                relation=role.relation,
+                name=role.name or (customer.name if customer else ""),
+                customer_id=customer.pk if customer else None,
+                id_number=mask(docs[0].number, "id_number", masks) if docs else "",
+                phone=mask(phones[0].number, "phone", masks) if phones else "",
+                share=role.share,
+            )
+        )
+    view.checks = [_check_row(c) for c in policy.gate_checks.order_by("-checked_at", "-pk")]
+    view.latest = view.checks[0] if view.checks else None
+    request = SupplementRequest.objects.filter(policy=policy).order_by("-opened_at", "-pk").first()
+    if request is not None:
+        view.supplement = SupplementView(
+            status=request.status,
+            status_label=str(request.get_status_display()),
+            opened_at=request.opened_at,
+            closed_at=request.closed_at,
+            items=_finding_rows(
+                [{**item, "severity": item.get("severity", "error")} for item in request.items]
+            ),
+        )
+    holder = next((r.customer_id for r in roles if r.role == "policyholder"), None)
+    audit_record(
+        actor=Actor.of(user, ip),
+        event=Event(
+            action=Action.VIEW_PERSONAL_DATA,
+            object_type="policy",
+            object_id=str(policy.pk),
+            customer_id=holder,
+            purpose=purpose,
+            detail={"application_no": policy.application_no},
+        ),
+    )
+    return view

@@ -1,0 +1,538 @@
+"""Storing applications and running the truthfulness gate on them (D1.4–D1.6, TG-5, TG-6).
+
+``applications_store`` is the one write path for the API (a batch of one) and for file
+imports (batches of hundreds). Each application is checked by ``veracity.core.gate`` and
+stored whatever the verdict; a failed one blocks automatic underwriting and opens a
+supplement request, which a later passing submission closes. A submission identical to the
+last one stored is recognised and changes nothing (imports are idempotent).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from veracity.access.fields import blind_index
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record_many
+from veracity.core import gate
+from veracity.core.findings import Finding
+from veracity.ingest.readers import RowError
+from veracity.customers.services import (
+    AccountIn,
+    PersonIn,
+    account_key,
+    bank_accounts_resolve,
+    customers_resolve,
+    id_key,
+    insert,
+    person_from,
+)
+from veracity.policies.models import (
+    Channel,
+    GateCheck,
+    Policy,
+    PolicyRole,
+    PolicyStatus,
+    Product,
+    ProductType,
+    Role,
+    SupplementRequest,
+)
+from veracity.sales.models import Seller
+
+
+class RejectedRow(Exception):
+    """An application that cannot be stored at all (no number, no product…)."""
+
+    def __init__(self, field: str, reason_zh: str, reason_en: str) -> None:
+        super().__init__(f"{field}: {reason_en}")
+        self.field = field
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+
+
+@dataclass
+class StoreResult:
+    application_no: str
+    outcome: str  # created | updated | unchanged
+    verdict: gate.Verdict
+    policy: Policy | None = None
+    supplement_request: SupplementRequest | None = None
+
+
+@dataclass
+class _Row:
+    payload: Mapping[str, Any]
+    verdict: gate.Verdict
+    digest: str
+    application_no: str
+    product_code: str
+    channel: str
+    applied_on: date | None
+    policyholder: PersonIn
+    insured: PersonIn | None
+    insured_relation: str
+    beneficiaries: list[tuple[PersonIn | None, dict[str, Any]]]
+    account: AccountIn | None
+    policy: Policy | None = None
+    outcome: str = "created"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def submission_digest(payload: Mapping[str, Any]) -> str:
+    """Keyed digest of a submission (keyed, because the payload holds personal data)."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    digest = blind_index(text, domain="submission")
+    assert digest is not None
+    return digest
+
+
+def parse_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()) if value else None
+    except ValueError:
+        return None
+
+
+def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
+    """Check one application and turn it into what is stored; ``RejectedRow`` when it
+    cannot be stored at all."""
+    if not isinstance(payload, Mapping):
+        raise RejectedRow("", "不是一个投保单对象", "not an application object")
+    application_no = str(payload.get("application_no") or "").strip()
+    if not application_no or len(application_no) > 40:
+        raise RejectedRow("application_no", "投保单号缺失或过长", "missing or longer than 40")
+    product = payload.get("product") or {}
+    product_code = str(product.get("code") or "").strip() if isinstance(product, Mapping) else ""
+    if not product_code:
+        raise RejectedRow("product.code", "产品代码缺失", "product code is missing")
+    channel = str(payload.get("channel") or "").strip()
+    if channel not in Channel.values:
+        raise RejectedRow(
+            "channel",
+            f"销售渠道无效，应为 {', '.join(Channel.values)}",
+            f"unknown channel, expected one of {', '.join(Channel.values)}",
+        )
+    policyholder_block = _block(payload, "policyholder")
+    if policyholder_block is None:
+        raise RejectedRow("policyholder", "投保人信息缺失", "policyholder is missing")
+    verdict = gate.evaluate(payload, as_of=as_of)
+    policyholder = person_from(
+        policyholder_block, birth_date=parse_date(policyholder_block.get("birth_date"))
+    )
+    assert policyholder is not None
+    insured_block = _block(payload, "insured") or {}
+    relation = str(insured_block.get("relation") or "self")
+    insured = None
+    if relation != "self" and insured_block:
+        insured = person_from(insured_block, birth_date=parse_date(insured_block.get("birth_date")))
+        if insured is not None and policyholder.document:
+            insured.anchor = f"insured-of:{policyholder.document[2]}"
+    beneficiaries: list[tuple[PersonIn | None, dict[str, Any]]] = []
+    for raw in payload.get("beneficiaries") or []:
+        if not isinstance(raw, Mapping):
+            continue
+        person = None
+        if raw.get("id_number"):
+            person = person_from(dict(raw), birth_date=parse_date(raw.get("birth_date")))
+        beneficiaries.append((person, dict(raw)))
+    account = None
+    payer = _block(payload, "payer_account")
+    if payer and (number := account_key(str(payer.get("number") or ""))):
+        holder_doc = id_key(
+            str(payer.get("holder_id_type") or "resident_id"),
+            str(payer.get("holder_id_number") or ""),
+        )
+        account = AccountIn(
+            owner=policyholder,
+            number=number,
+            holder_name=str(payer.get("holder_name") or ""),
+            holder_document=holder_doc,
+        )
+    return _Row(
+        payload=payload,
+        verdict=verdict,
+        digest=submission_digest(payload),
+        application_no=application_no,
+        product_code=product_code[:32],
+        channel=channel,
+        applied_on=parse_date(payload.get("applied_on")),
+        policyholder=policyholder,
+        insured=insured,
+        insured_relation=relation[:20],
+        beneficiaries=beneficiaries,
+        account=account,
+    )
+
+
+def _block(payload: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    value = payload.get(name)
+    return dict(value) if isinstance(value, Mapping) else None
+
+
+def applications_store(
+    payloads: Sequence[Mapping[str, Any]], *, source: str, actor: Actor, as_of: date
+) -> list[StoreResult | RejectedRow]:
+    """Check and store a batch of applications, one result per payload, in order.
+
+    Rows that cannot be stored come back as ``RejectedRow`` and leave nothing behind; the
+    others are written in one transaction.
+    """
+    results: list[StoreResult | RejectedRow] = []
+    rows: list[_Row] = []
+    for payload in payloads:
+        try:
+            row = prepare(payload, as_of=as_of)
+        except RejectedRow as rejected:
+            results.append(rejected)
+            continue
+        rows.append(row)
+        results.append(
+            StoreResult(application_no=row.application_no, outcome="", verdict=row.verdict)
+        )
+    rows = _last_submission_wins(rows)
+    with transaction.atomic():
+        stored = _store_rows(rows, source=source, actor=actor)
+    for result in results:
+        if isinstance(result, StoreResult):
+            row = stored[result.application_no]
+            result.outcome = row.outcome
+            result.policy = row.policy
+            result.supplement_request = row.extra.get("supplement_request")
+            if row.outcome != "unchanged":
+                result.verdict = row.verdict
+    return results
+
+
+def _last_submission_wins(rows: list[_Row]) -> list[_Row]:
+    by_no: dict[str, _Row] = {}
+    for row in rows:
+        by_no.pop(row.application_no, None)
+        by_no[row.application_no] = row
+    return list(by_no.values())
+
+
+def _store_rows(rows: list[_Row], *, source: str, actor: Actor) -> dict[str, _Row]:
+    existing = {
+        p.application_no: p
+        for p in Policy.objects.filter(application_no__in=[r.application_no for r in rows])
+    }
+    digests = _last_digests(existing.values())
+    todo: list[_Row] = []
+    for row in rows:
+        row.policy = existing.get(row.application_no)
+        if row.policy is not None and digests.get(row.policy.pk) == row.digest:
+            row.outcome = "unchanged"
+            continue
+        row.outcome = "updated" if row.policy is not None else "created"
+        todo.append(row)
+    if todo:
+        _write(todo, source=source, actor=actor)
+    return {row.application_no: row for row in rows}
+
+
+def _last_digests(policies: Any) -> dict[int, str]:
+    ids = [p.pk for p in policies]
+    latest: dict[int, str] = {}
+    for policy_id, digest in (
+        GateCheck.objects.filter(policy_id__in=ids).order_by("id").values_list("policy_id", "digest")
+    ):
+        latest[policy_id] = digest
+    return latest
+
+
+def _write(rows: list[_Row], *, source: str, actor: Actor) -> None:
+    people: list[PersonIn] = []
+    for row in rows:
+        people.append(row.policyholder)
+        if row.insured:
+            people.append(row.insured)
+        people.extend(person for person, _ in row.beneficiaries if person)
+    customers_resolve(people)
+    bank_accounts_resolve([row.account for row in rows if row.account])
+    products = _products({row.product_code: row.payload.get("product") or {} for row in rows})
+    sellers = _sellers(rows)
+    _write_policies(rows, products, sellers)
+    _write_roles(rows)
+    _write_checks(rows, source=source)
+    audit_record_many(
+        actor=actor,
+        events=[
+            Event(
+                action=Action.CREATE if row.outcome == "created" else Action.CHANGE,
+                object_type="policy",
+                object_id=str(row.policy.pk if row.policy else ""),
+                customer_id=row.policyholder.customer.pk if row.policyholder.customer else None,
+                detail={
+                    "application_no": row.application_no,
+                    "source": source,
+                    "verdict": row.verdict.verdict,
+                    "codes": sorted({f.code for f in row.verdict.findings}),
+                },
+            )
+            for row in rows
+        ],
+    )
+
+
+def _products(specs: dict[str, Any]) -> dict[str, Product]:
+    known = {p.code: p for p in Product.objects.filter(code__in=specs)}
+    for code, spec in specs.items():
+        if code in known:
+            continue
+        spec = spec if isinstance(spec, Mapping) else {}
+        kind = str(spec.get("type") or "")
+        known[code] = Product.objects.create(
+            code=code,
+            name=str(spec.get("name") or code)[:200],
+            type=kind if kind in ProductType.values else ProductType.OTHER,
+            term_years=_decimal(spec.get("term_years")),
+        )
+    return known
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+    return number if number.is_finite() and 0 <= number < 10_000 else Decimal(0)
+
+
+def _sellers(rows: Sequence[_Row]) -> dict[str, Seller]:
+    codes: set[str] = set()
+    for row in rows:
+        seller = row.payload.get("seller") or {}
+        if isinstance(seller, Mapping):
+            codes.update(str(seller.get(k) or "") for k in ("code", "agency_code"))
+    codes.discard("")
+    return {s.code: s for s in Seller.objects.filter(code__in=codes)}
+
+
+def _seller_codes(row: _Row) -> tuple[str, str]:
+    seller = row.payload.get("seller") or {}
+    if not isinstance(seller, Mapping):
+        return "", ""
+    return str(seller.get("code") or "")[:32], str(seller.get("agency_code") or "")[:32]
+
+
+def _write_policies(
+    rows: list[_Row], products: dict[str, Product], sellers: dict[str, Seller]
+) -> None:
+    new: list[Policy] = []
+    for row in rows:
+        seller_code, agency_code = _seller_codes(row)
+        seller = sellers.get(seller_code)
+        agency = sellers.get(agency_code) or (seller.agency if seller else None)
+        policy = row.policy or Policy(application_no=row.application_no)
+        policy.product = products[row.product_code]
+        policy.channel = row.channel
+        policy.seller = seller
+        policy.agency = agency
+        policy.seller_code = seller_code
+        policy.applied_on = row.applied_on
+        policy.payer_account = row.account.account if row.account else None
+        policy.verdict = row.verdict.verdict
+        if policy.status in (PolicyStatus.APPLIED, PolicyStatus.BLOCKED,
+                             PolicyStatus.PENDING_UNDERWRITING):
+            policy.status = (
+                PolicyStatus.BLOCKED if row.verdict.blocking else PolicyStatus.PENDING_UNDERWRITING
+            )
+        if row.policy is None:
+            new.append(policy)
+        else:
+            policy.save()
+        row.policy = policy
+    insert(Policy, new)
+    # A resubmission replaces the parties; their history keeps the previous ones.
+    updated = [row.policy.pk for row in rows if row.outcome == "updated" and row.policy]
+    if updated:
+        for role in PolicyRole.objects.filter(policy_id__in=updated):
+            role.delete()
+
+
+def _write_roles(rows: list[_Row]) -> None:
+    roles: list[PolicyRole] = []
+    for row in rows:
+        policy = row.policy
+        holder = row.policyholder.customer
+        roles.append(PolicyRole(policy=policy, customer=holder, role=Role.POLICYHOLDER,
+                                relation="self", name=row.policyholder.name))
+        insured = row.insured.customer if row.insured else holder
+        roles.append(PolicyRole(policy=policy, customer=insured, role=Role.INSURED,
+                                relation=row.insured_relation,
+                                name=row.insured.name if row.insured else row.policyholder.name))
+        for position, (person, raw) in enumerate(row.beneficiaries):
+            roles.append(
+                PolicyRole(
+                    policy=policy,
+                    customer=person.customer if person else None,
+                    role=Role.BENEFICIARY,
+                    relation=str(raw.get("relation") or "")[:20],
+                    name=str(raw.get("name") or "")[:100],
+                    share=_decimal(raw.get("share")) if raw.get("share") is not None else None,
+                    position=position,
+                )
+            )
+    insert(PolicyRole, roles)
+
+
+def _write_checks(rows: list[_Row], *, source: str) -> None:
+    checks = insert(
+        GateCheck,
+        [
+            GateCheck(
+                policy=row.policy,
+                source=source,
+                verdict=row.verdict.verdict,
+                findings=[f.to_dict() for f in row.verdict.findings],
+                digest=row.digest,
+            )
+            for row in rows
+        ],
+    )
+    for row, check in zip(rows, checks, strict=True):
+        row.extra["check"] = check
+    open_requests = {
+        req.policy_id: req
+        for req in SupplementRequest.objects.filter(
+            policy_id__in=[row.policy.pk for row in rows if row.policy],
+            status=SupplementRequest.Status.OPEN,
+        )
+    }
+    now = timezone.now()
+    new: list[SupplementRequest] = []
+    for row, check in zip(rows, checks, strict=True):
+        assert row.policy is not None
+        request = open_requests.get(row.policy.pk)
+        items = supplement_items(row.verdict.findings)
+        if row.verdict.blocking:
+            if request is None:
+                request = SupplementRequest(
+                    policy=row.policy,
+                    status=SupplementRequest.Status.OPEN,
+                    opened_by_check=check,
+                    items=items,
+                )
+                new.append(request)
+            else:
+                request.items = items
+                request.save(update_fields=["items"])
+        elif request is not None:
+            request.status = SupplementRequest.Status.CLOSED
+            request.closed_by_check = check
+            request.closed_at = now
+            request.save(update_fields=["status", "closed_by_check", "closed_at"])
+        row.extra["supplement_request"] = request
+    insert(SupplementRequest, new)
+
+
+def supplement_items(findings: Sequence[Finding]) -> list[dict[str, object]]:
+    """What the customer must supplement or correct: every blocking finding."""
+    return [
+        {"code": f.code, "field": f.field, "message_zh": f.message_zh, "message_en": f.message_en}
+        for f in findings
+        if f.severity == "error"
+    ]
+
+
+@dataclass
+class ImportReport:
+    """What a file import did: counts, and every row that could not be stored."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    failed_rows: list[tuple[int, str, list[str]]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "gate_pass": self.passed,
+            "gate_fail": self.failed,
+            "rejected": len(self.errors),
+        }
+
+
+def applications_import(
+    records: Iterable[tuple[int, dict[str, Any] | RowError]],
+    *,
+    actor: Actor,
+    as_of: date,
+    batch_size: int = 500,
+    source: str = "import",
+) -> ImportReport:
+    """Store every readable, storable row; report the others with their line numbers.
+
+    A batch is written in one transaction; if the database refuses it, its rows are retried
+    one by one so a single bad row costs only itself, never half a record.
+    """
+    report = ImportReport()
+    batch: list[tuple[int, dict[str, Any]]] = []
+    for line, record in records:
+        report.rows += 1
+        if isinstance(record, RowError):
+            report.errors.append(record)
+            continue
+        batch.append((line, record))
+        if len(batch) >= batch_size:
+            _import_batch(batch, report, actor=actor, as_of=as_of, source=source)
+            batch = []
+    if batch:
+        _import_batch(batch, report, actor=actor, as_of=as_of, source=source)
+    report.errors.sort(key=lambda e: e.line)
+    return report
+
+
+def _import_batch(
+    batch: list[tuple[int, dict[str, Any]]],
+    report: ImportReport,
+    *,
+    actor: Actor,
+    as_of: date,
+    source: str,
+) -> None:
+    try:
+        results = applications_store(
+            [record for _, record in batch], source=source, actor=actor, as_of=as_of
+        )
+    except DatabaseError:
+        if len(batch) == 1:
+            line = batch[0][0]
+            report.errors.append(
+                RowError(line, "", "数据库拒绝了该行", "the database refused this row")
+            )
+            return
+        for item in batch:
+            _import_batch([item], report, actor=actor, as_of=as_of, source=source)
+        return
+    for (line, _), result in zip(batch, results, strict=True):
+        if isinstance(result, RejectedRow):
+            report.errors.append(RowError(line, result.field, result.reason_zh, result.reason_en))
+            continue
+        setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+        if result.verdict.blocking:
+            report.failed += 1
+            report.failed_rows.append(
+                (line, result.application_no,
+                 [f"{f.code}@{f.field}" for f in result.verdict.findings if f.severity == "error"])
+            )
+        else:
+            report.passed += 1

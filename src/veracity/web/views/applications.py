@@ -1,0 +1,49 @@
+"""Applications: list filtered by gate verdict, and one application with its findings."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from veracity.policies.selectors import VERDICTS, application_detail, applications_list
+from veracity.web.forms import ApplicationFilterForm
+from veracity.web.views.common import (
+    CASEWORK_ROLES,
+    client_ip,
+    remembered_purpose,
+    roles_required,
+)
+
+PER_PAGE = 25
+
+
+@roles_required(*CASEWORK_ROLES)
+def index(request: HttpRequest) -> HttpResponse:
+    form = ApplicationFilterForm(request.GET or None)
+    verdict = form.cleaned_data["verdict"] if form.is_valid() else ""
+    invalid = bool(request.GET.get("verdict")) and not form.is_valid()
+    policies = applications_list(request.user, verdict=verdict)
+    page = Paginator(policies, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/applications/list.html",
+        {
+            "form": form if not invalid else ApplicationFilterForm(),
+            "invalid_filter": invalid,
+            "page": page,
+            "verdict": verdict,
+            "verdicts": VERDICTS,
+        },
+    )
+
+
+@roles_required(*CASEWORK_ROLES)
+def detail(request: HttpRequest, application_no: str) -> HttpResponse:
+    view = application_detail(
+        request.user,
+        application_no,
+        purpose=remembered_purpose(request) or "application_review",
+        ip=client_ip(request),
+    )
+    return render(request, "web/applications/detail.html", {"app": view})

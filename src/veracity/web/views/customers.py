@@ -1,0 +1,77 @@
+"""Customer search and the customer file (AG-10): purpose first, masked values only."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from veracity.customers.selectors import SearchError, customer_detail, customer_search
+from veracity.web.forms import PURPOSES, CustomerSearchForm, PurposeForm
+from veracity.web.views.common import (
+    CASEWORK_ROLES,
+    client_ip,
+    remember_purpose,
+    remembered_purpose,
+    roles_required,
+)
+
+SEARCH_ERRORS = {
+    "kind": _("Unknown kind of search; choose name, ID number, phone or bank account."),
+    "query": _("Type what to search for."),
+    "purpose": _("State the purpose before any personal data is shown."),
+}
+
+
+@roles_required(*CASEWORK_ROLES)
+def search(request: HttpRequest) -> HttpResponse:
+    """GET form; results below it. With htmx only the results fragment is swapped in."""
+    searched = bool(request.GET)
+    data = request.GET.copy()
+    if searched and not data.get("purpose") and remembered_purpose(request):
+        data["purpose"] = remembered_purpose(request)
+    form = CustomerSearchForm(
+        data if searched else None,
+        initial={"kind": "name", "purpose": remembered_purpose(request)},
+    )
+    results = None
+    error = ""
+    if searched and form.is_valid():
+        purpose = form.cleaned_data["purpose"]
+        remember_purpose(request, purpose)
+        try:
+            results = customer_search(
+                request.user,
+                query=form.cleaned_data["query"],
+                kind=form.cleaned_data["kind"],
+                purpose=purpose,
+                ip=client_ip(request),
+            )
+        except SearchError as exc:
+            error = str(SEARCH_ERRORS.get(exc.code, exc.code))
+    context = {"form": form, "results": results, "error": error, "searched": searched}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "web/customers/_results.html", context)
+    return render(request, "web/customers/search.html", context)
+
+
+@roles_required(*CASEWORK_ROLES)
+def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The masked customer file. Asks for a purpose first unless one is remembered."""
+    purpose = request.GET.get("purpose") or remembered_purpose(request)
+    form = PurposeForm({"purpose": purpose} if purpose else None)
+    if not form.is_valid():
+        return render(
+            request,
+            "web/customers/purpose.html",
+            {"form": form, "purposes": PURPOSES, "asked": bool(purpose)},
+            status=400 if purpose else 200,
+        )
+    purpose = form.cleaned_data["purpose"]
+    remember_purpose(request, purpose)
+    customer = customer_detail(request.user, customer_id, purpose=purpose, ip=client_ip(request))
+    return render(
+        request,
+        "web/customers/detail.html",
+        {"customer": customer, "purpose_label": dict(PURPOSES)[purpose]},
+    )

@@ -1,0 +1,75 @@
+"""The home page: one view, sections chosen by the user's roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from veracity.access.roles import RoleName, roles_of
+from veracity.core.findings import CATALOGUE
+from veracity.policies import selectors as policies
+from veracity.web.forms import CustomerSearchForm
+from veracity.web.views.common import remembered_purpose
+
+RECENT = 10
+
+
+def sections_for(roles: set[RoleName]) -> list[str]:
+    """Which home sections a user sees, in page order."""
+    sections: list[str] = []
+    if RoleName.AGENT in roles:
+        sections.append("agent")
+    if roles & {RoleName.CUSTOMER_SERVICE, RoleName.CHANNEL_BACKOFFICE}:
+        sections.append("service")
+    if roles & {RoleName.COMPLIANCE, RoleName.INFORMATION_MANAGER}:
+        sections.append("statistics")
+    if RoleName.AUDITOR in roles:
+        sections.append("auditor")
+    if RoleName.ADMIN in roles:
+        sections.append("admin")
+    return sections
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    sections = sections_for(roles_of(user))
+    context: dict[str, Any] = {"sections": sections}
+    if "agent" in sections or "service" in sections:
+        context["open_requests"] = list(policies.supplement_requests_open(user)[:RECENT])
+    if "agent" in sections:
+        context["recent"] = list(policies.applications_list(user)[:RECENT])
+    if "service" in sections:
+        context["failed"] = list(policies.applications_list(user, verdict="fail")[:RECENT])
+        context["search_form"] = CustomerSearchForm(
+            initial={"kind": "phone", "purpose": remembered_purpose(request)}
+        )
+    if "statistics" in sections:
+        context.update(statistics(user))
+    return render(request, "web/home.html", context)
+
+
+def statistics(user: Any) -> dict[str, Any]:
+    counts = policies.finding_counts(user, days=30)
+    top = max((n for _, n in counts), default=0)
+    bars = [
+        {
+            "code": code,
+            "count": n,
+            "percent": round(100 * n / top) if top else 0,
+            "severity": str(CATALOGUE[code][0]) if code in CATALOGUE else "info",
+        }
+        for code, n in counts
+    ]
+    verdicts = policies.verdict_counts(user, days=30)
+    total = sum(verdicts.values())
+    return {
+        "finding_bars": bars,
+        "verdicts": verdicts,
+        "verdict_total": total,
+        "pass_percent": round(100 * verdicts.get("pass", 0) / total) if total else 0,
+        "fail_percent": round(100 * verdicts.get("fail", 0) / total) if total else 0,
+    }
