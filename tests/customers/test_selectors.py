@@ -92,7 +92,7 @@ def test_search_by_phone_normalises_what_was_typed(personas, book, typed):
     assert [c.pk for c in found] == [book["wang"].pk]
 
 
-def test_search_by_id_number_with_lower_case_x(personas, make_application, django_db_blocker):
+def test_search_by_id_number_with_lower_case_x(personas, make_application):
     from tests.conftest import resident_id
 
     # find a sequence whose check digit is X

@@ -305,3 +305,11 @@ def test_application_page_masks_parties(login, personas, book):
     assert "138****8000" in body
     assert HOLDER_PHONE not in body and book["holder_id"] not in body
     assert HOLDER_ACCOUNT not in body
+
+
+def test_chinese_by_default_even_for_an_english_browser(client):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers.get("Content-Language") == "zh-hans"
+    client.cookies["django_language"] = "en"
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response.headers.get("Content-Language") == "en"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from veracity.api.auth import ApiToken
 from veracity.api.routers.applications import router as applications_router
@@ -41,4 +41,14 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> Any:
         request,
         {"message_zh": "令牌无效或缺失", "message_en": "Missing or invalid API token"},
         status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> Any:
+    """E.g. a body that is not JSON at all: the same error shape as every other refusal."""
+    return api.create_response(
+        request,
+        {"field": "", "message_zh": "请求无法处理（请求正文须为 JSON 对象）", "message_en": str(exc)},
+        status=exc.status_code,
     )

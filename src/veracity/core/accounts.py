@@ -26,12 +26,7 @@ def normalise_account(raw: str) -> str:
 
 def luhn_ok(digits: str) -> bool:
     """Luhn (mod 10) check of an all-digit string."""
-    total = 0
-    double = False
-    for ch in reversed(digits):
-        d = ord(ch) - 48
-        total += _DOUBLE[d] if double else d
-        double = not double
+    total = sum(map(int, digits[-1::-2])) + sum([_DOUBLE[int(c)] for c in digits[-2::-2]])
     return total % 10 == 0
 
 

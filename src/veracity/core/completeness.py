@@ -25,7 +25,7 @@ def is_blank(value: object) -> bool:
     """None, an empty or blank string, or an empty/all-blank list."""
     if value is None:
         return True
-    if isinstance(value, str):
+    if type(value) is str or isinstance(value, str):
         return not value.strip()
     if isinstance(value, list | tuple):
         return all(is_blank(v) for v in value)
@@ -66,7 +66,7 @@ def insured_is_policyholder(app: Mapping[str, Any]) -> bool:
     insured = app.get("insured")
     if insured is None:
         return True
-    if not isinstance(insured, Mapping):
+    if not (type(insured) is dict or isinstance(insured, Mapping)):
         return False
     return str(insured.get("relation") or "").strip().lower() in {"self", "本人"}
 
@@ -80,7 +80,7 @@ def check_completeness(app: Mapping[str, Any], *, applied_on: date | None) -> li
     """
     out: list[Finding] = []
     ph = app.get("policyholder")
-    if not isinstance(ph, Mapping):
+    if not (type(ph) is dict or isinstance(ph, Mapping)):
         ph = {}
     for name in POLICYHOLDER_FIELDS:
         if is_blank(ph.get(name)):
@@ -88,7 +88,7 @@ def check_completeness(app: Mapping[str, Any], *, applied_on: date | None) -> li
     if insured_is_policyholder(app):
         return out
     ins = app.get("insured")
-    if not isinstance(ins, Mapping):
+    if not (type(ins) is dict or isinstance(ins, Mapping)):
         ins = {}
     for name in INSURED_FIELDS:
         if not is_blank(ins.get(name)):

@@ -19,7 +19,7 @@ from veracity.core.completeness import (
     is_blank,
     parse_date,
 )
-from veracity.core.contact import check_email, check_phone
+from veracity.core.contact import check_email, check_phone, normalise_phone
 from veracity.core.findings import Finding, Severity, finding
 from veracity.core.identity import check_declared, check_id
 
@@ -103,7 +103,7 @@ def _term(value: object) -> float | None:
 
 def in_scope(product: object, out: list[Finding]) -> bool:
     """TG-1 scope. Appends OUT_OF_SCOPE (info) or product problems to ``out``."""
-    if not isinstance(product, Mapping):
+    if not (type(product) is dict or isinstance(product, Mapping)):
         out.append(finding("MISSING_FIELD", "product.type"))
         return True
     ptype = product.get("type")
@@ -179,12 +179,10 @@ def _person(
             for i, phone in enumerate(phones):
                 if phone is None or is_blank(phone):
                     continue
-                _, found = check_phone(
-                    phone if isinstance(phone, str) else str(phone),
-                    field=f"{prefix}.phones[{i}]",
-                )
-                if found:
-                    out.extend(found)
+                text = phone if type(phone) is str else str(phone)
+                if normalise_phone(text).valid:
+                    continue
+                out.extend(check_phone(text, field=f"{prefix}.phones[{i}]")[1])
         else:
             out.append(_format(prefix + ".phones", "应为电话号码列表", "expected a list"))
     email = block.get("email")
@@ -203,13 +201,13 @@ def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
     out.extend(check_completeness(app, applied_on=ref))
 
     ph = app.get("policyholder")
-    if isinstance(ph, Mapping):
+    if (type(ph) is dict or isinstance(ph, Mapping)):
         _person(ph, "policyholder", ref, as_of, out)
     elif ph is not None:
         out.append(_format("policyholder", "应为投保人信息", "expected a record"))
 
     ins = app.get("insured")
-    if isinstance(ins, Mapping):
+    if (type(ins) is dict or isinstance(ins, Mapping)):
         if not insured_is_policyholder(app):
             _person(ins, "insured", ref, as_of, out)
     elif ins is not None:
@@ -218,7 +216,7 @@ def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
     bens = app.get("beneficiaries")
     if isinstance(bens, list | tuple):
         for i, ben in enumerate(bens):
-            if not isinstance(ben, Mapping):
+            if not (type(ben) is dict or isinstance(ben, Mapping)):
                 out.append(_format(f"beneficiaries[{i}]", "应为受益人信息", "expected a record"))
                 continue
             number = ben.get("id_number")
@@ -234,7 +232,7 @@ def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
         out.append(_format("beneficiaries", "应为受益人列表", "expected a list"))
 
     acct = app.get("payer_account")
-    if isinstance(acct, Mapping):
+    if (type(acct) is dict or isinstance(acct, Mapping)):
         number = acct.get("number")
         if number is not None and not is_blank(number):
             _, found = check_account(str(number), field="payer_account.number")
@@ -254,7 +252,7 @@ def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
 
 def evaluate(app: Mapping[str, Any], *, as_of: date) -> Verdict:
     """The gate's verdict: "fail" iff any finding is an error. Never raises."""
-    if not isinstance(app, Mapping):
+    if not (type(app) is dict or isinstance(app, Mapping)):
         f = _format("application", "不是投保单数据", "not an application record")
         return Verdict(None, "fail", (f,))
     no = app.get("application_no")

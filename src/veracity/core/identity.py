@@ -291,7 +291,7 @@ def check_id(
     ID_REGION_UNKNOWN (warning), FIELD_FORMAT for an unknown ID type, MISSING_FIELD for
     an empty number.
     """
-    kind = parse_id_type(id_type)
+    kind = IdType.RESIDENT_ID if id_type == "resident_id" else parse_id_type(id_type)
     if kind is None:
         return None, [
             finding(
@@ -331,18 +331,20 @@ def _check_18(
     ):
         return None, [_format_error(kind, field, role_zh, role_en, len(n))]
     findings: list[Finding] | None = None
-    expected = check_digit(n[:17])
+    value = (1 - 2 * int(n[:17], 13)) % 11
+    expected = "X" if value == 10 else str(value)
     if n[17] != expected:
         findings = [
             finding("ID_CHECKSUM", field, role_zh=role_zh, role_en=role_en, expected=expected)
         ]
-    birth = _yyyymmdd(n[6:14])
+    digits = n[6:14]
+    birth = _DATES.get(digits) or _yyyymmdd(digits)
     problem: tuple[str, str] | None = None
     if birth is None:
         problem = ("不是真实存在的日期", "not a real date")
     elif birth > as_of:
         problem = ("晚于今天", "in the future")
-    elif _age_years(birth, as_of) > _MAX_AGE:
+    elif as_of.year - birth.year > _MAX_AGE and _age_years(birth, as_of) > _MAX_AGE:
         problem = ("年龄超过120岁", "age over 120")
     if problem is not None:
         f = finding(

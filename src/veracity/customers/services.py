@@ -10,10 +10,10 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.db import models
-from simple_history.utils import bulk_create_with_history
 
 from veracity.access.fields import blind_index
 from veracity.core import accounts, contact, identity
+from veracity.db.bulk import bulk_insert
 from veracity.customers.models import (
     Address,
     BankAccount,
@@ -200,13 +200,18 @@ def _apply_facts(customer: Customer, person: PersonIn) -> bool:
 def _insert_customers(new: list[tuple[Customer, list[PersonIn]]]) -> None:
     if not new:
         return
-    customers = insert(Customer, [customer for customer, _ in new])
+    customers = bulk_insert(
+        Customer, [customer for customer, _ in new], prepare=_assign_archive_no
+    )
     for customer, (_, group) in zip(customers, new, strict=True):
-        if customer.archive_no is None:
-            customer.archive_no = f"C{customer.pk:010d}"
         for person in group:
             person.customer = customer
-    Customer.objects.bulk_update(customers, ["archive_no"], batch_size=1000)
+
+
+def _assign_archive_no(customer: Customer) -> None:
+    """CA-1: every new customer gets an archive at once, numbered from its key."""
+    if customer.archive_no is None:
+        customer.archive_no = f"C{customer.pk:010d}"
 
 
 def _add_contacts(people: Sequence[PersonIn]) -> None:
@@ -286,9 +291,4 @@ def bank_accounts_resolve(items: Sequence[AccountIn]) -> None:
 
 def insert(model: type[M], objs: Iterable[M]) -> list[M]:
     """Bulk insert with history rows; returns the objects with their primary keys."""
-    rows = list(objs)
-    if not rows:
-        return rows
-    if hasattr(model, "history"):
-        return list(bulk_create_with_history(rows, model, batch_size=1000))
-    return list(model.objects.bulk_create(rows, batch_size=1000))
+    return bulk_insert(model, objs)

@@ -19,7 +19,7 @@ router = Router(tags=["applications"])
 
 @router.post(
     "/check",
-    response={200: VerdictOut, 401: Any, 422: Any},
+    response={200: VerdictOut, 400: ErrorOut, 401: Any, 422: Any},
     summary="Check one application before automatic underwriting (nothing is stored)",
 )
 def check_application(request: HttpRequest, payload: ApplicationIn) -> Any:
