@@ -47,7 +47,9 @@ def test_tamper_detected(position: int) -> None:
         c.decrypt(bad, aad="customer.phone")
 
 
-@pytest.mark.parametrize("token", ["", "v1:k1", "v2:k1:AAAA", "v1:k9:AAAA", "v1:k1:!!!", "v1:k1:AAAA"])
+@pytest.mark.parametrize(
+    "token", ["", "v1:k1", "v2:k1:AAAA", "v1:k9:AAAA", "v1:k1:!!!", "v1:k1:AAAA"]
+)
 def test_malformed_tokens(token: str) -> None:
     with pytest.raises(DecryptionError):
         crypto().decrypt(token, aad="a")
@@ -92,8 +94,13 @@ def test_parse_keyring() -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    ["", "k1", "k1:notbase64!", f"k1:{base64.b64encode(b'short').decode()}",
-     f"k1:{base64.b64encode(K1).decode()},k1:{base64.b64encode(K2).decode()}"],
+    [
+        "",
+        "k1",
+        "k1:notbase64!",
+        f"k1:{base64.b64encode(b'short').decode()}",
+        f"k1:{base64.b64encode(K1).decode()},k1:{base64.b64encode(K2).decode()}",
+    ],
 )
 def test_parse_keyring_rejects(spec: str) -> None:
     with pytest.raises(ValueError):

@@ -82,17 +82,28 @@ def _foreign(province: str = "11", nation: str = "156") -> str:
         ("hmt_residence_permit", _hmt("820000"), [], "澳门"),
         ("hmt_residence_permit", _hmt("830000"), [], "台湾"),
         ("resident_id", _hmt("830000"), [], "台湾"),
-        ("hmt_residence_permit", make_resident_id("110105", date(1990, 5, 6), 11), ["ID_FORMAT"], None),
+        (
+            "hmt_residence_permit",
+            make_resident_id("110105", date(1990, 5, 6), 11),
+            ["ID_FORMAT"],
+            None,
+        ),
         ("hmt_residence_permit", _hmt("810000")[:-1] + "0", ["ID_CHECKSUM"], None),
         ("foreign_permanent_residence", _foreign(), [], "北京市"),
         ("foreign_permanent_residence", _foreign("99"), ["ID_PROVINCE_UNKNOWN"], None),
-        ("foreign_permanent_residence", _foreign()[:-1] + ("0" if _foreign()[-1] != "0" else "1"),
-         ["ID_CHECKSUM"], None),
+        (
+            "foreign_permanent_residence",
+            _foreign()[:-1] + ("0" if _foreign()[-1] != "0" else "1"),
+            ["ID_CHECKSUM"],
+            None,
+        ),
         ("foreign_permanent_residence", "USA110090112345", [], None),  # old 15-char form
         ("foreign_permanent_residence", "12345", ["ID_FORMAT"], None),
     ],
 )
-def test_residence_permits(id_type: str, raw: str, codes_: list[str], region_name: str | None) -> None:
+def test_residence_permits(
+    id_type: str, raw: str, codes_: list[str], region_name: str | None
+) -> None:
     facts, findings = check_id(id_type, raw, as_of=AS_OF, field="insured.id_number")
     assert codes(findings) == codes_
     if not codes_ and region_name is not None:
@@ -186,7 +197,9 @@ def test_age_limit_is_120_years() -> None:
 
 
 def test_checksum_message_names_expected_digit_and_role() -> None:
-    _, findings = check_id("resident_id", "110105194912310020", as_of=AS_OF, field="policyholder.id_number")
+    _, findings = check_id(
+        "resident_id", "110105194912310020", as_of=AS_OF, field="policyholder.id_number"
+    )
     (f,) = findings
     assert f.message_zh == "投保人身份证号码校验位错误（应为 X）"
     assert f.message_en == "Policyholder ID number check digit is wrong (expected X)"
@@ -226,7 +239,9 @@ def test_check_declared(sex: str | None, birth: date | None, expected: list[str]
 
 
 def test_sex_mismatch_message() -> None:
-    (f,) = check_declared(parse_resident_id(GOOD), sex="M", birth_date=None, field_prefix="policyholder")
+    (f,) = check_declared(
+        parse_resident_id(GOOD), sex="M", birth_date=None, field_prefix="policyholder"
+    )
     assert f.field == "policyholder.sex"
     assert "男" in f.message_zh and "女" in f.message_zh
     assert f.evidence["declared"] == "M" and f.evidence["from_id"] == "F"

@@ -38,7 +38,7 @@ def _load() -> tuple[dict[str, str], tuple[str, ...]]:
         if not line or line.startswith("#"):
             continue
         code, _, props = line.strip().partition(" ")
-        key, _, value = props.partition("=")
+        _key, _, value = props.partition("=")
         value = value.strip().strip('"')
         if not line.startswith(" "):
             province = code

@@ -124,6 +124,4 @@ def check_email(raw: str, *, field: str, role_zh: str = "", role_en: str = "") -
         return []
     local, _, domain = email.partition("@")
     masked = (local[:1] + "***@" + domain) if domain else "*" * len(email)
-    return [
-        finding("EMAIL_INVALID", field, role_zh=role_zh, role_en=role_en, masked=masked)
-    ]
+    return [finding("EMAIL_INVALID", field, role_zh=role_zh, role_en=role_en, masked=masked)]

@@ -44,7 +44,7 @@ class Finding:
         }
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 #: code -> (severity, zh template, en template). Templates may use ``{role_zh}``,
 #: ``{role_en}``, ``{label_zh}``, ``{label_en}`` and any evidence key.
@@ -78,7 +78,8 @@ CATALOGUE: Final[Mapping[str, tuple[Severity, str, str]]] = MappingProxyType(
         "ID_SEX_MISMATCH": (
             E,
             "{role_zh}填写的性别（{declared_zh}）与身份证号码不符（号码显示为{from_id_zh}）",
-            "{role_en} declared sex ({declared}) does not match the ID number (which says {from_id})",
+            "{role_en} declared sex ({declared}) does not match the ID number "
+            "(which says {from_id})",
         ),
         "ID_BIRTH_MISMATCH": (
             E,
@@ -118,7 +119,7 @@ CATALOGUE: Final[Mapping[str, tuple[Severity, str, str]]] = MappingProxyType(
             "please verify it was typed correctly",
         ),
         "OUT_OF_SCOPE": (
-            I,
+            INFO,
             "该产品（{product_type}，期限 {term_years} 年）不属于真实性校验范围，直接通过",
             "This product ({product_type}, term {term_years} years) is outside the scope of "
             "the truthfulness gate and passes unchecked",

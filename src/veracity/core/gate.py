@@ -75,7 +75,7 @@ _SEX: Final[dict[str, str]] = {
 
 
 def normalise_sex(value: object) -> str | None:
-    """"M"/"F" for the accepted spellings (M/F, 男/女, male/female); else ``None``."""
+    """ "M"/"F" for the accepted spellings (M/F, 男/女, male/female); else ``None``."""
     if not isinstance(value, str):
         return None
     s = _SEX.get(value)
@@ -149,9 +149,7 @@ def _person(
     if raw_birth is not None and raw_birth != "":
         birth = parse_date(raw_birth)
         if birth is None:
-            out.append(
-                _format(prefix + ".birth_date", "应为日期，如1985-03-14", "expected a date")
-            )
+            out.append(_format(prefix + ".birth_date", "应为日期，如1985-03-14", "expected a date"))
         elif birth > ref:
             out.append(
                 _format(prefix + ".birth_date", "晚于投保日期", "after the application date")
@@ -201,13 +199,13 @@ def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
     out.extend(check_completeness(app, applied_on=ref))
 
     ph = app.get("policyholder")
-    if (type(ph) is dict or isinstance(ph, Mapping)):
+    if type(ph) is dict or isinstance(ph, Mapping):
         _person(ph, "policyholder", ref, as_of, out)
     elif ph is not None:
         out.append(_format("policyholder", "应为投保人信息", "expected a record"))
 
     ins = app.get("insured")
-    if (type(ins) is dict or isinstance(ins, Mapping)):
+    if type(ins) is dict or isinstance(ins, Mapping):
         if not insured_is_policyholder(app):
             _person(ins, "insured", ref, as_of, out)
     elif ins is not None:
@@ -232,7 +230,7 @@ def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
         out.append(_format("beneficiaries", "应为受益人列表", "expected a list"))
 
     acct = app.get("payer_account")
-    if (type(acct) is dict or isinstance(acct, Mapping)):
+    if type(acct) is dict or isinstance(acct, Mapping):
         number = acct.get("number")
         if number is not None and not is_blank(number):
             _, found = check_account(str(number), field="payer_account.number")

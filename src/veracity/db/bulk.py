@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
@@ -77,45 +77,93 @@ def bulk_insert(
 
 
 def _write(model: type[models.Model], rows: Sequence[models.Model], *, add: bool) -> None:
+    conn = connections[DEFAULT_DB_ALIAS]
     fields = [f for f in model._meta.concrete_fields if not f.generated]
+    plans = [(_converter(f, conn), f.attname, add and _has_pre_save(f), f) for f in fields]
     values = []
     for obj in rows:
-        values.append([
-            f.get_db_prep_save(f.pre_save(obj, add), connection=connection) for f in fields
-        ])
-    _copy(model._meta.db_table, [f.column for f in fields], values)
+        row = []
+        for convert, attname, pre_save, field in plans:
+            value = field.pre_save(obj, add) if pre_save else obj.__dict__.get(attname)
+            row.append(value if value is None or convert is None else convert(value))
+        values.append(row)
+    _copy(conn, model._meta.db_table, [f.column for f in fields], values)
 
 
-def _copy(table: str, columns: list[str], values: list[list[Any]]) -> None:
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+# Field types whose database value is the Python value itself (when it is of that type).
+_PLAIN = (
+    models.CharField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+    models.AutoField,
+    models.BigAutoField,
+)
+
+
+def _converter(field: models.Field, conn: Any) -> Callable[[Any], Any] | None:
+    """How a field's Python value becomes its database value; ``None`` for "as it is".
+
+    Plain types skip Django's per-value machinery (the hot spot of bulk writes); every
+    other field — dates, decimals, JSON, encrypted text — goes through its own
+    ``get_db_prep_save``.
+    """
+    if isinstance(field, _PLAIN):
+        return None
+    if isinstance(field, models.DateTimeField):
+        return _last_value_memo(lambda value: field.get_db_prep_save(value, connection=conn))
+    return lambda value: field.get_db_prep_save(value, connection=conn)
+
+
+def _last_value_memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A batch stamps every row with the same time: convert it once."""
+    last: list[Any] = [object(), None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
+
+
+def _has_pre_save(field: models.Field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+def _copy(conn: Any, table: str, columns: list[str], values: list[list[Any]]) -> None:
+    quoted = ", ".join(conn.ops.quote_name(c) for c in columns)
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
             raw = cursor.cursor
-            with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            with raw.copy(f"COPY {conn.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
                 for row in values:
                     copy.write_row(row)
             return
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(
-            f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",  # noqa: S608
+            f"INSERT INTO {conn.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",  # noqa: S608
             values,
         )
 
 
 def _write_history(model: type[models.Model], rows: Sequence[models.Model]) -> None:
+    """The "+" (created) history row of each object, as simple-history would write it."""
+    conn = connections[DEFAULT_DB_ALIAS]
     history_model = model.history.model  # type: ignore[attr-defined]
+    own = {"history_id", "history_date", "history_change_reason", "history_type",
+           "history_user_id"}
+    fields = [f for f in history_model._meta.concrete_fields if not f.generated]
+    plans = [(_converter(f, conn), f.attname) for f in fields]
+    keys = reserve_pks(history_model, len(rows))
     now = timezone.now()
-    copied = [f.attname for f in model._meta.concrete_fields]
-    records = [
-        history_model(
-            history_date=now,
-            history_type="+",
-            history_user_id=None,
-            history_change_reason=None,
-            **{name: getattr(obj, name) for name in copied},
-        )
-        for obj in rows
-    ]
-    for record, key in zip(records, reserve_pks(history_model, len(records)), strict=True):
-        record.history_id = key
-    _write(history_model, records, add=False)
+    values = []
+    for obj, key in zip(rows, keys, strict=True):
+        extra = {"history_id": key, "history_date": now, "history_change_reason": None,
+                 "history_type": "+", "history_user_id": None}
+        row = []
+        for convert, attname in plans:
+            value = extra[attname] if attname in own else obj.__dict__.get(attname)
+            row.append(value if value is None or convert is None else convert(value))
+        values.append(row)
+    _copy(conn, history_model._meta.db_table, [f.column for f in fields], values)

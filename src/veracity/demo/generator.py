@@ -33,7 +33,12 @@ __all__ = [
 
 PRODUCTS: Final[list[dict[str, Any]]] = [
     {"code": "WL-20", "name": "福满堂终身寿险", "type": "ordinary_life", "term_years": 20},
-    {"code": "PAR-10", "name": "金玉满堂两全保险（分红型）", "type": "participating", "term_years": 10},
+    {
+        "code": "PAR-10",
+        "name": "金玉满堂两全保险（分红型）",
+        "type": "participating",
+        "term_years": 10,
+    },
     {"code": "UL-15", "name": "稳盈万能型终身寿险", "type": "universal", "term_years": 15},
     {"code": "IL-10", "name": "智选投资连结保险", "type": "investment_linked", "term_years": 10},
     {"code": "ACC-1", "name": "安心意外伤害保险", "type": "accident", "term_years": 1},
@@ -48,10 +53,39 @@ _OUT_OF_SCOPE: Final = PRODUCTS[6:]
 #: Labels of applications that the gate must reject.
 INVALID_LABELS: Final = frozenset({"invalid_id"})
 
-_MOBILE_PREFIXES: Final = (
-    "130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 "
-    "177 180 181 182 183 184 185 186 187 188 189 199"
-).split()
+_MOBILE_PREFIXES: Final = [
+    "130",
+    "131",
+    "132",
+    "133",
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "184",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "199",
+]
 _LANDLINES: Final = (("010", "68"), ("021", "58"), ("020", "38"))
 _BANKS: Final = (
     ("AY0002", "中国工商银行北京分行", "622202"),
@@ -149,7 +183,7 @@ def _typed_phone(phone: str, rng: random.Random) -> str:
 
 
 def _build_sellers(cfg: DemoConfig) -> list[dict[str, Any]]:
-    rng = random.Random(cfg.seed + 1)
+    rng = random.Random(cfg.seed + 1)  # noqa: S311 - synthetic data, not security
     pools = _pools(cfg.seed)
     out: list[dict[str, Any]] = [
         {
@@ -230,12 +264,14 @@ class _Book:
 
     def __init__(self, cfg: DemoConfig) -> None:
         self.cfg = cfg
-        self.rng = random.Random(cfg.seed)
+        self.rng = random.Random(cfg.seed)  # noqa: S311 - synthetic data, not security
         self.pools = _pools(cfg.seed)
         self.k = 0  # person counter (drives unique numbers)
         self.n_regions = len(self.pools.regions)
 
-    def person(self, *, min_age: int, max_age: int, on: date, sex: str | None = None) -> dict[str, Any]:
+    def person(
+        self, *, min_age: int, max_age: int, on: date, sex: str | None = None
+    ) -> dict[str, Any]:
         rng = self.rng
         pools = self.pools
         k = self.k
@@ -260,7 +296,8 @@ class _Book:
             "id_number": id_number,
             "region": region,
             "address": f"{pools.region_names[region]}{rng.choice(pools.streets)}"
-            f"{rng.randint(1, 999)}号{rng.randint(1, 30)}栋{rng.randint(1, 30)}0{rng.randint(1, 4)}室",
+            f"{rng.randint(1, 999)}号{rng.randint(1, 30)}栋"
+            f"{rng.randint(1, 30)}0{rng.randint(1, 4)}室",
             "phone": _mobile(k),
         }
 
@@ -418,14 +455,17 @@ def labelled_applications(cfg: DemoConfig) -> Iterator[tuple[dict[str, Any], fro
                 target = insured
             if defect == "bad_check_digit":
                 n = target["id_number"]
-                if len(n) == 15:
-                    n = (ph["id_number"])
+                if len(n) == 15:  # a legacy number has no check digit to break
+                    n = ph["id_number"]
+                    labels.discard("legacy_15")
                 target["id_number"] = _flip_check_digit(n.upper(), rng)
             elif defect == "sex_mismatch":
                 target["sex"] = "F" if target["sex"] == "M" else "M"
             else:
                 b = date.fromisoformat(target["birth_date"])
-                target["birth_date"] = (b + timedelta(days=rng.choice((-31, -1, 1, 365)))).isoformat()
+                target["birth_date"] = (
+                    b + timedelta(days=rng.choice((-31, -1, 1, 365)))
+                ).isoformat()
             labels.update(("invalid_id", defect))
 
         # Beneficiaries: legal heirs (none named) or one named person.

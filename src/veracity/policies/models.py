@@ -42,7 +42,7 @@ class Product(models.Model):
 class Channel(models.TextChoices):
     AGENCY = "agency", _("Individual agency")
     BANCASSURANCE = "bancassurance", _("Bancassurance")
-    BROKER = "broker", _("Intermediary agency")
+    INTERMEDIARY = "intermediary", _("Intermediary agency (专业/兼业代理)")
     DIRECT = "direct", _("Direct")
     TELEMARKETING = "telemarketing", _("Telemarketing")
     INTERNET = "internet", _("Internet")
