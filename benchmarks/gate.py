@@ -41,20 +41,28 @@ PG_DB = "veracity_bench"
 
 def bench_env(database_url: str, var_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "veracity.config.settings.demo",
-        "DEBUG": "0",
-        "VERACITY_VAR_DIR": str(var_dir),
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONPATH": str(ROOT / "src"),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "veracity.config.settings.demo",
+            "DEBUG": "0",
+            "VERACITY_VAR_DIR": str(var_dir),
+            "DATABASE_URL": database_url,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+    )
     return env
 
 
 def veracity(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "veracity.cli", *args], env=env, cwd=ROOT,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "veracity.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise SystemExit(f"veracity {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -91,8 +99,11 @@ def bench_import(name: str, database_url: str, n: int, workdir: Path) -> None:
     out = veracity(env, "import", "applications", str(apps_path), "--batch-size", "1000")
     elapsed = time.perf_counter() - started
     summary = json.loads(out.splitlines()[0])
-    print(f"import {name:<10} {n:>8} applications  {elapsed:7.1f} s  {n / elapsed:8.0f} rows/s  "
-          f"(created {summary['created']}, rejected {summary['rejected']})", flush=True)
+    print(
+        f"import {name:<10} {n:>8} applications  {elapsed:7.1f} s  {n / elapsed:8.0f} rows/s  "
+        f"(created {summary['created']}, rejected {summary['rejected']})",
+        flush=True,
+    )
 
 
 def bench_api(requests_total: int, concurrency: int, workdir: Path) -> None:
@@ -106,9 +117,22 @@ def bench_api(requests_total: int, concurrency: int, workdir: Path) -> None:
     token = veracity(env, "api-client", "bench", "--system", "core").strip().rsplit(" ", 1)[-1]
     port = 8765
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "veracity.config.wsgi:application", "-b",
-         f"127.0.0.1:{port}", "-w", "2", "--threads", "4", "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "veracity.config.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -124,8 +148,9 @@ def bench_api(requests_total: int, concurrency: int, workdir: Path) -> None:
         per_thread = requests_total // concurrency
 
         def worker(offset: int) -> None:
-            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
-                              timeout=30) as client:
+            with httpx.Client(
+                base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            ) as client:
                 local = []
                 for i in range(per_thread):
                     body = payloads[(offset + i) % len(payloads)]
@@ -149,9 +174,12 @@ def bench_api(requests_total: int, concurrency: int, workdir: Path) -> None:
         server.wait(timeout=10)
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
-    print(f"api /applications/check  {len(latencies)} requests, {concurrency} clients, "
-          f"gunicorn 2 workers x 4 threads: {len(latencies) / elapsed:7.0f} req/s  "
-          f"p50 {q[49] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms", flush=True)
+    print(
+        f"api /applications/check  {len(latencies)} requests, {concurrency} clients, "
+        f"gunicorn 2 workers x 4 threads: {len(latencies) / elapsed:7.0f} req/s  "
+        f"p50 {q[49] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -169,8 +197,9 @@ def main() -> None:
         bench_api(args.requests, args.concurrency, workdir)
         if not args.skip_import:
             if not args.skip_sqlite:
-                bench_import("sqlite", f"sqlite:///{workdir / 'import.sqlite3'}",
-                             args.import_rows, workdir)
+                bench_import(
+                    "sqlite", f"sqlite:///{workdir / 'import.sqlite3'}", args.import_rows, workdir
+                )
             bench_import("postgresql", reset_postgres(), args.import_rows, workdir)
 
 

@@ -33,17 +33,27 @@ def base_application(no: str = "A2026110001") -> dict[str, Any]:
         "channel": "agency",
         "seller": {"code": "AG00017", "agency_code": None},
         "policyholder": {
-            "name": "王芳", "sex": "F", "birth_date": "1985-03-14",
-            "id_type": "resident_id", "id_number": holder_id,
-            "address": "北京市东城区东长安街1号", "phones": ["138 0013 8000"], "email": None,
+            "name": "王芳",
+            "sex": "F",
+            "birth_date": "1985-03-14",
+            "id_type": "resident_id",
+            "id_number": holder_id,
+            "address": "北京市东城区东长安街1号",
+            "phones": ["138 0013 8000"],
+            "email": None,
         },
         "insured": {
-            "relation": "child", "name": "李小明", "sex": "M", "birth_date": "2015-06-01",
-            "id_type": "resident_id", "id_number": child_id,
+            "relation": "child",
+            "name": "李小明",
+            "sex": "M",
+            "birth_date": "2015-06-01",
+            "id_type": "resident_id",
+            "id_number": child_id,
         },
         "beneficiaries": [{"relation": "parent", "name": "李强", "share": 100}],
         "payer_account": {
-            "number": "6222 0202 0000 1234 567", "holder_name": "王芳",
+            "number": "6222 0202 0000 1234 567",
+            "holder_name": "王芳",
             "holder_id_number": holder_id,
         },
     }
@@ -84,8 +94,9 @@ def api(client, api_token):
     class Api:
         def post(self, path: str, body: Any, token: str | None = api_token):
             headers = {"Authorization": f"Bearer {token}"} if token else {}
-            return client.post(f"/api/v1{path}", body, content_type="application/json",
-                               headers=headers)
+            return client.post(
+                f"/api/v1{path}", body, content_type="application/json", headers=headers
+            )
 
         def get(self, path: str, token: str | None = api_token):
             headers = {"Authorization": f"Bearer {token}"} if token else {}

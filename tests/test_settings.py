@@ -19,8 +19,14 @@ def manage(*args: str, extra: dict[str, str]) -> subprocess.CompletedProcess[str
     dropped = {*ENV_KEYS, "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({"DJANGO_SETTINGS_MODULE": "veracity.config.settings.production", **extra})
-    return subprocess.run([sys.executable, "manage.py", *args], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_production_passes_check_deploy():

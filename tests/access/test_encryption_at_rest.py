@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.conftest import TODAY
 from veracity.access.fields import field_crypto
 from veracity.audit.services import Actor
 from veracity.customers.models import Phone
 from veracity.policies.services import applications_store
-from tests.conftest import TODAY
 
 
 def personal_values(app: dict) -> list[str]:
@@ -30,10 +30,13 @@ def raw_dump() -> bytes:
     """Every byte the database holds for our tables, as stored."""
     chunks = []
     with connection.cursor() as cursor:
-        tables = [t for t in connection.introspection.table_names()
-                  if t.split("_")[0] in {"customers", "policies", "sales", "audit"}]
+        tables = [
+            t
+            for t in connection.introspection.table_names()
+            if t.split("_")[0] in {"customers", "policies", "sales", "audit"}
+        ]
         for table in tables:
-            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608
+            cursor.execute(f"SELECT * FROM {table}")
             for row in cursor.fetchall():
                 chunks.append(repr(row).encode())
                 chunks.extend(str(v).encode() for v in row)

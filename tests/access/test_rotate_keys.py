@@ -6,19 +6,21 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from tests.conftest import TODAY
 from veracity.access.fields import reset_field_crypto
 from veracity.audit.services import Actor
 from veracity.customers.models import Customer, IdentityDocument, Phone
 from veracity.policies.services import applications_store
-from tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
 
 def stored_key_ids() -> set[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT number FROM customers_phone UNION ALL "
-                       "SELECT number FROM customers_identitydocument")
+        cursor.execute(
+            "SELECT number FROM customers_phone UNION ALL "
+            "SELECT number FROM customers_identitydocument"
+        )
         return {value.split(":")[1] for (value,) in cursor.fetchall()}
 
 

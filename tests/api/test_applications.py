@@ -17,15 +17,19 @@ def test_check_passes_a_true_application(api, application):
     response = api.post("/applications/check", application)
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body == {"application_no": "A2026110001", "verdict": "pass",
-                    "findings": body["findings"]}
+    assert body == {
+        "application_no": "A2026110001",
+        "verdict": "pass",
+        "findings": body["findings"],
+    }
     assert not [f for f in body["findings"] if f["severity"] == "error"]
     assert Policy.objects.count() == 0, "check must not store anything"
 
 
 def test_check_fails_and_lists_every_problem(api, make_application):
-    app = make_application(policyholder__sex="M", policyholder__address=None,
-                           policyholder__phones=[])
+    app = make_application(
+        policyholder__sex="M", policyholder__address=None, policyholder__phones=[]
+    )
     body = api.post("/applications/check", app).json()
     assert body["verdict"] == "fail"
     assert {"ID_SEX_MISMATCH", "MISSING_FIELD"} <= codes(body)
@@ -47,8 +51,10 @@ def test_malformed_body_is_a_422_not_a_500(api):
 
 
 def test_out_of_scope_product_passes_untouched(api, make_application):
-    app = make_application(product={"code": "TRAVEL-1", "type": "other", "term_years": 0.1},
-                           policyholder__id_number="123")
+    app = make_application(
+        product={"code": "TRAVEL-1", "type": "other", "term_years": 0.1},
+        policyholder__id_number="123",
+    )
     body = api.post("/applications/check", app).json()
     assert body["verdict"] == "pass"
     assert codes(body) == {"OUT_OF_SCOPE"}

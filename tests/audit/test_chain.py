@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -15,9 +17,17 @@ pytestmark = pytest.mark.django_db
 def record(n: int) -> None:
     audit_record_many(
         actor=Actor(label="sam", user_id=7, ip="127.0.0.1"),
-        events=[Event(action="view_personal_data", object_type="customer", object_id=str(i),
-                      customer_id=i, purpose="客户服务查询", detail={"i": i, "名": "值"})
-                for i in range(n)],
+        events=[
+            Event(
+                action="view_personal_data",
+                object_type="customer",
+                object_id=str(i),
+                customer_id=i,
+                purpose="客户服务查询",
+                detail={"i": i, "名": "值"},
+            )
+            for i in range(n)
+        ],
     )
 
 
@@ -28,7 +38,7 @@ def test_chain_verifies_and_links():
     assert report.ok and report.events == 6 and report.head_seq == 6
     rows = list(AuditEvent.objects.order_by("seq"))
     assert [r.seq for r in rows] == [1, 2, 3, 4, 5, 6]
-    for prev, row in zip(rows, rows[1:]):
+    for prev, row in itertools.pairwise(rows):
         assert row.prev_hash == prev.hash
 
 
@@ -65,9 +75,12 @@ def test_triggers_refuse_update_and_delete():
             with connection.cursor() as cursor:
                 cursor.execute("SET veracity.allow_audit_purge = 'off'")
         for sql in ("UPDATE audit_auditevent SET actor = 'x'", "DELETE FROM audit_auditevent"):
-            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(sql)
+            with (
+                pytest.raises(DatabaseError, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql)
     finally:
         guard.PURGE_ALLOWED["value"] = True
         if connection.vendor == "postgresql":

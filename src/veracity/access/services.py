@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.db import connection, transaction
 
@@ -16,46 +18,58 @@ def encrypted_fields_rotate(*, batch_size: int = 2000) -> dict[str, int]:
     Works on raw column values (no model save, so history and ``auto_now`` stay untouched);
     each batch commits on its own, so an interrupted run simply resumes.
     """
-    crypto = field_crypto()
     counts: dict[str, int] = {}
     for model in apps.get_models():
-        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-        if not fields:
-            continue
-        table, pk = model._meta.db_table, model._meta.pk.column
-        for field in fields:
-            column = field.column
-            done = 0
-            last = None
-            while True:
-                with transaction.atomic(), connection.cursor() as cursor:
-                    where = f"WHERE {pk} > %s" if last is not None else ""
-                    params = [last] if last is not None else []
-                    cursor.execute(
-                        f"SELECT {pk}, {column} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
-                        [*params, batch_size],
-                    )
-                    rows = cursor.fetchall()
-                    if not rows:
-                        break
-                    last = rows[-1][0]
-                    updates = [
-                        (crypto.encrypt(crypto.decrypt(value, aad=field.aad), aad=field.aad), key)
-                        for key, value in rows
-                        if value and crypto.needs_rotation(value)
-                    ]
-                    if updates:
-                        cursor.executemany(
-                            f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
-                            updates,
-                        )
-                    done += len(updates)
-            counts[f"{table}.{column}"] = done
+        meta = model._meta
+        pk_column = str(meta.pk.column)
+        for field in meta.concrete_fields:
+            if isinstance(field, EncryptedTextField):
+                counts[f"{meta.db_table}.{field.column}"] = _rotate_column(
+                    meta.db_table, pk_column, field, batch_size
+                )
     audit_record(
         actor=Actor.system("rotate-keys"),
         event=Event(action=Action.KEY_ROTATION, detail={"reencrypted": sum(counts.values())}),
     )
     return counts
+
+
+def _rotate_column(table: str, pk: str, field: EncryptedTextField, batch_size: int) -> int:
+    done, last = 0, None
+    while True:
+        with transaction.atomic():
+            rows = _column_batch(table, pk, str(field.column), after=last, limit=batch_size)
+            if not rows:
+                return done
+            last = rows[-1][0]
+            done += _reencrypt(table, pk, field, rows)
+
+
+def _column_batch(table: str, pk: str, column: str, *, after: Any, limit: int) -> list[Any]:
+    where = f"WHERE {pk} > %s" if after is not None else ""
+    params: list[Any] = [after] if after is not None else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk}, {column} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
+            [*params, limit],
+        )
+        return list(cursor.fetchall())
+
+
+def _reencrypt(table: str, pk: str, field: EncryptedTextField, rows: list[Any]) -> int:
+    crypto = field_crypto()
+    updates = [
+        (crypto.encrypt(crypto.decrypt(value, aad=field.aad), aad=field.aad), key)
+        for key, value in rows
+        if value and crypto.needs_rotation(value)
+    ]
+    if updates:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {field.column} = %s WHERE {pk} = %s",  # noqa: S608
+                updates,
+            )
+    return len(updates)
 
 
 DEMO_PASSWORD = "veracity-demo"  # noqa: S105 - the embedded demo only; printed at start-up

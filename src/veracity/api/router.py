@@ -49,6 +49,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> Any:
     """E.g. a body that is not JSON at all: the same error shape as every other refusal."""
     return api.create_response(
         request,
-        {"field": "", "message_zh": "请求无法处理（请求正文须为 JSON 对象）", "message_en": str(exc)},
+        {
+            "field": "",
+            "message_zh": "请求无法处理（请求正文须为 JSON 对象）",
+            "message_en": str(exc),
+        },
         status=exc.status_code,
     )

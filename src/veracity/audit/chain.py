@@ -12,7 +12,9 @@ from typing import Any
 def canonical_detail(detail: dict[str, Any] | None) -> str:
     if not detail:
         return ""
-    return json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(
+        detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 def event_hash(
@@ -32,8 +34,19 @@ def event_hash(
 ) -> str:
     stamp = occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     body = json.dumps(
-        [seq, stamp, actor_id, actor, action, object_type, object_id, customer_id, purpose, ip,
-         detail],
+        [
+            seq,
+            stamp,
+            actor_id,
+            actor,
+            action,
+            object_type,
+            object_id,
+            customer_id,
+            purpose,
+            ip,
+            detail,
+        ],
         ensure_ascii=False,
         separators=(",", ":"),
     )

@@ -53,7 +53,9 @@ POSTGRES_DROP = [
 def _define_sqlite_guard(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function(
-            "veracity_audit_purge_allowed", 0, lambda: 1 if PURGE_ALLOWED["value"] else 0,
+            "veracity_audit_purge_allowed",
+            0,
+            lambda: 1 if PURGE_ALLOWED["value"] else 0,
             deterministic=False,
         )
     elif connection.vendor == "postgresql" and PURGE_ALLOWED["value"]:

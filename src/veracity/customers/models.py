@@ -82,6 +82,9 @@ class IdentityDocument(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_id_type_display()} #{self.pk}"
+
 
 class Phone(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
@@ -99,6 +102,9 @@ class Phone(models.Model):
         ]
         indexes = [models.Index(fields=["number_bidx", "customer"], name="phone_bidx_customer")]
 
+    def __str__(self) -> str:
+        return f"phone #{self.pk}"
+
 
 class Address(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
@@ -111,10 +117,11 @@ class Address(models.Model):
     class Meta:
         verbose_name = _("address")
         constraints = [
-            models.UniqueConstraint(
-                fields=["customer", "kind", "text_bidx"], name="address_unique"
-            )
+            models.UniqueConstraint(fields=["customer", "kind", "text_bidx"], name="address_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"address #{self.pk}"
 
 
 class Email(models.Model):
@@ -130,15 +137,16 @@ class Email(models.Model):
             models.UniqueConstraint(fields=["customer", "address_bidx"], name="email_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"e-mail #{self.pk}"
+
 
 class BankAccount(models.Model):
     """A bank card or account as it appears in a customer's data (D1.2). The same number in
     the data of two different customers is a clue (SD-1); the holder named on a premium
     account who is not the policyholder is another (SD-3)."""
 
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="bank_accounts"
-    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="bank_accounts")
     number = EncryptedTextField(_("account number"))
     number_bidx = models.CharField(max_length=32)
     holder_name = models.CharField(_("holder name"), max_length=100, blank=True)
@@ -155,3 +163,6 @@ class BankAccount(models.Model):
             models.UniqueConstraint(fields=["customer", "number_bidx"], name="bank_account_unique")
         ]
         indexes = [models.Index(fields=["number_bidx", "customer"], name="account_bidx_customer")]
+
+    def __str__(self) -> str:
+        return f"account #{self.pk}"

@@ -71,7 +71,7 @@ def mask_policy() -> MaskPolicy:
     """The display masks configured in ``settings.VERACITY_MASKS`` (defaults otherwise)."""
     configured = getattr(settings, "VERACITY_MASKS", {}) or {}
     known = {f.name for f in fields(MaskPolicy)}
-    values = {
+    values: dict[str, Any] = {
         key: tuple(value) if isinstance(value, list | tuple) else value
         for key, value in configured.items()
         if key in known

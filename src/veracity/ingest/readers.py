@@ -77,14 +77,23 @@ def _read_jsonl(path: Path) -> Iterator[Record]:
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield line_no, RowError(
-                    line_no, "", f"JSON 格式错误（第 {exc.colno} 列）",
-                    f"invalid JSON (column {exc.colno}: {exc.msg})",
+                yield (
+                    line_no,
+                    RowError(
+                        line_no,
+                        "",
+                        f"JSON 格式错误（第 {exc.colno} 列）",
+                        f"invalid JSON (column {exc.colno}: {exc.msg})",
+                    ),
                 )
                 continue
             if not isinstance(value, dict):
-                yield line_no, RowError(line_no, "", "每行应为一个 JSON 对象",
-                                        "each line must be one JSON object")
+                yield (
+                    line_no,
+                    RowError(
+                        line_no, "", "每行应为一个 JSON 对象", "each line must be one JSON object"
+                    ),
+                )
                 continue
             yield line_no, value
 
@@ -96,8 +105,10 @@ def _read_csv(path: Path) -> Iterator[Record]:
         try:
             text = path.read_bytes().decode("gb18030")
         except UnicodeDecodeError as exc:
-            raise UnreadableFile("无法识别文件编码（应为 UTF-8 或 GB18030）",
-                                 "cannot decode the file (expected UTF-8 or GB18030)") from exc
+            raise UnreadableFile(
+                "无法识别文件编码（应为 UTF-8 或 GB18030）",
+                "cannot decode the file (expected UTF-8 or GB18030)",
+            ) from exc
     reader = csv.DictReader(io.StringIO(text, newline=""))
     while True:
         try:
@@ -108,8 +119,9 @@ def _read_csv(path: Path) -> Iterator[Record]:
             yield reader.line_num, RowError(reader.line_num, "", "CSV 格式错误", str(exc))
             continue
         if None in row:
-            yield reader.line_num, RowError(
-                reader.line_num, "", "该行的列数多于表头", "more columns than the header"
+            yield (
+                reader.line_num,
+                RowError(reader.line_num, "", "该行的列数多于表头", "more columns than the header"),
             )
             continue
         if not any((v or "").strip() for v in row.values()):

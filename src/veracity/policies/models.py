@@ -131,6 +131,9 @@ class PolicyRole(models.Model):
         indexes = [models.Index(fields=["customer", "role"], name="policyrole_customer_role")]
         ordering = ["role", "position"]
 
+    def __str__(self) -> str:
+        return f"{self.role} of {self.policy_id}"
+
 
 class GateCheck(models.Model):
     """One evaluation of one submission of an application by the truthfulness gate."""
@@ -146,6 +149,9 @@ class GateCheck(models.Model):
         ordering = ["-checked_at", "-id"]
         get_latest_by = "checked_at"
 
+    def __str__(self) -> str:
+        return f"{self.verdict} @ {self.checked_at:%Y-%m-%d %H:%M}"
+
 
 class SupplementRequest(models.Model):
     """TG-6: the customer must supplement or correct data before underwriting can pass."""
@@ -154,9 +160,7 @@ class SupplementRequest(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    policy = models.ForeignKey(
-        Policy, on_delete=models.CASCADE, related_name="supplement_requests"
-    )
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="supplement_requests")
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)
     opened_by_check = models.ForeignKey(GateCheck, on_delete=models.PROTECT, related_name="+")
     closed_by_check = models.ForeignKey(
@@ -174,3 +178,6 @@ class SupplementRequest(models.Model):
                 name="one_open_supplement_request_per_policy",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"supplement request #{self.pk} ({self.status})"

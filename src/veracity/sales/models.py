@@ -71,3 +71,6 @@ class SellerContact(models.Model):
             )
         ]
         indexes = [models.Index(fields=["kind", "value_bidx"], name="seller_contact_bidx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.seller_id}"

@@ -50,7 +50,8 @@ def search(request: HttpRequest) -> HttpResponse:
         except SearchError as exc:
             error = str(SEARCH_ERRORS.get(exc.code, exc.code))
     context = {"form": form, "results": results, "error": error, "searched": searched}
-    if request.htmx and not request.htmx.boosted:
+    htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
+    if htmx and not htmx.boosted:
         return render(request, "web/customers/_results.html", context)
     return render(request, "web/customers/search.html", context)
 

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify", "head"])
-        parser.add_argument("--expect-head", help="SEQ:HASH anchored earlier; the chain must contain it")
+        parser.add_argument(
+            "--expect-head", help="SEQ:HASH anchored earlier; the chain must contain it"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_verify()
@@ -27,10 +29,18 @@ class Command(BaseCommand):
         if options["action"] == "head":
             self.stdout.write(json.dumps({"seq": report.head_seq, "hash": report.head_hash}))
             return
-        self.stdout.write(json.dumps({
-            "ok": not problems, "events": report.events, "head_seq": report.head_seq,
-            "head_hash": report.head_hash, "problems": problems,
-        }, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "ok": not problems,
+                    "events": report.events,
+                    "head_seq": report.head_seq,
+                    "head_hash": report.head_hash,
+                    "problems": problems,
+                },
+                ensure_ascii=False,
+            )
+        )
         if problems:
             raise CommandError("audit chain verification FAILED / 审计链校验失败")
 
