@@ -4,34 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('occurred_at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_id', models.BigIntegerField(null=True, verbose_name='actor id')),
-                ('actor', models.CharField(max_length=150, verbose_name='actor')),
-                ('action', models.CharField(db_index=True, max_length=40, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=60, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('customer_id', models.BigIntegerField(db_index=True, null=True, verbose_name='customer')),
-                ('purpose', models.CharField(blank=True, max_length=200, verbose_name='purpose')),
-                ('ip', models.CharField(blank=True, max_length=45, verbose_name='IP address')),
-                ('detail', models.TextField(blank=True, verbose_name='detail')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("occurred_at", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("actor_id", models.BigIntegerField(null=True, verbose_name="actor id")),
+                ("actor", models.CharField(max_length=150, verbose_name="actor")),
+                ("action", models.CharField(db_index=True, max_length=40, verbose_name="action")),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=60, verbose_name="object type"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                (
+                    "customer_id",
+                    models.BigIntegerField(db_index=True, null=True, verbose_name="customer"),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=200, verbose_name="purpose")),
+                ("ip", models.CharField(blank=True, max_length=45, verbose_name="IP address")),
+                ("detail", models.TextField(blank=True, verbose_name="detail")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name': 'audit event',
-                'ordering': ['seq'],
-                'default_permissions': ('view',),
+                "verbose_name": "audit event",
+                "ordering": ["seq"],
+                "default_permissions": ("view",),
             },
         ),
     ]

@@ -2,13 +2,13 @@
 
 import django.db.models.deletion
 import simple_history.models
-import veracity.access.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import veracity.access.fields
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,247 +17,598 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='name')),
-                ('sex', models.CharField(blank=True, choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
-                ('classification', models.CharField(choices=[('general', 'General customer'), ('special', 'Special customer')], default='general', max_length=10, verbose_name='classification')),
-                ('archive_no', models.CharField(max_length=20, null=True, unique=True, verbose_name='archive number')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="name")),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("M", "Male"), ("F", "Female")],
+                        max_length=1,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="birth date")),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[("general", "General customer"), ("special", "Special customer")],
+                        default="general",
+                        max_length=10,
+                        verbose_name="classification",
+                    ),
+                ),
+                (
+                    "archive_no",
+                    models.CharField(
+                        max_length=20, null=True, unique=True, verbose_name="archive number"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAddress',
+            name="HistoricalAddress",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(default='contact', max_length=10, verbose_name='kind')),
-                ('text', veracity.access.fields.EncryptedTextField(verbose_name='address')),
-                ('text_bidx', models.CharField(db_index=True, max_length=32)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(default="contact", max_length=10, verbose_name="kind")),
+                ("text", veracity.access.fields.EncryptedTextField(verbose_name="address")),
+                ("text_bidx", models.CharField(db_index=True, max_length=32)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical address',
-                'verbose_name_plural': 'historical addresss',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalBankAccount',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', veracity.access.fields.EncryptedTextField(verbose_name='account number')),
-                ('number_bidx', models.CharField(max_length=32)),
-                ('holder_name', models.CharField(blank=True, max_length=100, verbose_name='holder name')),
-                ('holder_id_type', models.CharField(blank=True, max_length=32, verbose_name='holder ID type')),
-                ('holder_id_number', veracity.access.fields.EncryptedTextField(blank=True, null=True, verbose_name='holder ID number')),
-                ('holder_id_bidx', models.CharField(blank=True, max_length=32, null=True)),
-                ('bank_name', models.CharField(blank=True, max_length=100, verbose_name='bank')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical bank account',
-                'verbose_name_plural': 'historical bank accounts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalCustomer',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='name')),
-                ('sex', models.CharField(blank=True, choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
-                ('classification', models.CharField(choices=[('general', 'General customer'), ('special', 'Special customer')], default='general', max_length=10, verbose_name='classification')),
-                ('archive_no', models.CharField(db_index=True, max_length=20, null=True, verbose_name='archive number')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical customer',
-                'verbose_name_plural': 'historical customers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalEmail',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('address', veracity.access.fields.EncryptedTextField(verbose_name='e-mail')),
-                ('address_bidx', models.CharField(db_index=True, max_length=32)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical e-mail',
-                'verbose_name_plural': 'historical e-mails',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical address",
+                "verbose_name_plural": "historical addresss",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalIdentityDocument',
+            name="HistoricalBankAccount",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('id_type', models.CharField(choices=[('resident_id', 'Resident ID card'), ('hmt_residence_permit', 'HK/Macao/Taiwan residence permit'), ('foreign_permanent_residence', 'Foreign permanent residence ID'), ('hk_macao_home_return_permit', 'Home-return permit (HK/Macao)'), ('taiwan_compatriot_permit', 'Taiwan compatriot permit'), ('passport', 'Passport'), ('other', 'Other')], max_length=32, verbose_name='ID type')),
-                ('number', veracity.access.fields.EncryptedTextField(verbose_name='ID number')),
-                ('number_bidx', models.CharField(max_length=32)),
-                ('is_primary', models.BooleanField(default=True, verbose_name='primary')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    veracity.access.fields.EncryptedTextField(verbose_name="account number"),
+                ),
+                ("number_bidx", models.CharField(max_length=32)),
+                (
+                    "holder_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="holder name"),
+                ),
+                (
+                    "holder_id_type",
+                    models.CharField(blank=True, max_length=32, verbose_name="holder ID type"),
+                ),
+                (
+                    "holder_id_number",
+                    veracity.access.fields.EncryptedTextField(
+                        blank=True, null=True, verbose_name="holder ID number"
+                    ),
+                ),
+                ("holder_id_bidx", models.CharField(blank=True, max_length=32, null=True)),
+                ("bank_name", models.CharField(blank=True, max_length=100, verbose_name="bank")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical identity document',
-                'verbose_name_plural': 'historical identity documents',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical bank account",
+                "verbose_name_plural": "historical bank accounts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPhone',
+            name="HistoricalCustomer",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', veracity.access.fields.EncryptedTextField(verbose_name='phone')),
-                ('number_bidx', models.CharField(db_index=True, max_length=32)),
-                ('kind', models.CharField(default='mobile', max_length=10, verbose_name='kind')),
-                ('valid', models.BooleanField(default=True, verbose_name='valid')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="name")),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("M", "Male"), ("F", "Female")],
+                        max_length=1,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="birth date")),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[("general", "General customer"), ("special", "Special customer")],
+                        default="general",
+                        max_length=10,
+                        verbose_name="classification",
+                    ),
+                ),
+                (
+                    "archive_no",
+                    models.CharField(
+                        db_index=True, max_length=20, null=True, verbose_name="archive number"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical phone',
-                'verbose_name_plural': 'historical phones',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical customer",
+                "verbose_name_plural": "historical customers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='BankAccount',
+            name="HistoricalEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', veracity.access.fields.EncryptedTextField(verbose_name='account number')),
-                ('number_bidx', models.CharField(max_length=32)),
-                ('holder_name', models.CharField(blank=True, max_length=100, verbose_name='holder name')),
-                ('holder_id_type', models.CharField(blank=True, max_length=32, verbose_name='holder ID type')),
-                ('holder_id_number', veracity.access.fields.EncryptedTextField(blank=True, null=True, verbose_name='holder ID number')),
-                ('holder_id_bidx', models.CharField(blank=True, max_length=32, null=True)),
-                ('bank_name', models.CharField(blank=True, max_length=100, verbose_name='bank')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bank_accounts', to='customers.customer')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("address", veracity.access.fields.EncryptedTextField(verbose_name="e-mail")),
+                ("address_bidx", models.CharField(db_index=True, max_length=32)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bank account',
-                'indexes': [models.Index(fields=['number_bidx', 'customer'], name='account_bidx_customer')],
-                'constraints': [models.UniqueConstraint(fields=('customer', 'number_bidx'), name='bank_account_unique')],
+                "verbose_name": "historical e-mail",
+                "verbose_name_plural": "historical e-mails",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalIdentityDocument",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "id_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "Resident ID card"),
+                            ("hmt_residence_permit", "HK/Macao/Taiwan residence permit"),
+                            ("foreign_permanent_residence", "Foreign permanent residence ID"),
+                            ("hk_macao_home_return_permit", "Home-return permit (HK/Macao)"),
+                            ("taiwan_compatriot_permit", "Taiwan compatriot permit"),
+                            ("passport", "Passport"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="ID type",
+                    ),
+                ),
+                ("number", veracity.access.fields.EncryptedTextField(verbose_name="ID number")),
+                ("number_bidx", models.CharField(max_length=32)),
+                ("is_primary", models.BooleanField(default=True, verbose_name="primary")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical identity document",
+                "verbose_name_plural": "historical identity documents",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPhone",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", veracity.access.fields.EncryptedTextField(verbose_name="phone")),
+                ("number_bidx", models.CharField(db_index=True, max_length=32)),
+                ("kind", models.CharField(default="mobile", max_length=10, verbose_name="kind")),
+                ("valid", models.BooleanField(default=True, verbose_name="valid")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical phone",
+                "verbose_name_plural": "historical phones",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="BankAccount",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    veracity.access.fields.EncryptedTextField(verbose_name="account number"),
+                ),
+                ("number_bidx", models.CharField(max_length=32)),
+                (
+                    "holder_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="holder name"),
+                ),
+                (
+                    "holder_id_type",
+                    models.CharField(blank=True, max_length=32, verbose_name="holder ID type"),
+                ),
+                (
+                    "holder_id_number",
+                    veracity.access.fields.EncryptedTextField(
+                        blank=True, null=True, verbose_name="holder ID number"
+                    ),
+                ),
+                ("holder_id_bidx", models.CharField(blank=True, max_length=32, null=True)),
+                ("bank_name", models.CharField(blank=True, max_length=100, verbose_name="bank")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bank_accounts",
+                        to="customers.customer",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "bank account",
+                "indexes": [
+                    models.Index(fields=["number_bidx", "customer"], name="account_bidx_customer")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "number_bidx"), name="bank_account_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(default='contact', max_length=10, verbose_name='kind')),
-                ('text', veracity.access.fields.EncryptedTextField(verbose_name='address')),
-                ('text_bidx', models.CharField(db_index=True, max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(default="contact", max_length=10, verbose_name="kind")),
+                ("text", veracity.access.fields.EncryptedTextField(verbose_name="address")),
+                ("text_bidx", models.CharField(db_index=True, max_length=32)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'address',
-                'constraints': [models.UniqueConstraint(fields=('customer', 'kind', 'text_bidx'), name='address_unique')],
+                "verbose_name": "address",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "kind", "text_bidx"), name="address_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Email',
+            name="Email",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', veracity.access.fields.EncryptedTextField(verbose_name='e-mail')),
-                ('address_bidx', models.CharField(db_index=True, max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", veracity.access.fields.EncryptedTextField(verbose_name="e-mail")),
+                ("address_bidx", models.CharField(db_index=True, max_length=32)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'e-mail',
-                'constraints': [models.UniqueConstraint(fields=('customer', 'address_bidx'), name='email_unique')],
+                "verbose_name": "e-mail",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "address_bidx"), name="email_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IdentityDocument',
+            name="IdentityDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_type', models.CharField(choices=[('resident_id', 'Resident ID card'), ('hmt_residence_permit', 'HK/Macao/Taiwan residence permit'), ('foreign_permanent_residence', 'Foreign permanent residence ID'), ('hk_macao_home_return_permit', 'Home-return permit (HK/Macao)'), ('taiwan_compatriot_permit', 'Taiwan compatriot permit'), ('passport', 'Passport'), ('other', 'Other')], max_length=32, verbose_name='ID type')),
-                ('number', veracity.access.fields.EncryptedTextField(verbose_name='ID number')),
-                ('number_bidx', models.CharField(max_length=32)),
-                ('is_primary', models.BooleanField(default=True, verbose_name='primary')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "id_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "Resident ID card"),
+                            ("hmt_residence_permit", "HK/Macao/Taiwan residence permit"),
+                            ("foreign_permanent_residence", "Foreign permanent residence ID"),
+                            ("hk_macao_home_return_permit", "Home-return permit (HK/Macao)"),
+                            ("taiwan_compatriot_permit", "Taiwan compatriot permit"),
+                            ("passport", "Passport"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="ID type",
+                    ),
+                ),
+                ("number", veracity.access.fields.EncryptedTextField(verbose_name="ID number")),
+                ("number_bidx", models.CharField(max_length=32)),
+                ("is_primary", models.BooleanField(default=True, verbose_name="primary")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identity document',
-                'constraints': [models.UniqueConstraint(fields=('id_type', 'number_bidx'), name='identity_document_unique_number')],
+                "verbose_name": "identity document",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("id_type", "number_bidx"), name="identity_document_unique_number"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Phone',
+            name="Phone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', veracity.access.fields.EncryptedTextField(verbose_name='phone')),
-                ('number_bidx', models.CharField(db_index=True, max_length=32)),
-                ('kind', models.CharField(default='mobile', max_length=10, verbose_name='kind')),
-                ('valid', models.BooleanField(default=True, verbose_name='valid')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", veracity.access.fields.EncryptedTextField(verbose_name="phone")),
+                ("number_bidx", models.CharField(db_index=True, max_length=32)),
+                ("kind", models.CharField(default="mobile", max_length=10, verbose_name="kind")),
+                ("valid", models.BooleanField(default=True, verbose_name="valid")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phone',
-                'indexes': [models.Index(fields=['number_bidx', 'customer'], name='phone_bidx_customer')],
-                'constraints': [models.UniqueConstraint(fields=('customer', 'number_bidx'), name='phone_unique')],
+                "verbose_name": "phone",
+                "indexes": [
+                    models.Index(fields=["number_bidx", "customer"], name="phone_bidx_customer")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("customer", "number_bidx"), name="phone_unique")
+                ],
             },
         ),
     ]

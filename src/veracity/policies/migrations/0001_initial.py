@@ -7,168 +7,570 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('sales', '0001_initial'),
+        ("customers", "0001_initial"),
+        ("sales", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('type', models.CharField(choices=[('participating', 'Participating (分红险)'), ('investment_linked', 'Investment-linked (投连险)'), ('universal', 'Universal (万能险)'), ('ordinary_life', 'Ordinary life (普通寿险)'), ('accident', 'Accident (意外险)'), ('health', 'Health (健康险)'), ('other', 'Other')], max_length=20, verbose_name='product type')),
-                ('term_years', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='term (years)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="name")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("participating", "Participating (分红险)"),
+                            ("investment_linked", "Investment-linked (投连险)"),
+                            ("universal", "Universal (万能险)"),
+                            ("ordinary_life", "Ordinary life (普通寿险)"),
+                            ("accident", "Accident (意外险)"),
+                            ("health", "Health (健康险)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="product type",
+                    ),
+                ),
+                (
+                    "term_years",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=6, verbose_name="term (years)"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product',
+                "verbose_name": "product",
             },
         ),
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('application_no', models.CharField(max_length=40, unique=True, verbose_name='application number')),
-                ('policy_no', models.CharField(max_length=40, null=True, unique=True, verbose_name='policy number')),
-                ('channel', models.CharField(choices=[('agency', 'Individual agency'), ('bancassurance', 'Bancassurance'), ('intermediary', 'Intermediary agency (专业/兼业代理)'), ('direct', 'Direct'), ('telemarketing', 'Telemarketing'), ('internet', 'Internet')], max_length=20, verbose_name='channel')),
-                ('seller_code', models.CharField(blank=True, max_length=32, verbose_name='seller code as submitted')),
-                ('applied_on', models.DateField(null=True, verbose_name='applied on')),
-                ('underwritten_on', models.DateField(blank=True, null=True, verbose_name='underwritten on')),
-                ('effective_on', models.DateField(blank=True, null=True, verbose_name='effective on')),
-                ('cooling_off_ends_on', models.DateField(blank=True, null=True, verbose_name='cooling-off period ends')),
-                ('callback_due_on', models.DateField(blank=True, null=True, verbose_name='cooling-off callback due')),
-                ('status', models.CharField(choices=[('applied', 'Applied'), ('blocked', 'Blocked by the truthfulness gate'), ('pending_underwriting', 'Awaiting underwriting'), ('in_force', 'In force'), ('cancelled', 'Cancelled in cooling-off period'), ('terminated', 'Terminated')], default='applied', max_length=24, verbose_name='status')),
-                ('verdict', models.CharField(blank=True, max_length=8, verbose_name='gate verdict')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agency_policies', to='sales.seller', verbose_name='agency')),
-                ('payer_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='paid_policies', to='customers.bankaccount', verbose_name='premium payer account')),
-                ('seller', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='policies', to='sales.seller', verbose_name='seller')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='policies.product', verbose_name='product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "application_no",
+                    models.CharField(max_length=40, unique=True, verbose_name="application number"),
+                ),
+                (
+                    "policy_no",
+                    models.CharField(
+                        max_length=40, null=True, unique=True, verbose_name="policy number"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("agency", "Individual agency"),
+                            ("bancassurance", "Bancassurance"),
+                            ("intermediary", "Intermediary agency (专业/兼业代理)"),
+                            ("direct", "Direct"),
+                            ("telemarketing", "Telemarketing"),
+                            ("internet", "Internet"),
+                        ],
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "seller_code",
+                    models.CharField(
+                        blank=True, max_length=32, verbose_name="seller code as submitted"
+                    ),
+                ),
+                ("applied_on", models.DateField(null=True, verbose_name="applied on")),
+                (
+                    "underwritten_on",
+                    models.DateField(blank=True, null=True, verbose_name="underwritten on"),
+                ),
+                (
+                    "effective_on",
+                    models.DateField(blank=True, null=True, verbose_name="effective on"),
+                ),
+                (
+                    "cooling_off_ends_on",
+                    models.DateField(blank=True, null=True, verbose_name="cooling-off period ends"),
+                ),
+                (
+                    "callback_due_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="cooling-off callback due"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("blocked", "Blocked by the truthfulness gate"),
+                            ("pending_underwriting", "Awaiting underwriting"),
+                            ("in_force", "In force"),
+                            ("cancelled", "Cancelled in cooling-off period"),
+                            ("terminated", "Terminated"),
+                        ],
+                        default="applied",
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(blank=True, max_length=8, verbose_name="gate verdict"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agency_policies",
+                        to="sales.seller",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "payer_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="paid_policies",
+                        to="customers.bankaccount",
+                        verbose_name="premium payer account",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="policies",
+                        to="sales.seller",
+                        verbose_name="seller",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="policies.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'policy',
-                'verbose_name_plural': 'policies',
+                "verbose_name": "policy",
+                "verbose_name_plural": "policies",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPolicyRole',
+            name="HistoricalPolicyRole",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('policyholder', 'Policyholder'), ('insured', 'Insured'), ('beneficiary', 'Beneficiary')], max_length=16, verbose_name='role')),
-                ('relation', models.CharField(blank=True, max_length=20, verbose_name='relation to policyholder')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
-                ('share', models.DecimalField(decimal_places=2, max_digits=5, null=True, verbose_name='share %')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='policies.policy')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("policyholder", "Policyholder"),
+                            ("insured", "Insured"),
+                            ("beneficiary", "Beneficiary"),
+                        ],
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="relation to policyholder"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="name")),
+                (
+                    "share",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=5, null=True, verbose_name="share %"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="policies.policy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical policy role',
-                'verbose_name_plural': 'historical policy roles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical policy role",
+                "verbose_name_plural": "historical policy roles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='GateCheck',
+            name="GateCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checked_at', models.DateTimeField(auto_now_add=True, verbose_name='checked at')),
-                ('source', models.CharField(max_length=20, verbose_name='source')),
-                ('verdict', models.CharField(max_length=8, verbose_name='verdict')),
-                ('findings', models.JSONField(default=list, verbose_name='findings')),
-                ('digest', models.CharField(blank=True, max_length=64)),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gate_checks', to='policies.policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("checked_at", models.DateTimeField(auto_now_add=True, verbose_name="checked at")),
+                ("source", models.CharField(max_length=20, verbose_name="source")),
+                ("verdict", models.CharField(max_length=8, verbose_name="verdict")),
+                ("findings", models.JSONField(default=list, verbose_name="findings")),
+                ("digest", models.CharField(blank=True, max_length=64)),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gate_checks",
+                        to="policies.policy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-checked_at', '-id'],
-                'get_latest_by': 'checked_at',
+                "ordering": ["-checked_at", "-id"],
+                "get_latest_by": "checked_at",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPolicy',
+            name="HistoricalPolicy",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('application_no', models.CharField(db_index=True, max_length=40, verbose_name='application number')),
-                ('policy_no', models.CharField(db_index=True, max_length=40, null=True, verbose_name='policy number')),
-                ('channel', models.CharField(choices=[('agency', 'Individual agency'), ('bancassurance', 'Bancassurance'), ('intermediary', 'Intermediary agency (专业/兼业代理)'), ('direct', 'Direct'), ('telemarketing', 'Telemarketing'), ('internet', 'Internet')], max_length=20, verbose_name='channel')),
-                ('seller_code', models.CharField(blank=True, max_length=32, verbose_name='seller code as submitted')),
-                ('applied_on', models.DateField(null=True, verbose_name='applied on')),
-                ('underwritten_on', models.DateField(blank=True, null=True, verbose_name='underwritten on')),
-                ('effective_on', models.DateField(blank=True, null=True, verbose_name='effective on')),
-                ('cooling_off_ends_on', models.DateField(blank=True, null=True, verbose_name='cooling-off period ends')),
-                ('callback_due_on', models.DateField(blank=True, null=True, verbose_name='cooling-off callback due')),
-                ('status', models.CharField(choices=[('applied', 'Applied'), ('blocked', 'Blocked by the truthfulness gate'), ('pending_underwriting', 'Awaiting underwriting'), ('in_force', 'In force'), ('cancelled', 'Cancelled in cooling-off period'), ('terminated', 'Terminated')], default='applied', max_length=24, verbose_name='status')),
-                ('verdict', models.CharField(blank=True, max_length=8, verbose_name='gate verdict')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sales.seller', verbose_name='agency')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('payer_account', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.bankaccount', verbose_name='premium payer account')),
-                ('seller', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sales.seller', verbose_name='seller')),
-                ('product', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='policies.product', verbose_name='product')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "application_no",
+                    models.CharField(
+                        db_index=True, max_length=40, verbose_name="application number"
+                    ),
+                ),
+                (
+                    "policy_no",
+                    models.CharField(
+                        db_index=True, max_length=40, null=True, verbose_name="policy number"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("agency", "Individual agency"),
+                            ("bancassurance", "Bancassurance"),
+                            ("intermediary", "Intermediary agency (专业/兼业代理)"),
+                            ("direct", "Direct"),
+                            ("telemarketing", "Telemarketing"),
+                            ("internet", "Internet"),
+                        ],
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "seller_code",
+                    models.CharField(
+                        blank=True, max_length=32, verbose_name="seller code as submitted"
+                    ),
+                ),
+                ("applied_on", models.DateField(null=True, verbose_name="applied on")),
+                (
+                    "underwritten_on",
+                    models.DateField(blank=True, null=True, verbose_name="underwritten on"),
+                ),
+                (
+                    "effective_on",
+                    models.DateField(blank=True, null=True, verbose_name="effective on"),
+                ),
+                (
+                    "cooling_off_ends_on",
+                    models.DateField(blank=True, null=True, verbose_name="cooling-off period ends"),
+                ),
+                (
+                    "callback_due_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="cooling-off callback due"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("blocked", "Blocked by the truthfulness gate"),
+                            ("pending_underwriting", "Awaiting underwriting"),
+                            ("in_force", "In force"),
+                            ("cancelled", "Cancelled in cooling-off period"),
+                            ("terminated", "Terminated"),
+                        ],
+                        default="applied",
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(blank=True, max_length=8, verbose_name="gate verdict"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sales.seller",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "payer_account",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.bankaccount",
+                        verbose_name="premium payer account",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sales.seller",
+                        verbose_name="seller",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="policies.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical policy',
-                'verbose_name_plural': 'historical policies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical policy",
+                "verbose_name_plural": "historical policies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SupplementRequest',
+            name="SupplementRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], max_length=8, verbose_name='status')),
-                ('items', models.JSONField(default=list, verbose_name='items to supplement')),
-                ('opened_at', models.DateTimeField(auto_now_add=True, verbose_name='opened at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('closed_by_check', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='policies.gatecheck')),
-                ('opened_by_check', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='policies.gatecheck')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supplement_requests', to='policies.policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("items", models.JSONField(default=list, verbose_name="items to supplement")),
+                ("opened_at", models.DateTimeField(auto_now_add=True, verbose_name="opened at")),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "closed_by_check",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="policies.gatecheck",
+                    ),
+                ),
+                (
+                    "opened_by_check",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="policies.gatecheck",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supplement_requests",
+                        to="policies.policy",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PolicyRole',
+            name="PolicyRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('policyholder', 'Policyholder'), ('insured', 'Insured'), ('beneficiary', 'Beneficiary')], max_length=16, verbose_name='role')),
-                ('relation', models.CharField(blank=True, max_length=20, verbose_name='relation to policyholder')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
-                ('share', models.DecimalField(decimal_places=2, max_digits=5, null=True, verbose_name='share %')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('customer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='policy_roles', to='customers.customer')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='policies.policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("policyholder", "Policyholder"),
+                            ("insured", "Insured"),
+                            ("beneficiary", "Beneficiary"),
+                        ],
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="relation to policyholder"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="name")),
+                (
+                    "share",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=5, null=True, verbose_name="share %"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="policy_roles",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to="policies.policy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'position'],
-                'indexes': [models.Index(fields=['customer', 'role'], name='policyrole_customer_role')],
+                "ordering": ["role", "position"],
+                "indexes": [
+                    models.Index(fields=["customer", "role"], name="policyrole_customer_role")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='policy',
-            index=models.Index(fields=['seller', 'status'], name='policy_seller_status'),
+            model_name="policy",
+            index=models.Index(fields=["seller", "status"], name="policy_seller_status"),
         ),
         migrations.AddConstraint(
-            model_name='supplementrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('policy',), name='one_open_supplement_request_per_policy'),
+            model_name="supplementrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("policy",),
+                name="one_open_supplement_request_per_policy",
+            ),
         ),
     ]

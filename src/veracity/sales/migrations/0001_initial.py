@@ -2,13 +2,13 @@
 
 import django.db.models.deletion
 import simple_history.models
-import veracity.access.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import veracity.access.fields
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,83 +17,232 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Seller',
+            name="Seller",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('agent', 'Agent'), ('banca_specialist', 'Bancassurance specialist'), ('agency', 'Agency')], max_length=20, verbose_name='kind')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('qualified', models.BooleanField(default=False, verbose_name='sales qualification')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(blank=True, limit_choices_to={'kind': 'agency'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='sales.seller', verbose_name='agency')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='seller', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agent", "Agent"),
+                            ("banca_specialist", "Bancassurance specialist"),
+                            ("agency", "Agency"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "qualified",
+                    models.BooleanField(default=False, verbose_name="sales qualification"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "agency"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="sales.seller",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="seller",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seller',
-                'verbose_name_plural': 'sellers',
+                "verbose_name": "seller",
+                "verbose_name_plural": "sellers",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalSellerContact',
+            name="HistoricalSellerContact",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phone', 'Phone'), ('address', 'Address')], max_length=10)),
-                ('value', veracity.access.fields.EncryptedTextField(verbose_name='value')),
-                ('value_bidx', models.CharField(max_length=32)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('seller', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sales.seller')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("phone", "Phone"), ("address", "Address")], max_length=10
+                    ),
+                ),
+                ("value", veracity.access.fields.EncryptedTextField(verbose_name="value")),
+                ("value_bidx", models.CharField(max_length=32)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sales.seller",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical seller contact',
-                'verbose_name_plural': 'historical seller contacts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical seller contact",
+                "verbose_name_plural": "historical seller contacts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSeller',
+            name="HistoricalSeller",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=32, verbose_name='code')),
-                ('kind', models.CharField(choices=[('agent', 'Agent'), ('banca_specialist', 'Bancassurance specialist'), ('agency', 'Agency')], max_length=20, verbose_name='kind')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('qualified', models.BooleanField(default=False, verbose_name='sales qualification')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'kind': 'agency'}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sales.seller', verbose_name='agency')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=32, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agent", "Agent"),
+                            ("banca_specialist", "Bancassurance specialist"),
+                            ("agency", "Agency"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "qualified",
+                    models.BooleanField(default=False, verbose_name="sales qualification"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        limit_choices_to={"kind": "agency"},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sales.seller",
+                        verbose_name="agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical seller',
-                'verbose_name_plural': 'historical sellers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical seller",
+                "verbose_name_plural": "historical sellers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SellerContact',
+            name="SellerContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phone', 'Phone'), ('address', 'Address')], max_length=10)),
-                ('value', veracity.access.fields.EncryptedTextField(verbose_name='value')),
-                ('value_bidx', models.CharField(max_length=32)),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='sales.seller')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("phone", "Phone"), ("address", "Address")], max_length=10
+                    ),
+                ),
+                ("value", veracity.access.fields.EncryptedTextField(verbose_name="value")),
+                ("value_bidx", models.CharField(max_length=32)),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="sales.seller",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'value_bidx'], name='seller_contact_bidx')],
-                'constraints': [models.UniqueConstraint(fields=('seller', 'kind', 'value_bidx'), name='seller_contact_unique')],
+                "indexes": [
+                    models.Index(fields=["kind", "value_bidx"], name="seller_contact_bidx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("seller", "kind", "value_bidx"), name="seller_contact_unique"
+                    )
+                ],
             },
         ),
     ]

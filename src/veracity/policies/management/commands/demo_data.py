@@ -23,8 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=2000)
         parser.add_argument("--seed", type=int, default=20261127)
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when the register already has customers")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the register already has customers",
+        )
         parser.add_argument("--batch-size", type=int, default=1000)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,9 +53,14 @@ class Command(BaseCommand):
         report = applications_import(
             counted(), actor=actor, as_of=timezone.localdate(), batch_size=options["batch_size"]
         )
-        self.stdout.write(json.dumps({
-            "sellers": seller_report.summary(),
-            "applications": report.summary(),
-            "customers": Customer.objects.count(),
-            "seconds": round(time.perf_counter() - started, 1),
-        }, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "sellers": seller_report.summary(),
+                    "applications": report.summary(),
+                    "customers": Customer.objects.count(),
+                    "seconds": round(time.perf_counter() - started, 1),
+                },
+                ensure_ascii=False,
+            )
+        )

@@ -27,8 +27,11 @@ class Command(BaseCommand):
             for line, record in read_records(options["file"]):
                 if isinstance(record, RowError):
                     counts["unreadable"] += 1
-                    out: dict[str, Any] = {"line": line, "verdict": "unreadable",
-                                           "error": record.to_dict()}
+                    out: dict[str, Any] = {
+                        "line": line,
+                        "verdict": "unreadable",
+                        "error": record.to_dict(),
+                    }
                 else:
                     verdict = gate.evaluate(record, as_of=today)
                     counts[verdict.verdict] += 1
