@@ -34,8 +34,9 @@ def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path, make_application)
         json.dumps(make_application("A1"), ensure_ascii=False),
         "{not json",
         json.dumps(make_application("A3", channel="pigeon"), ensure_ascii=False),
-        json.dumps(make_application("A4", policyholder__birth_date="1985-03-15"),
-                   ensure_ascii=False),
+        json.dumps(
+            make_application("A4", policyholder__birth_date="1985-03-15"), ensure_ascii=False
+        ),
         json.dumps(["a list"]),
     ]
     out = run("import", "applications", str(write_jsonl(tmp_path / "apps.jsonl", lines)))
@@ -51,9 +52,10 @@ def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path, make_application)
 
 
 def test_import_is_idempotent(tmp_path, make_application):
-    path = write_jsonl(tmp_path / "apps.jsonl",
-                       [json.dumps(make_application(f"A{i}"), ensure_ascii=False)
-                        for i in range(3)])
+    path = write_jsonl(
+        tmp_path / "apps.jsonl",
+        [json.dumps(make_application(f"A{i}"), ensure_ascii=False) for i in range(3)],
+    )
     run("import", "applications", str(path))
     customers = Customer.objects.count()
     out = run("import", "applications", str(path))
@@ -83,8 +85,11 @@ def test_import_csv_and_xlsx(tmp_path, make_application):
 
 
 def test_gate_command_prints_one_verdict_per_line(tmp_path, make_application):
-    lines = [json.dumps(make_application("G1"), ensure_ascii=False), "oops",
-             json.dumps(make_application("G2", insured__sex="F"), ensure_ascii=False)]
+    lines = [
+        json.dumps(make_application("G1"), ensure_ascii=False),
+        "oops",
+        json.dumps(make_application("G2", insured__sex="F"), ensure_ascii=False),
+    ]
     out = run("gate", str(write_jsonl(tmp_path / "apps.jsonl", lines)))
     verdicts = [json.loads(line) for line in out.splitlines()]
     assert [v["verdict"] for v in verdicts] == ["pass", "unreadable", "fail"]
@@ -101,13 +106,40 @@ def test_unsupported_file_is_a_clear_error(tmp_path):
 
 def test_import_sellers_idempotent_by_code(tmp_path):
     lines = [
-        json.dumps({"code": "AG00017", "kind": "agent", "name": "张三", "agency_code": "AY01",
-                    "phones": ["139 1111 2222"], "address": "上海市浦东新区1号",
-                    "qualified": True}, ensure_ascii=False),
-        json.dumps({"code": "AY01", "kind": "agency", "name": "平安代理", "agency_code": None,
-                    "phones": [], "address": None, "qualified": True}, ensure_ascii=False),
-        json.dumps({"code": "BS01", "kind": "bancassurance_specialist", "name": "李四",
-                    "phones": ["021-65529988"], "qualified": False}, ensure_ascii=False),
+        json.dumps(
+            {
+                "code": "AG00017",
+                "kind": "agent",
+                "name": "张三",
+                "agency_code": "AY01",
+                "phones": ["139 1111 2222"],
+                "address": "上海市浦东新区1号",
+                "qualified": True,
+            },
+            ensure_ascii=False,
+        ),
+        json.dumps(
+            {
+                "code": "AY01",
+                "kind": "agency",
+                "name": "平安代理",
+                "agency_code": None,
+                "phones": [],
+                "address": None,
+                "qualified": True,
+            },
+            ensure_ascii=False,
+        ),
+        json.dumps(
+            {
+                "code": "BS01",
+                "kind": "bancassurance_specialist",
+                "name": "李四",
+                "phones": ["021-65529988"],
+                "qualified": False,
+            },
+            ensure_ascii=False,
+        ),
         json.dumps({"code": "X", "kind": "wizard", "name": "?"}),
     ]
     path = write_jsonl(tmp_path / "sellers.jsonl", lines)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import TODAY
 from veracity.audit.models import AuditEvent
 from veracity.audit.services import Actor
 from veracity.customers.models import BankAccount, Customer, IdentityDocument, Phone
 from veracity.policies.models import Policy, PolicyRole
 from veracity.policies.services import RejectedRow, applications_store
-from tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
@@ -24,9 +24,7 @@ def test_one_customer_however_many_policies(make_application):
     second = make_application("A2", policyholder__phones=["+86 138-0013-8000"])
     results = store(first, second)
     assert [r.outcome for r in results] == ["created", "created"]
-    holder_docs = IdentityDocument.objects.filter(
-        customer__name="王芳"
-    )
+    holder_docs = IdentityDocument.objects.filter(customer__name="王芳")
     assert holder_docs.count() == 1
     holder = holder_docs.get().customer
     assert Policy.objects.filter(roles__customer=holder, roles__role="policyholder").count() == 2
