@@ -76,13 +76,17 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=50_000, help="applications (default 50,000)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    run(args.n, repeat=repeat)
 
-    cfg = DemoConfig(customers=int(args.n * 1.6))
+
+def run(count: int, *, repeat: int = 3) -> None:
+    """Generate ``count`` applications and print the core and naive rates."""
+    cfg = DemoConfig(customers=int(count * 1.6))
     t0 = time.perf_counter()
     apps = []
     for app in applications(cfg):
         apps.append(app)
-        if len(apps) >= args.n:
+        if len(apps) >= count:
             break
     gen_s = time.perf_counter() - t0
     n = len(apps)
@@ -92,13 +96,13 @@ def main() -> None:
         f"{len(ids):,} ID numbers, {len(phones):,} phones"
     )
 
-    core = min(run_core(apps, cfg.as_of) for _ in range(args.repeat))
-    naive = min(run_naive(ids, phones) for _ in range(args.repeat))
+    core = min(run_core(apps, cfg.as_of) for _ in range(repeat))
+    naive = min(run_naive(ids, phones) for _ in range(repeat))
     fails = sum(gate.evaluate(a, as_of=cfg.as_of).verdict == "fail" for a in apps)
     core_rate = n / core
     naive_rate = n / naive
     print(
-        f"gate.evaluate        : {core_rate:>10,.0f} applications/s  (best of {args.repeat}, "
+        f"gate.evaluate        : {core_rate:>10,.0f} applications/s  (best of {repeat}, "
         f"{core:.2f} s; {fails:,} failed)"
     )
     print(

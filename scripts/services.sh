@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start what the tests need when it is not already running: PostgreSQL, Redis, and Debian's
-# Chromium with CJK fonts for the browser tests.
+# Chromium with CJK fonts for the browser tests, gettext for the translation check.
 set -euo pipefail
 
 if ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then
@@ -12,8 +12,9 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
 fi
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null \
+   || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null
 fi

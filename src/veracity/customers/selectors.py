@@ -335,7 +335,7 @@ def customer_detail(user: Any, customer_id: Any, *, purpose: str, ip: str = "") 
 
 def _policies_of(user: Any, customer: Customer) -> list[PolicyRow]:
     from veracity.policies import selectors as policy_selectors
-    from veracity.policies.models import PolicyRole
+    from veracity.policies.models import PolicyRole, relation_label
 
     roles = (
         PolicyRole.objects.filter(customer=customer, policy__in=policy_selectors.visible_to(user))
@@ -348,7 +348,7 @@ def _policies_of(user: Any, customer: Customer) -> list[PolicyRow]:
             policy_no=r.policy.policy_no or "",
             product=policy_selectors.product_label(r.policy.product),
             role=str(r.get_role_display()),
-            relation=r.relation,
+            relation=relation_label(r.relation),
             verdict=r.policy.verdict,
             status=str(r.policy.get_status_display()),
             applied_on=r.policy.applied_on,

@@ -181,3 +181,22 @@ class SupplementRequest(models.Model):
 
     def __str__(self) -> str:
         return f"supplement request #{self.pk} ({self.status})"
+
+
+RELATION_LABELS = {
+    "self": _("Self (本人)"),
+    "spouse": _("Spouse (配偶)"),
+    "child": _("Child (子女)"),
+    "parent": _("Parent (父母)"),
+    "sibling": _("Sibling (兄弟姐妹)"),
+    "grandparent": _("Grandparent (祖父母/外祖父母)"),
+    "grandchild": _("Grandchild (孙子女/外孙子女)"),
+    "employer": _("Employer (雇主)"),
+    "other": _("Other (其他)"),
+    "legal": _("Statutory heirs (法定)"),
+}
+
+
+def relation_label(code: str) -> str:
+    """The relation to the policyholder in words; an unknown code is shown as submitted."""
+    return str(RELATION_LABELS.get(code, code))

@@ -21,7 +21,13 @@ from veracity.access.roles import RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
-from veracity.policies.models import GateCheck, Policy, PolicyRole, SupplementRequest
+from veracity.policies.models import (
+    GateCheck,
+    Policy,
+    PolicyRole,
+    SupplementRequest,
+    relation_label,
+)
 
 __all__ = [
     "VERDICTS",
@@ -264,7 +270,7 @@ def application_detail(
         view.parties.append(
             PartyRow(
                 role=str(role.get_role_display()),
-                relation=role.relation,
+                relation=relation_label(role.relation),
                 name=role.name or (customer.name if customer else ""),
                 customer_id=customer.pk if customer else None,
                 id_number=mask(docs[0].number, "id_number", masks) if docs else "",
