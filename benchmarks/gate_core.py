@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=50_000, help="applications (default 50,000)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    run(args.n, repeat=repeat)
+    run(args.n, repeat=args.repeat)
 
 
 def run(count: int, *, repeat: int = 3) -> None:

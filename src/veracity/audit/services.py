@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from veracity.audit.chain import canonical_detail, event_hash
 from veracity.audit.models import GENESIS_HASH, AuditEvent
+from veracity.db.bulk import insert_rows
 
 # Advisory-lock key serialising appends on PostgreSQL ("VERAUDIT" as digits, any constant).
 _PG_LOCK_KEY = 8_372_283_848
@@ -64,30 +65,85 @@ def audit_record_many(*, actor: Actor, events: Sequence[Event]) -> list[AuditEve
     if not events:
         return []
     with transaction.atomic():
-        seq, prev = _lock_head()
-        now = timezone.now()
-        rows = []
-        for event in events:
-            seq += 1
-            detail = canonical_detail(event.detail)
-            row = AuditEvent(
-                seq=seq,
-                occurred_at=now,
-                actor_id=actor.user_id,
-                actor=actor.label[:150],
-                action=event.action,
-                object_type=event.object_type,
-                object_id=str(event.object_id)[:64],
-                customer_id=event.customer_id,
-                purpose=event.purpose[:200],
-                ip=actor.ip[:45],
-                detail=detail,
-                prev_hash=prev,
+        rows = _append(actor, events)
+    stored = []
+    for row in rows:
+        event = AuditEvent(**dict(zip(_COLUMNS, row, strict=True)))
+        event._state.adding = False
+        event._state.db = connection.alias
+        stored.append(event)
+    return stored
+
+
+def audit_append_many(*, actor: Actor, events: Sequence[Event]) -> None:
+    """``audit_record_many`` for bulk writes (a file import): the same events, chained the
+    same way, without building a model instance per event. Call it inside the writing
+    transaction."""
+    if events:
+        with transaction.atomic(savepoint=False):
+            _append(actor, events)
+
+
+_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "customer_id",
+    "purpose",
+    "ip",
+    "detail",
+    "prev_hash",
+    "hash",
+)
+
+
+def _append(actor: Actor, events: Sequence[Event]) -> list[tuple[Any, ...]]:
+    seq, prev = _lock_head()
+    now = timezone.now()
+    actor_id, label, ip = actor.user_id, actor.label[:150], actor.ip[:45]
+    rows = []
+    for event in events:
+        seq += 1
+        detail = canonical_detail(event.detail)
+        object_id = str(event.object_id)[:64]
+        purpose = event.purpose[:200]
+        digest = event_hash(
+            prev_hash=prev,
+            seq=seq,
+            occurred_at=now,
+            actor_id=actor_id,
+            actor=label,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=object_id,
+            customer_id=event.customer_id,
+            purpose=purpose,
+            ip=ip,
+            detail=detail,
+        )
+        rows.append(
+            (
+                seq,
+                now,
+                actor_id,
+                label,
+                event.action,
+                event.object_type,
+                object_id,
+                event.customer_id,
+                purpose,
+                ip,
+                detail,
+                prev,
+                digest,
             )
-            row.hash = _hash_of(row)
-            prev = row.hash
-            rows.append(row)
-        AuditEvent.objects.bulk_create(rows, batch_size=500)
+        )
+        prev = digest
+    insert_rows(AuditEvent, _COLUMNS, rows, history=False)
     return rows
 
 

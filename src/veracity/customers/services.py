@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 
 from veracity.access.fields import blind_index
 from veracity.core import accounts, contact, identity
-from veracity.db.bulk import bulk_insert
 from veracity.customers.models import (
     Address,
     BankAccount,
@@ -22,6 +21,7 @@ from veracity.customers.models import (
     IdentityDocument,
     Phone,
 )
+from veracity.db.bulk import any_of, bulk_insert, insert_rows, reserve_pks, select
 
 M = TypeVar("M", bound=models.Model)
 
@@ -96,7 +96,7 @@ class PersonIn:
     # A person without a document is only matched within ``anchor`` (e.g. a minor insured
     # is matched among the insured of the same policyholder by name and birth date).
     anchor: str = ""
-    customer: Customer | None = None
+    customer_id: int | None = None  # set by ``customers_resolve``
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -132,64 +132,82 @@ def person_from(block: dict[str, Any] | None, *, birth_date: date | None) -> Per
 
 
 def customers_resolve(people: Sequence[PersonIn]) -> None:
-    """Attach a customer to every person: the one the register knows by document, or a new
-    one. Differences in name, sex or birth date update the customer (history keeps the old
-    values). Phones, addresses and e-mails not yet on file are added."""
-    _resolve_documented([p for p in people if p.document])
-    _resolve_anonymous([p for p in people if not p.document])
-    _add_contacts(people)
+    """Attach a customer to every person (``customer_id``): the one the register knows by
+    document, or a new one. Differences in name, sex or birth date update the customer
+    (history keeps the old values). Phones, addresses and e-mails not yet on file are added.
+    Call it inside the writing transaction."""
+    new = _resolve_documented([p for p in people if p.document])
+    new.update(_resolve_anonymous([p for p in people if not p.document]))
+    _add_contacts(people, new)
 
 
-def _resolve_documented(people: Sequence[PersonIn]) -> None:
-    bidxs = {p.document[2] for p in people if p.document}
-    known: dict[tuple[str, str], Customer] = {}
-    for doc in IdentityDocument.objects.filter(number_bidx__in=bidxs).select_related("customer"):
-        known[(doc.id_type, doc.number_bidx)] = doc.customer
+_FACTS = ("name", "sex", "birth_date")
+
+
+def _resolve_documented(people: Sequence[PersonIn]) -> set[int]:
+    """Returns the ids of the customers it created."""
     by_key: dict[tuple[str, ...], list[PersonIn]] = {}
     for person in people:
         by_key.setdefault(person.key, []).append(person)
-    new: list[tuple[Customer, list[PersonIn]]] = []
-    changed: dict[int, Customer] = {}
+    known: dict[tuple[str, str], tuple[Any, ...]] = {}
+    if by_key:
+        # Both columns of the unique (id_type, number_bidx) index, so it is used.
+        for id_type, bidx, *customer in select(
+            "SELECT d.id_type, d.number_bidx, d.customer_id, c.name, c.sex, c.birth_date"  # noqa: S608
+            f" FROM {IdentityDocument._meta.db_table} d"
+            f" JOIN {Customer._meta.db_table} c ON c.id = d.customer_id",
+            [
+                any_of("d.id_type", {key[1] for key in by_key}),
+                any_of("d.number_bidx", [key[2] for key in by_key]),
+            ],
+        ):
+            known[(id_type, bidx)] = (*customer[:3], _as_date(customer[3]))
+    new: list[tuple[PersonIn, list[PersonIn]]] = []
+    changes: dict[int, list[PersonIn]] = {}
     for key, group in by_key.items():
         latest = group[-1]
-        customer = known.get((key[1], key[2]))
-        if customer is None:
-            new.append((_customer_from(latest), group))
+        found = known.get((key[1], key[2]))
+        if found is None:
+            new.append((latest, group))
             continue
-        if _apply_facts(customer, latest):
-            changed[customer.pk] = customer
+        if any(
+            (value := getattr(latest, attr)) and value != current
+            for attr, current in zip(_FACTS, found[1:], strict=True)
+        ):
+            changes.setdefault(found[0], []).append(latest)
         for person in group:
-            person.customer = customer
-    for customer in changed.values():
-        customer.save()
-    _insert_customers(new)
+            person.customer_id = found[0]
+    if changes:
+        for customer_obj in Customer.objects.filter(pk__in=changes).order_by("pk"):
+            for person in changes[customer_obj.pk]:
+                _apply_facts(customer_obj, person)
+            customer_obj.save()
+    ids = _insert_customers(new)
     documents = []
-    for customer, group in new:
-        doc = group[-1].document
+    for customer_id, (latest, _) in zip(ids, new, strict=True):
+        doc = latest.document
         assert doc is not None
-        documents.append(
-            IdentityDocument(customer=customer, id_type=doc[0], number=doc[1], number_bidx=doc[2])
-        )
-    insert(IdentityDocument, documents)
+        documents.append((customer_id, doc[0], doc[1], doc[2]))
+    insert_rows(IdentityDocument, ("customer_id", "id_type", "number", "number_bidx"), documents)
+    return set(ids)
 
 
-def _resolve_anonymous(people: Sequence[PersonIn]) -> None:
-    new: list[tuple[Customer, list[PersonIn]]] = []
+def _as_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _resolve_anonymous(people: Sequence[PersonIn]) -> set[int]:
+    """A person without a document is a new customer each time (within the batch, one per
+    anchor, name and birth date); returns their ids."""
     by_key: dict[tuple[str, ...], list[PersonIn]] = {}
     for person in people:
         by_key.setdefault(person.key, []).append(person)
-    for group in by_key.values():
-        new.append((_customer_from(group[-1]), group))
-    _insert_customers(new)
-
-
-def _customer_from(person: PersonIn) -> Customer:
-    return Customer(name=person.name, sex=person.sex, birth_date=person.birth_date)
+    return set(_insert_customers([(group[-1], group) for group in by_key.values()]))
 
 
 def _apply_facts(customer: Customer, person: PersonIn) -> bool:
     changed = False
-    for attr in ("name", "sex", "birth_date"):
+    for attr in _FACTS:
         value = getattr(person, attr)
         if value and getattr(customer, attr) != value:
             setattr(customer, attr, value)
@@ -197,57 +215,65 @@ def _apply_facts(customer: Customer, person: PersonIn) -> bool:
     return changed
 
 
-def _insert_customers(new: list[tuple[Customer, list[PersonIn]]]) -> None:
+def _insert_customers(new: list[tuple[PersonIn, list[PersonIn]]]) -> list[int]:
+    """One new customer per group, with the facts of its latest submission; CA-1: every
+    new customer gets an archive at once, numbered from its key."""
     if not new:
-        return
-    customers = bulk_insert(
-        Customer, [customer for customer, _ in new], prepare=_assign_archive_no
-    )
-    for customer, (_, group) in zip(customers, new, strict=True):
+        return []
+    with transaction.atomic(savepoint=False):
+        ids = reserve_pks(Customer, len(new))
+        insert_rows(
+            Customer,
+            ("id", "name", "sex", "birth_date", "archive_no"),
+            [
+                (pk, latest.name, latest.sex, latest.birth_date, f"C{pk:010d}")
+                for pk, (latest, _) in zip(ids, new, strict=True)
+            ],
+        )
+    for pk, (_, group) in zip(ids, new, strict=True):
         for person in group:
-            person.customer = customer
+            person.customer_id = pk
+    return ids
 
 
-def _assign_archive_no(customer: Customer) -> None:
-    """CA-1: every new customer gets an archive at once, numbered from its key."""
-    if customer.archive_no is None:
-        customer.archive_no = f"C{customer.pk:010d}"
-
-
-def _add_contacts(people: Sequence[PersonIn]) -> None:
-    ids = {p.customer.pk for p in people if p.customer}
-    have_phone = set(
-        Phone.objects.filter(customer_id__in=ids).values_list("customer_id", "number_bidx")
-    )
-    have_address = set(
-        Address.objects.filter(customer_id__in=ids).values_list("customer_id", "text_bidx")
-    )
-    have_email = set(
-        Email.objects.filter(customer_id__in=ids).values_list("customer_id", "address_bidx")
-    )
+def _add_contacts(people: Sequence[PersonIn], new: set[int]) -> None:
+    # A customer created in this batch has no contacts on file yet.
+    ids = {p.customer_id for p in people if p.customer_id is not None} - new
+    have_phone: set[tuple[int, str]] = set()
+    have_address: set[tuple[int, str]] = set()
+    have_email: set[tuple[int, str]] = set()
+    if ids:
+        have_phone = _pairs(Phone, "number_bidx", ids)
+        have_address = _pairs(Address, "text_bidx", ids)
+        have_email = _pairs(Email, "address_bidx", ids)
     phones, addresses, emails = [], [], []
     for person in people:
-        assert person.customer is not None
-        cid = person.customer.pk
+        cid = person.customer_id
+        assert cid is not None
         for value, kind, bidx, valid in person.phones:
             if (cid, bidx) not in have_phone:
                 have_phone.add((cid, bidx))
-                phones.append(
-                    Phone(customer_id=cid, number=value, number_bidx=bidx, kind=kind, valid=valid)
-                )
+                phones.append((cid, value, bidx, kind, valid))
         if person.address and (cid, person.address[1]) not in have_address:
             have_address.add((cid, person.address[1]))
-            addresses.append(
-                Address(customer_id=cid, text=person.address[0], text_bidx=person.address[1])
-            )
+            addresses.append((cid, person.address[0], person.address[1]))
         if person.email and (cid, person.email[1]) not in have_email:
             have_email.add((cid, person.email[1]))
-            emails.append(
-                Email(customer_id=cid, address=person.email[0], address_bidx=person.email[1])
-            )
-    insert(Phone, phones)
-    insert(Address, addresses)
-    insert(Email, emails)
+            emails.append((cid, person.email[0], person.email[1]))
+    insert_rows(Phone, ("customer_id", "number", "number_bidx", "kind", "valid"), phones)
+    insert_rows(Address, ("customer_id", "text", "text_bidx"), addresses)
+    insert_rows(Email, ("customer_id", "address", "address_bidx"), emails)
+
+
+def _pairs(model: type[models.Model], bidx: str, ids: set[int]) -> set[tuple[int, str]]:
+    """(customer id, blind index) of the ``model`` rows of these customers."""
+    table = model._meta.db_table
+    return set(
+        select(
+            f"SELECT customer_id, {bidx} FROM {table}",  # noqa: S608
+            [any_of("customer_id", ids)],
+        )
+    )
 
 
 @dataclass
@@ -256,37 +282,62 @@ class AccountIn:
     number: tuple[str, str]
     holder_name: str
     holder_document: tuple[str, str, str] | None
-    account: BankAccount | None = None
+    account_id: int | None = None  # set by ``bank_accounts_resolve``
 
 
 def bank_accounts_resolve(items: Sequence[AccountIn]) -> None:
-    """The account as it appears in its owner's data: reuse the one on file or add it."""
-    ids = {item.owner.customer.pk for item in items if item.owner.customer}
+    """The account as it appears in its owner's data: reuse the one on file or add it.
+    Call it after ``customers_resolve``, inside the writing transaction."""
+    ids = {item.owner.customer_id for item in items}
     bidxs = {item.number[1] for item in items}
-    known = {
-        (acc.customer_id, acc.number_bidx): acc
-        for acc in BankAccount.objects.filter(customer_id__in=ids, number_bidx__in=bidxs)
-    }
-    new: list[BankAccount] = []
-    for item in items:
-        assert item.owner.customer is not None
-        key = (item.owner.customer.pk, item.number[1])
-        account = known.get(key)
-        if account is None:
-            doc = item.holder_document
-            account = BankAccount(
-                customer_id=key[0],
-                number=item.number[0],
-                number_bidx=key[1],
-                holder_name=item.holder_name[:100],
-                holder_id_type=doc[0] if doc else "",
-                holder_id_number=doc[1] if doc else None,
-                holder_id_bidx=doc[2] if doc else None,
+    known: dict[tuple[int, str], int] = (
+        {
+            (customer_id, bidx): pk
+            for customer_id, bidx, pk in select(
+                f"SELECT customer_id, number_bidx, id FROM {BankAccount._meta.db_table}",  # noqa: S608
+                [any_of("number_bidx", bidxs), any_of("customer_id", ids)],
             )
-            known[key] = account
-            new.append(account)
-        item.account = account
-    insert(BankAccount, new)
+        }
+        if items
+        else {}
+    )
+    new: dict[tuple[int, str], tuple[Any, ...]] = {}
+    waiting: list[AccountIn] = []
+    for item in items:
+        assert item.owner.customer_id is not None
+        key = (item.owner.customer_id, item.number[1])
+        item.account_id = known.get(key)
+        if item.account_id is not None:
+            continue
+        waiting.append(item)
+        if key not in new:
+            doc = item.holder_document
+            new[key] = (
+                key[0],
+                item.number[0],
+                key[1],
+                item.holder_name[:100],
+                doc[0] if doc else "",
+                doc[1] if doc else None,
+                doc[2] if doc else None,
+            )
+    pks = insert_rows(
+        BankAccount,
+        (
+            "customer_id",
+            "number",
+            "number_bidx",
+            "holder_name",
+            "holder_id_type",
+            "holder_id_number",
+            "holder_id_bidx",
+        ),
+        list(new.values()),
+    )
+    known.update(zip(new, pks, strict=True))
+    for item in waiting:
+        assert item.owner.customer_id is not None
+        item.account_id = known[(item.owner.customer_id, item.number[1])]
 
 
 def insert(model: type[M], objs: Iterable[M]) -> list[M]:

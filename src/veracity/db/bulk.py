@@ -7,6 +7,13 @@ conversion to database values (so encrypted fields are encrypted), primary keys 
 objects — and writes the simple-history "created" rows alongside, like
 ``simple_history.utils.bulk_create_with_history``.
 
+``insert_rows`` does the same for rows given as tuples of attribute values: for rows that
+are only written, building a model instance per row costs more than writing it.
+
+Values are converted column by column, once: a history row reuses the converted values of
+its row, except for fields whose conversion depends on the model they belong to (encrypted
+fields bind the ciphertext to ``app.Model.field``, so the history copy is encrypted anew).
+
 Primary keys are reserved up front (a sequence on PostgreSQL; on SQLite the transaction
 already holds the write lock, taken by ``BEGIN IMMEDIATE``), so callers may derive values
 from them before the rows are written (``prepare``).
@@ -15,12 +22,25 @@ from them before the rows are written (``prepare``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
+
+
+class _Same:
+    """One value for every row of a column (converted once, written many times)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+Column = list[Any] | _Same
 
 
 def reserve_pks(model: type[models.Model], count: int) -> list[int]:
@@ -55,7 +75,8 @@ def bulk_insert(
     """Insert new objects (and their history rows); returns them with primary keys set.
 
     ``prepare`` is called on each object once its primary key is known, before it is
-    written (e.g. to derive an archive number from the key).
+    written (e.g. to derive an archive number from the key). Every object of one call is
+    stamped with the same ``auto_now``/``auto_now_add`` time.
     """
     rows = list(objs)
     if not rows:
@@ -67,27 +88,144 @@ def bulk_insert(
         if prepare is not None:
             for obj in rows:
                 prepare(obj)
-        _write(model, rows, add=True)
-        if history if history is not None else hasattr(model, "history"):
-            _write_history(model, rows)
+        columns: dict[str, Column] = {}
+        for f in _fields(model):
+            attname = f.attname
+            if _has_pre_save(f):
+                stamp = f.pre_save(rows[0], True)
+                for obj in rows:
+                    obj.__dict__[attname] = stamp
+                columns[attname] = _Same(stamp)
+            else:
+                columns[attname] = [obj.__dict__.get(attname) for obj in rows]
+        _insert_columns(model, columns, len(rows), history=history)
     for obj in rows:
         obj._state.adding = False
         obj._state.db = connection.alias
     return rows
 
 
-def _write(model: type[models.Model], rows: Sequence[models.Model], *, add: bool) -> None:
-    conn = connections[DEFAULT_DB_ALIAS]
-    fields = [f for f in model._meta.concrete_fields if not f.generated]
-    plans = [(_converter(f, conn), f.attname, add and _has_pre_save(f), f) for f in fields]
-    values = []
-    for obj in rows:
-        row = []
-        for convert, attname, pre_save, field in plans:
-            value = field.pre_save(obj, add) if pre_save else obj.__dict__.get(attname)
-            row.append(value if value is None or convert is None else convert(value))
-        values.append(row)
-    _copy(conn, model._meta.db_table, [f.column for f in fields], values)
+def insert_rows(
+    model: type[models.Model],
+    attnames: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    history: bool | None = None,
+) -> list[int]:
+    """Insert rows given as tuples of attribute values (in the order of ``attnames``);
+    returns their primary keys, in order.
+
+    Fields not named take their default, ``auto_now``/``auto_now_add`` fields the current
+    time; the primary key is reserved unless named. History rows as in ``bulk_insert``.
+    """
+    if not rows:
+        return []
+    count = len(rows)
+    named = dict(zip(attnames, (list(col) for col in zip(*rows, strict=True)), strict=True))
+    pk_attname = model._meta.pk.attname
+    with transaction.atomic():
+        if pk_attname not in named:
+            named[pk_attname] = reserve_pks(model, count)
+        columns: dict[str, Column] = {}
+        for f in _fields(model):
+            if f.attname in named:
+                columns[f.attname] = named[f.attname]
+            elif _has_pre_save(f):
+                columns[f.attname] = _Same(f.pre_save(_Stamp(), True))  # type: ignore[arg-type]
+            else:
+                columns[f.attname] = _Same(f.get_default())
+        _insert_columns(model, columns, count, history=history)
+    return list(named[pk_attname])
+
+
+def any_of(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
+    """SQL condition "``column`` is one of ``values``" and its parameters.
+
+    On PostgreSQL one array parameter (``= ANY(%s)``): a list of thousands of placeholders
+    costs more to build and parse than the query takes to run.
+    """
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def select(sql: str, conditions: Sequence[tuple[str, list[Any]]]) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (a SELECT without WHERE) filtered by all ``conditions`` (``any_of``)."""
+    where = " AND ".join(condition for condition, _ in conditions)
+    params = [param for _, params in conditions for param in params]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} WHERE {where}", params)
+        return list(cursor.fetchall())
+
+
+class _Stamp:
+    """Receives the value a field's ``pre_save`` stamps (``auto_now``) when there is no
+    instance."""
+
+
+def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [f for f in model._meta.concrete_fields if not f.generated]
+
+
+def _insert_columns(
+    model: type[models.Model], columns: dict[str, Column], count: int, *, history: bool | None
+) -> None:
+    conn = connection
+    fields = _fields(model)
+    converted = {f.attname: _convert(f, columns[f.attname], conn) for f in fields}
+    _copy(
+        conn,
+        model._meta.db_table,
+        [f.column for f in fields],
+        [converted[f.attname] for f in fields],
+        count,
+    )
+    if not (history if history is not None else hasattr(model, "history")):
+        return
+    history_model = model.history.model  # type: ignore[attr-defined]
+    # ``history_id`` is left to the database: nothing refers to it.
+    own: dict[str, Column] = {
+        "history_date": _Same(timezone.now()),
+        "history_change_reason": _Same(None),
+        "history_type": _Same("+"),
+        "history_user_id": _Same(None),
+    }
+    by_attname = {f.attname: f for f in fields}
+    history_fields = [f for f in _fields(history_model) if f.attname != "history_id"]
+    history_columns = []
+    for hf in history_fields:
+        if hf.attname in own:
+            history_columns.append(_convert(hf, own[hf.attname], conn))
+            continue
+        source = by_attname.get(hf.attname)
+        if source is not None and _model_independent(source) and _model_independent(hf):
+            history_columns.append(converted[hf.attname])
+        else:
+            history_columns.append(_convert(hf, columns.get(hf.attname, _Same(None)), conn))
+    _copy(
+        conn,
+        history_model._meta.db_table,
+        [f.column for f in history_fields],
+        history_columns,
+        count,
+    )
+
+
+def _model_independent(field: models.Field[Any, Any]) -> bool:
+    """Django's own fields convert a value the same way whatever model they are on; a
+    custom field (an encrypted one binds the value to its column) may not."""
+    return type(field).__module__.startswith("django.")
+
+
+def _convert(field: models.Field[Any, Any], column: Column, conn: Any) -> Column:
+    convert = _converter(field, conn)
+    if isinstance(column, _Same):
+        value = column.value
+        return column if value is None or convert is None else _Same(convert(value))
+    if convert is None:
+        return column
+    return [None if value is None else convert(value) for value in column]
 
 
 # Field types whose database value is the Python value itself (when it is of that type).
@@ -101,7 +239,7 @@ _PLAIN = (
 )
 
 
-def _converter(field: models.Field, conn: Any) -> Callable[[Any], Any] | None:
+def _converter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any] | None:
     """How a field's Python value becomes its database value; ``None`` for "as it is".
 
     Plain types skip Django's per-value machinery (the hot spot of bulk writes); every
@@ -112,6 +250,13 @@ def _converter(field: models.Field, conn: Any) -> Callable[[Any], Any] | None:
         return None
     if isinstance(field, models.DateTimeField):
         return _last_value_memo(lambda value: field.get_db_prep_save(value, connection=conn))
+    kind = type(field)
+    if (
+        kind.get_db_prep_save is models.Field.get_db_prep_save
+        and kind.get_db_prep_value is models.Field.get_db_prep_value
+    ):
+        # Then ``get_db_prep_save`` is ``get_prep_value`` (an encrypted field encrypts there).
+        return field.get_prep_value
     return lambda value: field.get_db_prep_save(value, connection=conn)
 
 
@@ -127,43 +272,26 @@ def _last_value_memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return converted
 
 
-def _has_pre_save(field: models.Field) -> bool:
+def _has_pre_save(field: models.Field[Any, Any]) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
-def _copy(conn: Any, table: str, columns: list[str], values: list[list[Any]]) -> None:
+def _copy(conn: Any, table: str, columns: list[Any], values: list[Column], count: int) -> None:
     quoted = ", ".join(conn.ops.quote_name(c) for c in columns)
+    rows = zip(
+        *(repeat(col.value, count) if isinstance(col, _Same) else col for col in values),
+        strict=True,
+    )
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             raw = cursor.cursor
             with raw.copy(f"COPY {conn.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
+                write = copy.write_row
+                for row in rows:
+                    write(row)
             return
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(
             f"INSERT INTO {conn.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",  # noqa: S608
-            values,
+            rows,
         )
-
-
-def _write_history(model: type[models.Model], rows: Sequence[models.Model]) -> None:
-    """The "+" (created) history row of each object, as simple-history would write it."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    history_model = model.history.model  # type: ignore[attr-defined]
-    own = {"history_id", "history_date", "history_change_reason", "history_type",
-           "history_user_id"}
-    fields = [f for f in history_model._meta.concrete_fields if not f.generated]
-    plans = [(_converter(f, conn), f.attname) for f in fields]
-    keys = reserve_pks(history_model, len(rows))
-    now = timezone.now()
-    values = []
-    for obj, key in zip(rows, keys, strict=True):
-        extra = {"history_id": key, "history_date": now, "history_change_reason": None,
-                 "history_type": "+", "history_user_id": None}
-        row = []
-        for convert, attname in plans:
-            value = extra[attname] if attname in own else obj.__dict__.get(attname)
-            row.append(value if value is None or convert is None else convert(value))
-        values.append(row)
-    _copy(conn, history_model._meta.db_table, [f.column for f in fields], values)

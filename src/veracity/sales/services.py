@@ -32,8 +32,13 @@ class SellerImportReport:
     errors: list[RowError] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
-        return {"rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": len(self.errors)}
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": len(self.errors),
+        }
 
 
 def sellers_import(
@@ -49,10 +54,10 @@ def sellers_import(
         else:
             rows.append((line, record))
     rows.sort(key=lambda item: _kind(item[1]) != SellerKind.AGENCY)
-    for line, record in rows:
+    for line, row in rows:
         try:
             with transaction.atomic():
-                outcome = seller_upsert(record, actor=actor)
+                outcome = seller_upsert(row, actor=actor)
         except _Rejected as rejected:
             report.errors.append(RowError(line, rejected.field, rejected.zh, rejected.en))
             continue
@@ -78,8 +83,11 @@ def seller_upsert(record: Mapping[str, Any], *, actor: Actor) -> str:
         raise _Rejected("code", "编码缺失或超过 32 个字符", "missing or longer than 32 characters")
     kind = _kind(record)
     if kind is None:
-        raise _Rejected("kind", "类型应为 agent、banca_specialist 或 agency",
-                        "kind must be agent, banca_specialist or agency")
+        raise _Rejected(
+            "kind",
+            "类型应为 agent、banca_specialist 或 agency",
+            "kind must be agent, banca_specialist or agency",
+        )
     name = str(record.get("name") or "").strip()
     if not name:
         raise _Rejected("name", "名称缺失", "name is missing")
@@ -88,11 +96,16 @@ def seller_upsert(record: Mapping[str, Any], *, actor: Actor) -> str:
     if agency_code:
         agency = Seller.objects.filter(code=agency_code, kind=SellerKind.AGENCY).first()
         if agency is None:
-            raise _Rejected("agency_code", f"找不到代理机构 {agency_code}",
-                            f"no agency with code {agency_code}")
+            raise _Rejected(
+                "agency_code", f"找不到代理机构 {agency_code}", f"no agency with code {agency_code}"
+            )
     qualified = str(record.get("qualified") if record.get("qualified") is not None else "")
-    values = {"kind": kind, "name": name[:200], "agency": agency,
-              "qualified": qualified.strip().lower() in TRUE_WORDS}
+    values = {
+        "kind": kind,
+        "name": name[:200],
+        "agency": agency,
+        "qualified": qualified.strip().lower() in TRUE_WORDS,
+    }
     seller = Seller.objects.filter(code=code).first()
     outcome = "created"
     if seller is None:
@@ -107,10 +120,17 @@ def seller_upsert(record: Mapping[str, Any], *, actor: Actor) -> str:
     if _add_contacts(seller, record) and outcome == "unchanged":
         outcome = "updated"
     if outcome != "unchanged":
-        audit_record_many(actor=actor, events=[Event(
-            action=Action.CREATE if outcome == "created" else Action.CHANGE,
-            object_type="seller", object_id=str(seller.pk), detail={"code": code},
-        )])
+        audit_record_many(
+            actor=actor,
+            events=[
+                Event(
+                    action=Action.CREATE if outcome == "created" else Action.CHANGE,
+                    object_type="seller",
+                    object_id=str(seller.pk),
+                    detail={"code": code},
+                )
+            ],
+        )
     return outcome
 
 

@@ -28,8 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=["applications", "sellers"])
         parser.add_argument("file", type=Path)
         parser.add_argument("--batch-size", type=int, default=500)
-        parser.add_argument("--show-failed", action="store_true",
-                            help="also list applications stored with a failing gate verdict")
+        parser.add_argument(
+            "--show-failed",
+            action="store_true",
+            help="also list applications stored with a failing gate verdict",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -41,16 +44,26 @@ class Command(BaseCommand):
                 report: Any = sellers_import(records, actor=actor)
             else:
                 report = applications_import(
-                    records, actor=actor, as_of=timezone.localdate(),
+                    records,
+                    actor=actor,
+                    as_of=timezone.localdate(),
                     batch_size=options["batch_size"],
                 )
         except UnreadableFile as exc:
             raise CommandError(f"{exc.reason_zh} / {exc.reason_en}") from exc
         elapsed = time.perf_counter() - started
-        summary = {"file": str(path), "kind": options["kind"], **report.summary(),
-                   "seconds": round(elapsed, 2)}
-        audit_record(actor=actor, event=Event(action=Action.IMPORT, object_type="file",
-                                              object_id=path.name, detail=summary))
+        summary = {
+            "file": str(path),
+            "kind": options["kind"],
+            **report.summary(),
+            "seconds": round(elapsed, 2),
+        }
+        audit_record(
+            actor=actor,
+            event=Event(
+                action=Action.IMPORT, object_type="file", object_id=path.name, detail=summary
+            ),
+        )
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
         for error in report.errors:
             self.stdout.write(
