@@ -26,6 +26,7 @@ class Action(models.TextChoices):
     IMPORT = "import", _("Imported a file")
     KEY_ROTATION = "key_rotation", _("Rotated encryption keys")
     API_CALL = "api_call", _("API call")
+    DETECTION_RUN = "detection_run", _("Suspicious-information detection run")
 
 
 class AuditEvent(models.Model):

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "veracity.customers",
     "veracity.sales",
     "veracity.policies",
+    "veracity.workcal",
+    "veracity.detection",
     "veracity.web",
     "veracity.api",
 ]

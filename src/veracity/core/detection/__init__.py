@@ -1,0 +1,238 @@
+"""Suspicious-information rules (D1.7, D1.11, D1.14, D1.26): pure functions over plain data.
+
+The database adapter (``veracity.detection``) finds the candidates set-based and hands the
+members of each candidate to these functions, which decide — and explain — whether the
+candidate is a clue. The same functions serve the daily incremental run and the full
+back-check of legacy data (SD-5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Final
+
+
+class Rule(StrEnum):
+    SHARED_PHONE = "SHARED_PHONE"
+    SHARED_ACCOUNT = "SHARED_ACCOUNT"
+    AGENT_CONTACT = "AGENT_CONTACT"
+    THIRD_PARTY_PAYER = "THIRD_PARTY_PAYER"
+    REPEAT_MISSELLING = "REPEAT_MISSELLING"
+    MANUAL = "MANUAL"
+
+
+RULE_NAMES: Final[Mapping[Rule, tuple[str, str]]] = {
+    Rule.SHARED_PHONE: ("不同客户使用同一电话号码", "One phone number under different customers"),
+    Rule.SHARED_ACCOUNT: ("不同客户使用同一银行账户", "One bank account under different customers"),
+    Rule.AGENT_CONTACT: (
+        "客户联系方式与销售人员或代理机构相同",
+        "Customer contact equal to a seller's or an agency's",
+    ),
+    Rule.THIRD_PARTY_PAYER: (
+        "保费由非投保人账户支付",
+        "Premium paid from another person's account",
+    ),
+    Rule.REPEAT_MISSELLING: (
+        "销售人员一年内两次及以上销售误导投诉",
+        "Seller with repeated verified misselling complaints",
+    ),
+    Rule.MANUAL: ("回访或其他渠道发现的可疑信息", "Suspicion found in a callback or elsewhere"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A customer record as detection sees it. ``identity`` is the same for two records of
+    one person (e.g. a legacy record without ID and a new one), so they are not "different
+    customers" sharing a value."""
+
+    customer_id: int
+    identity: str
+    policies: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Clue:
+    rule: Rule
+    key: str  # what the members share: a blind index, a policy id, a seller id
+    customers: tuple[int, ...]
+    policies: tuple[int, ...]
+    severity: str  # "high" | "medium" | "low"
+    reason_zh: str
+    reason_en: str
+    evidence: Mapping[str, object] = field(default_factory=dict)
+
+
+def shared_value_clue(
+    rule: Rule,
+    key: str,
+    people: Iterable[Person],
+    *,
+    family_exempt: bool = True,
+    masked_value: str = "",
+) -> Clue | None:
+    """SD-1: one normalised phone or account under two or more different persons.
+
+    Links only among the parties of one policy (policyholder, insured, beneficiaries —
+    e.g. a mother and her child) are not a clue on their own when ``family_exempt``; once the
+    value reaches anyone outside that policy, the clue lists every customer on it.
+    """
+    members = sorted({p.customer_id: p for p in people}.values(), key=lambda p: p.customer_id)
+    identities = {p.identity for p in members}
+    if len(identities) < 2:
+        return None
+    if family_exempt and _all_in_one_policy(members):
+        return None
+    what_zh, what_en = (
+        ("电话号码", "phone number") if rule == Rule.SHARED_PHONE else ("银行账户", "bank account")
+    )
+    return Clue(
+        rule=rule,
+        key=key,
+        customers=tuple(p.customer_id for p in members),
+        policies=tuple(sorted({pid for p in members for pid in p.policies})),
+        severity="high" if len(identities) >= 3 else "medium",
+        reason_zh=f"{len(identities)}位不同客户使用同一{what_zh}{masked_value}",
+        reason_en=(
+            f"{len(identities)} different customers share the {what_en} {masked_value}"
+        ).rstrip(),
+        evidence={"persons": len(identities), "records": len(members), "value": masked_value},
+    )
+
+
+def _all_in_one_policy(members: list[Person]) -> bool:
+    common: frozenset[int] | None = None
+    for person in members:
+        common = person.policies if common is None else common & person.policies
+        if not common:
+            return False
+    return bool(common)
+
+
+@dataclass(frozen=True, slots=True)
+class SellerRef:
+    seller_id: int
+    code: str
+    kind: str  # agent | banca_specialist | agency
+    agency_id: int | None = None
+
+
+def agent_contact_clue(
+    key: str,
+    kind: str,
+    people: Iterable[Person],
+    sellers: Iterable[SellerRef],
+    *,
+    sold_by: Mapping[int, frozenset[int]],
+    masked_value: str = "",
+) -> Clue | None:
+    """SD-2: a customer's phone or address equal to a seller's (the selling agent, another
+    agent, an agency or its staff). ``sold_by`` maps a customer to the sellers (and their
+    agencies) of that customer's policies: a match with one's own seller is the strongest
+    sign of substitution."""
+    members = sorted({p.customer_id: p for p in people}.values(), key=lambda p: p.customer_id)
+    owners = sorted({s.seller_id: s for s in sellers}.values(), key=lambda s: s.seller_id)
+    if not members or not owners:
+        return None
+    owner_ids = {s.seller_id for s in owners}
+    own_seller = any(sold_by.get(p.customer_id, frozenset()) & owner_ids for p in members)
+    codes = ", ".join(s.code for s in owners)
+    what_zh, what_en = ("电话", "phone") if kind == "phone" else ("地址", "address")
+    return Clue(
+        rule=Rule.AGENT_CONTACT,
+        key=f"{kind}:{key}",
+        customers=tuple(p.customer_id for p in members),
+        policies=tuple(sorted({pid for p in members for pid in p.policies})),
+        severity="high" if own_seller or len(members) >= 3 else "medium",
+        reason_zh=f"{len(members)}位客户的{what_zh}{masked_value}与销售人员/机构（{codes}）相同"
+        + ("，含其本人销售的保单" if own_seller else ""),
+        reason_en=(
+            f"{len(members)} customer(s) have the {what_en} {masked_value} of seller(s) {codes}"
+            + (", including the seller of their own policy" if own_seller else "")
+        ),
+        evidence={"sellers": codes, "own_seller": own_seller, "value": masked_value},
+    )
+
+
+def third_party_payer_clue(
+    policy_id: int,
+    policyholder: Person,
+    *,
+    holder_identity: str | None,
+    holder_name: str,
+    policyholder_name: str,
+    exception_approved: bool,
+) -> Clue | None:
+    """SD-3: premium deducted from an account not owned by the policyholder, unless an
+    approved exception is recorded. The holder is compared by identity document when the
+    account names one, else by name."""
+    if exception_approved:
+        return None
+    if holder_identity is not None:
+        same = holder_identity == policyholder.identity
+    else:
+        same = not holder_name or holder_name.strip() == policyholder_name.strip()
+    if same:
+        return None
+    return Clue(
+        rule=Rule.THIRD_PARTY_PAYER,
+        key=str(policy_id),
+        customers=(policyholder.customer_id,),
+        policies=(policy_id,),
+        severity="medium",
+        reason_zh="缴费账户持有人不是投保人，且无已批准的例外",
+        reason_en=(
+            "The premium account is not held by the policyholder and no exception is approved"
+        ),
+        evidence={"holder_compared_by": "id" if holder_identity is not None else "name"},
+    )
+
+
+MISSELLING_THRESHOLD: Final = 2
+
+
+def repeat_misselling_clue(
+    seller: SellerRef,
+    verified_complaint_dates: Iterable[date],
+    *,
+    as_of: date,
+    in_force: Iterable[tuple[int, int]],
+) -> Clue | None:
+    """SD-4: two or more verified misselling complaints within the last 12 months: every
+    in-force policy the seller sold (``(policy_id, customer_id)`` pairs) is listed for a
+    re-check."""
+    since = _one_year_before(as_of)
+    recent = sorted(d for d in verified_complaint_dates if since < d <= as_of)
+    if len(recent) < MISSELLING_THRESHOLD:
+        return None
+    pairs = sorted(set(in_force))
+    return Clue(
+        rule=Rule.REPEAT_MISSELLING,
+        key=str(seller.seller_id),
+        customers=tuple(sorted({c for _, c in pairs})),
+        policies=tuple(sorted({p for p, _ in pairs})),
+        severity="high",
+        reason_zh=(
+            f"销售人员 {seller.code} 近12个月有{len(recent)}次经核实的销售误导投诉，"
+            "其在保保单需复核"
+        ),
+        reason_en=(
+            f"Seller {seller.code} has {len(recent)} verified misselling complaints in 12 months;"
+            " all in-force policies it sold are to be re-checked"
+        ),
+        evidence={
+            "complaints": len(recent),
+            "first": recent[0].isoformat(),
+            "last": recent[-1].isoformat(),
+        },
+    )
+
+
+def _one_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)

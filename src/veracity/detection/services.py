@@ -1,0 +1,457 @@
+"""Running the suspicious-information rules and keeping the problem-item list (D1.7).
+
+``detection_run`` is idempotent for a business date and mode, and resumable: every rule
+commits its problem items together with the run's checkpoint. An incremental run looks at
+the values touched since the previous completed run — and at everything that shares a
+value with them — and so finds exactly what a full run would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.core.detection import (
+    Clue,
+    Person,
+    Rule,
+    SellerRef,
+    agent_contact_clue,
+    repeat_misselling_clue,
+    shared_value_clue,
+    third_party_payer_clue,
+)
+from veracity.core.masking import mask
+from veracity.customers.models import Address, BankAccount, Customer, Phone
+from veracity.detection import selectors as q
+from veracity.detection.models import (
+    Complaint,
+    DetectionRun,
+    PayerException,
+    ProblemItem,
+    ProblemItemMember,
+)
+from veracity.policies.models import Policy, PolicyRole, PolicyStatus
+from veracity.sales.models import Seller, SellerContact
+
+FAMILY_EXEMPT = True  # SD-1: links only among the parties of one policy are not a clue alone
+LIVE_STATUSES = [
+    PolicyStatus.PENDING_UNDERWRITING,
+    PolicyStatus.IN_FORCE,
+    PolicyStatus.APPLIED,
+    PolicyStatus.BLOCKED,
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run looks at: everything (``since`` None) or what changed since."""
+
+    business_date: date
+    since: datetime | None
+
+    @property
+    def full(self) -> bool:
+        return self.since is None
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+def people(customer_ids: Iterable[int]) -> dict[int, Person]:
+    """Customers as detection sees them: one identity per person (name + birth date, so two
+    records of one person are not "different customers"), with their policies."""
+    ids = sorted(set(customer_ids))
+    policies: dict[int, set[int]] = defaultdict(set)
+    facts: dict[int, tuple[str, Any]] = {}
+    for batch in q.chunks(ids):
+        for cid, name, birth in Customer.objects.filter(pk__in=batch).values_list(
+            "pk", "name", "birth_date"
+        ):
+            facts[cid] = (name, birth)
+        for cid, pid in PolicyRole.objects.filter(customer_id__in=batch).values_list(
+            "customer_id", "policy_id"
+        ):
+            policies[cid].add(pid)
+    return {
+        cid: Person(
+            customer_id=cid,
+            identity=f"{name.strip()}|{birth}" if name.strip() else f"#{cid}",
+            policies=frozenset(policies.get(cid, ())),
+        )
+        for cid, (name, birth) in facts.items()
+    }
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def _shared(rule: Rule, model: Any, history: str, scope: Scope, kind: str) -> list[Clue]:
+    table = model._meta.db_table
+    touched = None if scope.full else q.touched_keys(history, "number_bidx", scope.since)
+    keys = sorted(q.shared_keys(table, "number_bidx", "customer_id", touched))
+    groups: dict[str, set[int]] = defaultdict(set)
+    for key, cid in q.members_of(table, "number_bidx", "customer_id", keys):
+        groups[key].add(cid)
+    persons = people(c for cids in groups.values() for c in cids)
+    samples = _sample_values(model, keys)
+    clues = []
+    for key, cids in groups.items():
+        clue = shared_value_clue(
+            rule,
+            key,
+            [persons[c] for c in cids if c in persons],
+            family_exempt=FAMILY_EXEMPT,
+            masked_value=mask(samples.get(key), kind),
+        )
+        if clue:
+            clues.append(clue)
+    return clues
+
+
+def _sample_values(model: Any, keys: Sequence[str]) -> dict[str, str]:
+    """One stored value per key, to show masked on the list."""
+    out: dict[str, str] = {}
+    for batch in q.chunks(keys):
+        for bidx, value in model.objects.filter(number_bidx__in=batch).values_list(
+            "number_bidx", "number"
+        ):
+            out.setdefault(bidx, value)
+    return out
+
+
+def shared_phone(scope: Scope) -> list[Clue]:
+    return _shared(Rule.SHARED_PHONE, Phone, "customers_historicalphone", scope, "phone")
+
+
+def shared_account(scope: Scope) -> list[Clue]:
+    return _shared(
+        Rule.SHARED_ACCOUNT, BankAccount, "customers_historicalbankaccount", scope, "account"
+    )
+
+
+def agent_contact(scope: Scope) -> list[Clue]:
+    clues: list[Clue] = []
+    for kind, model, key, history in (
+        ("phone", Phone, "number_bidx", "customers_historicalphone"),
+        ("address", Address, "text_bidx", "customers_historicaladdress"),
+    ):
+        touched = None
+        if not scope.full:
+            touched = q.touched_keys(history, key, scope.since) + [
+                k
+                for k in q.touched_keys("sales_historicalsellercontact", "value_bidx", scope.since)
+            ]
+        keys = sorted(q.seller_contact_keys(kind, model._meta.db_table, key, touched))
+        clues += _agent_contact_clues(kind, model, key, keys)
+    return clues
+
+
+def _agent_contact_clues(kind: str, model: Any, key: str, keys: list[str]) -> list[Clue]:
+    members: dict[str, set[int]] = defaultdict(set)
+    for k, cid in q.members_of(model._meta.db_table, key, "customer_id", keys):
+        members[k].add(cid)
+    owners: dict[str, list[SellerRef]] = defaultdict(list)
+    for batch in q.chunks(keys):
+        for bidx, sid, code, skind, agency in SellerContact.objects.filter(
+            kind=kind, value_bidx__in=batch
+        ).values_list(
+            "value_bidx", "seller_id", "seller__code", "seller__kind", "seller__agency_id"
+        ):
+            owners[bidx].append(SellerRef(sid, code, skind, agency))
+    persons = people(c for cids in members.values() for c in cids)
+    sold_by = _sellers_of(persons.keys())
+    clues = []
+    for k, cids in members.items():
+        clue = agent_contact_clue(
+            k,
+            kind,
+            [persons[c] for c in cids if c in persons],
+            owners.get(k, []),
+            sold_by=sold_by,
+            masked_value="",
+        )
+        if clue:
+            clues.append(clue)
+    return clues
+
+
+def _sellers_of(customer_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    out: dict[int, set[int]] = defaultdict(set)
+    for batch in q.chunks(sorted(customer_ids)):
+        for cid, seller, agency in PolicyRole.objects.filter(customer_id__in=batch).values_list(
+            "customer_id", "policy__seller_id", "policy__agency_id"
+        ):
+            out[cid] |= {s for s in (seller, agency) if s}
+    return {cid: frozenset(s) for cid, s in out.items()}
+
+
+def third_party_payer(scope: Scope) -> list[Clue]:
+    policies = Policy.objects.filter(payer_account__isnull=False)
+    if not scope.full:
+        changed = set(
+            Policy.history.filter(history_date__gte=scope.since).values_list("id", flat=True)
+        )
+        accounts = BankAccount.history.filter(history_date__gte=scope.since).values_list(
+            "id", flat=True
+        )
+        changed |= set(
+            Policy.objects.filter(payer_account_id__in=list(accounts)).values_list("pk", flat=True)
+        )
+        policies = policies.filter(pk__in=sorted(changed))
+    exceptions = set(PayerException.objects.values_list("policy_id", flat=True))
+    clues = []
+    rows = policies.values_list(
+        "pk", "payer_account__holder_id_bidx", "payer_account__holder_name"
+    ).iterator(chunk_size=5000)
+    for batch in q.chunks(rows):
+        holders = _policyholders([r[0] for r in batch])
+        for pid, holder_bidx, holder_name in batch:
+            if pid not in holders:
+                continue
+            cid, name, doc_bidxs = holders[pid]
+            person = Person(customer_id=cid, identity="doc", policies=frozenset({pid}))
+            clue = third_party_payer_clue(
+                pid,
+                person,
+                holder_identity=None
+                if holder_bidx is None
+                else ("doc" if holder_bidx in doc_bidxs else holder_bidx),
+                holder_name=holder_name or "",
+                policyholder_name=name,
+                exception_approved=pid in exceptions,
+            )
+            if clue:
+                clues.append(clue)
+    return clues
+
+
+def _policyholders(policy_ids: list[int]) -> dict[int, tuple[int, str, set[str]]]:
+    from veracity.customers.models import IdentityDocument
+
+    holders: dict[int, tuple[int, str, set[str]]] = {}
+    for pid, cid, name in PolicyRole.objects.filter(
+        policy_id__in=policy_ids, role="policyholder"
+    ).values_list("policy_id", "customer_id", "customer__name"):
+        holders[pid] = (cid, name, set())
+    docs: dict[int, set[str]] = defaultdict(set)
+    for cid, bidx in IdentityDocument.objects.filter(
+        customer_id__in=[h[0] for h in holders.values()]
+    ).values_list("customer_id", "number_bidx"):
+        docs[cid].add(bidx)
+    return {pid: (cid, name, docs.get(cid, set())) for pid, (cid, name, _) in holders.items()}
+
+
+def repeat_misselling(scope: Scope) -> list[Clue]:
+    """Complaints are few: always evaluated in full, also by an incremental run."""
+    since = scope.business_date - timedelta(days=366)
+    dates: dict[int, list[date]] = defaultdict(list)
+    for sid, verified_on, received_on in Complaint.objects.filter(
+        kind=Complaint.Kind.MISSELLING, verified=True, received_on__gt=since
+    ).values_list("seller_id", "verified_on", "received_on"):
+        dates[sid].append(received_on or verified_on)
+    clues = []
+    for seller in Seller.objects.filter(pk__in=list(dates)):
+        ref = SellerRef(seller.pk, seller.code, seller.kind, seller.agency_id)
+        in_force = PolicyRole.objects.filter(
+            role="policyholder", policy__seller=seller, policy__status__in=LIVE_STATUSES
+        ).values_list("policy_id", "customer_id")
+        clue = repeat_misselling_clue(
+            ref, dates[seller.pk], as_of=scope.business_date, in_force=list(in_force)
+        )
+        if clue:
+            clues.append(clue)
+    return clues
+
+
+RULES: dict[Rule, Callable[[Scope], list[Clue]]] = {
+    Rule.SHARED_PHONE: shared_phone,
+    Rule.SHARED_ACCOUNT: shared_account,
+    Rule.AGENT_CONTACT: agent_contact,
+    Rule.THIRD_PARTY_PAYER: third_party_payer,
+    Rule.REPEAT_MISSELLING: repeat_misselling,
+}
+
+
+# --- the list ----------------------------------------------------------------------------
+
+
+def problem_items_upsert(clues: Sequence[Clue], *, business_date: date) -> dict[str, int]:
+    """One open item per (rule, key): new clues open items, known ones gain new members."""
+    counts = {"opened": 0, "extended": 0, "unchanged": 0}
+    open_items = {
+        (i.rule, i.key): i
+        for batch in q.chunks(sorted({c.key for c in clues}))
+        for i in ProblemItem.objects.filter(status=ProblemItem.Status.OPEN, key__in=batch)
+    }
+    for clue in clues:
+        item = open_items.get((clue.rule.value, clue.key))
+        if item is None:
+            item = ProblemItem.objects.create(
+                rule=clue.rule.value,
+                key=clue.key,
+                severity=clue.severity,
+                shared_value=str(clue.evidence.get("value", ""))[:80],
+                reason_zh=clue.reason_zh,
+                reason_en=clue.reason_en,
+                evidence=dict(clue.evidence),
+                first_seen_on=business_date,
+                last_seen_on=business_date,
+            )
+            _add_members(item, clue, business_date)
+            counts["opened"] += 1
+            continue
+        added = _add_members(item, clue, business_date)
+        _refresh(item, clue, business_date)
+        counts["extended" if added else "unchanged"] += 1
+    return counts
+
+
+def _refresh(item: ProblemItem, clue: Clue, business_date: date) -> None:
+    """A known clue seen again: latest reason and evidence, last-seen date."""
+    item.last_seen_on = max(item.last_seen_on, business_date)
+    item.reason_zh, item.reason_en = clue.reason_zh, clue.reason_en
+    item.severity, item.evidence = clue.severity, dict(clue.evidence)
+    item.save(
+        update_fields=[
+            "last_seen_on",
+            "reason_zh",
+            "reason_en",
+            "severity",
+            "evidence",
+            "updated_at",
+        ]
+    )
+
+
+def _add_members(item: ProblemItem, clue: Clue, business_date: date) -> int:
+    have = set(item.members.values_list("customer_id", "policy_id"))
+    policies_of: dict[int, set[int]] = defaultdict(set)
+    for cid, pid in PolicyRole.objects.filter(
+        customer_id__in=clue.customers, policy_id__in=clue.policies
+    ).values_list("customer_id", "policy_id"):
+        policies_of[cid].add(pid)
+    wanted = {(cid, pid) for cid in clue.customers for pid in (sorted(policies_of[cid]) or [None])}
+    new = [
+        ProblemItemMember(item=item, customer_id=cid, policy_id=pid, added_on=business_date)
+        for cid, pid in sorted(wanted - have, key=lambda m: (m[0], m[1] or 0))
+    ]
+    ProblemItemMember.objects.bulk_create(new)
+    return len(new)
+
+
+# --- runs --------------------------------------------------------------------------------
+
+
+def previous_run_start(business_date: date) -> datetime | None:
+    run = (
+        DetectionRun.objects.filter(
+            status=DetectionRun.Status.DONE, business_date__lt=business_date
+        )
+        .order_by("-started_at")
+        .first()
+    )
+    return run.started_at if run else None
+
+
+def detection_run(
+    *,
+    business_date: date,
+    full: bool = False,
+    actor: Actor,
+    progress: Callable[[str], None] | None = None,
+) -> DetectionRun:
+    """Run every rule for ``business_date``; a completed run is not repeated, an interrupted
+    one resumes after its last completed rule."""
+    mode = DetectionRun.Mode.FULL if full else DetectionRun.Mode.INCREMENTAL
+    since = None if full else previous_run_start(business_date)
+    run, _ = DetectionRun.objects.get_or_create(
+        business_date=business_date,
+        mode=mode,
+        defaults={
+            "status": DetectionRun.Status.RUNNING,
+            "started_at": timezone.now(),
+            "since": since,
+        },
+    )
+    if run.status == DetectionRun.Status.DONE:
+        return run
+    scope = Scope(business_date=business_date, since=run.since)
+    run.status = DetectionRun.Status.RUNNING
+    run.save(update_fields=["status"])
+    for rule, evaluate in RULES.items():
+        if rule.value in run.done_rules:
+            continue
+        started = time.perf_counter()
+        with transaction.atomic():
+            clues = evaluate(scope)
+            counts = problem_items_upsert(clues, business_date=business_date)
+            run.done_rules = [*run.done_rules, rule.value]
+            run.counts = {**run.counts, rule.value: {"clues": len(clues), **counts}}
+            run.timings = {**run.timings, rule.value: round(time.perf_counter() - started, 3)}
+            run.save(update_fields=["done_rules", "counts", "timings"])
+        if progress:
+            progress(f"{rule.value}: {len(clues)} clues {counts} ({run.timings[rule.value]} s)")
+    run.status = DetectionRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    audit_record(
+        actor=actor,
+        event=Event(
+            action=Action.DETECTION_RUN,
+            object_type="detection_run",
+            object_id=str(run.pk),
+            detail={"business_date": business_date.isoformat(), "mode": mode, "counts": run.counts},
+        ),
+    )
+    return run
+
+
+def problem_item_add_manual(
+    *, customer_ids: Sequence[int], reason: str, business_date: date, actor: Actor, user: Any
+) -> ProblemItem:
+    """SD-6: a suspicion found in a callback or elsewhere enters the same list by hand."""
+    with transaction.atomic():
+        item = ProblemItem.objects.create(
+            rule=Rule.MANUAL.value,
+            key=f"manual:{timezone.now().timestamp()}:{user.pk}",
+            severity="medium",
+            reason_zh=reason,
+            reason_en=reason,
+            evidence={},
+            first_seen_on=business_date,
+            last_seen_on=business_date,
+            created_by=user,
+        )
+        policy_ids = tuple(
+            sorted(
+                set(
+                    PolicyRole.objects.filter(customer_id__in=customer_ids).values_list(
+                        "policy_id", flat=True
+                    )
+                )
+            )
+        )
+        clue = Clue(
+            Rule.MANUAL, item.key, tuple(customer_ids), policy_ids, "medium", reason, reason
+        )
+        _add_members(item, clue, business_date)
+        audit_record(
+            actor=actor,
+            event=Event(
+                action=Action.CREATE,
+                object_type="problem_item",
+                object_id=str(item.pk),
+                detail={"rule": "MANUAL"},
+            ),
+        )
+    return item
