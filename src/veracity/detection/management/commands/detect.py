@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from veracity.audit.services import Actor
-from veracity.detection.services import detection_run
+from veracity.detection.services import detection_catch_up, detection_run
 
 
 class Command(BaseCommand):
@@ -20,8 +20,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--business-date", help="YYYY-MM-DD (default: today)")
         parser.add_argument("--full", action="store_true", help="back-check all data (SD-5)")
+        parser.add_argument(
+            "--if-due",
+            action="store_true",
+            help="run every business date whose list is missing, up to today (catch-up)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_due"]:
+            runs = detection_catch_up(today=timezone.localdate(), actor=Actor.system("detect"))
+            for run in runs:
+                self.stdout.write(f"{run.business_date} {run.mode}: {run.status}")
+            return
         try:
             day = (
                 date.fromisoformat(options["business_date"])

@@ -1,0 +1,80 @@
+"""``veracity problems list [--business-date D] [--rule R] [--format json|xlsx] [--output FILE]``
+
+The problem-item list for a business date (open items first seen on or before it; every item
+when no date is given). JSON goes to stdout, one object per line and item; Excel needs
+``--output``. Runs as a system actor with full visibility; the read is audited."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from veracity.audit.services import Actor
+from veracity.detection.exports import problem_items_xlsx
+from veracity.detection.listing import (
+    RULES,
+    ListingError,
+    ProblemItemRow,
+    SystemCaller,
+    problem_items,
+)
+
+
+def item_json(item: ProblemItemRow) -> dict[str, Any]:
+    data = asdict(item)
+    data["callback_due_on"] = item.callback_due_on
+    return data
+
+
+class Command(BaseCommand):
+    help = "The problem-item list (可疑客户信息资料问题件清单) as JSON or Excel."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list", help="list the problem items")
+        listing.add_argument("--business-date", help="YYYY-MM-DD (default: all items)")
+        listing.add_argument("--rule", choices=RULES)
+        listing.add_argument("--format", choices=("json", "xlsx"), default="json")
+        listing.add_argument("--output", help="file to write (required for xlsx)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        day: date | None = None
+        if options["business_date"]:
+            try:
+                day = date.fromisoformat(options["business_date"])
+            except ValueError as exc:
+                raise CommandError(
+                    "--business-date must be YYYY-MM-DD / 日期格式应为 YYYY-MM-DD"
+                ) from exc
+        if options["format"] == "xlsx" and not options["output"]:
+            raise CommandError("--output FILE is required for xlsx / xlsx 格式须指定 --output")
+        try:
+            listing = problem_items(
+                SystemCaller(Actor.system("problems-cli")),
+                purpose="problem_item",
+                business_date=day,
+                rule=options["rule"],
+            )
+        except ListingError as exc:
+            raise CommandError(f"unknown {exc.field}: {exc.value}") from exc
+        if options["format"] == "xlsx":
+            data = problem_items_xlsx(listing, generated_at=timezone.localtime())
+            Path(options["output"]).write_bytes(data)
+            self.stderr.write(f"{len(listing.items)} items → {options['output']}")
+            return
+        lines = [
+            json.dumps(item_json(item), ensure_ascii=False, default=str) for item in listing.items
+        ]
+        if options["output"]:
+            Path(options["output"]).write_text(
+                "".join(line + "\n" for line in lines), encoding="utf-8"
+            )
+        else:
+            for line in lines:
+                self.stdout.write(line)

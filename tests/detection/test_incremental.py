@@ -1,0 +1,63 @@
+"""An incremental run finds exactly what a full run finds on the same data (property test
+on random books)."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import islice
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from veracity.audit.services import Actor
+from veracity.demo.generator import DemoConfig, applications, sellers
+from veracity.detection.models import DetectionRun, ProblemItem, ProblemItemMember
+from veracity.detection.services import detection_run
+from veracity.policies.services import applications_store
+from veracity.sales.services import sellers_import
+from tests.conftest import TODAY
+
+ACTOR = Actor.system("test")
+DAY1, DAY2 = date(2026, 11, 24), date(2026, 11, 25)
+
+
+def findings() -> set[tuple[str, str, frozenset[int]]]:
+    return {
+        (item.rule, item.key, frozenset(item.members.values_list("customer_id", flat=True)))
+        for item in ProblemItem.objects.filter(status="open")
+    }
+
+
+def store(apps: list[dict]) -> None:
+    if apps:
+        applications_store(apps, source="test", actor=ACTOR, as_of=TODAY)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=1, max_value=10_000), split=st.floats(0.2, 0.9))
+def test_incremental_equals_full(seed: int, split: float) -> None:
+    cfg = DemoConfig(customers=160, seed=seed, shared_phone_groups=4, shared_account_groups=3)
+    book = list(islice(applications(cfg), 120))
+    cut = int(len(book) * split)
+    with transaction.atomic():
+        sellers_import(enumerate(sellers(cfg), start=1), actor=ACTOR)
+        store(book[:cut])
+        detection_run(business_date=DAY1, full=True, actor=ACTOR)
+        store(book[cut:])
+        detection_run(business_date=DAY2, full=False, actor=ACTOR)
+        incremental = findings()
+        ProblemItemMember.objects.all().delete()
+        ProblemItem.objects.all().delete()
+        DetectionRun.objects.all().delete()
+        detection_run(business_date=DAY2, full=True, actor=ACTOR)
+        full = findings()
+        transaction.set_rollback(True)
+    assert incremental == full
+    assert full, "the generated book plants shared phones and accounts"
