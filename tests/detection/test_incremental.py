@@ -11,13 +11,13 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import TODAY
 from veracity.audit.services import Actor
 from veracity.demo.generator import DemoConfig, applications, sellers
 from veracity.detection.models import DetectionRun, ProblemItem, ProblemItemMember
 from veracity.detection.services import detection_run
 from veracity.policies.services import applications_store
 from veracity.sales.services import sellers_import
-from tests.conftest import TODAY
 
 ACTOR = Actor.system("test")
 DAY1, DAY2 = date(2026, 11, 24), date(2026, 11, 25)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from tests.conftest import TODAY, base_application, resident_id
 from veracity.audit.services import Actor
 from veracity.customers.models import Customer, Phone
 from veracity.customers.services import phone_key
@@ -18,7 +19,6 @@ from veracity.policies.models import Policy
 from veracity.policies.services import applications_store
 from veracity.sales.models import Seller
 from veracity.sales.services import seller_upsert
-from tests.conftest import TODAY, base_application, resident_id
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
@@ -27,9 +27,16 @@ _seq = itertools.count(100)
 
 def person(name: str, birth: str, sex: str = "F", phones=("13900000000",), **extra):
     seq = next(_seq) * 2 + (1 if sex == "M" else 0)
-    return {"name": name, "sex": sex, "birth_date": birth, "id_type": "resident_id",
-            "id_number": resident_id("310101", birth, seq % 1000), "address": f"上海市{name}路1号",
-            "phones": list(phones), **extra}
+    return {
+        "name": name,
+        "sex": sex,
+        "birth_date": birth,
+        "id_type": "resident_id",
+        "id_number": resident_id("310101", birth, seq % 1000),
+        "address": f"上海市{name}路1号",
+        "phones": list(phones),
+        **extra,
+    }
 
 
 def apply(no: str, holder: dict, *, insured=None, seller="AG1", payer=None):
@@ -38,9 +45,11 @@ def apply(no: str, holder: dict, *, insured=None, seller="AG1", payer=None):
     app["insured"] = insured or {"relation": "self"}
     app["seller"] = {"code": seller, "agency_code": None}
     app["beneficiaries"] = []
-    app["payer_account"] = payer or {"number": f"62220202{next(_seq):011d}",
-                                     "holder_name": holder["name"],
-                                     "holder_id_number": holder["id_number"]}
+    app["payer_account"] = payer or {
+        "number": f"62220202{next(_seq):011d}",
+        "holder_name": holder["name"],
+        "holder_id_number": holder["id_number"],
+    }
     [result] = applications_store([app], source="test", actor=ACTOR, as_of=TODAY)
     return result.policy
 
@@ -99,8 +108,16 @@ def test_landline_shared_by_two_customers():
 
 
 def test_agent_phone_on_six_customers():
-    seller_upsert({"code": "AG1", "kind": "agent", "name": "代理人甲", "phones": ["13955556666"],
-                   "qualified": True}, actor=ACTOR)
+    seller_upsert(
+        {
+            "code": "AG1",
+            "kind": "agent",
+            "name": "代理人甲",
+            "phones": ["13955556666"],
+            "qualified": True,
+        },
+        actor=ACTOR,
+    )
     for i in range(6):
         apply(f"A{i}", person(f"客户{i}", f"197{i}-01-01", phones=["139 5555 6666"]))
     run()
@@ -112,34 +129,48 @@ def test_agent_phone_on_six_customers():
 
 def test_third_party_payer_with_and_without_exception():
     other = person("付款人", "1950-05-05", sex="M")
-    p1 = apply("T1", person("投保人甲", "1990-01-01"),
-               payer={"number": "6222020200009999001", "holder_name": other["name"],
-                      "holder_id_number": other["id_number"]})
-    p2 = apply("T2", person("投保人乙", "1991-01-01"),
-               payer={"number": "6222020200009999002", "holder_name": "另一付款人"})
+    p1 = apply(
+        "T1",
+        person("投保人甲", "1990-01-01"),
+        payer={
+            "number": "6222020200009999001",
+            "holder_name": other["name"],
+            "holder_id_number": other["id_number"],
+        },
+    )
+    p2 = apply(
+        "T2",
+        person("投保人乙", "1991-01-01"),
+        payer={"number": "6222020200009999002", "holder_name": "另一付款人"},
+    )
     apply("T3", person("投保人丙", "1992-01-01"))  # pays from own account
     user = get_user_model().objects.create(username="approver")
-    PayerException.objects.create(policy=p2, reason="父亲为成年子女缴费", approved_by=user,
-                                  approved_at=timezone.now())
+    PayerException.objects.create(
+        policy=p2, reason="父亲为成年子女缴费", approved_by=user, approved_at=timezone.now()
+    )
     run()
     flagged = {i.key for i, _ in items("THIRD_PARTY_PAYER")}
     assert flagged == {str(p1.pk)}
 
 
 def test_repeat_misselling_lists_every_policy_of_the_seller():
-    seller_upsert({"code": "AG1", "kind": "agent", "name": "代理人甲", "qualified": True},
-                  actor=ACTOR)
+    seller_upsert(
+        {"code": "AG1", "kind": "agent", "name": "代理人甲", "qualified": True}, actor=ACTOR
+    )
     seller = Seller.objects.get(code="AG1")
     for i in range(3):
         apply(f"M{i}", person(f"客户M{i}", f"198{i}-03-03", phones=[f"1370000000{i}"]))
-    Complaint.objects.create(seller=seller, kind="misselling", received_on=date(2026, 3, 1),
-                             verified=True)
+    Complaint.objects.create(
+        seller=seller, kind="misselling", received_on=date(2026, 3, 1), verified=True
+    )
     run(date(2026, 11, 20))
     assert items("REPEAT_MISSELLING") == []
-    Complaint.objects.create(seller=seller, kind="misselling", received_on=date(2026, 10, 1),
-                             verified=True)
-    Complaint.objects.create(seller=seller, kind="misselling", received_on=date(2026, 10, 2),
-                             verified=False)
+    Complaint.objects.create(
+        seller=seller, kind="misselling", received_on=date(2026, 10, 1), verified=True
+    )
+    Complaint.objects.create(
+        seller=seller, kind="misselling", received_on=date(2026, 10, 2), verified=False
+    )
     run(date(2026, 11, 23))
     [(item, names)] = items("REPEAT_MISSELLING")
     assert len(names) == 3
