@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from veracity.api.auth import ApiToken
 from veracity.api.routers.applications import router as applications_router
+from veracity.api.routers.problem_items import router as problem_items_router
 
 api = NinjaAPI(
     title="Veracity API",
@@ -20,6 +21,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/applications", applications_router)
+api.add_router("/problem-items", problem_items_router)
 
 
 @api.exception_handler(ValidationError)

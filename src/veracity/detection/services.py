@@ -64,6 +64,12 @@ class Scope:
     def full(self) -> bool:
         return self.since is None
 
+    def touched(self, history_table: str, key: str) -> list[str] | None:
+        """Keys changed since the previous run; ``None`` (everything) for a full run."""
+        if self.since is None:
+            return None
+        return q.touched_keys(history_table, key, self.since)
+
 
 # --- people ----------------------------------------------------------------------------
 
@@ -98,7 +104,7 @@ def people(customer_ids: Iterable[int]) -> dict[int, Person]:
 
 def _shared(rule: Rule, model: Any, history: str, scope: Scope, kind: str) -> list[Clue]:
     table = model._meta.db_table
-    touched = None if scope.full else q.touched_keys(history, "number_bidx", scope.since)
+    touched = scope.touched(history, "number_bidx")
     keys = sorted(q.shared_keys(table, "number_bidx", "customer_id", touched))
     groups: dict[str, set[int]] = defaultdict(set)
     for key, cid in q.members_of(table, "number_bidx", "customer_id", keys):
@@ -146,12 +152,9 @@ def agent_contact(scope: Scope) -> list[Clue]:
         ("phone", Phone, "number_bidx", "customers_historicalphone"),
         ("address", Address, "text_bidx", "customers_historicaladdress"),
     ):
-        touched = None
-        if not scope.full:
-            touched = q.touched_keys(history, key, scope.since) + [
-                k
-                for k in q.touched_keys("sales_historicalsellercontact", "value_bidx", scope.since)
-            ]
+        customers = scope.touched(history, key)
+        sellers = scope.touched("sales_historicalsellercontact", "value_bidx")
+        touched = None if customers is None else customers + (sellers or [])
         keys = sorted(q.seller_contact_keys(kind, model._meta.db_table, key, touched))
         clues += _agent_contact_clues(kind, model, key, keys)
     return clues
@@ -267,10 +270,10 @@ def repeat_misselling(scope: Scope) -> list[Clue]:
     """Complaints are few: always evaluated in full, also by an incremental run."""
     since = scope.business_date - timedelta(days=366)
     dates: dict[int, list[date]] = defaultdict(list)
-    for sid, verified_on, received_on in Complaint.objects.filter(
+    for sid, received_on in Complaint.objects.filter(
         kind=Complaint.Kind.MISSELLING, verified=True, received_on__gt=since
-    ).values_list("seller_id", "verified_on", "received_on"):
-        dates[sid].append(received_on or verified_on)
+    ).values_list("seller_id", "received_on"):
+        dates[sid].append(received_on)
     clues = []
     for seller in Seller.objects.filter(pk__in=list(dates)):
         ref = SellerRef(seller.pk, seller.code, seller.kind, seller.agency_id)
@@ -352,7 +355,9 @@ def _add_members(item: ProblemItem, clue: Clue, business_date: date) -> int:
         customer_id__in=clue.customers, policy_id__in=clue.policies
     ).values_list("customer_id", "policy_id"):
         policies_of[cid].add(pid)
-    wanted = {(cid, pid) for cid in clue.customers for pid in (sorted(policies_of[cid]) or [None])}
+    wanted: set[tuple[int, int | None]] = set()
+    for cid in clue.customers:
+        wanted |= {(cid, pid) for pid in policies_of[cid]} or {(cid, None)}
     new = [
         ProblemItemMember(item=item, customer_id=cid, policy_id=pid, added_on=business_date)
         for cid, pid in sorted(wanted - have, key=lambda m: (m[0], m[1] or 0))

@@ -11,8 +11,8 @@ from veracity.audit.services import Actor
 from veracity.detection.services import detection_catch_up
 
 
-@db_periodic_task(crontab(hour="21", minute="0"))
-@lock_task("veracity-detection-daily")
+@db_periodic_task(crontab(hour="21", minute="0"))  # type: ignore[untyped-decorator]
+@lock_task("veracity-detection-daily")  # type: ignore[untyped-decorator]
 def detect_daily() -> int:
     runs = detection_catch_up(today=timezone.localdate(), actor=Actor.system("huey:detect"))
     return len(runs)

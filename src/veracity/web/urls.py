@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from veracity.web.views import applications, customers, home
+from veracity.web.views import applications, customers, home, problems
 
 app_name = "web"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("customers/<int:customer_id>/", customers.detail, name="customer_detail"),
     path("applications/", applications.index, name="applications"),
     path("applications/<str:application_no>/", applications.detail, name="application_detail"),
+    path("problems/", problems.index, name="problems"),
+    path("problems/export.xlsx", problems.export, name="problems_export"),
 ]

@@ -1,0 +1,157 @@
+"""The problem-item list (可疑客户信息资料问题件清单, D1.7) for other systems: masked values,
+paginated, the same read as the staff page and the CLI (audited under the API client)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from veracity.api.auth import client_of
+from veracity.api.schemas import ErrorOut
+from veracity.audit.services import Actor
+from veracity.detection.listing import (
+    CHANNELS,
+    RULES,
+    STATUSES,
+    ListingError,
+    ProblemItemRow,
+    SystemCaller,
+    problem_items,
+)
+
+router = Router(tags=["problem items"])
+
+MAX_LIMIT = 200
+
+
+class ProblemItemFilters(Schema):
+    business_date: date | None = Field(
+        None, description="Open items first seen on or before this date (YYYY-MM-DD)"
+    )
+    rule: str | None = Field(None, max_length=24, description="Rule code: " + ", ".join(RULES))
+    status: str | None = Field(None, max_length=10, description=", ".join(STATUSES))
+    channel: str | None = Field(None, max_length=20, description=", ".join(CHANNELS))
+    seller: str | None = Field(None, max_length=32, description="Agent (seller) code")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class MemberOut(Schema):
+    customer_id: int
+    name: str = Field(description="masked")
+    archive_no: str
+    application_no: str
+    policy_no: str
+    channel: str
+    seller_code: str
+    callback_due_on: date | None
+
+
+class ProblemItemOut(Schema):
+    id: int
+    rule: str
+    rule_name: str
+    severity: str
+    status: str
+    shared_value: str = Field(description="masked")
+    reason: str
+    first_seen_on: date
+    last_seen_on: date
+    distributed_on: date
+    deadline: date
+    deadline_basis: Literal["3_working_days", "callback"]
+    deadline_provisional: bool
+    callback_due_on: date | None
+    members: list[MemberOut]
+
+
+class ProblemItemPage(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[ProblemItemOut]
+
+
+def item_out(item: ProblemItemRow) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "rule": item.rule,
+        "rule_name": item.rule_name,
+        "severity": item.severity,
+        "status": item.status,
+        "shared_value": item.shared_value,
+        "reason": item.reason,
+        "first_seen_on": item.first_seen_on,
+        "last_seen_on": item.last_seen_on,
+        "distributed_on": item.distributed_on,
+        "deadline": item.deadline,
+        "deadline_basis": item.deadline_basis,
+        "deadline_provisional": item.deadline_provisional,
+        "callback_due_on": item.callback_due_on,
+        "members": [
+            {
+                "customer_id": m.customer_id,
+                "name": m.name,
+                "archive_no": m.archive_no,
+                "application_no": m.application_no,
+                "policy_no": m.policy_no,
+                "channel": m.channel,
+                "seller_code": m.seller_code,
+                "callback_due_on": m.callback_due_on,
+            }
+            for m in item.members
+        ],
+    }
+
+
+FIELD_LABELS_ZH = {
+    "rule": "规则代码",
+    "status": "状态",
+    "channel": "渠道",
+    "seller": "销售人员代码",
+}
+
+
+@router.get(
+    "",
+    response={200: ProblemItemPage, 400: ErrorOut, 401: Any, 422: Any},
+    summary="The problem-item list (masked), filtered and paginated",
+)
+def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters]) -> Any:
+    client = client_of(request)
+    actor = Actor(label=f"api:{client.name}", ip=str(request.META.get("REMOTE_ADDR", ""))[:45])
+    try:
+        listing = problem_items(
+            SystemCaller(actor),
+            purpose="problem_item",
+            business_date=filters.business_date,
+            rule=filters.rule,
+            status=filters.status,
+            channel=filters.channel,
+            seller_code=filters.seller,
+            limit=filters.limit,
+            offset=filters.offset,
+        )
+    except ListingError as exc:
+        name = "seller" if exc.field == "seller_code" else exc.field
+        return Status(
+            400,
+            {
+                "field": name,
+                "message_zh": f"未知的{FIELD_LABELS_ZH.get(name, name)}：{exc.value}",
+                "message_en": f"Unknown {name}: {exc.value}",
+            },
+        )
+    return Status(
+        200,
+        {
+            "total": listing.total,
+            "limit": filters.limit,
+            "offset": filters.offset,
+            "items": [item_out(i) for i in listing.items],
+        },
+    )

@@ -1,0 +1,336 @@
+"""Reading the problem-item list (可疑客户信息资料问题件清单, D1.7) as customer service sees it.
+
+:func:`problem_items` is the one read behind the CLI, the API, the staff page and the Excel
+export. It starts from :func:`visible_to`, shows masked values only, and writes one
+``VIEW_PERSONAL_DATA`` audit event per read (the members are personal data, even masked).
+
+Each item carries its investigation deadline: the list reaches customer service on the
+working day after the business date the item was first seen (T+1, the *distribution date*),
+and the investigation must end 3 working days later — but never after the cooling-off
+callback of any of its policies, since the callback is where a false datum is put right.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from veracity.access.roles import RoleName, roles_of
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.core.detection import RULE_NAMES, Rule
+from veracity.core.masking import mask
+from veracity.core.workdays import Calendar
+from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode
+from veracity.policies.models import Channel
+from veracity.workcal.selectors import calendar
+
+__all__ = [
+    "INVESTIGATION_WORKING_DAYS",
+    "ListingError",
+    "MemberRow",
+    "ProblemItemRow",
+    "ProblemList",
+    "SystemCaller",
+    "investigation_deadline",
+    "problem_items",
+    "visible_to",
+]
+
+#: Working days customer service has to investigate an item after it is distributed.
+INVESTIGATION_WORKING_DAYS = 3
+
+#: Roles that work the whole list. Channel back-office should see only items with a member
+#: policy of its own channel; TODO(issue 4, problem-item workflow): restrict
+#: CHANNEL_BACKOFFICE once users are mapped to channels — until then it sees all items.
+_ALL_ITEMS = frozenset(
+    {
+        RoleName.CHANNEL_BACKOFFICE,
+        RoleName.CUSTOMER_SERVICE,
+        RoleName.COMPLIANCE,
+        RoleName.INFORMATION_MANAGER,
+        RoleName.ADMIN,
+    }
+)
+
+STATUSES = tuple(ProblemItem.Status.values)
+RULES = tuple(RuleCode.values)
+CHANNELS = tuple(Channel.values)
+
+DeadlineBasis = Literal["3_working_days", "callback"]
+
+
+@dataclass(frozen=True, slots=True)
+class SystemCaller:
+    """A caller without a user — a batch job, the CLI, an API client — that reads the whole
+    list and is audited under ``actor``."""
+
+    actor: Actor
+
+
+class ListingError(ValueError):
+    """A filter value the list does not know; ``field`` names the filter."""
+
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(f"{field}: {value!r}")
+        self.field = field
+        self.value = value
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    customer_id: int
+    name: str  # masked
+    archive_no: str
+    application_no: str
+    policy_no: str
+    channel: str
+    channel_label: str
+    seller_code: str
+    callback_due_on: date | None
+    added_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    distributed_on: date
+    deadline: date
+    basis: DeadlineBasis
+    provisional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemItemRow:
+    id: int
+    rule: str
+    rule_name: str
+    severity: str
+    status: str
+    shared_value: str  # masked when stored
+    reason: str
+    first_seen_on: date
+    last_seen_on: date
+    distributed_on: date
+    deadline: date
+    deadline_basis: DeadlineBasis
+    deadline_provisional: bool
+    due: Literal["past", "near", ""]
+    members: tuple[MemberRow, ...] = field(default_factory=tuple)
+
+    @property
+    def callback_due_on(self) -> date | None:
+        """The earliest cooling-off callback date of the item's policies."""
+        dates = [m.callback_due_on for m in self.members if m.callback_due_on]
+        return min(dates) if dates else None
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemList:
+    items: list[ProblemItemRow]
+    total: int
+    business_date: date | None
+
+
+def visible_to(user: Any) -> QuerySet[ProblemItem]:
+    """Problem items ``user`` may see: staff who work the list all; an agent (who must not
+    learn that a customer is under suspicion), the auditor and users without a role none."""
+    if isinstance(user, SystemCaller):
+        return ProblemItem.objects.all()
+    if roles_of(user) & _ALL_ITEMS:
+        return ProblemItem.objects.all()
+    return ProblemItem.objects.none()
+
+
+def investigation_deadline(
+    first_seen_on: date, callbacks: Iterable[date | None], cal: Calendar
+) -> Deadline:
+    """Distribution on the working day after ``first_seen_on``; deadline 3 working days
+    later, capped by the earliest callback date. Provisional when a day counted lies in a
+    year the calendar does not cover (the true count could then move either way)."""
+    distributed = cal.add_working_days(first_seen_on, 1)
+    counted = cal.add_working_days(distributed.date, INVESTIGATION_WORKING_DAYS)
+    provisional = distributed.provisional or counted.provisional
+    earliest = min((d for d in callbacks if d is not None), default=None)
+    if earliest is not None and earliest < counted.date:
+        return Deadline(distributed.date, earliest, "callback", provisional)
+    return Deadline(distributed.date, counted.date, "3_working_days", provisional)
+
+
+def _due(deadline: date, as_of: date, cal: Calendar) -> Literal["past", "near", ""]:
+    if deadline < as_of:
+        return "past"
+    if cal.working_days_between(as_of, deadline).days <= 1:
+        return "near"
+    return ""
+
+
+def _check(name: str, value: str | None, allowed: Sequence[str]) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in allowed:
+        raise ListingError(name, str(value))
+    return value
+
+
+def _filtered(
+    base: QuerySet[ProblemItem],
+    *,
+    business_date: date | None,
+    rule: str | None,
+    channel: str | None,
+    seller_code: str | None,
+    status: str | None,
+) -> QuerySet[ProblemItem]:
+    items = base
+    if business_date is not None:
+        items = items.filter(first_seen_on__lte=business_date, status=ProblemItem.Status.OPEN)
+    if rule:
+        items = items.filter(rule=rule)
+    if status:
+        items = items.filter(status=status)
+    if channel:
+        items = items.filter(
+            pk__in=ProblemItemMember.objects.filter(policy__channel=channel).values("item_id")
+        )
+    if seller_code:
+        items = items.filter(
+            pk__in=ProblemItemMember.objects.filter(
+                Q(policy__seller__code=seller_code)
+                | Q(policy__seller__isnull=True, policy__seller_code=seller_code)
+            ).values("item_id")
+        )
+    return items
+
+
+def _members(item_ids: list[int]) -> dict[int, list[MemberRow]]:
+    from veracity.customers.selectors import mask_policy
+
+    masks = mask_policy()
+    out: dict[int, list[MemberRow]] = defaultdict(list)
+    channels = dict(Channel.choices)
+    rows = (
+        ProblemItemMember.objects.filter(item_id__in=item_ids)
+        .select_related("customer", "policy", "policy__seller")
+        .order_by("item_id", "customer_id", "policy_id")
+    )
+    for m in rows:
+        policy = m.policy
+        seller = ""
+        if policy is not None:
+            seller = policy.seller.code if policy.seller else policy.seller_code
+        out[m.item_id].append(
+            MemberRow(
+                customer_id=m.customer_id,
+                name=mask(m.customer.name, "name", masks),
+                archive_no=m.customer.archive_no or "",
+                application_no=policy.application_no if policy else "",
+                policy_no=(policy.policy_no or "") if policy else "",
+                channel=policy.channel if policy else "",
+                channel_label=str(channels.get(policy.channel, policy.channel)) if policy else "",
+                seller_code=seller,
+                callback_due_on=policy.callback_due_on if policy else None,
+                added_on=m.added_on,
+            )
+        )
+    return out
+
+
+def _chinese() -> bool:
+    return (get_language() or "zh-hans").lower().startswith("zh")
+
+
+def problem_items(
+    user: Any,
+    *,
+    purpose: str,
+    business_date: date | None = None,
+    rule: str | None = None,
+    channel: str | None = None,
+    seller_code: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    as_of: date | None = None,
+    ip: str = "",
+) -> ProblemList:
+    """The problem items visible to ``user`` (a user or a :class:`SystemCaller`), newest
+    first, as view-models in the active language.
+
+    ``business_date`` given: the items first seen on or before it that are still open (the
+    list as it stood for that day's distribution); ``None``: all items. ``rule``,
+    ``channel``, ``seller_code`` (agent code) and ``status`` narrow it; an unknown rule,
+    channel or status raises :class:`ListingError`. ``limit``/``offset`` page the items
+    (``total`` counts them all). ``as_of`` (default today) decides which deadlines are near
+    (within 1 working day) or past. Writes one ``VIEW_PERSONAL_DATA`` audit event."""
+    rule = _check("rule", rule, RULES)
+    channel = _check("channel", channel, CHANNELS)
+    status = _check("status", status, STATUSES)
+    seller_code = (seller_code or "").strip() or None
+    if seller_code is not None and (len(seller_code) > 32 or "\x00" in seller_code):
+        raise ListingError("seller_code", seller_code[:40])
+    items = _filtered(
+        visible_to(user),
+        business_date=business_date,
+        rule=rule,
+        channel=channel,
+        seller_code=seller_code,
+        status=status,
+    ).order_by("-first_seen_on", "-pk")
+    total = items.count()
+    page = list(items[offset : offset + limit] if limit is not None else items[offset:])
+    members = _members([i.pk for i in page])
+    cal = calendar()
+    today = as_of or timezone.localdate()
+    zh = _chinese()
+    rows = []
+    for item in page:
+        its = members.get(item.pk, [])
+        deadline = investigation_deadline(item.first_seen_on, (m.callback_due_on for m in its), cal)
+        names = RULE_NAMES.get(Rule(item.rule)) if item.rule in RULES else None
+        rows.append(
+            ProblemItemRow(
+                id=item.pk,
+                rule=item.rule,
+                rule_name=(names[0] if zh else names[1]) if names else item.rule,
+                severity=item.severity,
+                status=item.status,
+                shared_value=item.shared_value,
+                reason=item.reason_zh if zh else item.reason_en,
+                first_seen_on=item.first_seen_on,
+                last_seen_on=item.last_seen_on,
+                distributed_on=deadline.distributed_on,
+                deadline=deadline.deadline,
+                deadline_basis=deadline.basis,
+                deadline_provisional=deadline.provisional,
+                due=_due(deadline.deadline, today, cal) if item.status == "open" else "",
+                members=tuple(its),
+            )
+        )
+    actor = user.actor if isinstance(user, SystemCaller) else Actor.of(user, ip)
+    audit_record(
+        actor=actor,
+        event=Event(
+            action=Action.VIEW_PERSONAL_DATA,
+            object_type="problem_item_list",
+            purpose=purpose,
+            detail={
+                "filters": {
+                    "business_date": business_date.isoformat() if business_date else None,
+                    "rule": rule,
+                    "channel": channel,
+                    "seller_code": seller_code,
+                    "status": status,
+                },
+                "total": total,
+                "items": [r.id for r in rows[:500]],
+            },
+        ),
+    )
+    return ProblemList(items=rows, total=total, business_date=business_date)

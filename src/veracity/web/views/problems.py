@@ -1,0 +1,145 @@
+"""The problem-item list for customer service (D1.7): filters, deadlines, Excel export."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from veracity.access.roles import RoleName
+from veracity.core.detection import RULE_NAMES
+from veracity.detection.exports import problem_items_xlsx
+from veracity.detection.listing import ListingError, problem_items
+from veracity.detection.models import ProblemItem
+from veracity.policies.models import Channel
+from veracity.web.views.common import client_ip, roles_required
+
+#: Who works the list (channel back-office joins once the workflow maps users to channels).
+LIST_ROLES = (
+    RoleName.CUSTOMER_SERVICE,
+    RoleName.COMPLIANCE,
+    RoleName.INFORMATION_MANAGER,
+    RoleName.ADMIN,
+)
+PER_PAGE = 50
+FILTERS = ("business_date", "rule", "channel", "seller", "status")
+PURPOSE = "problem_item"
+
+
+def _rule_choices() -> list[tuple[str, str]]:
+    from django.utils.translation import get_language
+
+    zh = (get_language() or "zh-hans").startswith("zh")
+    return [("", str(_("All rules")))] + [
+        (rule.value, names[0] if zh else names[1]) for rule, names in RULE_NAMES.items()
+    ]
+
+
+class ProblemFilterForm(forms.Form):
+    business_date = forms.DateField(
+        label=_("Business date"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the business date as YYYY-MM-DD.")},
+    )
+    rule = forms.ChoiceField(label=_("Rule"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("All channels")), *Channel.choices],
+    )
+    seller = forms.CharField(label=_("Agent code"), required=False, max_length=32, strip=True)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *ProblemItem.Status.choices],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = _rule_choices()  # type: ignore[attr-defined]
+
+
+def _filters(request: HttpRequest) -> tuple[ProblemFilterForm, dict[str, Any], bool]:
+    """The valid filters; an invalid value is dropped (and reported), never a 500."""
+    data = {k: request.GET.get(k, "") for k in FILTERS if k in request.GET}
+    form = ProblemFilterForm(data or None)
+    if not data:
+        return ProblemFilterForm(), {}, False
+    form.is_valid()
+    cleaned = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    return form, cleaned, bool(form.errors)
+
+
+def _read(request: HttpRequest, cleaned: dict[str, Any], **page: Any) -> Any:
+    return problem_items(
+        request.user,
+        purpose=PURPOSE,
+        business_date=cleaned.get("business_date"),
+        rule=cleaned.get("rule"),
+        channel=cleaned.get("channel"),
+        seller_code=cleaned.get("seller"),
+        status=cleaned.get("status"),
+        ip=client_ip(request),
+        **page,
+    )
+
+
+def _query(cleaned: dict[str, Any]) -> str:
+    return urlencode({k: str(v) for k, v in cleaned.items()})
+
+
+@roles_required(*LIST_ROLES)
+def index(request: HttpRequest) -> HttpResponse:
+    form, cleaned, invalid = _filters(request)
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    try:
+        listing = _read(request, cleaned, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+    except ListingError:  # the form already refuses unknown values; belt and braces
+        cleaned, invalid = {}, True
+        listing = _read(request, cleaned, limit=PER_PAGE, offset=0)
+    pages = max(1, -(-listing.total // PER_PAGE))
+    query = _query(cleaned)
+    return render(
+        request,
+        "web/problems/list.html",
+        {
+            "form": form,
+            "invalid_filter": invalid,
+            "listing": listing,
+            "query": query,
+            "page_number": number,
+            "pages": pages,
+            "previous_page": number - 1 if number > 1 else None,
+            "next_page": number + 1 if number < pages else None,
+        },
+    )
+
+
+@roles_required(*LIST_ROLES)
+def export(request: HttpRequest) -> HttpResponse:
+    """The list under the same filters as an Excel workbook."""
+    _form, cleaned, _invalid = _filters(request)
+    try:
+        listing = _read(request, cleaned)
+    except ListingError:
+        listing = _read(request, {})
+    now = timezone.localtime()
+    data = problem_items_xlsx(listing, generated_at=now)
+    response = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="problem-items-{now:%Y%m%d-%H%M%S}.xlsx"'
+    )
+    return response

@@ -1,0 +1,85 @@
+"""GET /api/v1/problem-items: the masked list, its filters, paging and refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.detection.test_listing import make_items
+from veracity.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_is_masked_with_deadlines(api):
+    item = make_items()
+    response = api.get("/problem-items")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["total"], body["limit"], body["offset"]) == (1, 50, 0)
+    [out] = body["items"]
+    assert (out["id"], out["rule"], out["shared_value"]) == (item.pk, "SHARED_PHONE", "138****8000")
+    assert (out["first_seen_on"], out["distributed_on"], out["deadline"]) == (
+        "2026-09-29",
+        "2026-09-30",
+        "2026-10-10",
+    )
+    assert (out["deadline_basis"], out["deadline_provisional"]) == ("3_working_days", False)
+    assert sorted(m["name"] for m in out["members"]) == ["王*芳", "赵*海"]
+    assert "13800138000" not in response.content.decode()
+    assert (
+        AuditEvent.objects.filter(object_type="problem_item_list", actor="api:core-system").count()
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "total"),
+    [
+        ("business_date=2026-09-28", 0),
+        ("business_date=2026-09-29", 1),
+        ("rule=SHARED_PHONE", 1),
+        ("rule=SHARED_ACCOUNT", 0),
+        ("status=open", 1),
+        ("status=closed", 0),
+        ("channel=bancassurance", 1),
+        ("channel=internet", 0),
+        ("seller=BK7", 1),
+        ("seller=NOPE", 0),
+    ],
+)
+def test_filters(api, query, total):
+    make_items()
+    response = api.get(f"/problem-items?{query}")
+    assert response.status_code == 200
+    assert response.json()["total"] == total
+
+
+def test_paging(api):
+    make_items()
+    body = api.get("/problem-items?limit=1&offset=1").json()
+    assert (body["total"], body["items"]) == (1, [])
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [("rule=NOPE", "rule"), ("channel=x", "channel"), ("status=x", "status")]
+)
+def test_unknown_filter_is_400_with_the_error_shape(api, query, field):
+    response = api.get(f"/problem-items?{query}")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["field"] == field and body["message_zh"] and body["message_en"]
+
+
+@pytest.mark.parametrize(
+    "query", ["business_date=2026-13-40", "limit=0", "limit=1000", "offset=-1"]
+)
+def test_malformed_query_is_422(api, query):
+    assert api.get(f"/problem-items?{query}").status_code == 422
+
+
+def test_token_required(api):
+    make_items()
+    before = AuditEvent.objects.count()
+    assert api.get("/problem-items", token=None).status_code == 401
+    assert api.get("/problem-items", token="vty_wrong").status_code == 401
+    assert AuditEvent.objects.count() == before

@@ -1,0 +1,125 @@
+"""The problem-item page for customer service: both languages, filters, deadlines, Excel."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.detection.test_listing import make_items
+from veracity.audit.models import AuditEvent
+from veracity.policies.models import Policy
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def item(personas):
+    return make_items()
+
+
+def test_page_in_chinese_and_english(login, personas, item):
+    client = login(personas["sam"])
+    response = client.get("/problems/")
+    assert response.status_code == 200
+    body = html(response)
+    assert "问题件清单" in body and "不同客户使用同一电话号码" in body
+    assert "138****8000" in body and "王*芳" in body and "赵*海" in body
+    assert "13800138000" not in body and "王小芳" not in body
+    assert f"/customers/{item.members.first().customer_id}/?purpose=problem_item" in body
+    assert "2026-10-10" in body and "调查截止日" in body
+    assert 'href="/problems/"' in body  # the nav link
+    client.post("/i18n/setlang/", {"language": "en", "next": "/problems/"})
+    body = html(client.get("/problems/"))
+    assert "Problem items" in body and "One phone number under different customers" in body
+    assert "Investigation deadline" in body and item.reason_en in body
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+
+
+@pytest.mark.parametrize("username", ["sam", "dave", "ivan", "admin"])
+def test_staff_who_work_the_list_see_it(login, personas, item, username):
+    assert login(personas[username]).get("/problems/").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["alice", "audrey"])
+def test_agent_and_auditor_are_refused(login, personas, item, username):
+    client = login(personas[username])
+    before = AuditEvent.objects.count()
+    assert client.get("/problems/").status_code == 403
+    assert client.get("/problems/export.xlsx").status_code == 403
+    assert 'href="/problems/"' not in html(client.get("/"))
+    assert AuditEvent.objects.count() == before
+
+
+def test_login_required(client):
+    assert client.get("/problems/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("rule=SHARED_PHONE", True),
+        ("rule=SHARED_ACCOUNT", False),
+        ("channel=bancassurance", True),
+        ("channel=internet", False),
+        ("seller=BK7", True),
+        ("seller=ZZ1", False),
+        ("status=open", True),
+        ("status=closed", False),
+        ("business_date=2026-09-29", True),
+        ("business_date=2026-09-28", False),
+    ],
+)
+def test_filters(login, personas, item, query, shown):
+    body = html(login(personas["sam"]).get(f"/problems/?{query}"))
+    assert ("138****8000" in body) is shown
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "rule=NOPE",
+        "channel=%00",
+        "status=x",
+        "business_date=2026-99-99",
+        "seller=" + "x" * 40,
+        "page=abc",
+        "page=-3",
+        "page=999",
+    ],
+)
+def test_bad_filter_values_are_no_500(login, personas, item, query):
+    response = login(personas["sam"]).get(f"/problems/?{query}")
+    assert response.status_code == 200
+    body = html(response)
+    if "page" not in query:
+        assert "alert-error" in body
+        assert "138****8000" in body  # the bad filter is ignored, the list still shows
+
+
+def test_deadline_capped_by_callback_and_highlighted(login, personas, item):
+    Policy.objects.filter(application_no="L2").update(callback_due_on=date(2026, 10, 8))
+    body = html(login(personas["sam"]).get("/problems/"))
+    assert "2026-10-08" in body and "以回访日为限" in body
+    assert "badge badge-fail" in body  # today (after Oct 2026) the deadline is past
+    assert "已逾期" in body
+
+
+def test_excel_download_uses_the_filters(login, personas, item):
+    client = login(personas["sam"])
+    page = html(client.get("/problems/?channel=bancassurance"))
+    assert 'href="/problems/export.xlsx?channel=bancassurance"' in page
+    response = client.get("/problems/export.xlsx?channel=bancassurance")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert sorted(r[14] for r in rows[2:]) == ["王*芳", "赵*海"]
+    empty = client.get("/problems/export.xlsx?channel=internet")
+    assert len(list(load_workbook(io.BytesIO(empty.content)).active.iter_rows())) == 2
