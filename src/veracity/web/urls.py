@@ -16,6 +16,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("customers/", customers.search, name="customer_search"),
     path("customers/<int:customer_id>/", customers.detail, name="customer_detail"),
+    path("customers/<int:customer_id>/suspicion/", customers.suspicion, name="customer_suspicion"),
     path("applications/", applications.index, name="applications"),
     path("applications/<str:application_no>/", applications.detail, name="application_detail"),
     path("problems/", problems.index, name="problems"),

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from veracity.customers.selectors import SearchError, customer_detail, customer_search
+from veracity.access.roles import RoleName
+from veracity.audit.services import Actor
+from veracity.customers.selectors import (
+    SearchError,
+    customer_detail,
+    customer_search,
+    visible_to,
+)
+from veracity.detection.services import problem_item_add_manual
 from veracity.web.forms import PURPOSES, CustomerSearchForm, PurposeForm
 from veracity.web.views.common import (
     CASEWORK_ROLES,
@@ -76,3 +88,31 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "web/customers/detail.html",
         {"customer": customer, "purpose_label": dict(PURPOSES)[purpose]},
     )
+
+
+SUSPICION_ROLES = (
+    RoleName.CUSTOMER_SERVICE,
+    RoleName.COMPLIANCE,
+    RoleName.INFORMATION_MANAGER,
+    RoleName.ADMIN,
+)
+
+
+@require_POST
+@roles_required(*SUSPICION_ROLES)
+def suspicion(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """SD-6: a suspicion found in a callback or elsewhere enters the problem-item list."""
+    customer = get_object_or_404(visible_to(request.user), pk=customer_id)
+    reason = (request.POST.get("reason") or "").strip()
+    if not reason or len(reason) > 1000:
+        messages.error(request, _("Describe the suspicion (at most 1,000 characters)."))
+        return redirect("web:customer_detail", customer_id=customer.pk)
+    problem_item_add_manual(
+        customer_ids=[customer.pk],
+        reason=reason,
+        business_date=timezone.localdate(),
+        actor=Actor.of(request.user, client_ip(request)),
+        user=request.user,
+    )
+    messages.success(request, _("The suspicion was added to the problem-item list."))
+    return redirect(f"{reverse('web:problems')}?rule=MANUAL")
