@@ -112,3 +112,18 @@ def test_constructor_validates() -> None:
         FieldCrypto(keys={"k1": K1}, active_key_id="k2", index_key=IDX)
     with pytest.raises(ValueError):
         FieldCrypto(keys={"k1": b"short"}, active_key_id="k1", index_key=IDX)
+
+
+def test_encrypt_many_same_format_and_fresh_nonces() -> None:
+    c = crypto()
+    texts = ["110101199003071234", "王芳", "a/b+c?" * 20]
+    tokens = c.encrypt_many(texts, aad="customers.Phone.number")
+    assert [c.decrypt(t, aad="customers.Phone.number") for t in tokens] == texts
+    for token, text in zip(tokens, texts, strict=True):
+        single = c.encrypt(text, aad="customers.Phone.number")
+        assert token.split(":")[:2] == single.split(":")[:2] == ["v1", "k1"]
+        assert len(token) == len(single)
+    assert len({t.split(":")[2][:16] for t in c.encrypt_many(["x"] * 50, aad="a")}) == 50
+    assert c.encrypt_many([], aad="a") == []
+    with pytest.raises(DecryptionError):
+        c.decrypt(tokens[0], aad="customers.Phone.other")

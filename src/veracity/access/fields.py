@@ -8,6 +8,7 @@ copied into another column does not decrypt.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -64,3 +65,14 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         if value is None or value == "":
             return value
         return field_crypto().encrypt(str(value), aad=self.aad)
+
+    def get_prep_values(self, values: Sequence[Any]) -> list[Any]:
+        """``get_prep_value`` of many values at once (bulk writes)."""
+        texts = [
+            None if v is None else super(EncryptedTextField, self).get_prep_value(v) for v in values
+        ]
+        todo = [i for i, text in enumerate(texts) if text]
+        tokens = field_crypto().encrypt_many([str(texts[i]) for i in todo], aad=self.aad)
+        for i, token in zip(todo, tokens, strict=True):
+            texts[i] = token
+        return texts

@@ -21,12 +21,16 @@ from them before the rows are written (``prepare``).
 
 from __future__ import annotations
 
+import datetime
+import json
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from itertools import repeat
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.types.json import Json, Jsonb
 
 M = TypeVar("M", bound=models.Model)
 
@@ -219,6 +223,10 @@ def _model_independent(field: models.Field[Any, Any]) -> bool:
 
 
 def _convert(field: models.Field[Any, Any], column: Column, conn: Any) -> Column:
+    many = getattr(field, "get_prep_values", None)
+    if many is not None and not isinstance(column, _Same):
+        # A field that converts a whole column at once (an encrypted one).
+        return list(many(column))
     convert = _converter(field, conn)
     if isinstance(column, _Same):
         value = column.value
@@ -278,20 +286,102 @@ def _has_pre_save(field: models.Field[Any, Any]) -> bool:
 
 def _copy(conn: Any, table: str, columns: list[Any], values: list[Column], count: int) -> None:
     quoted = ", ".join(conn.ops.quote_name(c) for c in columns)
-    rows = zip(
-        *(repeat(col.value, count) if isinstance(col, _Same) else col for col in values),
-        strict=True,
-    )
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             raw = cursor.cursor
+            text = _copy_text(values, count)
             with raw.copy(f"COPY {conn.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                if text is not None:
+                    copy.write(text)
+                    return
                 write = copy.write_row
-                for row in rows:
+                for row in _rows(values, count):
                     write(row)
             return
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(
             f"INSERT INTO {conn.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",  # noqa: S608
-            rows,
+            _rows(values, count),
         )
+
+
+def _rows(values: list[Column], count: int) -> Iterable[tuple[Any, ...]]:
+    return zip(
+        *(repeat(col.value, count) if isinstance(col, _Same) else col for col in values),
+        strict=True,
+    )
+
+
+# COPY text format: columns separated by TAB, rows by newline, NULL as \N, and backslash,
+# TAB, newline and carriage return escaped in values.
+_NULL = "\\N"
+
+
+def _escape(text: str) -> str:
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\t" in text:
+        text = text.replace("\t", "\\t")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    return text
+
+
+def _json_text(value: Any) -> str:
+    dumps = getattr(value, "dumps", None) or json.dumps
+    return str(dumps(value.obj))
+
+
+# How a (converted, non-NULL) value of these exact types is written in COPY text.
+_TEXT: dict[type, Callable[[Any], str]] = {
+    str: _escape,
+    int: str,
+    bool: lambda value: "t" if value else "f",
+    Decimal: str,
+    datetime.date: datetime.date.isoformat,
+    datetime.datetime: datetime.datetime.isoformat,
+    Jsonb: lambda value: _escape(_json_text(value)),
+    Json: lambda value: _escape(_json_text(value)),
+}
+
+
+def _copy_text(values: list[Column], count: int) -> str | None:
+    """The rows as COPY text, built column by column; ``None`` when a column holds a type
+    not known here (then psycopg adapts the values row by row)."""
+    texts: list[Any] = []
+    for column in values:
+        if isinstance(column, _Same):
+            value = column.value
+            if value is None:
+                texts.append(repeat(_NULL, count))
+                continue
+            convert = _TEXT.get(str if isinstance(value, str) else type(value))
+            if convert is None:
+                return None
+            texts.append(repeat(convert(value), count))
+            continue
+        kinds = set(map(type, column))
+        kinds.discard(type(None))
+        if not kinds:
+            texts.append(repeat(_NULL, count))
+            continue
+        if len(kinds) > 1 and not all(issubclass(k, str) for k in kinds):
+            return None
+        kind = kinds.pop() if len(kinds) == 1 else str
+        if issubclass(kind, str):
+            # Escaped all at once: NUL cannot occur in PostgreSQL text.
+            joined = _escape("\0".join(["" if v is None else v for v in column]))
+            escaped = joined.split("\0")
+            if len(escaped) != count:
+                return None
+            if None in column:
+                escaped = [_NULL if v is None else t for v, t in zip(column, escaped, strict=True)]
+            texts.append(escaped)
+            continue
+        convert = _TEXT.get(kind)
+        if convert is None:
+            return None
+        texts.append([_NULL if v is None else convert(v) for v in column])
+    return "".join([line + "\n" for line in map("\t".join, zip(*texts, strict=True))])

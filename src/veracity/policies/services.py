@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from multiprocessing.reduction import ForkingPickler
+from types import MappingProxyType
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
@@ -60,6 +64,10 @@ class RejectedRow(Exception):
         self.field = field
         self.reason_zh = reason_zh
         self.reason_en = reason_en
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable, so a child process can prepare a batch (``applications_import``).
+        return (type(self), (self.field, self.reason_zh, self.reason_en))
 
 
 @dataclass
@@ -549,9 +557,10 @@ def applications_import(
     A batch is written in one transaction; if the database refuses it, its rows are retried
     one by one so a single bad row costs only itself, never half a record.
 
-    While a batch is written, a thread checks the next one (``prepare`` is pure Python and
-    touches no database), so the checking overlaps the waits for the database; every
-    database access stays on the calling thread and its connection.
+    While a batch is written, a child process checks the next ones (``prepare`` is pure
+    Python and touches no database), on the other core; every database access stays in
+    this process, on the calling thread and its connection. A single batch is checked
+    and written here, without a child.
     """
     report = ImportReport()
     # Nothing allocated before the import is garbage the import's collections need to
@@ -560,20 +569,100 @@ def applications_import(
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
-            pending: tuple[list[tuple[int, dict[str, Any]]], Future[Any]] | None = None
-            for batch in _batches(records, report, batch_size):
-                ahead = pool.submit(_prepare_all, [record for _, record in batch], as_of=as_of)
-                if pending is not None:
-                    _import_batch(*pending, report, actor=actor, as_of=as_of, source=source)
-                pending = (batch, ahead)
-            if pending is not None:
-                _import_batch(*pending, report, actor=actor, as_of=as_of, source=source)
+        batches = _batches(records, report, batch_size)
+        first = next(batches, None)
+        second = next(batches, None) if first is not None else None
+        if first is None or second is None:
+            # One batch (the API, a small file): nothing to overlap.
+            if first is not None:
+                _import_batch(first, None, report, actor=actor, as_of=as_of, source=source)
+        else:
+            with _preparer() as pool:
+                ahead: deque[tuple[list[tuple[int, dict[str, Any]]], Future[Any]]] = deque()
+                ahead.append((second, _submit(pool, second, as_of)))
+                # The first batch is checked here while the preparer starts on the next.
+                _import_batch(first, None, report, actor=actor, as_of=as_of, source=source)
+                for batch in batches:
+                    ahead.append((batch, _submit(pool, batch, as_of)))
+                    while len(ahead) > _AHEAD:
+                        _import_batch(
+                            *ahead.popleft(), report, actor=actor, as_of=as_of, source=source
+                        )
+                while ahead:
+                    _import_batch(*ahead.popleft(), report, actor=actor, as_of=as_of, source=source)
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
     report.errors.sort(key=lambda e: e.line)
     return report
+
+
+# Batches checked ahead of the one being written (bounds the memory they hold).
+_AHEAD = 2
+
+
+def _preparer() -> Executor:
+    """Where batches are checked while another is written: a forked process (it inherits
+    settings and keys, and never touches the database), or a thread where ``fork`` is not
+    available (the GIL then lets it overlap only the waits for the database)."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare")
+
+
+def _submit(
+    pool: Executor, batch: list[tuple[int, dict[str, Any]]], as_of: date
+) -> Future[list[_Row | RejectedRow]]:
+    payloads = [record for _, record in batch]
+    if isinstance(pool, ProcessPoolExecutor):
+        future: Future[list[_Row | RejectedRow]] = Future()
+        child = pool.submit(_prepare_detached, payloads, as_of=as_of)
+        child.add_done_callback(lambda done: _reattach(done, payloads, future))
+        return future
+    return pool.submit(_prepare_all, payloads, as_of=as_of)
+
+
+def _prepare_detached(
+    payloads: Sequence[Mapping[str, Any]], *, as_of: date
+) -> list[_Row | RejectedRow]:
+    """``_prepare_all`` in the child process; the payloads are not sent back (the parent
+    has them)."""
+    prepared = _prepare_all(payloads, as_of=as_of)
+    for row in prepared:
+        if isinstance(row, _Row):
+            row.payload = _DETACHED
+    return prepared
+
+
+_DETACHED: Mapping[str, Any] = {}
+
+
+def _reduce_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
+    return (_proxy, (dict(proxy),))
+
+
+def _proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+# A finding's evidence is a read-only mapping; it crosses to the parent as one.
+ForkingPickler.register(MappingProxyType, _reduce_proxy)
+
+
+def _reattach(
+    done: Future[list[_Row | RejectedRow]],
+    payloads: Sequence[Mapping[str, Any]],
+    future: Future[list[_Row | RejectedRow]],
+) -> None:
+    error = done.exception()
+    if error is not None:
+        future.set_exception(error)
+        return
+    prepared = done.result()
+    for row, payload in zip(prepared, payloads, strict=True):
+        if isinstance(row, _Row):
+            row.payload = payload
+    future.set_result(prepared)
 
 
 def _batches(
