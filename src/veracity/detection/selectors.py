@@ -53,8 +53,10 @@ def shared_keys(table: str, key: str, owner: str, touched: Sequence[str] | None)
 
 def touched_keys(history_table: str, key: str, since: datetime) -> list[str]:
     """Keys of rows created or changed since ``since`` (from the history table)."""
-    sql = f"SELECT DISTINCT {key} FROM {history_table} WHERE history_date >= %s"  # noqa: S608
-    return [r[0] for r in rows(sql, [since]) if r[0]]
+    # No DISTINCT: SQLite then walks the whole table in key order instead of using the
+    # history_date index (23 s instead of 0.1 s at 1M); duplicates go in Python.
+    sql = f"SELECT {key} FROM {history_table} WHERE history_date >= %s"  # noqa: S608
+    return list(dict.fromkeys(r[0] for r in rows(sql, [since]) if r[0]))
 
 
 def members_of(table: str, key: str, owner: str, keys: Sequence[str]) -> list[tuple[str, int]]:
@@ -84,3 +86,27 @@ def seller_contact_keys(
     for batch in chunks(touched):
         found |= {r[0] for r in rows(f"{sql} AND {key} IN ({in_list(batch)})", [kind, *batch])}
     return found
+
+
+def payer_candidates(policy_ids: Sequence[int] | None) -> list[int]:
+    """Policies paid from an account that names no identity document of the policy's own
+    policyholder (no holder document at all included): the only ones the third-party-payer
+    rule needs to look at. One anti-join, not through the customer table."""
+    # On SQLite ``|| ''`` keeps the planner off the (id_type, number_bidx) index (a skip-scan
+    # per policy, 29 s at 1M): it walks role → document by policy and customer instead (8 s).
+    # PostgreSQL hash-anti-joins (2 s), and would be 5x slower hashing the expression.
+    no_index = " || ''" if connection.vendor == "sqlite" else ""
+    sql = (
+        "SELECT p.id FROM policies_policy p"  # noqa: S608 - no input in the text
+        " JOIN customers_bankaccount a ON a.id = p.payer_account_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM policies_policyrole r"
+        " JOIN customers_identitydocument d ON d.customer_id = r.customer_id"
+        " WHERE r.policy_id = p.id AND r.role = 'policyholder'"
+        f" AND d.number_bidx{no_index} = a.holder_id_bidx)"
+    )
+    if policy_ids is None:
+        return sorted(r[0] for r in rows(sql))
+    found: list[int] = []
+    for batch in chunks(policy_ids):
+        found += [r[0] for r in rows(f"{sql} AND p.id IN ({in_list(batch)})", batch)]
+    return sorted(found)
