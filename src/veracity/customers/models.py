@@ -53,7 +53,7 @@ class Customer(models.Model):
     archive_no = models.CharField(_("archive number"), max_length=20, unique=True, null=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("customer")
@@ -72,7 +72,7 @@ class IdentityDocument(models.Model):
     number_bidx = models.CharField(max_length=32)
     is_primary = models.BooleanField(_("primary"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("identity document")
@@ -93,7 +93,7 @@ class Phone(models.Model):
     kind = models.CharField(_("kind"), max_length=10, default="mobile")
     valid = models.BooleanField(_("valid"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("phone")
@@ -112,7 +112,7 @@ class Address(models.Model):
     text = EncryptedTextField(_("address"))
     text_bidx = models.CharField(max_length=32, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("address")
@@ -129,7 +129,7 @@ class Email(models.Model):
     address = EncryptedTextField(_("e-mail"))
     address_bidx = models.CharField(max_length=32, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("e-mail")
@@ -155,7 +155,7 @@ class BankAccount(models.Model):
     holder_id_bidx = models.CharField(max_length=32, null=True, blank=True)
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("bank account")

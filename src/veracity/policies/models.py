@@ -96,7 +96,7 @@ class Policy(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("policy")
@@ -125,7 +125,7 @@ class PolicyRole(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     share = models.DecimalField(_("share %"), max_digits=5, decimal_places=2, null=True)
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         indexes = [models.Index(fields=["customer", "role"], name="policyrole_customer_role")]

@@ -41,7 +41,7 @@ class Seller(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("seller")
@@ -62,7 +62,7 @@ class SellerContact(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     value = EncryptedTextField(_("value"))
     value_bidx = models.CharField(max_length=32)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         constraints = [

@@ -33,7 +33,7 @@ class CalendarDay(models.Model):
         _("source"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("calendar day")
@@ -64,7 +64,7 @@ class CalendarYear(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
         verbose_name = _("calendar year")
