@@ -41,7 +41,7 @@ class Classification(models.TextChoices):
 class Customer(models.Model):
     """One natural person (D1.2): policyholder, insured or beneficiary of any policy."""
 
-    name = models.CharField(_("name"), max_length=100, db_index=True)
+    name = models.CharField(_("name"), max_length=100)  # searched with LIKE: no b-tree
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     classification = models.CharField(
@@ -53,7 +53,10 @@ class Customer(models.Model):
     archive_no = models.CharField(_("archive number"), max_length=20, unique=True, null=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
+    history = HistoricalRecords(
+        user_db_constraint=False,  # see veracity.db.bulk
+        no_db_index=["archive_no"],  # history is read per customer (by id)
+    )
 
     class Meta:
         verbose_name = _("customer")
@@ -89,7 +92,7 @@ class IdentityDocument(models.Model):
 class Phone(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
     number = EncryptedTextField(_("phone"))  # E.164 when valid, else as typed
-    number_bidx = models.CharField(max_length=32, db_index=True)
+    number_bidx = models.CharField(max_length=32)  # indexed with the customer, below
     kind = models.CharField(_("kind"), max_length=10, default="mobile")
     valid = models.BooleanField(_("valid"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -110,7 +113,7 @@ class Address(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(_("kind"), max_length=10, default="contact")
     text = EncryptedTextField(_("address"))
-    text_bidx = models.CharField(max_length=32, db_index=True)
+    text_bidx = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
@@ -119,6 +122,7 @@ class Address(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "kind", "text_bidx"], name="address_unique")
         ]
+        indexes = [models.Index(fields=["text_bidx", "customer"], name="address_bidx_customer")]
 
     def __str__(self) -> str:
         return f"address #{self.pk}"
@@ -127,7 +131,7 @@ class Address(models.Model):
 class Email(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
     address = EncryptedTextField(_("e-mail"))
-    address_bidx = models.CharField(max_length=32, db_index=True)
+    address_bidx = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
@@ -136,6 +140,7 @@ class Email(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "address_bidx"], name="email_unique")
         ]
+        indexes = [models.Index(fields=["address_bidx", "customer"], name="email_bidx_customer")]
 
     def __str__(self) -> str:
         return f"e-mail #{self.pk}"

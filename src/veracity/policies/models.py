@@ -96,7 +96,11 @@ class Policy(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
+    history = HistoricalRecords(
+        user_db_constraint=False,  # see veracity.db.bulk
+        # History is read per policy (by id); these copies need no index of their own.
+        no_db_index=["application_no", "policy_no", "product", "seller", "agency", "payer_account"],
+    )
 
     class Meta:
         verbose_name = _("policy")
