@@ -96,7 +96,7 @@ def bench_import(name: str, database_url: str, n: int, workdir: Path) -> None:
     apps_path, sellers_path = write_files(n, workdir)
     veracity(env, "import", "sellers", str(sellers_path))
     started = time.perf_counter()
-    out = veracity(env, "import", "applications", str(apps_path), "--batch-size", "1000")
+    out = veracity(env, "import", "applications", str(apps_path))
     elapsed = time.perf_counter() - started
     summary = json.loads(out.splitlines()[0])
     print(

@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=["applications", "sellers"])
         parser.add_argument("file", type=Path)
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
             "--show-failed",
             action="store_true",
