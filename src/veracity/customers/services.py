@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from veracity.access.fields import blind_index
-from veracity.core import accounts, contact, identity
+from veracity.core import accounts, contact, gate, identity
 from veracity.customers.models import (
     Address,
     BankAccount,
@@ -105,15 +105,6 @@ class PersonIn:
         return ("anon", self.anchor, self.name, str(self.birth_date))
 
 
-def sex_code(value: Any) -> str:
-    text = str(value or "").strip().lower()
-    if text in {"m", "male", "男", "1"}:
-        return "M"
-    if text in {"f", "female", "女", "2"}:
-        return "F"
-    return ""
-
-
 def person_from(block: dict[str, Any] | None, *, birth_date: date | None) -> PersonIn | None:
     if not block:
         return None
@@ -122,7 +113,7 @@ def person_from(block: dict[str, Any] | None, *, birth_date: date | None) -> Per
     phones = [key for raw in block.get("phones") or [] if (key := phone_key(str(raw)))]
     return PersonIn(
         name=str(block.get("name") or "").strip()[:100],
-        sex=sex_code(block.get("sex")),
+        sex=gate.normalise_sex(block.get("sex")) or "",
         birth_date=birth_date,
         document=document,
         phones=phones,

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +155,27 @@ def _unflatten(row: dict[str, Any], line: int) -> dict[str, Any] | RowError:
         return unflatten(row)
     except ValueError as exc:
         return RowError(line, "", "该行无法解析", str(exc))
+
+
+@dataclass
+class ImportCounts:
+    """What a file import did: rows read, records created / updated / unchanged, and every
+    row that could not be stored, with its line and reason."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": len(self.errors),
+        }

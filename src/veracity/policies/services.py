@@ -29,6 +29,7 @@ from veracity.access.fields import blind_index
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_append_many
 from veracity.core import gate
+from veracity.core.completeness import parse_date
 from veracity.core.findings import Finding
 from veracity.customers.services import (
     AccountIn,
@@ -41,7 +42,7 @@ from veracity.customers.services import (
     person_from,
 )
 from veracity.db.bulk import insert_rows
-from veracity.ingest.readers import RowError
+from veracity.ingest.readers import ImportCounts, RowError
 from veracity.policies.models import (
     Channel,
     GateCheck,
@@ -104,15 +105,6 @@ def submission_digest(payload: Mapping[str, Any]) -> str:
     digest = blind_index(text, domain="submission")
     assert digest is not None
     return digest
-
-
-def parse_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip()) if value else None
-    except ValueError:
-        return None
 
 
 _CHANNELS = frozenset(Channel.values)
@@ -520,28 +512,15 @@ def supplement_items(findings: Sequence[Finding]) -> list[dict[str, object]]:
 
 
 @dataclass
-class ImportReport:
-    """What a file import did: counts, and every row that could not be stored."""
+class ImportReport(ImportCounts):
+    """An application import: the common counts, plus the gate's verdicts."""
 
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     passed: int = 0
     failed: int = 0
-    errors: list[RowError] = field(default_factory=list)
     failed_rows: list[tuple[int, str, list[str]]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "gate_pass": self.passed,
-            "gate_fail": self.failed,
-            "rejected": len(self.errors),
-        }
+        return {**super().summary(), "gate_pass": self.passed, "gate_fail": self.failed}
 
 
 def applications_import(
@@ -717,7 +696,7 @@ def _import_batch(
         if isinstance(result, RejectedRow):
             report.errors.append(RowError(line, result.field, result.reason_zh, result.reason_en))
             continue
-        setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+        report.count(result.outcome)
         if result.verdict.blocking:
             report.failed += 1
             report.failed_rows.append(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +10,7 @@ from django.db import transaction
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record_many
 from veracity.customers.services import address_key, phone_key
-from veracity.ingest.readers import RowError
+from veracity.ingest.readers import ImportCounts, RowError
 from veracity.sales.models import Seller, SellerContact, SellerKind
 
 KIND_ALIASES = {
@@ -23,22 +22,8 @@ KIND_ALIASES = {
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "合格"}
 
 
-@dataclass
-class SellerImportReport:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    def summary(self) -> dict[str, int]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": len(self.errors),
-        }
+class SellerImportReport(ImportCounts):
+    """Counts of a seller import."""
 
 
 def sellers_import(
@@ -61,7 +46,7 @@ def sellers_import(
         except _Rejected as rejected:
             report.errors.append(RowError(line, rejected.field, rejected.zh, rejected.en))
             continue
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        report.count(outcome)
     report.errors.sort(key=lambda e: e.line)
     return report
 

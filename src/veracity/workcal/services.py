@@ -20,7 +20,7 @@ from django.db import transaction
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
-from veracity.ingest.readers import RowError, UnreadableFile
+from veracity.ingest.readers import ImportCounts, RowError, UnreadableFile
 from veracity.workcal import selectors
 from veracity.workcal.models import CalendarDay, CalendarYear, Source
 from veracity.workcal.seeding import SeedReport, seed_from_chinese_calendar
@@ -50,24 +50,14 @@ class DayRow:
     name: str
 
 
-@dataclass(slots=True)
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+@dataclass
+class ImportReport(ImportCounts):
+    """A calendar import: the common counts, plus the years marked complete."""
+
     completed_years: list[int] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": len(self.errors),
-            "completed_years": self.completed_years,
-        }
+        return {**super().summary(), "completed_years": self.completed_years}
 
 
 @transaction.atomic
