@@ -44,3 +44,16 @@ def roles_of(user: Any) -> set[RoleName]:
 
 def has_role(user: Any, *roles: RoleName) -> bool:
     return bool(roles_of(user) & set(roles))
+
+
+#: AG-10 default visibility: the staff roles whose work needs every general customer file and
+#: application (masked). Agents see only their own book; the auditor reads the audit trail.
+SEES_ALL_FILES = frozenset(
+    {
+        RoleName.CHANNEL_BACKOFFICE,
+        RoleName.CUSTOMER_SERVICE,
+        RoleName.COMPLIANCE,
+        RoleName.INFORMATION_MANAGER,
+        RoleName.ADMIN,
+    }
+)

@@ -18,7 +18,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from veracity.access.roles import RoleName, roles_of
+from veracity.access.roles import SEES_ALL_FILES, RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import MaskPolicy, mask
@@ -45,15 +45,6 @@ __all__ = [
 
 #: Roles whose work needs the whole register (customer service owns data quality; the
 #: back-office, compliance and the information manager investigate and supervise).
-_ALL_CUSTOMERS = frozenset(
-    {
-        RoleName.CHANNEL_BACKOFFICE,
-        RoleName.CUSTOMER_SERVICE,
-        RoleName.COMPLIANCE,
-        RoleName.INFORMATION_MANAGER,
-        RoleName.ADMIN,
-    }
-)
 
 SEARCH_KINDS = ("name", "id_number", "phone", "account")
 MAX_RESULTS = 50
@@ -85,7 +76,7 @@ def visible_to(user: Any) -> QuerySet[Customer]:
     a role none; other staff roles all."""
     roles = roles_of(user)
     customers = Customer.objects.all()
-    if roles & _ALL_CUSTOMERS:
+    if roles & SEES_ALL_FILES:
         return customers
     if RoleName.AGENT in roles:
         from veracity.policies.models import PolicyRole

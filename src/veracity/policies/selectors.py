@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from veracity.access.roles import RoleName, roles_of
+from veracity.access.roles import SEES_ALL_FILES, RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
@@ -41,15 +41,6 @@ __all__ = [
     "visible_to",
 ]
 
-_ALL_POLICIES = frozenset(
-    {
-        RoleName.CHANNEL_BACKOFFICE,
-        RoleName.CUSTOMER_SERVICE,
-        RoleName.COMPLIANCE,
-        RoleName.INFORMATION_MANAGER,
-        RoleName.ADMIN,
-    }
-)
 
 VERDICTS = {"pass": _("Passed"), "fail": _("Failed")}
 SEVERITIES = {"error": _("Error"), "warning": _("Warning"), "info": _("Note")}
@@ -60,7 +51,7 @@ def visible_to(user: Any) -> QuerySet[Policy]:
     a role none; other staff roles all."""
     roles = roles_of(user)
     policies = Policy.objects.all()
-    if roles & _ALL_POLICIES:
+    if roles & SEES_ALL_FILES:
         return policies
     if RoleName.AGENT in roles:
         return policies.filter(seller__user=user)
