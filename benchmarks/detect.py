@@ -475,9 +475,10 @@ def build(
     share_with_old: int,
     sellers_for: int,
     progress: bool,
+    id_base: dict[str, int] | None = None,
 ) -> Loader:
     sellers, products = _reference_data(sellers_for)
-    loader = Loader(sink, stamp=stamp, next_ids=_next_ids(""))
+    loader = Loader(sink, stamp=stamp, next_ids=id_base or _next_ids(""))
     rng = random.Random(seed)
     from veracity.demo.generator import _mobile
 
@@ -517,6 +518,56 @@ def _pg_finish(conn: Any) -> None:
             )
 
 
+SLICE_STRIDE = 4  # ids per customer reserved for each slice (≥ rows of any table per customer)
+
+
+def build_parallel(sink: Sink, n: int, *, stamp: datetime, jobs: int) -> int:
+    """The base book, built by ``jobs`` processes over disjoint slices (own person counters,
+    id ranges and application prefixes); returns an upper bound of the person counter."""
+    _reference_data(n)  # sellers and products first: every slice looks them up
+    size = -(-n // jobs)
+    base = _next_ids("")
+    procs = []
+    for s in range(jobs):
+        spec = {
+            "customers": min(size, n - s * size),
+            "offset": s * size * 3,
+            "seed": 20261127 + s,
+            "prefix": f"S{s}" if jobs > 1 else "",
+            "id_base": {t: v + s * size * SLICE_STRIDE for t, v in base.items()},
+            "stamp": stamp.isoformat(),
+            "sellers_for": n,
+        }
+        cmd = [sys.executable, __file__, "--slice", json.dumps(spec)]
+        procs.append(subprocess.Popen(cmd, env=os.environ.copy()))
+    if any(p.wait() for p in procs):
+        raise SystemExit("a build slice failed")
+    return jobs * size * 3
+
+
+def build_slice(spec: dict[str, Any]) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    url = os.environ["DATABASE_URL"]
+    vendor = connection.vendor
+    sink: Sink = PgSink(url) if vendor == "postgresql" else SqliteSink(url.split("///", 1)[1])
+    build(
+        sink,
+        spec["customers"],
+        stamp=datetime.fromisoformat(spec["stamp"]),
+        offset=spec["offset"],
+        seed=spec["seed"],
+        prefix=spec["prefix"],
+        share_with_old=0,
+        sellers_for=spec["sellers_for"],
+        progress=spec["offset"] == 0,
+        id_base=spec["id_base"],
+    )
+
+
 def worker(args: argparse.Namespace) -> None:
     import django
 
@@ -550,6 +601,7 @@ def worker(args: argparse.Namespace) -> None:
             sink.conn.execute("VACUUM ANALYZE")
         result["build_s"] = "kept"
         persons = meta["persons"]
+        share_k = meta.get("share_k", persons // 2)
     else:
         t0 = time.perf_counter()
         dropped = []
@@ -557,18 +609,8 @@ def worker(args: argparse.Namespace) -> None:
             dropped = _pg_bulk_indexes(sink.conn)
             for name, _def in dropped:
                 sink.conn.execute(f'DROP INDEX "{name}"')
-        loader = build(
-            sink,
-            n,
-            stamp=base_stamp,
-            offset=0,
-            seed=20261127,
-            prefix="",
-            share_with_old=0,
-            sellers_for=n,
-            progress=True,
-        )
-        persons = loader.customers * 2  # upper bound of the person counter used
+        persons = build_parallel(sink, n, stamp=base_stamp, jobs=args.jobs)
+        share_k = -(-n // args.jobs)  # person numbers below this are in the first slice
         if vendor == "postgresql":
             for _name, ddl in dropped:
                 sink.conn.execute(ddl)
@@ -579,6 +621,7 @@ def worker(args: argparse.Namespace) -> None:
             sink.conn.commit()
         meta = _next_ids(vendor)
         meta["persons"] = persons
+        meta["share_k"] = share_k
         meta_path.write_text(json.dumps(meta))
         result["build_s"] = round(time.perf_counter() - t0, 1)
         result["rows"] = {t: meta[t] for t in TABLES}
@@ -604,7 +647,7 @@ def worker(args: argparse.Namespace) -> None:
         offset=persons + 10,
         seed=7,
         prefix="N",
-        share_with_old=persons // 2,
+        share_with_old=share_k,
         sellers_for=n,
         progress=False,
     )
@@ -674,7 +717,7 @@ def reference(vendor: str, sink: Sink) -> dict[str, Any]:
 # --- driver ------------------------------------------------------------------------------
 
 
-def run_one(database: str, customers: int, keep: bool) -> dict[str, Any]:
+def run_one(database: str, customers: int, keep: bool, jobs: int) -> dict[str, Any]:
     VAR.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
@@ -703,6 +746,7 @@ def run_one(database: str, customers: int, keep: bool) -> dict[str, Any]:
         meta.unlink(missing_ok=True)
         subprocess.run([str(ROOT / ".venv/bin/veracity"), "migrate", "-v0"], env=env, check=True)
     cmd = [sys.executable, __file__, "--worker", "--customers", str(customers)]
+    cmd += ["--jobs", str(jobs)]
     if reuse:
         cmd.append("--reuse")
     print(f"{database} {customers:,}: running", file=sys.stderr, flush=True)
@@ -751,7 +795,14 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) built books")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reuse", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="build processes"
+    )
+    parser.add_argument("--slice", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.slice:
+        build_slice(json.loads(args.slice))
+        return
     if args.worker:
         worker(args)
         return
@@ -760,7 +811,7 @@ def main() -> None:
         for database in args.databases.split(","):
             if database == "sqlite" and customers > 1_000_000:
                 continue  # the issue asks SQLite at 1M only
-            results.append(run_one(database, customers, args.keep))
+            results.append(run_one(database, customers, args.keep, args.jobs))
             print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     print(table(results))
 

@@ -1,19 +1,27 @@
 """Set-based candidate queries of the detection rules.
 
-Each function returns the keys worth a closer look — for a full run over the whole book,
+Each function returns what the rules need to decide — for a full run over the whole book,
 for an incremental run only among what changed since ``since`` (plus everything sharing a
-value with it, so a new record that joins an old customer's phone is caught). The written
-SQL keeps the shapes that were fast on both databases (an IN-subquery rather than a join
-on SQLite; ``MIN <> MAX`` rather than ``COUNT(DISTINCT)``).
+value with it, so a new record that joins an old customer's phone is caught). The database
+drops what can certainly raise no clue (a value under one customer; a value shared only by
+two parties of one policy when the family exemption is on; an account held by the
+policyholder), and the pure rules in ``veracity.core.detection`` decide the rest.
+
+The written SQL keeps the shapes that were fast on both databases: ``MIN <> MAX`` rather
+than ``COUNT(DISTINCT)`` (streamed over the ``(key, customer)`` index on PostgreSQL), one
+array parameter on PostgreSQL rather than thousands of placeholders.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
+
+from veracity.db.bulk import any_of
 
 CHUNK = 5000
 
@@ -35,20 +43,20 @@ def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield batch
 
 
-def in_list(values: Sequence[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
+def _filter_chunks(values: Sequence[Any] | None) -> Iterator[list[Any] | None]:
+    """``None`` once (no filter: a full run) or the values in query-sized chunks (larger on
+    PostgreSQL, where a chunk is one array parameter)."""
+    if values is None:
+        yield None
+        return
+    yield from chunks(values, 50_000 if connection.vendor == "postgresql" else CHUNK)
 
 
-def shared_keys(table: str, key: str, owner: str, touched: Sequence[str] | None) -> set[str]:
-    """Keys present under two or more different owners (customers)."""
-    base = f"SELECT {key} FROM {table}"  # noqa: S608 - identifiers are ours, not input
-    tail = f" GROUP BY {key} HAVING MIN({owner}) <> MAX({owner})"
-    if touched is None:
-        return {r[0] for r in rows(base + tail)}
-    found: set[str] = set()
-    for batch in chunks(touched):
-        found |= {r[0] for r in rows(f"{base} WHERE {key} IN ({in_list(batch)}){tail}", batch)}
-    return found
+def _where(column: str, values: list[Any] | None, *, glue: str = "WHERE") -> tuple[str, list[Any]]:
+    if values is None:
+        return "", []
+    condition, params = any_of(column, values)
+    return f" {glue} {condition}", params
 
 
 def touched_keys(history_table: str, key: str, since: datetime) -> list[str]:
@@ -59,16 +67,70 @@ def touched_keys(history_table: str, key: str, since: datetime) -> list[str]:
     return list(dict.fromkeys(r[0] for r in rows(sql, [since]) if r[0]))
 
 
-def members_of(table: str, key: str, owner: str, keys: Sequence[str]) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
-    for batch in chunks(keys):
-        out += [
-            (r[0], r[1])
-            for r in rows(
-                f"SELECT {key}, {owner} FROM {table} WHERE {key} IN ({in_list(batch)})",  # noqa: S608
-                batch,
-            )
-        ]
+# A value under exactly two customers who are both parties of one policy: a family link the
+# exemption (SD-1) lifts, whoever they are — decided here so that the tens of thousands of
+# such links in a large book never reach Python.
+_ONE_POLICY_PAIR = (
+    " AND NOT (g.n = 2 AND EXISTS (SELECT 1 FROM policies_policyrole r1"
+    " JOIN policies_policyrole r2 ON r2.policy_id = r1.policy_id"
+    " WHERE r1.customer_id = g.a AND r2.customer_id = g.b))"
+)
+
+
+def shared_members(
+    table: str, key: str, touched: Sequence[str] | None, *, family_exempt: bool
+) -> list[tuple[str, int, str, date | None]]:
+    """(key, customer, name, birth date) of every value under two or more customers, but
+    the pairs the family exemption lifts."""
+    keys = shared_keys(table, key, touched, family_exempt=family_exempt)
+    out: list[tuple[str, int, str, date | None]] = []
+    # Apart from the keys' query: its row estimate (a HAVING over every value) is useless,
+    # and with it PostgreSQL would hash the whole customer table to name a few thousand.
+    for batch in _filter_chunks(keys):
+        where, params = _where(f"m.{key}", batch)
+        sql = (
+            f"SELECT m.{key}, m.customer_id, c.name, c.birth_date FROM {table} m"  # noqa: S608
+            f" JOIN customers_customer c ON c.id = m.customer_id{where}"
+        )
+        out += [(r[0], r[1], r[2], _date(r[3])) for r in rows(sql, params)]
+    return out
+
+
+def shared_keys(
+    table: str, key: str, touched: Sequence[str] | None, *, family_exempt: bool
+) -> list[str]:
+    """Values under two or more customers, but those the family exemption lifts.
+    ``(key, customer)`` is unique in ``table``, so a group's row count is its number of
+    customers."""
+    exempt = _ONE_POLICY_PAIR if family_exempt else ""
+    found: list[str] = []
+    for batch in _filter_chunks(touched):
+        where, params = _where(key, batch)
+        sql = (
+            f"SELECT g.k FROM (SELECT {key} AS k, MIN(customer_id) AS a,"  # noqa: S608
+            f" MAX(customer_id) AS b, COUNT(*) AS n FROM {table}{where} GROUP BY {key}"
+            f" HAVING MIN(customer_id) <> MAX(customer_id)) g WHERE 1 = 1{exempt}"
+        )
+        found += [r[0] for r in rows(sql, params)]
+    return sorted(found)
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def policies_of(customer_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The policies each customer is a party of (any role)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for batch in _filter_chunks(sorted(set(customer_ids))):
+        where, params = _where("customer_id", batch)
+        for cid, pid in rows(
+            f"SELECT customer_id, policy_id FROM policies_policyrole{where}",  # noqa: S608
+            params,
+        ):
+            out[cid].add(pid)
     return out
 
 
@@ -80,33 +142,57 @@ def seller_contact_keys(
         f"SELECT DISTINCT {key} FROM {customer_table} WHERE {key} IN "  # noqa: S608
         "(SELECT value_bidx FROM sales_sellercontact WHERE kind = %s)"
     )
-    if touched is None:
-        return {r[0] for r in rows(sql, [kind])}
     found: set[str] = set()
-    for batch in chunks(touched):
-        found |= {r[0] for r in rows(f"{sql} AND {key} IN ({in_list(batch)})", [kind, *batch])}
+    for batch in _filter_chunks(touched):
+        where, params = _where(key, batch, glue="AND")
+        found |= {r[0] for r in rows(sql + where, [kind, *params])}
     return found
 
 
-def payer_candidates(policy_ids: Sequence[int] | None) -> list[int]:
-    """Policies paid from an account that names no identity document of the policy's own
-    policyholder (no holder document at all included): the only ones the third-party-payer
-    rule needs to look at. One anti-join, not through the customer table."""
+def members_of(table: str, key: str, owner: str, keys: Sequence[str]) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    for batch in chunks(keys):
+        where, params = _where(key, batch)
+        out += [(r[0], r[1]) for r in rows(f"SELECT {key}, {owner} FROM {table}{where}", params)]  # noqa: S608
+    return out
+
+
+def payer_rows(
+    policy_ids: Sequence[int] | None,
+) -> list[tuple[int, int, str, str | None, str, bool]]:
+    """(policy, policyholder, policyholder's name, account holder's document index, holder's
+    name, exception approved) of every policy paid from an account that names no identity
+    document of its policyholder (no holder document at all included) — the only ones the
+    third-party-payer rule (SD-3) needs to look at. One anti-join; the names after it."""
     # On SQLite ``|| ''`` keeps the planner off the (id_type, number_bidx) index (a skip-scan
-    # per policy, 29 s at 1M): it walks role → document by policy and customer instead (8 s).
-    # PostgreSQL hash-anti-joins (2 s), and would be 5x slower hashing the expression.
+    # per policy, 29 s at 1M): it walks the documents by customer instead. PostgreSQL
+    # hash-anti-joins, and would be 5x slower hashing the expression.
     no_index = " || ''" if connection.vendor == "sqlite" else ""
-    sql = (
-        "SELECT p.id FROM policies_policy p"  # noqa: S608 - no input in the text
-        " JOIN customers_bankaccount a ON a.id = p.payer_account_id"
-        " WHERE NOT EXISTS (SELECT 1 FROM policies_policyrole r"
-        " JOIN customers_identitydocument d ON d.customer_id = r.customer_id"
-        " WHERE r.policy_id = p.id AND r.role = 'policyholder'"
-        f" AND d.number_bidx{no_index} = a.holder_id_bidx)"
+    found: list[tuple[int, int, str | None, str]] = []
+    for batch in _filter_chunks(policy_ids):
+        where, params = _where("p.id", batch, glue="AND")
+        sql = (
+            "SELECT p.id, r.customer_id, a.holder_id_bidx, a.holder_name"  # noqa: S608
+            " FROM policies_policy p"
+            " JOIN customers_bankaccount a ON a.id = p.payer_account_id"
+            " JOIN policies_policyrole r ON r.policy_id = p.id AND r.role = 'policyholder'"
+            " WHERE NOT EXISTS (SELECT 1 FROM customers_identitydocument d"
+            f" WHERE d.customer_id = r.customer_id AND d.number_bidx{no_index} = a.holder_id_bidx)"
+            f"{where}"
+        )
+        found += [(r[0], r[1], r[2], r[3] or "") for r in rows(sql, params)]
+    names: dict[int, str] = {}
+    for batch in _filter_chunks(sorted({cid for _p, cid, _b, _n in found})):
+        where, params = _where("id", batch)
+        names.update(rows(f"SELECT id, name FROM customers_customer{where}", params))  # noqa: S608
+    excepted: set[int] = set()
+    for batch in _filter_chunks([pid for pid, *_ in found]):
+        where, params = _where("policy_id", batch)
+        excepted.update(
+            r[0]
+            for r in rows(f"SELECT policy_id FROM detection_payerexception{where}", params)  # noqa: S608
+        )
+    return sorted(
+        (pid, cid, names.get(cid, ""), bidx, holder, pid in excepted)
+        for pid, cid, bidx, holder in found
     )
-    if policy_ids is None:
-        return sorted(r[0] for r in rows(sql))
-    found: list[int] = []
-    for batch in chunks(policy_ids):
-        found += [r[0] for r in rows(f"{sql} AND p.id IN ({in_list(batch)})", batch)]
-    return sorted(found)
