@@ -320,3 +320,12 @@ def test_input_not_mutated() -> None:
     before = copy.deepcopy(app)
     evaluate(app, as_of=AS_OF)
     assert app == before
+
+
+@pytest.mark.parametrize("name", ["cooling_off_ends_on", "callback_due_on"])
+def test_policy_dates_must_be_dates(name: str) -> None:
+    app = clean_app()
+    app[name] = "next week"
+    assert ("FIELD_FORMAT", name) in codes(evaluate(app, as_of=AS_OF))
+    app[name] = "2026-12-15"
+    assert evaluate(app, as_of=AS_OF).verdict == "pass"

@@ -76,3 +76,18 @@ def test_every_stored_application_is_audited(make_application):
     events = AuditEvent.objects.filter(object_type="policy")
     assert events.count() == 2
     assert {e.action for e in events} == {"create"}
+
+
+def test_cooling_off_and_callback_dates_are_kept_across_resubmissions(make_application):
+    app = make_application("A9", cooling_off_ends_on="2026-12-16", callback_due_on="2026-12-14")
+    store(app)
+    policy = Policy.objects.get(application_no="A9")
+    assert (str(policy.cooling_off_ends_on), str(policy.callback_due_on)) == (
+        "2026-12-16",
+        "2026-12-14",
+    )
+    resubmitted = make_application("A9")
+    assert "callback_due_on" not in resubmitted
+    store(resubmitted)
+    policy.refresh_from_db()
+    assert str(policy.callback_due_on) == "2026-12-14"

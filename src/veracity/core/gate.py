@@ -188,13 +188,20 @@ def _person(
         out.extend(check_email(str(email), field=prefix + ".email"))
 
 
+#: Optional dates of the policy the policy-administration system may send along: the end of
+#: the cooling-off period (犹豫期) and the date the cooling-off callback (回访) is due.
+POLICY_DATES: Final = ("cooling_off_ends_on", "callback_due_on")
+
+
 def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
     if not in_scope(app.get("product"), out):
         return
     raw_applied = app.get("applied_on")
     applied_on = parse_date(raw_applied)
-    if applied_on is None and raw_applied not in (None, ""):
-        out.append(_format("applied_on", "应为日期，如2026-11-26", "expected a date"))
+    for name in ("applied_on", *POLICY_DATES):
+        raw = app.get(name)
+        if raw not in (None, "") and parse_date(raw) is None:
+            out.append(_format(name, "应为日期，如2026-11-26", "expected a date"))
     ref = applied_on or as_of
     out.extend(check_completeness(app, applied_on=ref))
 

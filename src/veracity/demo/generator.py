@@ -519,6 +519,7 @@ def labelled_applications(cfg: DemoConfig) -> Iterator[tuple[dict[str, Any], fro
         app: dict[str, Any] = {
             "application_no": f"A{cfg.as_of.year}{i:08d}",
             "applied_on": applied_on.isoformat(),
+            **_cooling_off(applied_on, product),
             "product": product,
             "channel": channel,
             "seller": {"code": seller["code"], "agency_code": seller["agency_code"]},
@@ -533,6 +534,18 @@ def labelled_applications(cfg: DemoConfig) -> Iterator[tuple[dict[str, Any], fro
             },
         }
         yield app, frozenset(labels)
+
+
+def _cooling_off(applied_on: date, product: dict[str, Any]) -> dict[str, str]:
+    """Long-term policies: delivered about 5 days after the application, then a 15-day
+    cooling-off period (犹豫期), within which the callback (回访) is due."""
+    if product["term_years"] < 1:
+        return {}
+    ends = applied_on + timedelta(days=20)
+    return {
+        "cooling_off_ends_on": ends.isoformat(),
+        "callback_due_on": (ends - timedelta(days=2)).isoformat(),
+    }
 
 
 def applications(cfg: DemoConfig) -> Iterator[dict[str, Any]]:

@@ -89,6 +89,7 @@ class _Row:
     product_code: str
     channel: str
     applied_on: date | None
+    policy_dates: dict[str, date | None]
     policyholder: PersonIn
     insured: PersonIn | None
     insured_relation: str
@@ -173,6 +174,7 @@ def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
         product_code=product_code[:32],
         channel=channel,
         applied_on=parse_date(payload.get("applied_on")),
+        policy_dates={name: parse_date(payload.get(name)) for name in gate.POLICY_DATES},
         policyholder=policyholder,
         insured=insured,
         insured_relation=relation[:20],
@@ -367,6 +369,7 @@ def _write_policies(
                 agency_id=agency.pk if agency else None,
                 seller_code=seller_code,
                 applied_on=row.applied_on,
+                **row.policy_dates,
                 payer_account_id=payer_account_id,
                 verdict=row.verdict.verdict,
                 status=(
@@ -384,6 +387,9 @@ def _write_policies(
         policy.agency = agency
         policy.seller_code = seller_code
         policy.applied_on = row.applied_on
+        for name, value in row.policy_dates.items():
+            if value is not None:  # a resubmission without the date keeps the one on file
+                setattr(policy, name, value)
         policy.payer_account_id = payer_account_id
         policy.verdict = row.verdict.verdict
         if policy.status in (
