@@ -459,11 +459,13 @@ def detection_run(
                 # SSD: index look-ups are cheap; the default 4 picks parallel seq-scans for
                 # the touched-keys queries of an incremental run (3 s vs 1 s at 10M). The
                 # batch reads whole results through server-side cursors, so plan for all
-                # rows (not the first 10 %), and let its hash joins stay in memory.
+                # rows (not the first 10 %), and let its hash joins stay in memory (the
+                # third-party-payer anti-join hashes every identity document: ~10M at 10M
+                # customers, which 64MB would spill to disk in batches).
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL random_page_cost = 1.1")
                     cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-                    cursor.execute("SET LOCAL work_mem = '64MB'")
+                    cursor.execute("SET LOCAL work_mem = '256MB'")
                     # JIT compiles for the planner's estimates (a HAVING over every value
                     # looks huge): 150–200 ms a query spent compiling, nothing gained.
                     cursor.execute("SET LOCAL jit = off")
