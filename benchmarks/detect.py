@@ -384,9 +384,13 @@ class Loader:
             rows.clear()
 
 
-def _demo_apps(customers: int, *, person_offset: int, seed: int) -> Any:
-    """The demo generator's applications; ``person_offset`` starts its person counter there so
-    a second book's numbers never collide with the first's."""
+def _demo_apps(customers: int, *, person_offset: int, seed: int, slot: tuple[int, int]) -> Any:
+    """The demo generator's applications. ``person_offset`` starts its person counter there
+    (phones and cards derive from it); ``slot`` ``(i, n)`` keeps to every n-th region from the
+    i-th, so books built apart (parallel slices, the new customers) never share an ID number
+    (IDs derive from region, birth date and counter; the counter alone would wrap)."""
+    import copy
+
     from veracity.demo import generator as g
 
     base = g._Book
@@ -395,6 +399,10 @@ def _demo_apps(customers: int, *, person_offset: int, seed: int) -> Any:
         def __init__(self, cfg: Any) -> None:
             super().__init__(cfg)
             self.k = person_offset
+            pools = copy.copy(self.pools)
+            pools.regions = pools.regions[slot[0] :: slot[1]]
+            self.pools = pools
+            self.n_regions = len(pools.regions)
 
     g._Book = Offset  # type: ignore[misc]
     try:
@@ -476,6 +484,7 @@ def build(
     sellers_for: int,
     progress: bool,
     id_base: dict[str, int] | None = None,
+    slot: tuple[int, int] = (0, 1),
 ) -> Loader:
     sellers, products = _reference_data(sellers_for)
     loader = Loader(sink, stamp=stamp, next_ids=id_base or _next_ids(""))
@@ -483,7 +492,7 @@ def build(
     from veracity.demo.generator import _mobile
 
     started = time.perf_counter()
-    for n, app in enumerate(_demo_apps(customers, person_offset=offset, seed=seed), 1):
+    for n, app in enumerate(_demo_apps(customers, person_offset=offset, seed=seed, slot=slot), 1):
         if share_with_old and n % 25 == 0:
             # an old customer's mobile on a new policyholder: the incremental run must find it
             app["policyholder"]["phones"] = [_mobile(rng.randrange(share_with_old))]
@@ -537,6 +546,7 @@ def build_parallel(sink: Sink, n: int, *, stamp: datetime, jobs: int) -> int:
             "id_base": {t: v + s * size * SLICE_STRIDE for t, v in base.items()},
             "stamp": stamp.isoformat(),
             "sellers_for": n,
+            "slot": [s, jobs + 1],  # the last slot is left for the new customers
         }
         cmd = [sys.executable, __file__, "--slice", json.dumps(spec)]
         procs.append(subprocess.Popen(cmd, env=os.environ.copy()))
@@ -565,6 +575,7 @@ def build_slice(spec: dict[str, Any]) -> None:
         sellers_for=spec["sellers_for"],
         progress=spec["offset"] == 0,
         id_base=spec["id_base"],
+        slot=tuple(spec["slot"]),
     )
 
 
@@ -622,9 +633,14 @@ def worker(args: argparse.Namespace) -> None:
         meta = _next_ids(vendor)
         meta["persons"] = persons
         meta["share_k"] = share_k
+        meta["jobs"] = args.jobs
         meta_path.write_text(json.dumps(meta))
         result["build_s"] = round(time.perf_counter() - t0, 1)
-        result["rows"] = {t: meta[t] for t in TABLES}
+        with connection.cursor() as cur:
+            result["rows"] = {}
+            for t in TABLES:
+                cur.execute(f"SELECT COUNT(*) FROM {t}")
+                result["rows"][t] = cur.fetchone()[0]
         print(f"  built in {result['build_s']} s: {result['rows']}", file=sys.stderr, flush=True)
 
     # imported only now: the detection code as it is after the (long) build
@@ -648,6 +664,7 @@ def worker(args: argparse.Namespace) -> None:
         seed=7,
         prefix="N",
         share_with_old=share_k,
+        slot=(meta.get("jobs", 1), meta.get("jobs", 1) + 1),
         sellers_for=n,
         progress=False,
     )
