@@ -108,15 +108,18 @@ def api(client, api_token):
 @pytest.fixture
 def personas(db):
     """One user per role: alice the agent, carol channel back-office, sam customer service,
-    dave compliance, ivan information manager, audrey the auditor, admin."""
+    dave compliance, ivan information manager, mona customer service manager, george general
+    manager, henry (channel back-office, head of the agency channel department), audrey the
+    auditor, admin — with the demo departments and staff profiles."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from veracity.access.services import DEMO_USERS
+    from veracity.access.services import DEMO_USERS, demo_org_ensure
 
     users = {}
     for username, role, _ in DEMO_USERS:
         user = get_user_model().objects.create_user(username=username, password="pw-" + username)
         user.groups.add(Group.objects.get(name=role))
         users[username] = user
+    demo_org_ensure()
     return users

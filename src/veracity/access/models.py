@@ -1,12 +1,14 @@
-"""API clients of the truthfulness gate (the core business system, the bancassurance system).
+"""Access governance: API clients of the truthfulness gate, departments and staff profiles,
+access requests with their approvals, and borrowing grants (D4.17–D4.24).
 
-A client authenticates with a bearer token; only the token's SHA-256 is stored."""
+An API client authenticates with a bearer token; only the token's SHA-256 is stored."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +44,171 @@ class ApiClient(models.Model):
             name=name, system=system, token_hash=hash_token(token), token_prefix=token[:8]
         )
         return client, token
+
+
+# --- need to know: departments, borrowing (D4.17–D4.24) -----------------------------------
+
+
+class Department(models.Model):
+    """A department of the company; its head approves its staff's access requests first
+    (D4.18)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("department head"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("department")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """Where a user works: the department (whose head approves the user's requests) and, for
+    channel staff, the sales channel whose files their work needs (AG-10)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    channel = models.CharField(_("sales channel"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.department or '-'}"
+
+
+class Scope(models.TextChoices):
+    """What a grant lets its holder do with the files it covers (each includes the ones
+    before it)."""
+
+    VIEW = "view", _("View (masked)")
+    UNMASK = "unmask", _("View full values")
+    DOWNLOAD = "download", _("Download / export")
+
+
+SCOPE_ORDER = [Scope.VIEW, Scope.UNMASK, Scope.DOWNLOAD]
+
+
+class AccessRequest(models.Model):
+    """A request to read customer files (D4.18), to export them (D4.23) or to give them to
+    an outside party (D4.24): subject, purpose, reason and requester, approved step by step
+    by the people the regulation names."""
+
+    class Kind(models.TextChoices):
+        BORROW = "borrow", _("Borrow (read) customer files")
+        EXPORT = "export", _("Copy or export customer data")
+        EXTERNAL = "external", _("Provide customer data to an outside party")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BORROW)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_requests"
+    )
+    customers = models.ManyToManyField(
+        "customers.Customer", verbose_name=_("customer files"), related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    reason = models.TextField(_("reason"))
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.VIEW)
+    days = models.PositiveSmallIntegerField(_("days requested"), default=3)
+    classified = models.BooleanField(_("includes classified files"), default=False)
+    # An outside person (D4.18): registered with a letter of introduction or a work ID.
+    external_name = models.CharField(_("external person"), max_length=100, blank=True)
+    external_org = models.CharField(_("organisation"), max_length=200, blank=True)
+    external_credential = models.CharField(
+        _("letter of introduction / work ID no."), max_length=100, blank=True
+    )
+    # External provision (D4.24): who receives what, on which legal basis.
+    recipient = models.CharField(_("recipient"), max_length=200, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+    data_items = models.CharField(_("data sent"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    steps = models.JSONField(_("approval steps"), default=list)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access request")
+        indexes = [models.Index(fields=["status", "kind"], name="access_request_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class Approval(models.Model):
+    """One approver's decision on one step of a request, with the reason."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="approvals")
+    step = models.CharField(_("step"), max_length=30)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        verbose_name = _("approval")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "step"], name="one_decision_per_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}:{self.step}:{self.decision}"
+
+
+class AccessGrant(models.Model):
+    """A loan of customer files (D4.19): at most three days, closed early by returning it.
+    A grant is in force from ``starts_at`` until ``ends_at`` unless returned; the expiry job
+    stamps ``expired_at`` (and the register then lists it as not returned)."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.PROTECT, related_name="grants")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_grants"
+    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("borrowing grant")
+        indexes = [
+            models.Index(fields=["holder", "customer"], name="grant_holder_customer"),
+            models.Index(fields=["ends_at"], name="grant_ends"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="grant_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"grant {self.pk} {self.holder_id}→{self.customer_id}"

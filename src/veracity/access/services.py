@@ -79,9 +79,53 @@ DEMO_USERS = [
     ("sam", "customer_service", "Sam 孙明"),
     ("dave", "compliance", "Dave 丁伟"),
     ("ivan", "information_manager", "Ivan 易凡"),
+    ("mona", "customer_service_manager", "Mona 孟娜"),
+    ("george", "general_manager", "George 葛亮"),
+    ("henry", "channel_backoffice", "Henry 何瑞"),
     ("audrey", "auditor", "Audrey 欧阳"),
     ("admin", "admin", "Admin 管理员"),
 ]
+
+#: The demo organisation: departments (code, name, head) and where each demo user works
+#: (department, sales channel). Henry heads the individual-agency channel department, so he
+#: approves first what alice and carol request (D4.18).
+DEMO_DEPARTMENTS = [
+    ("AGY", "个人代理渠道部", "henry"),
+    ("CS", "客户服务部", "mona"),
+    ("CMP", "合规部", "dave"),
+    ("OPS", "运营管理部", "george"),
+]
+DEMO_STAFF = {
+    "alice": ("AGY", "agency"),
+    "carol": ("AGY", "agency"),
+    "henry": ("AGY", "agency"),
+    "sam": ("CS", ""),
+    "mona": ("CS", ""),
+    "ivan": ("CS", ""),
+    "dave": ("CMP", ""),
+    "audrey": ("CMP", ""),
+    "george": ("OPS", ""),
+}
+
+
+def demo_org_ensure() -> None:
+    """Departments, their heads and the staff profiles of the demo users that exist."""
+    from django.contrib.auth import get_user_model
+
+    from veracity.access.models import Department, StaffProfile
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_STAFF)}
+    departments = {}
+    for code, name, head in DEMO_DEPARTMENTS:
+        departments[code], _ = Department.objects.update_or_create(
+            code=code, defaults={"name": name, "head": users.get(head)}
+        )
+    for username, (code, channel) in DEMO_STAFF.items():
+        if username in users:
+            StaffProfile.objects.update_or_create(
+                user=users[username],
+                defaults={"department": departments[code], "channel": channel},
+            )
 
 
 def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, str]]:
@@ -103,6 +147,7 @@ def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, 
         user.save()
         user.groups.set([Group.objects.get(name=role)])
         made.append((username, role, DEMO_PASSWORD))
+    demo_org_ensure()
     if agent_code:
         alice = user_model.objects.get(username="alice")
         Seller.objects.filter(user=alice).exclude(code=agent_code).update(user=None)

@@ -27,6 +27,20 @@ class Action(models.TextChoices):
     KEY_ROTATION = "key_rotation", _("Rotated encryption keys")
     API_CALL = "api_call", _("API call")
     DETECTION_RUN = "detection_run", _("Suspicious-information detection run")
+    UNMASK = "unmask", _("Viewed a full (unmasked) value")
+    ACCESS_REQUEST = "access_request", _("Requested access to customer data")
+    APPROVAL = "approval", _("Decided on a request")
+    GRANT_RETURN = "grant_return", _("Returned borrowed files")
+    GRANT_EXPIRED = "grant_expired", _("Borrowing expired")
+    EXPORT = "export", _("Exported customer data")
+    EXTERNAL_PROVISION = "external_provision", _("Provided customer data to an outside party")
+    CLASSIFY = "classify", _("Changed a file's classification or custodian")
+    DESTRUCTION = "destruction", _("Destroyed records past retention")
+    LEGAL_HOLD = "legal_hold", _("Placed or lifted a legal hold")
+    INCIDENT = "incident", _("Leak incident")
+    INSPECTION = "inspection", _("Archive inspection")
+    AUDIT_EXPORT = "audit_export", _("Exported the audit trail")
+    AUDIT_VERIFY = "audit_verify", _("Verified the audit chain")
 
 
 class AuditEvent(models.Model):

@@ -8,6 +8,7 @@ value for exact search and duplicate detection. Every table keeps the history of
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -38,6 +39,14 @@ class Classification(models.TextChoices):
     SPECIAL = "special", _("Special customer")
 
 
+class Confidentiality(models.TextChoices):
+    """D4.22: classified files are marked, kept apart and have a named custodian."""
+
+    NORMAL = "normal", _("Normal")
+    CONFIDENTIAL = "confidential", _("Confidential (机密)")
+    TOP_SECRET = "top_secret", _("Top secret (绝密)")
+
+
 class Customer(models.Model):
     """One natural person (D1.2): policyholder, insured or beneficiary of any policy."""
 
@@ -49,6 +58,21 @@ class Customer(models.Model):
         max_length=10,
         choices=Classification.choices,
         default=Classification.GENERAL,
+    )
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=12,
+        choices=Confidentiality.choices,
+        default=Confidentiality.NORMAL,
+    )
+    custodian = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("custodian"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # history rows copy it; a user is never deleted (PROTECT above)
     )
     archive_no = models.CharField(_("archive number"), max_length=20, unique=True, null=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

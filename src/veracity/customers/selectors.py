@@ -14,17 +14,18 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from veracity.access.roles import SEES_ALL_FILES, RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import MaskPolicy, mask
 from veracity.customers.models import (
     Address,
     BankAccount,
+    Classification,
+    Confidentiality,
     Customer,
     Email,
     IdentityDocument,
@@ -70,22 +71,47 @@ def mask_policy() -> MaskPolicy:
     return MaskPolicy(**values)
 
 
-def visible_to(user: Any) -> QuerySet[Customer]:
-    """The customers ``user`` may see: an agent only those who take part in a policy the
-    agent sold; the auditor (who reads the audit trail, not customer files) and users without
-    a role none; other staff roles all."""
-    roles = roles_of(user)
-    customers = Customer.objects.all()
-    if roles & SEES_ALL_FILES:
-        return customers
-    if RoleName.AGENT in roles:
-        from veracity.policies.models import PolicyRole
+def visible_to(user: Any, *, scope: str = "view") -> QuerySet[Customer]:
+    """The customer files ``user`` may see (AG-10, D4.18–D4.22).
 
-        own = PolicyRole.objects.filter(policy__seller__user=user, customer__isnull=False).values(
-            "customer_id"
-        )
-        return customers.filter(pk__in=own)
-    return customers.none()
+    By default what the user's roles reach (``access.roles.DEFAULT_REACH``): an agent the
+    customers of the policies they sold, channel back-office those of its channel, customer
+    service and compliance every general file, the customer information manager and the
+    customer service manager special files too. Classified files (机密/绝密) only their
+    custodian. Beyond that, the files of the user's borrowing grants in force (of at least
+    ``scope``: ``view``, ``unmask``, ``download``)."""
+    from veracity.access.governance import granted_customer_ids
+    from veracity.access.roles import Reach, reaches_of
+
+    reaches = reaches_of(user)
+    by_role = Q(pk__in=[])
+    if Reach.GENERAL_AND_SPECIAL in reaches:
+        by_role = Q()
+    elif Reach.GENERAL in reaches:
+        by_role = Q(classification=Classification.GENERAL)
+    else:
+        from veracity.policies.models import PolicyRole
+        from veracity.policies.selectors import channels_of
+
+        if Reach.OWN_BOOK in reaches:
+            by_role |= Q(
+                pk__in=PolicyRole.objects.filter(
+                    policy__seller__user=user, customer__isnull=False
+                ).values("customer_id")
+            )
+        if Reach.OWN_CHANNEL in reaches:
+            by_role |= Q(
+                pk__in=PolicyRole.objects.filter(
+                    policy__channel__in=channels_of(user), customer__isnull=False
+                ).values("customer_id")
+            )
+    if scope != "view":
+        by_role = Q(pk__in=[])  # unmasking and downloading always need a grant
+    condition = by_role & Q(confidentiality=Confidentiality.NORMAL)
+    if getattr(user, "pk", None) is not None:
+        condition |= Q(custodian_id=user.pk)
+        condition |= Q(pk__in=granted_customer_ids(user, scope))
+    return Customer.objects.filter(condition)
 
 
 def _actor(user: Any, ip: str) -> Actor:

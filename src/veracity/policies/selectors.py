@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from veracity.access.roles import SEES_ALL_FILES, RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
@@ -47,15 +46,31 @@ SEVERITIES = {"error": _("Error"), "warning": _("Warning"), "info": _("Note")}
 
 
 def visible_to(user: Any) -> QuerySet[Policy]:
-    """Applications ``user`` may see: an agent those they sold; the auditor and users without
-    a role none; other staff roles all."""
-    roles = roles_of(user)
+    """Applications ``user`` may see (AG-10): an agent those they sold, channel back-office
+    those of its channel, the whole-book roles all; the auditor and users without a role
+    none."""
+    from veracity.access.roles import Reach, reaches_of
+
+    reaches = reaches_of(user)
     policies = Policy.objects.all()
-    if roles & SEES_ALL_FILES:
+    if reaches & {Reach.GENERAL, Reach.GENERAL_AND_SPECIAL}:
         return policies
-    if RoleName.AGENT in roles:
-        return policies.filter(seller__user=user)
-    return policies.none()
+    condition = Q(pk__in=[])
+    if Reach.OWN_BOOK in reaches:
+        condition |= Q(seller__user=user)
+    if Reach.OWN_CHANNEL in reaches:
+        condition |= Q(channel__in=channels_of(user))
+    return policies.filter(condition)
+
+
+def channels_of(user: Any) -> list[str]:
+    """The sales channel(s) a member of channel staff works for (their staff profile)."""
+    from veracity.access.models import StaffProfile
+
+    if getattr(user, "pk", None) is None:
+        return []
+    profiles = StaffProfile.objects.filter(user_id=user.pk)
+    return [c for c in profiles.values_list("channel", flat=True) if c]
 
 
 def product_label(product: Any) -> str:
