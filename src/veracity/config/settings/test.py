@@ -14,6 +14,9 @@ DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'test.sqlite3'}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the encryption-at-rest test reads the database file's bytes.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-run-{os.getpid()}.sqlite3")}
+else:
+    # One test database per run, so that runs side by side never drop each other's.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 # Two keys so rotation is exercised: k2 active, k1 still readable.
 VERACITY_FIELD_KEYS = (
     "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,"
