@@ -37,6 +37,11 @@ from veracity.audit.services import Actor, Event, audit_record, audit_record_man
 
 MAX_BORROW_DAYS: Final = 3  # D4.19: 借阅时间最长不超过3天
 
+#: Lists and reports whose export needs an approved export request (D4.23).
+EXPORTABLE: Final = {
+    "problem_items": ("可疑客户信息资料问题件清单", "Problem-item list"),
+}
+
 Kind = AccessRequest.Kind
 
 
@@ -109,6 +114,7 @@ def access_request_submit(
     scope: str = Scope.VIEW,
     days: int = MAX_BORROW_DAYS,
     external: dict[str, str] | None = None,
+    export_of: str = "",
     actor: Actor,
 ) -> AccessRequest:
     """Record a request (D4.18: subject, purpose, reason, requester) and its approval chain."""
@@ -139,8 +145,13 @@ def access_request_submit(
             "an outside person registers a letter of introduction or work ID",
         )
     customers = list(Customer.objects.filter(pk__in=set(customer_ids)))
-    if not customers or len(customers) != len(set(customer_ids)):
+    if len(customers) != len(set(customer_ids)):
         raise _refuse("UNKNOWN", "customers", "客户档案不存在", "no such customer file")
+    export_of = (export_of or "").strip()
+    if kind == Kind.EXPORT and export_of and export_of not in EXPORTABLE:
+        raise _refuse("UNKNOWN", "export_of", "不可导出的清单", "no such list to export")
+    if not customers and not (kind == Kind.EXPORT and export_of):
+        raise _refuse("REQUIRED", "customers", "请指明客户档案", "name the customer files")
     classified = any(c.confidentiality != Confidentiality.NORMAL for c in customers)
     with transaction.atomic():
         request = AccessRequest.objects.create(
@@ -151,6 +162,7 @@ def access_request_submit(
             reason=reason.strip(),
             scope=Scope.DOWNLOAD if kind == Kind.EXPORT else scope,
             days=int(days),
+            export_of=export_of if kind == Kind.EXPORT else "",
             classified=classified,
             steps=approval_steps(kind, classified=classified),
             **{k: v for k, v in external.items() if k in _EXTERNAL_FIELDS},
@@ -373,3 +385,95 @@ def access_grants_expire(*, now: datetime | None = None) -> int:
                 ],
             )
     return len(grants)
+
+
+# --- exports (D4.23) -------------------------------------------------------------------------
+
+
+def export_authorisation(
+    user: Any, export_of: str, *, now: datetime | None = None
+) -> AccessRequest | None:
+    """The approved export request under which ``user`` may export ``export_of`` now: by
+    the user, approved, and within its days since approval."""
+    now = now or timezone.now()
+    candidates = AccessRequest.objects.filter(
+        kind=Kind.EXPORT,
+        export_of=export_of,
+        requester_id=getattr(user, "pk", None),
+        status=AccessRequest.Status.APPROVED,
+        decided_at__isnull=False,
+    ).order_by("-decided_at")
+    for request in candidates[:5]:
+        assert request.decided_at is not None
+        if now < request.decided_at + timedelta(days=min(request.days, MAX_BORROW_DAYS)):
+            return request
+    return None
+
+
+def export_record(*, user: Any, request: AccessRequest, what: str, rows: int, actor: Actor) -> str:
+    """Record an export made under ``request`` (audited) and return the watermark every
+    exported file carries: who, for what purpose, when, under which approval."""
+    now = timezone.localtime()
+    watermark = (
+        f"导出人 Exported by: {user.get_username()} · 用途 Purpose: {request.purpose} · "
+        f"时间 Time: {now:%Y-%m-%d %H:%M:%S} · 审批单 Approval: #{request.pk}"
+    )
+    audit_record(
+        actor=actor,
+        event=Event(
+            action=Action.EXPORT,
+            object_type="access_request",
+            object_id=str(request.pk),
+            purpose=request.purpose,
+            detail={"what": what, "rows": rows, "watermark": watermark},
+        ),
+    )
+    return watermark
+
+
+# --- classification (D4.22) ------------------------------------------------------------------
+
+
+def customer_classify(
+    *,
+    customer_id: int,
+    classification: str,
+    confidentiality: str,
+    custodian: Any,
+    actor: Actor,
+) -> Any:
+    """Set a file's classification (一般/特殊客户), confidentiality level and custodian; a
+    classified file must have a custodian."""
+    from veracity.customers.models import Classification, Confidentiality, Customer
+
+    if classification not in Classification.values:
+        raise _refuse("INVALID", "classification", "客户类别无效", "unknown classification")
+    if confidentiality not in Confidentiality.values:
+        raise _refuse("INVALID", "confidentiality", "密级无效", "unknown confidentiality level")
+    if confidentiality != Confidentiality.NORMAL and custodian is None:
+        raise _refuse(
+            "REQUIRED", "custodian", "机密档案须指定专人保管", "a classified file needs a custodian"
+        )
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id)
+        before = (customer.classification, customer.confidentiality, customer.custodian_id)
+        customer.classification = classification
+        customer.confidentiality = confidentiality
+        customer.custodian = custodian
+        customer.save(
+            update_fields=["classification", "confidentiality", "custodian", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            event=Event(
+                action=Action.CLASSIFY,
+                object_type="customer",
+                object_id=str(customer.pk),
+                customer_id=customer.pk,
+                detail={
+                    "before": list(before),
+                    "after": [classification, confidentiality, getattr(custodian, "pk", None)],
+                },
+            ),
+        )
+    return customer

@@ -130,6 +130,8 @@ class AccessRequest(models.Model):
     reason = models.TextField(_("reason"))
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.VIEW)
     days = models.PositiveSmallIntegerField(_("days requested"), default=3)
+    # An export of a list or report rather than of named files (D4.23), e.g. "problem_items".
+    export_of = models.CharField(_("list or report exported"), max_length=40, blank=True)
     classified = models.BooleanField(_("includes classified files"), default=False)
     # An outside person (D4.18): registered with a letter of introduction or a work ID.
     external_name = models.CharField(_("external person"), max_length=100, blank=True)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -138,25 +139,7 @@ def customer_search(
     purpose = (purpose or "").strip()
     if not purpose:
         raise SearchError("purpose")
-    base = visible_to(user)
-    if kind == "name":
-        found = base.filter(name__icontains=query[:100])
-    else:
-        bidxs = _search_keys(kind, query)
-        if not bidxs:
-            found = base.none()
-        elif kind == "id_number":
-            found = base.filter(
-                pk__in=IdentityDocument.objects.filter(number_bidx__in=bidxs).values("customer_id")
-            )
-        elif kind == "phone":
-            found = base.filter(
-                pk__in=Phone.objects.filter(number_bidx__in=bidxs).values("customer_id")
-            )
-        else:
-            found = base.filter(
-                pk__in=BankAccount.objects.filter(number_bidx__in=bidxs).values("customer_id")
-            )
+    found = _matching(visible_to(user), kind, query)
     results = list(found.order_by("name", "pk")[:MAX_RESULTS])
     if kind != "name":
         audit_record(
@@ -169,6 +152,33 @@ def customer_search(
             ),
         )
     return results
+
+
+def _matching(base: QuerySet[Customer], kind: str, query: str) -> QuerySet[Customer]:
+    if kind == "name":
+        return base.filter(name__icontains=query[:100])
+    bidxs = _search_keys(kind, query)
+    if not bidxs:
+        return base.none()
+    models: dict[str, Any] = {"id_number": IdentityDocument, "phone": Phone, "account": BankAccount}
+    model = models[kind]
+    return base.filter(pk__in=model.objects.filter(number_bidx__in=bidxs).values("customer_id"))
+
+
+def restricted_matches(user: Any, *, query: str, kind: str) -> list[int]:
+    """Files matching the search that ``user`` may not see, shown as "restricted" markers
+    (their id only, to request access with): classified files (机密/绝密, D4.22) for any
+    search, other files outside the user's reach only for an exact search by ID number,
+    phone or account (a name alone never reveals that a file exists)."""
+    query = (query or "").strip()
+    if kind not in SEARCH_KINDS or not query:
+        return []
+    hidden = _matching(Customer.objects.all(), kind, query).exclude(
+        pk__in=visible_to(user).values("pk")
+    )
+    if kind == "name":
+        hidden = hidden.exclude(confidentiality=Confidentiality.NORMAL)
+    return list(hidden.order_by("pk").values_list("pk", flat=True)[:MAX_RESULTS])
 
 
 def _search_keys(kind: str, query: str) -> list[str]:
@@ -246,6 +256,10 @@ class CustomerView:
     sex: str
     birth_date: date | None
     classification: str
+    confidentiality: str = "normal"
+    confidentiality_label: str = ""
+    may_unmask: bool = False
+    unmasked: bool = False
     documents: list[DocumentRow] = field(default_factory=list)
     phones: list[PhoneRow] = field(default_factory=list)
     addresses: list[AddressRow] = field(default_factory=list)
@@ -282,12 +296,18 @@ _TRACKED: dict[type[Model], tuple[Any, dict[str, str | None]]] = {
 }
 
 
-def customer_detail(user: Any, customer_id: Any, *, purpose: str, ip: str = "") -> CustomerView:
+def customer_detail(
+    user: Any, customer_id: Any, *, purpose: str, ip: str = "", unmask: bool = False
+) -> CustomerView:
     """The masked file of one customer visible to ``user``: documents, contacts, accounts,
     the policies (those ``user`` may see) with role and gate verdict, and the history of
     every field, personal values masked. Writes one ``VIEW_PERSONAL_DATA`` audit event with
     ``purpose``. Raises ``Http404`` when the customer does not exist *or* is not visible (so
-    the answer does not reveal existence), ``SearchError("purpose")`` without a purpose."""
+    the answer does not reveal existence), ``SearchError("purpose")`` without a purpose.
+
+    ``unmask``: the current values in full — its own permission (a grant of the ``unmask``
+    scope, or the file's custodian) and its own ``UNMASK`` audit event with the purpose;
+    ``PermissionDenied`` without it. History stays masked."""
     purpose = (purpose or "").strip()
     if not purpose:
         raise SearchError("purpose")
@@ -300,7 +320,14 @@ def customer_detail(user: Any, customer_id: Any, *, purpose: str, ip: str = "") 
     customer = visible_to(user).filter(pk=pk).first()
     if customer is None:
         raise Http404("customer")
+    may_unmask = visible_to(user, scope="unmask").filter(pk=pk).exists()
+    if unmask and not may_unmask:
+        raise PermissionDenied("unmask")
     policy = mask_policy()
+
+    def show(value: str | None, kind: str, policy: MaskPolicy) -> str:
+        return (value or "") if unmask else mask(value, kind, policy)
+
     view = CustomerView(
         id=customer.pk,
         archive_no=customer.archive_no or "",
@@ -308,29 +335,33 @@ def customer_detail(user: Any, customer_id: Any, *, purpose: str, ip: str = "") 
         sex=customer.get_sex_display(),
         birth_date=customer.birth_date,
         classification=str(customer.get_classification_display()),
+        confidentiality=customer.confidentiality,
+        confidentiality_label=str(customer.get_confidentiality_display()),
+        may_unmask=may_unmask,
+        unmasked=unmask,
     )
     view.documents = [
         DocumentRow(
             id_type=str(doc.get_id_type_display()),
-            number=mask(doc.number, "id_number", policy),
+            number=show(doc.number, "id_number", policy),
             is_primary=doc.is_primary,
         )
         for doc in customer.documents.order_by("-is_primary", "pk")
     ]
     view.phones = [
-        PhoneRow(number=mask(p.number, "phone", policy), kind=kind_label(p.kind), valid=p.valid)
+        PhoneRow(number=show(p.number, "phone", policy), kind=kind_label(p.kind), valid=p.valid)
         for p in customer.phones.order_by("pk")
     ]
     view.addresses = [
-        AddressRow(kind=kind_label(a.kind), text=mask(a.text, "address", policy))
+        AddressRow(kind=kind_label(a.kind), text=show(a.text, "address", policy))
         for a in customer.addresses.order_by("pk")
     ]
-    view.emails = [mask(e.address, "email", policy) for e in customer.emails.order_by("pk")]
+    view.emails = [show(e.address, "email", policy) for e in customer.emails.order_by("pk")]
     view.accounts = [
         AccountRow(
-            number=mask(a.number, "account", policy),
+            number=show(a.number, "account", policy),
             holder_name=a.holder_name,
-            holder_id_number=mask(a.holder_id_number, "id_number", policy),
+            holder_id_number=show(a.holder_id_number, "id_number", policy),
             bank_name=a.bank_name,
         )
         for a in customer.bank_accounts.order_by("pk")
@@ -340,7 +371,7 @@ def customer_detail(user: Any, customer_id: Any, *, purpose: str, ip: str = "") 
     audit_record(
         actor=_actor(user, ip),
         event=Event(
-            action=Action.VIEW_PERSONAL_DATA,
+            action=Action.UNMASK if unmask else Action.VIEW_PERSONAL_DATA,
             object_type="customer",
             object_id=str(customer.pk),
             customer_id=customer.pk,
