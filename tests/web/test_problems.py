@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from tests.detection.test_listing import make_items
 from veracity.audit.models import AuditEvent
+from veracity.audit.services import Actor
 from veracity.policies.models import Policy
 
 pytestmark = pytest.mark.django_db
@@ -111,12 +112,45 @@ def test_deadline_capped_by_callback_and_highlighted(login, personas, item):
     assert "已逾期" in body
 
 
+def approve_export(requester, approver):
+    from veracity.access.governance import access_request_decide, access_request_submit
+
+    made = access_request_submit(
+        requester=requester,
+        customer_ids=[],
+        subject="问题件清单",
+        purpose="problem_item",
+        reason="send to the channels",
+        kind="export",
+        export_of="problem_items",
+        actor=Actor.system("test"),
+    )
+    return access_request_decide(
+        request_id=made.pk, user=approver, approve=True, actor=Actor.system("test")
+    )
+
+
+def test_excel_download_needs_an_approved_export_request(login, personas, item):
+    client = login(personas["sam"])
+    before = AuditEvent.objects.filter(action="export").count()
+    refused = client.get("/problems/export.xlsx")
+    assert refused.status_code == 403
+    assert "/access/new/?kind=export&amp;export_of=problem_items" in html(refused)
+    assert AuditEvent.objects.filter(action="export").count() == before
+
+
 def test_excel_download_uses_the_filters(login, personas, item):
+    approval = approve_export(personas["sam"], personas["ivan"])
     client = login(personas["sam"])
     page = html(client.get("/problems/?channel=bancassurance"))
     assert 'href="/problems/export.xlsx?channel=bancassurance"' in page
     response = client.get("/problems/export.xlsx?channel=bancassurance")
     assert response.status_code == 200
+    event = AuditEvent.objects.filter(action="export").latest("seq")
+    assert event.object_id == str(approval.pk) and event.actor == "sam"
+    book = load_workbook(io.BytesIO(response.content))
+    assert f"#{approval.pk}" in book.active.oddHeader.left.text
+    assert "sam" in book.properties.description
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))

@@ -165,7 +165,7 @@ def access_request_submit(
             export_of=export_of if kind == Kind.EXPORT else "",
             classified=classified,
             steps=approval_steps(kind, classified=classified),
-            **{k: v for k, v in external.items() if k in _EXTERNAL_FIELDS},
+            **{k: v for k, v in external.items() if k in EXTERNAL_FIELDS},
         )
         request.customers.set(customers)
         audit_record(
@@ -181,7 +181,7 @@ def access_request_submit(
     return request
 
 
-_EXTERNAL_FIELDS: Final = {
+EXTERNAL_FIELDS: Final = {
     "external_name",
     "external_org",
     "external_credential",

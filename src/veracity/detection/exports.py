@@ -67,12 +67,21 @@ def _row(item: ProblemItemRow, member: MemberRow | None) -> list[Any]:
     ]
 
 
-def problem_items_xlsx(listing: ProblemList, *, generated_at: datetime) -> bytes:
+def problem_items_xlsx(
+    listing: ProblemList, *, generated_at: datetime, watermark: str = ""
+) -> bytes:
     """The workbook's bytes. Row 1 is the title, row 2 the headers (frozen, autofiltered),
-    then one row per member (an item without members still gets one row)."""
+    then one row per member (an item without members still gets one row). ``watermark``
+    (who exported it, why, when, under which approval — D4.23) is printed in the header and
+    footer of every page and kept in the document properties."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("问题件清单")
+    if watermark:
+        book.set_properties({"comments": watermark, "keywords": "watermark"})
+        text = watermark.replace("&", "&&")
+        sheet.set_header(f"&L&8{text}")
+        sheet.set_footer(f"&L&8{text}&R&P / &N")
     title = book.add_format({"bold": True, "font_size": 13})
     header = book.add_format(
         {"bold": True, "bg_color": "#DDE4EE", "text_wrap": True, "valign": "top", "border": 1}

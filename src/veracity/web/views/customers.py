@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from veracity.access.roles import RoleName
+from veracity.access.governance import GovernanceError, customer_classify
+from veracity.access.roles import RoleName, has_role
 from veracity.audit.services import Actor
+from veracity.customers.models import Classification, Confidentiality
 from veracity.customers.selectors import (
     SearchError,
     customer_detail,
     customer_search,
+    restricted_matches,
     visible_to,
 )
 from veracity.detection.services import problem_item_add_manual
@@ -47,6 +52,7 @@ def search(request: HttpRequest) -> HttpResponse:
         initial={"kind": "name", "purpose": remembered_purpose(request)},
     )
     results = None
+    restricted: list[int] = []
     error = ""
     if searched and form.is_valid():
         purpose = form.cleaned_data["purpose"]
@@ -59,9 +65,18 @@ def search(request: HttpRequest) -> HttpResponse:
                 purpose=purpose,
                 ip=client_ip(request),
             )
+            restricted = restricted_matches(
+                request.user, query=form.cleaned_data["query"], kind=form.cleaned_data["kind"]
+            )
         except SearchError as exc:
             error = str(SEARCH_ERRORS.get(exc.code, exc.code))
-    context = {"form": form, "results": results, "error": error, "searched": searched}
+    context = {
+        "form": form,
+        "results": results,
+        "restricted": restricted,
+        "error": error,
+        "searched": searched,
+    }
     htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
     if htmx and not htmx.boosted:
         return render(request, "web/customers/_results.html", context)
@@ -82,12 +97,69 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         )
     purpose = form.cleaned_data["purpose"]
     remember_purpose(request, purpose)
-    customer = customer_detail(request.user, customer_id, purpose=purpose, ip=client_ip(request))
+    unmask = request.method == "POST" and request.POST.get("unmask") == "1"
+    try:
+        customer = customer_detail(
+            request.user, customer_id, purpose=purpose, ip=client_ip(request), unmask=unmask
+        )
+    except Http404:
+        return render(
+            request, "web/customers/no_access.html", {"customer_id": customer_id}, status=404
+        )
     return render(
         request,
         "web/customers/detail.html",
-        {"customer": customer, "purpose_label": dict(PURPOSES)[purpose]},
+        {
+            "customer": customer,
+            "purpose_label": dict(PURPOSES)[purpose],
+            "may_classify": has_role(request.user, *CLASSIFY_ROLES),
+            "classifications": Classification.choices,
+            "levels": Confidentiality.choices,
+        },
     )
+
+
+@require_POST
+@roles_required(*CASEWORK_ROLES)
+def unmask(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The file with full values: its own permission, its own audited event (the purpose
+    is the one stated for the file)."""
+    try:
+        response: HttpResponse = detail(request, customer_id)
+    except PermissionDenied:
+        messages.error(
+            request,
+            _("Showing full values needs a borrowing grant of the scope “view full values”."),
+        )
+        return redirect("web:customer_detail", customer_id=customer_id)
+    return response
+
+
+#: D4.22: the customer information manager (custodian of classified files) and the
+#: customer service manager mark files.
+CLASSIFY_ROLES = (RoleName.INFORMATION_MANAGER, RoleName.CUSTOMER_SERVICE_MANAGER, RoleName.ADMIN)
+
+
+@require_POST
+@roles_required(*CLASSIFY_ROLES)
+def classify(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = get_object_or_404(visible_to(request.user), pk=customer_id)
+    level = request.POST.get("confidentiality", "")
+    custodian = request.user if level and level != Confidentiality.NORMAL else None
+    try:
+        customer_classify(
+            customer_id=customer.pk,
+            classification=request.POST.get("classification", ""),
+            confidentiality=level,
+            custodian=custodian,
+            actor=Actor.of(request.user, client_ip(request)),
+        )
+    except GovernanceError as exc:
+        zh = (get_language() or "zh-hans").lower().startswith("zh")
+        messages.error(request, exc.message_zh if zh else exc.message_en)
+    else:
+        messages.success(request, _("The file's classification was recorded."))
+    return redirect("web:customer_detail", customer_id=customer.pk)
 
 
 SUSPICION_ROLES = (

@@ -8,10 +8,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from veracity.access.governance import export_authorisation, export_record
 from veracity.access.roles import RoleName
+from veracity.audit.services import Actor
 from veracity.core.detection import RULE_NAMES
 from veracity.detection.exports import problem_items_xlsx
 from veracity.detection.listing import ListingError, problem_items
@@ -125,16 +128,38 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+NEW_EXPORT_REQUEST = urlencode(
+    {"kind": "export", "export_of": "problem_items", "subject": "可疑客户信息资料问题件清单导出"}
+)
+
+
 @roles_required(*LIST_ROLES)
 def export(request: HttpRequest) -> HttpResponse:
-    """The list under the same filters as an Excel workbook."""
+    """The list under the same filters as an Excel workbook — under an approved export
+    request (D4.23), recorded, and watermarked with who, why, when and the approval."""
     _form, cleaned, _invalid = _filters(request)
     try:
         listing = _read(request, cleaned)
     except ListingError:
         listing = _read(request, {})
+    approval = export_authorisation(request.user, "problem_items")
+    if approval is None:
+        return render(
+            request,
+            "web/problems/export_needs_approval.html",
+            {"request_url": f"{reverse('web:access_request_new')}?{NEW_EXPORT_REQUEST}"},
+            status=403,
+        )
+    rows = sum(max(1, len(item.members)) for item in listing.items)
+    watermark = export_record(
+        user=request.user,
+        request=approval,
+        what="problem_items",
+        rows=rows,
+        actor=Actor.of(request.user, client_ip(request)),
+    )
     now = timezone.localtime()
-    data = problem_items_xlsx(listing, generated_at=now)
+    data = problem_items_xlsx(listing, generated_at=now, watermark=watermark)
     response = HttpResponse(
         data,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,0 +1,249 @@
+"""Need to know (D4.17–D4.24): asking for access, deciding on requests, the borrowing
+register. Thin views over ``veracity.access.governance``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from veracity.access import governance as g
+from veracity.access.models import AccessGrant, AccessRequest, Scope
+from veracity.access.roles import RoleName, has_role
+from veracity.audit.services import Actor
+from veracity.web.forms import PURPOSES
+from veracity.web.views.common import client_ip
+
+#: Who oversees every request and loan (the register is theirs to keep).
+OVERSEERS = (
+    RoleName.INFORMATION_MANAGER,
+    RoleName.CUSTOMER_SERVICE_MANAGER,
+    RoleName.COMPLIANCE,
+    RoleName.AUDITOR,
+    RoleName.ADMIN,
+)
+
+REQUEST_PURPOSES = [*PURPOSES, ("report", _("Statistics or report")), ("other", _("Other"))]
+
+
+class AccessRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of request"), choices=AccessRequest.Kind.choices)
+    customers = forms.CharField(
+        label=_("Customer files (ids)"),
+        required=False,
+        help_text=_("Customer ids separated by commas."),
+        max_length=500,
+    )
+    export_of = forms.ChoiceField(
+        label=_("List to export"),
+        required=False,
+        choices=[("", "—"), *[(code, code) for code in g.EXPORTABLE]],
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=REQUEST_PURPOSES)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices, initial=Scope.VIEW)
+    days = forms.IntegerField(
+        label=_("Days (at most 3)"), min_value=1, max_value=g.MAX_BORROW_DAYS, initial=3
+    )
+    external_name = forms.CharField(label=_("Outside person"), required=False, max_length=100)
+    external_org = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+    external_credential = forms.CharField(
+        label=_("Letter of introduction / work ID no."), required=False, max_length=100
+    )
+    recipient = forms.CharField(label=_("Recipient"), required=False, max_length=200)
+    legal_basis = forms.CharField(label=_("Legal basis"), required=False, max_length=200)
+    data_items = forms.CharField(label=_("Data to be sent"), required=False, max_length=300)
+
+    def clean_customers(self) -> list[int]:
+        raw = (self.cleaned_data.get("customers") or "").replace("，", ",")
+        try:
+            return sorted({int(part) for part in raw.split(",") if part.strip()})
+        except ValueError:
+            raise forms.ValidationError(
+                _("Customer ids are numbers separated by commas.")
+            ) from None
+
+
+def _message(error: g.GovernanceError) -> str:
+    zh = (get_language() or "zh-hans").lower().startswith("zh")
+    return error.message_zh if zh else error.message_en
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.of(request.user, client_ip(request))
+
+
+@login_required
+def request_new(request: HttpRequest) -> HttpResponse:
+    """Ask for access to files (or for an export): subject, purpose, reason (D4.18)."""
+    if request.method == "POST":
+        form = AccessRequestForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            external = {k: data[k] for k in g.EXTERNAL_FIELDS}
+            try:
+                made = g.access_request_submit(
+                    requester=request.user,
+                    customer_ids=data["customers"],
+                    subject=data["subject"],
+                    purpose=data["purpose"],
+                    reason=data["reason"],
+                    kind=data["kind"],
+                    scope=data["scope"],
+                    days=data["days"],
+                    external=external,
+                    export_of=data["export_of"],
+                    actor=_actor(request),
+                )
+            except g.GovernanceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, _message(exc))
+            else:
+                messages.success(request, _("Your request was sent for approval."))
+                return redirect("web:access_request", pk=made.pk)
+        status = 400
+    else:
+        form = AccessRequestForm(
+            initial={
+                "kind": request.GET.get("kind") or AccessRequest.Kind.BORROW,
+                "customers": request.GET.get("customer", ""),
+                "export_of": request.GET.get("export_of", ""),
+                "subject": request.GET.get("subject", ""),
+                "days": g.MAX_BORROW_DAYS,
+            }
+        )
+        status = 200
+    return render(request, "web/access/request_form.html", {"form": form}, status=status)
+
+
+def _may_see(user: Any, req: AccessRequest) -> bool:
+    return (
+        req.requester_id == user.pk
+        or has_role(user, *OVERSEERS)
+        or req.approvals.filter(approver=user).exists()
+        or g.may_decide(user, req)
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A request with its approval chain; the pending approver decides here, the requester
+    withdraws or returns the borrowed files."""
+    req = AccessRequest.objects.filter(pk=pk).select_related("requester").first()
+    if req is None or not _may_see(request.user, req):
+        raise Http404("request")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("approve", "reject"):
+                g.access_request_decide(
+                    request_id=req.pk,
+                    user=request.user,
+                    approve=action == "approve",
+                    reason=request.POST.get("reason", ""),
+                    actor=_actor(request),
+                )
+                messages.success(request, _("Your decision was recorded."))
+            elif action == "withdraw":
+                g.access_request_withdraw(
+                    request_id=req.pk, user=request.user, actor=_actor(request)
+                )
+                messages.success(request, _("The request was withdrawn."))
+            elif action == "return":
+                g.access_grants_return(request_id=req.pk, user=request.user, actor=_actor(request))
+                messages.success(request, _("The borrowed files were returned."))
+            else:
+                messages.error(request, _("Unknown action."))
+        except g.GovernanceError as exc:
+            messages.error(request, _message(exc))
+        return redirect("web:access_request", pk=req.pk)
+    decided = {a.step: a for a in req.approvals.select_related("approver")}
+    steps = [
+        {
+            "code": step,
+            "label": g.STEP_LABELS[step][0 if _zh() else 1],
+            "approval": decided.get(step),
+        }
+        for step in req.steps
+    ]
+    now = timezone.now()
+    grants = list(req.grants.order_by("customer_id"))
+    return render(
+        request,
+        "web/access/request_detail.html",
+        {
+            "req": req,
+            "steps": steps,
+            "pending": g.pending_step(req),
+            "may_decide": g.may_decide(request.user, req),
+            "grants": grants,
+            "open_grants": [
+                gr
+                for gr in grants
+                if gr.returned_at is None
+                and gr.expired_at is None
+                and gr.ends_at > now
+                and gr.holder_id == request.user.pk
+            ],
+            "export_label": g.EXPORTABLE.get(req.export_of, ("", ""))[0 if _zh() else 1],
+        },
+    )
+
+
+def _zh() -> bool:
+    return (get_language() or "zh-hans").lower().startswith("zh")
+
+
+@login_required
+def requests_index(request: HttpRequest) -> HttpResponse:
+    """My requests, and the requests waiting for my decision."""
+    mine = AccessRequest.objects.filter(requester_id=request.user.pk).order_by("-created_at")[:100]
+    pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exclude(
+        requester_id=request.user.pk
+    )
+    to_decide = [r for r in pending.order_by("created_at")[:500] if g.may_decide(request.user, r)]
+    return render(request, "web/access/requests.html", {"mine": mine, "to_decide": to_decide})
+
+
+REGISTER_STATES = {
+    "open": _("On loan"),
+    "returned": _("Returned"),
+    "overdue": _("Not returned in time"),
+    "all": _("All"),
+}
+
+
+def register_rows(user: Any, state: str) -> QuerySet[AccessGrant]:
+    now = timezone.now()
+    grants = AccessGrant.objects.select_related("holder", "request").order_by("-starts_at")
+    if not has_role(user, *OVERSEERS):
+        grants = grants.filter(holder=user)
+    if state == "open":
+        grants = grants.filter(returned_at__isnull=True, ends_at__gt=now)
+    elif state == "returned":
+        grants = grants.exclude(returned_at=None)
+    elif state == "overdue":
+        grants = grants.filter(Q(returned_at__isnull=True) & Q(ends_at__lte=now))
+    return grants
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """The borrowing register (D4.19): open, returned and overdue loans."""
+    state = request.GET.get("state", "open")
+    if state not in REGISTER_STATES:
+        state = "open"
+    rows = list(register_rows(request.user, state)[:500])
+    return render(
+        request,
+        "web/access/register.html",
+        {"rows": rows, "state": state, "states": REGISTER_STATES, "now": timezone.now()},
+    )
