@@ -148,8 +148,36 @@ def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, 
         user.groups.set([Group.objects.get(name=role)])
         made.append((username, role, DEMO_PASSWORD))
     demo_org_ensure()
+    demo_files_classify()
     if agent_code:
         alice = user_model.objects.get(username="alice")
         Seller.objects.filter(user=alice).exclude(code=agent_code).update(user=None)
         Seller.objects.filter(code=agent_code).update(user=alice)
     return made
+
+
+def demo_files_classify(*, special: int = 5, confidential: int = 2) -> None:
+    """Give the demo book a few special customers (特殊客户) and classified files (机密, kept
+    by ivan) so the need-to-know rules show; only while none is marked yet."""
+    from django.contrib.auth import get_user_model
+
+    from veracity.access.governance import customer_classify
+    from veracity.customers.models import Classification, Confidentiality, Customer
+
+    marked = Customer.objects.exclude(classification=Classification.GENERAL).exists() or (
+        Customer.objects.exclude(confidentiality=Confidentiality.NORMAL).exists()
+    )
+    ivan = get_user_model().objects.filter(username="ivan").first()
+    if marked or ivan is None:
+        return
+    ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:40:4])
+    actor = Actor.system("demo")
+    for n, pk in enumerate(ids[: special + confidential]):
+        secret = n >= special
+        customer_classify(
+            customer_id=pk,
+            classification=Classification.GENERAL if secret else Classification.SPECIAL,
+            confidentiality=Confidentiality.CONFIDENTIAL if secret else Confidentiality.NORMAL,
+            custodian=ivan if secret else None,
+            actor=actor,
+        )

@@ -137,15 +137,24 @@ def policies_of(customer_ids: Iterable[int]) -> dict[int, set[int]]:
 def seller_contact_keys(
     kind: str, customer_table: str, key: str, touched: Sequence[str] | None
 ) -> set[str]:
-    """Customer contact keys equal to a seller's contact of ``kind`` (phone / address)."""
-    sql = (
-        f"SELECT DISTINCT {key} FROM {customer_table} WHERE {key} IN "  # noqa: S608
-        "(SELECT value_bidx FROM sales_sellercontact WHERE kind = %s)"
+    """Customer contact keys equal to a seller's contact of ``kind`` (phone / address).
+
+    The sellers' few thousand values are read first and looked up one by one in the
+    customers' ``(key, customer)`` index: as a semi-join PostgreSQL hashes them and scans
+    every customer phone and address instead (4 s at 10M customers)."""
+    values = sorted(
+        {r[0] for r in rows("SELECT value_bidx FROM sales_sellercontact WHERE kind = %s", [kind])}
     )
+    if touched is not None:
+        values = sorted(set(values) & set(touched)) if values else []
+        # a touched seller contact or a touched customer contact: both sides matter
     found: set[str] = set()
-    for batch in _filter_chunks(touched):
-        where, params = _where(key, batch, glue="AND")
-        found |= {r[0] for r in rows(sql + where, [kind, *params])}
+    for batch in _filter_chunks(values):
+        where, params = _where(key, batch)
+        found |= {
+            r[0]
+            for r in rows(f"SELECT DISTINCT {key} FROM {customer_table}{where}", params)  # noqa: S608
+        }
     return found
 
 
