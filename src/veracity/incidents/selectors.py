@@ -1,0 +1,52 @@
+"""Reads of leak incidents: only those who handle incidents see them (AG-8, D4.27)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
+
+from veracity.access.roles import RoleName, has_role
+from veracity.incidents.models import LeakIncident
+
+#: Who sees and works incidents: the two managers D4.27 names, compliance, administrators.
+INCIDENT_ROLES: Final = (
+    RoleName.INFORMATION_MANAGER,
+    RoleName.CUSTOMER_SERVICE_MANAGER,
+    RoleName.COMPLIANCE,
+    RoleName.ADMIN,
+)
+
+#: Told at once of every reported leak (D4.27: 客户信息主管 and 客户服务部经理).
+RESPONDER_ROLES: Final = (RoleName.INFORMATION_MANAGER, RoleName.CUSTOMER_SERVICE_MANAGER)
+
+
+def may_handle_incidents(user: Any) -> bool:
+    return has_role(user, *INCIDENT_ROLES)
+
+
+def users_with_roles(*roles: RoleName) -> QuerySet[Any]:
+    """Active users holding one of ``roles`` (their Django groups)."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=[r.value for r in roles], is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def incidents_visible_to(user: Any) -> QuerySet[LeakIncident]:
+    if not may_handle_incidents(user):
+        return LeakIncident.objects.none()
+    return LeakIncident.objects.all()
+
+
+def incident_list(user: Any, *, status: str = "") -> QuerySet[LeakIncident]:
+    """The incidents ``user`` may see, newest first, with their number of customers."""
+    found = incidents_visible_to(user).select_related("reported_by", "anomaly_user")
+    if status:
+        found = found.filter(status=status)
+    return found.annotate(customer_count=Count("customers", distinct=True)).order_by(
+        "-reported_at", "-pk"
+    )

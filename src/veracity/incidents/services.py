@@ -1,0 +1,712 @@
+"""Leak incidents, from report to closing (AG-8, D4.27, PIPL Art. 57).
+
+Anyone may report a suspected leak; the customer information manager and the customer
+service manager are told at once. Those who handle incidents (``INCIDENT_ROLES``) record
+the cause, the remediation steps, the notification of the regulator and of the
+individuals, and move the incident along::
+
+    candidate ──► reported ──► investigating ──► remediated ──► closed
+        └──► dismissed                 ▲──────────────┘
+
+Closing needs the cause, at least one remediation step, and either the notification of the
+individuals (with the five contents of PIPL Art. 57) or the reason it is not needed (the
+measures taken effectively avoid harm). A refused step raises :class:`IncidentError`
+naming the field, and changes nothing. Every step writes one ``Action.INCIDENT`` audit
+event, in the same transaction, saying what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.incidents.models import DataType, LeakIncident, RemediationStep
+from veracity.incidents.selectors import (
+    INCIDENT_ROLES,
+    RESPONDER_ROLES,
+    may_handle_incidents,
+    users_with_roles,
+)
+from veracity.notify.services import notify_users
+
+Status = LeakIncident.Status
+
+#: The moves an incident may make; anything else is refused.
+TRANSITIONS: Final[dict[str, tuple[str, ...]]] = {
+    Status.CANDIDATE: (Status.REPORTED, Status.DISMISSED),
+    Status.REPORTED: (Status.INVESTIGATING,),
+    Status.INVESTIGATING: (Status.REMEDIATED,),
+    Status.REMEDIATED: (Status.CLOSED, Status.INVESTIGATING),
+}
+FINAL: Final = (Status.CLOSED, Status.DISMISSED)
+
+STATUS_NAMES: Final = {
+    Status.CANDIDATE: ("候选（异常信号）", "candidate"),
+    Status.REPORTED: ("已报告", "reported"),
+    Status.INVESTIGATING: ("调查中", "investigating"),
+    Status.REMEDIATED: ("已补救", "remediated"),
+    Status.CLOSED: ("已关闭", "closed"),
+    Status.DISMISSED: ("已排除", "dismissed"),
+}
+DATA_TYPE_NAMES: Final = {
+    DataType.ID_NUMBER: "证件号码",
+    DataType.NAME: "姓名",
+    DataType.PHONE: "电话号码",
+    DataType.ADDRESS: "地址",
+    DataType.EMAIL: "电子邮箱",
+    DataType.BANK_ACCOUNT: "银行账户",
+    DataType.POLICY: "保单信息",
+    DataType.HEALTH: "健康信息",
+    DataType.BENEFICIARY: "受益人信息",
+    DataType.OTHER: "其他",
+}
+OBJECT_TYPE: Final = "leak_incident"
+MAX_TEXT: Final = 5000
+
+
+@dataclass(frozen=True)
+class IncidentError(Exception):
+    """A refused step; ``field`` names what is wrong or missing."""
+
+    code: str
+    field: str
+    message_zh: str
+    message_en: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message_en}"
+
+    def message(self, language: str | None) -> str:
+        return self.message_en if (language or "").startswith("en") else self.message_zh
+
+
+def _require(value: str | None, field: str, zh: str, en: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise IncidentError("REQUIRED", field, zh, en)
+    if len(text) > MAX_TEXT:
+        raise IncidentError(
+            "TOO_LONG",
+            field,
+            f"内容过长（最多{MAX_TEXT}字）",
+            f"{field}: at most {MAX_TEXT} characters",
+        )
+    return text
+
+
+def _not_future(day: date | None, field: str, zh: str, en: str) -> date:
+    if day is None:
+        raise IncidentError("REQUIRED", field, f"请填写{zh}", f"enter the {en}")
+    if day > timezone.localdate():
+        raise IncidentError(
+            "FUTURE", field, f"{zh}不能晚于今天", f"the {en} cannot be in the future"
+        )
+    return day
+
+
+def _data_types(values: Iterable[str]) -> list[str]:
+    chosen = [str(v) for v in values]
+    unknown = [v for v in chosen if v not in DataType.values]
+    if unknown:
+        raise IncidentError(
+            "INVALID",
+            "data_types",
+            f"未知的信息类型：{', '.join(unknown)}",
+            f"data_types: unknown kind of data {', '.join(unknown)}",
+        )
+    return [v for v in DataType.values if v in chosen]  # one order, no duplicates
+
+
+def _customers(customer_ids: Iterable[int]) -> list[Any]:
+    from veracity.customers.models import Customer
+
+    ids = set(customer_ids)
+    found = list(Customer.objects.filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise IncidentError(
+            "UNKNOWN", "customers", "客户档案不存在", "customers: no such customer file"
+        )
+    return found
+
+
+def _handler(user: Any) -> None:
+    if not may_handle_incidents(user):
+        raise IncidentError(
+            "FORBIDDEN",
+            "user",
+            "只有客户信息主管、客户服务部经理、合规人员或管理员处理泄露事件",
+            "only the information manager, the customer service manager, compliance or an "
+            "administrator handle leak incidents",
+        )
+
+
+def _locked(incident_id: int, *, open_only: bool = True) -> LeakIncident:
+    try:
+        incident = LeakIncident.objects.select_for_update().get(pk=incident_id)
+    except LeakIncident.DoesNotExist:
+        raise IncidentError("UNKNOWN", "incident", "事件不存在", "no such incident") from None
+    if open_only and incident.status in FINAL:
+        zh, en = STATUS_NAMES[Status(incident.status)]
+        raise IncidentError(
+            "FINAL",
+            "status",
+            f"事件{zh}，不能再修改",
+            f"status: the incident is {en}; it cannot change",
+        )
+    return incident
+
+
+def _audit(actor: Actor, incident: LeakIncident, step: str, **detail: Any) -> None:
+    audit_record(
+        actor=actor,
+        event=Event(
+            action=Action.INCIDENT,
+            object_type=OBJECT_TYPE,
+            object_id=str(incident.pk),
+            detail={"step": step, "status": incident.status, **detail},
+        ),
+    )
+
+
+def incident_link(incident: LeakIncident) -> str:
+    return reverse("web:incident_detail", args=[incident.pk])
+
+
+def _data_type_text(codes: Sequence[str]) -> tuple[str, str]:
+    zh = "、".join(DATA_TYPE_NAMES.get(DataType(c), c) for c in codes) or "未说明"
+    en = ", ".join(str(DataType(c).label) for c in codes) or "not stated"
+    return zh, en
+
+
+def _tell_responders(incident: LeakIncident, *, exclude: Any = None) -> list[int]:
+    """D4.27: the customer information manager and the customer service manager, at once.
+    The notice says who reported what kind of leak; the description stays in the system
+    (it may itself hold personal data, and e-mail leaves the system)."""
+    recipients = [
+        u for u in users_with_roles(*RESPONDER_ROLES) if u.pk != getattr(exclude, "pk", None)
+    ]
+    by = incident.reported_by
+    reporter = (by.get_full_name() or by.get_username()) if by else "系统 / system"
+    certainty_zh = "已确认" if incident.certainty == LeakIncident.Certainty.CONFIRMED else "疑似"
+    types_zh, types_en = _data_type_text(incident.data_types)
+    customers = incident.customers.count()
+    when = f"{timezone.localtime(incident.reported_at):%Y-%m-%d %H:%M}"
+    notes = notify_users(
+        users=recipients,
+        kind="incident_reported",
+        title_zh=f"{certainty_zh}客户信息泄露事件 #{incident.pk}",
+        title_en=f"{incident.certainty.capitalize()} customer information leak #{incident.pk}",
+        body_zh=(
+            f"报告人：{reporter}；报告时间：{when}；"
+            f"涉及信息：{types_zh}；涉及客户：{customers}。请立即处理（D4.27）。"
+        ),
+        body_en=(
+            f"Reported by {reporter} at {when}; "
+            f"data: {types_en}; customers: {customers}. Please respond at once (D4.27)."
+        ),
+        link=incident_link(incident),
+    )
+    return sorted(n.recipient_id for n in notes)
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def incident_report(
+    *,
+    reporter: Any,
+    description: str,
+    certainty: str = LeakIncident.Certainty.SUSPECTED,
+    data_types: Sequence[str] = (),
+    customer_ids: Sequence[int] = (),
+    actor: Actor,
+) -> LeakIncident:
+    """Anyone logged in reports a suspected or actual leak (D4.27); the customer information
+    manager(s) and customer service manager(s) are notified at once."""
+    if reporter is None or not getattr(reporter, "is_authenticated", False):
+        raise IncidentError("FORBIDDEN", "user", "请先登录", "log in to report a leak")
+    text = _require(
+        description, "description", "请描述发生了什么", "description: say what happened"
+    )
+    if certainty not in LeakIncident.Certainty.values:
+        raise IncidentError(
+            "INVALID", "certainty", "请选择疑似或已确认", "certainty: suspected or confirmed"
+        )
+    types = _data_types(data_types)
+    with transaction.atomic():
+        customers = _customers(customer_ids)
+        incident = LeakIncident.objects.create(
+            status=Status.REPORTED,
+            certainty=certainty,
+            source=LeakIncident.Source.STAFF,
+            reported_by=reporter,
+            reported_at=timezone.now(),
+            description=text,
+            data_types=types,
+        )
+        incident.customers.set(customers)
+        notified = _tell_responders(incident, exclude=reporter)
+        _audit(
+            actor,
+            incident,
+            "report",
+            certainty=certainty,
+            data_types=types,
+            customers=sorted(c.pk for c in customers),
+            notified=notified,
+        )
+    return incident
+
+
+def incident_candidate_raise(
+    *,
+    user_id: int,
+    day: date,
+    files: int,
+    median: float | None,
+    threshold: int,
+    actor: Actor,
+) -> LeakIncident | None:
+    """An incident candidate for a user who read unusually many customer files on ``day``;
+    the information manager is notified. At most one per (user, day): returns ``None`` when
+    it exists already."""
+    from django.contrib.auth import get_user_model
+
+    from veracity.access.roles import RoleName
+
+    with transaction.atomic():
+        user = get_user_model().objects.filter(pk=user_id).first()
+        if user is None:
+            return None
+        if LeakIncident.objects.filter(anomaly_user_id=user_id, anomaly_day=day).exists():
+            return None
+        name = user.get_username()
+        usual_zh = f"，平日中位数{median:g}份" if median is not None else ""
+        usual_en = f" (usually {median:g} a day)" if median is not None else ""
+        incident = LeakIncident.objects.create(
+            status=Status.CANDIDATE,
+            certainty=LeakIncident.Certainty.SUSPECTED,
+            source=LeakIncident.Source.ANOMALY,
+            reported_by=None,
+            reported_at=timezone.now(),
+            description=(
+                f"用户 {name} 于 {day:%Y-%m-%d} 查阅了 {files} 份不同的客户档案{usual_zh}"
+                f"（阈值 {threshold} 份/日，或平日中位数的5倍）。\n"
+                f"User {name} read {files} distinct customer files on {day:%Y-%m-%d}{usual_en}; "
+                f"threshold {threshold} a day, or 5 times the usual."
+            ),
+            anomaly_user=user,
+            anomaly_day=day,
+            anomaly_files=files,
+            anomaly_median=median,
+        )
+        notified = notify_users(
+            users=users_with_roles(RoleName.INFORMATION_MANAGER),
+            kind="incident_candidate",
+            title_zh=f"异常查阅：{name} 于 {day:%Y-%m-%d} 查阅 {files} 份客户档案",
+            title_en=f"Unusual reads: {name} read {files} customer files on {day:%Y-%m-%d}",
+            body_zh=f"已登记为泄露事件候选 #{incident.pk}，请核实后确认或排除。",
+            body_en=f"Recorded as incident candidate #{incident.pk}; confirm or dismiss it.",
+            link=incident_link(incident),
+        )
+        _audit(
+            actor,
+            incident,
+            "candidate",
+            user=user_id,
+            day=day.isoformat(),
+            files=files,
+            median=median,
+            threshold=threshold,
+            notified=sorted(n.recipient_id for n in notified),
+        )
+    return incident
+
+
+# --- details -------------------------------------------------------------------------------
+
+_TEXT_FIELDS: Final = {
+    "description": ("请描述发生了什么", "description: say what happened"),
+    "cause": ("请填写原因", "cause: state the cause"),
+    "possible_harm": ("请填写可能造成的危害", "possible_harm: state the possible harm"),
+}
+
+
+def incident_update(
+    *,
+    incident_id: int,
+    user: Any,
+    actor: Actor,
+    certainty: str | None = None,
+    description: str | None = None,
+    cause: str | None = None,
+    possible_harm: str | None = None,
+    data_types: Sequence[str] | None = None,
+) -> LeakIncident:
+    """Change what is known about a leak; ``None`` leaves a field as it is. The description
+    cannot be emptied; the cause and possible harm can be cleared with ""."""
+    _handler(user)
+    changed: dict[str, Any] = {}
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        if certainty is not None and certainty != incident.certainty:
+            if certainty not in LeakIncident.Certainty.values:
+                raise IncidentError(
+                    "INVALID",
+                    "certainty",
+                    "请选择疑似或已确认",
+                    "certainty: suspected or confirmed",
+                )
+            changed["certainty"] = {"from": incident.certainty, "to": certainty}
+            incident.certainty = certainty
+        if data_types is not None:
+            types = _data_types(data_types)
+            if types != list(incident.data_types):
+                changed["data_types"] = {"from": list(incident.data_types), "to": types}
+                incident.data_types = types
+        for name, value in (
+            ("description", description),
+            ("cause", cause),
+            ("possible_harm", possible_harm),
+        ):
+            if value is None:
+                continue
+            text = value.strip()
+            if text or name == "description":
+                zh, en = _TEXT_FIELDS[name]
+                text = _require(text, name, zh, en)
+            if text != getattr(incident, name):
+                changed[name] = "edited" if text else "cleared"  # text stays out of the trail
+                setattr(incident, name, text)
+        if changed:
+            incident.save()
+            _audit(actor, incident, "update", changed=changed)
+    return incident
+
+
+def incident_customers_add(
+    *, incident_id: int, customer_ids: Sequence[int], user: Any, actor: Actor
+) -> LeakIncident:
+    _handler(user)
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        customers = _customers(customer_ids)
+        if not customers:
+            raise IncidentError(
+                "REQUIRED", "customers", "请填写客户档案号", "customers: name a customer file"
+            )
+        have = set(incident.customers.values_list("pk", flat=True))
+        added = sorted(c.pk for c in customers if c.pk not in have)
+        if added:
+            incident.customers.add(*added)
+            incident.save(update_fields=["updated_at"])
+            _audit(actor, incident, "customers_add", customers=added)
+    return incident
+
+
+def incident_customers_remove(
+    *, incident_id: int, customer_ids: Sequence[int], user: Any, actor: Actor
+) -> LeakIncident:
+    _handler(user)
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        have = set(incident.customers.values_list("pk", flat=True))
+        removed = sorted(set(customer_ids) & have)
+        if removed:
+            incident.customers.remove(*removed)
+            incident.save(update_fields=["updated_at"])
+            _audit(actor, incident, "customers_remove", customers=removed)
+    return incident
+
+
+def incident_step_add(
+    *,
+    incident_id: int,
+    action: str,
+    user: Any,
+    actor: Actor,
+    taken_by: Any = None,
+    taken_at: datetime | None = None,
+) -> RemediationStep:
+    """Record a remedial action: what was done, by whom (the recording user unless named),
+    when (now unless given; never in the future)."""
+    _handler(user)
+    text = _require(action, "action", "请填写采取的补救措施", "action: say what was done")
+    when = taken_at or timezone.now()
+    if when > timezone.now() + timedelta(minutes=5):
+        raise IncidentError(
+            "FUTURE", "taken_at", "措施时间不能晚于现在", "taken_at: cannot be in the future"
+        )
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        step = RemediationStep.objects.create(
+            incident=incident, action=text, taken_by=taken_by or user, taken_at=when
+        )
+        incident.save(update_fields=["updated_at"])
+        _audit(
+            actor,
+            incident,
+            "remediation",
+            remediation_step=step.pk,
+            taken_by=step.taken_by_id,
+            taken_at=when.isoformat(),
+        )
+    return step
+
+
+def incident_regulator_record(
+    *,
+    incident_id: int,
+    authority: str,
+    notified_on: date | None,
+    reference: str = "",
+    user: Any,
+    actor: Actor,
+) -> LeakIncident:
+    """PIPL Art. 57: the authority notified, on which day, under which reference."""
+    _handler(user)
+    authority = _require(
+        authority,
+        "regulator_authority",
+        "请填写被通知的监管部门",
+        "regulator_authority: name the authority",
+    )[:200]
+    day = _not_future(
+        notified_on,
+        "regulator_notified_on",
+        "通知监管部门的日期",
+        "date the authority was notified",
+    )
+    reference = (reference or "").strip()[:100]
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        incident.regulator_authority = authority
+        incident.regulator_notified_on = day
+        incident.regulator_reference = reference
+        incident.save()
+        _audit(
+            actor,
+            incident,
+            "regulator",
+            authority=authority,
+            notified_on=day.isoformat(),
+            reference=reference,
+        )
+    return incident
+
+
+#: PIPL Art. 57's five contents of the notice to individuals: field, zh, en.
+NOTICE_CONTENTS: Final = (
+    (
+        "notice_data_types",
+        "发生或者可能发生泄露的个人信息种类",
+        "the kinds of personal information involved",
+    ),
+    ("notice_cause_and_harm", "泄露的原因和可能造成的危害", "the cause and the possible harm"),
+    ("notice_remedial_measures", "已采取的补救措施", "the remedial measures taken"),
+    (
+        "notice_individual_measures",
+        "个人可以采取的减轻危害的措施",
+        "what individuals can do to reduce the harm",
+    ),
+    ("notice_contact", "个人信息处理者的联系方式", "the contact of the handler"),
+)
+
+
+def incident_individuals_record(
+    *,
+    incident_id: int,
+    notified_on: date | None,
+    channel: str,
+    contents: dict[str, str],
+    user: Any,
+    actor: Actor,
+) -> LeakIncident:
+    """The individuals were notified (PIPL Art. 57): when, how, and what they were told —
+    all five contents the law names are required."""
+    _handler(user)
+    day = _not_future(
+        notified_on,
+        "individuals_notified_on",
+        "通知个人的日期",
+        "date the individuals were notified",
+    )
+    if channel not in LeakIncident.Channel.values:
+        raise IncidentError(
+            "REQUIRED",
+            "individuals_channel",
+            "请选择通知方式",
+            "individuals_channel: choose how they were notified",
+        )
+    texts = {
+        field: _require(
+            contents.get(field), field, f"通知须写明{zh}", f"{field}: the notice must state {en}"
+        )
+        for field, zh, en in NOTICE_CONTENTS
+    }
+    texts["notice_contact"] = texts["notice_contact"][:300]
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        incident.individuals_notified_on = day
+        incident.individuals_channel = channel
+        for field, text in texts.items():
+            setattr(incident, field, text)
+        incident.individuals_not_notified_reason = ""
+        incident.save()
+        _audit(
+            actor,
+            incident,
+            "individuals_notified",
+            notified_on=day.isoformat(),
+            channel=channel,
+            contents=sorted(texts),
+        )
+    return incident
+
+
+def incident_individuals_waive(
+    *, incident_id: int, reason: str, user: Any, actor: Actor
+) -> LeakIncident:
+    """PIPL Art. 57: the measures taken effectively avoid harm, so the individuals need not
+    be notified — the reason is recorded (the authority may still require a notice)."""
+    _handler(user)
+    text = _require(
+        reason,
+        "individuals_not_notified_reason",
+        "请说明无需通知个人的理由（所采取的措施能够有效避免危害）",
+        "individuals_not_notified_reason: state why the measures effectively avoid harm",
+    )
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        if incident.individuals_notified_on is not None:
+            raise IncidentError(
+                "ALREADY_NOTIFIED",
+                "individuals_not_notified_reason",
+                "已通知个人，无需说明不通知的理由",
+                "individuals_not_notified_reason: the individuals were already notified",
+            )
+        incident.individuals_not_notified_reason = text
+        incident.save()
+        _audit(actor, incident, "individuals_not_needed", reason="recorded")
+    return incident
+
+
+# --- moving along --------------------------------------------------------------------------
+
+
+def closing_problems(incident: LeakIncident) -> list[IncidentError]:
+    """What still keeps ``incident`` from being closed (empty when it may close)."""
+    problems = []
+    if not incident.cause.strip():
+        problems.append(
+            IncidentError(
+                "REQUIRED",
+                "cause",
+                "关闭前须填写「原因」",
+                "cause: record the cause before closing",
+            )
+        )
+    if not incident.steps.exists():
+        problems.append(
+            IncidentError(
+                "REQUIRED",
+                "steps",
+                "关闭前须至少记录一项「补救措施」",
+                "steps: record at least one remediation step before closing",
+            )
+        )
+    if (
+        incident.individuals_notified_on is None
+        and not incident.individuals_not_notified_reason.strip()
+    ):
+        problems.append(
+            IncidentError(
+                "REQUIRED",
+                "individuals_notified_on",
+                "关闭前须记录「通知个人」的情况，或说明无需通知的理由",
+                "individuals_notified_on: record the notice to the individuals, or why it is "
+                "not needed, before closing",
+            )
+        )
+    return problems
+
+
+def allowed_moves(incident: LeakIncident) -> tuple[str, ...]:
+    return TRANSITIONS.get(Status(incident.status), ())
+
+
+def incident_move(
+    *, incident_id: int, to: str, user: Any, actor: Actor, reason: str = ""
+) -> LeakIncident:
+    """Move an incident to status ``to``. Remediated needs a remediation step; closed needs
+    what :func:`closing_problems` lists; dismissing a candidate needs the reason. Accepting a
+    candidate as a reported leak tells both managers (D4.27)."""
+    _handler(user)
+    with transaction.atomic():
+        incident = _locked(incident_id, open_only=False)
+        current = Status(incident.status)
+        if to not in allowed_moves(incident):
+            from_zh, from_en = STATUS_NAMES[current]
+            to_zh, to_en = STATUS_NAMES[Status(to)] if to in Status.values else (to, to)
+            raise IncidentError(
+                "ILLEGAL_MOVE",
+                "status",
+                f"状态不能从「{from_zh}」改为「{to_zh}」",
+                f"status: an incident cannot go from {from_en} to {to_en}",
+            )
+        if to == Status.REMEDIATED and not incident.steps.exists():
+            raise IncidentError(
+                "REQUIRED",
+                "steps",
+                "须至少记录一项「补救措施」",
+                "steps: record at least one remediation step first",
+            )
+        if to == Status.CLOSED:
+            problems = closing_problems(incident)
+            if problems:
+                raise problems[0]
+        detail: dict[str, Any] = {"from": current.value, "to": to}
+        if to == Status.DISMISSED:
+            incident.dismissed_reason = _require(
+                reason,
+                "dismissed_reason",
+                "请说明排除的理由",
+                "dismissed_reason: say why it is no leak",
+            )
+            detail["reason"] = "recorded"
+        incident.status = to
+        if to in FINAL:
+            incident.closed_at = timezone.now()
+        incident.save()
+        if current == Status.CANDIDATE and to == Status.REPORTED:
+            detail["notified"] = _tell_responders(incident, exclude=user)
+        _audit(actor, incident, "move", **detail)
+    return incident
+
+
+__all__ = [
+    "INCIDENT_ROLES",
+    "NOTICE_CONTENTS",
+    "TRANSITIONS",
+    "IncidentError",
+    "allowed_moves",
+    "closing_problems",
+    "incident_candidate_raise",
+    "incident_customers_add",
+    "incident_customers_remove",
+    "incident_individuals_record",
+    "incident_individuals_waive",
+    "incident_move",
+    "incident_regulator_record",
+    "incident_report",
+    "incident_step_add",
+    "incident_update",
+]

@@ -1,0 +1,459 @@
+"""Leak incidents (AG-8, D4.27): anyone reports, the managers, compliance and administrators
+work them. Each POST parses one form, calls one service, and redirects; a refused step
+shows the page again with the service's message naming the field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from veracity.audit.services import Actor
+from veracity.customers.selectors import visible_to
+from veracity.incidents import services
+from veracity.incidents.models import DataType, LeakIncident
+from veracity.incidents.selectors import (
+    INCIDENT_ROLES,
+    incident_list,
+    incidents_visible_to,
+    may_handle_incidents,
+)
+from veracity.incidents.services import IncidentError
+from veracity.web.views.common import client_ip, roles_required
+
+PER_PAGE = 50
+MAX_TEXT = services.MAX_TEXT
+MAX_CUSTOMERS = 500
+Status = LeakIncident.Status
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+def _text(label: Any, *, required: bool = True, rows: int = 3, max_length: int = MAX_TEXT) -> Any:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _data_types_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Kinds of data involved"),
+        choices=DataType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def _certainty_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Suspected or confirmed"),
+        choices=LeakIncident.Certainty.choices,
+        initial=LeakIncident.Certainty.SUSPECTED,
+        widget=forms.RadioSelect,
+    )
+
+
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+    )
+
+
+class ArchiveNumbersField(forms.CharField):
+    """Customer archive numbers separated by spaces, commas or new lines."""
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        numbers = [n for n in re.split(r"[\s,，、;；]+", text or "") if n]
+        if len(numbers) > MAX_CUSTOMERS:
+            raise forms.ValidationError(_("At most 500 customer files at a time."))
+        if any(len(n) > 20 for n in numbers):
+            raise forms.ValidationError(_("An archive number has at most 20 characters."))
+        return list(dict.fromkeys(numbers))
+
+
+class ReportForm(forms.Form):
+    certainty = _certainty_field()
+    description = _text(_("What happened"), rows=5)
+    data_types = _data_types_field()
+    customers = ArchiveNumbersField(
+        label=_("Archive numbers of the customers affected (if known)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UpdateForm(forms.Form):
+    certainty = _certainty_field()
+    description = _text(_("What happened"), rows=4)
+    data_types = _data_types_field()
+    cause = _text(_("Cause"), required=False)
+    possible_harm = _text(_("Possible harm"), required=False)
+
+
+class CustomersForm(forms.Form):
+    customers = ArchiveNumbersField(
+        label=_("Archive numbers to add"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RemoveCustomerForm(forms.Form):
+    customer = forms.IntegerField(min_value=1, max_value=2**62)
+
+
+class StepForm(forms.Form):
+    action = _text(_("Action taken"))
+    taken_at = forms.DateTimeField(
+        label=_("When (now if empty)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={"invalid": _("Enter the time as YYYY-MM-DD HH:MM.")},
+    )
+
+
+class RegulatorForm(forms.Form):
+    authority = forms.CharField(label=_("Authority notified"), max_length=200)
+    notified_on = _date_field(_("Notified on"))
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+
+class IndividualsForm(forms.Form):
+    notified_on = _date_field(_("Notified on"))
+    channel = forms.ChoiceField(
+        label=_("Notified by"), choices=[("", "—"), *LeakIncident.Channel.choices]
+    )
+    notice_data_types = _text(_("Kinds of personal information involved"), rows=2)
+    notice_cause_and_harm = _text(_("Cause and possible harm"), rows=2)
+    notice_remedial_measures = _text(_("Remedial measures taken"), rows=2)
+    notice_individual_measures = _text(_("What individuals can do to reduce harm"), rows=2)
+    notice_contact = forms.CharField(label=_("Contact of the handler"), max_length=300)
+
+
+class WaiveForm(forms.Form):
+    reason = _text(_("Why the individuals need not be notified (harm effectively avoided)"))
+
+
+class MoveForm(forms.Form):
+    to = forms.ChoiceField(choices=Status.choices)
+    reason = _text(_("Reason"), required=False)
+
+
+MOVE_LABELS = {
+    Status.REPORTED: _("Accept as a suspected leak"),
+    Status.DISMISSED: _("Dismiss: no leak"),
+    Status.INVESTIGATING: _("Start investigating"),
+    Status.REMEDIATED: _("Mark remediated"),
+    Status.CLOSED: _("Close the incident"),
+}
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.of(request.user, client_ip(request))
+
+
+def _language() -> str:
+    return translation.get_language() or "zh-hans"
+
+
+def _customer_ids(request: HttpRequest, form: forms.Form, numbers: list[str]) -> list[int] | None:
+    """The customer files of ``numbers`` the user may see; names the others on the form."""
+    found = dict(
+        visible_to(request.user).filter(archive_no__in=numbers).values_list("archive_no", "pk")
+    )
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        form.add_error(
+            "customers",
+            _("No customer file you may see has the archive number %(numbers)s.")
+            % {"numbers": ", ".join(missing[:10])},
+        )
+        return None
+    return [found[n] for n in numbers]
+
+
+def _errors(form: forms.Form) -> str:
+    """A form's errors as one line, each after the label of its field."""
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(str(e) for e in errors)
+        field = form.fields.get(name)
+        parts.append(f"{field.label or name}: {text}" if field is not None else text)
+    return "; ".join(parts)
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """D4.27: anyone logged in reports a suspected or actual leak, at once."""
+    form = ReportForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        ids = _customer_ids(request, form, form.cleaned_data["customers"])
+        if ids is not None:
+            try:
+                incident = services.incident_report(
+                    reporter=request.user,
+                    description=form.cleaned_data["description"],
+                    certainty=form.cleaned_data["certainty"],
+                    data_types=form.cleaned_data["data_types"],
+                    customer_ids=ids,
+                    actor=_actor(request),
+                )
+            except IncidentError as exc:
+                error = exc.message(_language())
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. The leak was reported; the customer information manager "
+                        "and the customer service manager have been notified."
+                    ),
+                )
+                if may_handle_incidents(request.user):
+                    return redirect("web:incident_detail", incident_id=incident.pk)
+                return redirect("web:home")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "web/incidents/report.html", {"form": form, "error": error}, status=status
+    )
+
+
+# --- list and page -------------------------------------------------------------------------
+
+
+@roles_required(*INCIDENT_ROLES)
+def index(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""
+    incidents = incident_list(request.user, status=status)
+    page = Paginator(incidents, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/incidents/list.html",
+        {"page": page, "status": status, "statuses": Status.choices},
+    )
+
+
+def _page(
+    request: HttpRequest,
+    incident: LeakIncident,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    initial_update = {
+        "certainty": incident.certainty,
+        "description": incident.description,
+        "data_types": list(incident.data_types),
+        "cause": incident.cause,
+        "possible_harm": incident.possible_harm,
+    }
+    regulator = {
+        "authority": incident.regulator_authority,
+        "notified_on": incident.regulator_notified_on,
+        "reference": incident.regulator_reference,
+    }
+    individuals = {
+        "notified_on": incident.individuals_notified_on,
+        "channel": incident.individuals_channel,
+        **{f: getattr(incident, f) for f, _zh, _en in services.NOTICE_CONTENTS},
+    }
+    made: dict[str, forms.Form] = {
+        "update": UpdateForm(initial=initial_update, auto_id="update-%s"),
+        "customers": CustomersForm(auto_id="customers-%s"),
+        "step": StepForm(auto_id="step-%s"),
+        "regulator": RegulatorForm(initial=regulator, auto_id="regulator-%s"),
+        "individuals": IndividualsForm(initial=individuals, auto_id="individuals-%s"),
+        "waive": WaiveForm(
+            initial={"reason": incident.individuals_not_notified_reason}, auto_id="waive-%s"
+        ),
+    }
+    made.update(bound or {})
+    language = _language()
+    open_ = incident.status not in services.FINAL
+    context = {
+        "incident": incident,
+        "open": open_,
+        "steps": incident.steps.select_related("taken_by"),
+        "customers": incident.customers.order_by("archive_no", "pk"),
+        "moves": [(to, MOVE_LABELS[Status(to)]) for to in services.allowed_moves(incident)],
+        "closing_problems": [p.message(language) for p in services.closing_problems(incident)]
+        if open_
+        else [],
+        "error": error,
+        **{f"{name}_form": form for name, form in made.items()},
+    }
+    return render(request, "web/incidents/detail.html", context, status=status)
+
+
+def _incident(request: HttpRequest, incident_id: int) -> LeakIncident:
+    return get_object_or_404(
+        incidents_visible_to(request.user).select_related("reported_by", "anomaly_user"),
+        pk=incident_id,
+    )
+
+
+@roles_required(*INCIDENT_ROLES)
+def detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+    return _page(request, _incident(request, incident_id))
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+Handler = Callable[[HttpRequest, LeakIncident, Any], Any]
+
+
+def _update(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
+    return services.incident_update(
+        incident_id=incident.pk,
+        user=request.user,
+        actor=_actor(request),
+        certainty=data["certainty"],
+        description=data["description"],
+        data_types=data["data_types"],
+        cause=data["cause"],
+        possible_harm=data["possible_harm"],
+    )
+
+
+def _customers_add(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
+    return services.incident_customers_add(
+        incident_id=incident.pk,
+        customer_ids=data["customer_ids"],
+        user=request.user,
+        actor=_actor(request),
+    )
+
+
+def _customers_remove(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
+    return services.incident_customers_remove(
+        incident_id=incident.pk,
+        customer_ids=[data["customer"]],
+        user=request.user,
+        actor=_actor(request),
+    )
+
+
+def _step(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
+    return services.incident_step_add(
+        incident_id=incident.pk,
+        action=data["action"],
+        taken_at=data["taken_at"],
+        user=request.user,
+        actor=_actor(request),
+    )
+
+
+def _regulator(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
+    return services.incident_regulator_record(
+        incident_id=incident.pk,
+        authority=data["authority"],
+        notified_on=data["notified_on"],
+        reference=data["reference"],
+        user=request.user,
+        actor=_actor(request),
+    )
+
+
+def _individuals(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
+    return services.incident_individuals_record(
+        incident_id=incident.pk,
+        notified_on=data["notified_on"],
+        channel=data["channel"],
+        contents={f: data[f] for f, _zh, _en in services.NOTICE_CONTENTS},
+        user=request.user,
+        actor=_actor(request),
+    )
+
+
+def _waive(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
+    return services.incident_individuals_waive(
+        incident_id=incident.pk, reason=data["reason"], user=request.user, actor=_actor(request)
+    )
+
+
+def _move(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
+    return services.incident_move(
+        incident_id=incident.pk,
+        to=data["to"],
+        reason=data["reason"],
+        user=request.user,
+        actor=_actor(request),
+    )
+
+
+#: step in the URL → (form, service call, the form's name on the page, success message)
+STEPS: dict[str, tuple[type[forms.Form], Handler, str, Any]] = {
+    "update": (UpdateForm, _update, "update", _("The incident was updated.")),
+    "customers": (CustomersForm, _customers_add, "customers", _("Customers added.")),
+    "remove-customer": (RemoveCustomerForm, _customers_remove, "", _("Customer removed.")),
+    "step": (StepForm, _step, "step", _("Remediation step recorded.")),
+    "regulator": (
+        RegulatorForm,
+        _regulator,
+        "regulator",
+        _("Notification of the authority recorded."),
+    ),
+    "individuals": (
+        IndividualsForm,
+        _individuals,
+        "individuals",
+        _("Notification of the individuals recorded."),
+    ),
+    "waive": (
+        WaiveForm,
+        _waive,
+        "waive",
+        _("The reason for not notifying the individuals was recorded."),
+    ),
+    "move": (MoveForm, _move, "", _("The status was changed.")),
+}
+
+
+@roles_required(*INCIDENT_ROLES)
+def act(request: HttpRequest, incident_id: int, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise Http404
+    incident = _incident(request, incident_id)
+    if request.method != "POST":
+        return redirect("web:incident_detail", incident_id=incident.pk)
+    form_class, handler, name, done = STEPS[step]
+    form = form_class(request.POST, auto_id=f"{name or step}-%s")
+    bound = {name: form} if name else {}
+    if not form.is_valid():
+        return _page(request, incident, bound=bound, error=_errors(form), status=400)
+    data = dict(form.cleaned_data)
+    if step == "customers":
+        ids = _customer_ids(request, form, data["customers"])
+        if ids is None:
+            return _page(request, incident, bound=bound, error=_errors(form), status=400)
+        data["customer_ids"] = ids
+    try:
+        handler(request, incident, data)
+    except IncidentError as exc:
+        incident.refresh_from_db()
+        return _page(request, incident, bound=bound, error=exc.message(_language()), status=400)
+    messages.success(request, done)
+    return redirect("web:incident_detail", incident_id=incident.pk)
