@@ -62,6 +62,64 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         ordering = ["seq"]
         default_permissions = ("view",)
+        indexes = [
+            # "What did this user do?" — the auditor's first question, newest first.
+            models.Index(fields=["actor", "seq"], name="audit_event_actor_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.actor}"
+
+
+class ChainVerification(models.Model):
+    """One verification of the whole chain asked for in the auditor's pages and run as a
+    job (it can take a minute over millions of events): its progress while it runs, its
+    result when done. The result is also written to the audit trail (``AUDIT_VERIFY``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Could not finish")
+
+    requested_by_id = models.BigIntegerField(_("requested by (user id)"), null=True)
+    requested_by = models.CharField(_("requested by"), max_length=150)
+    requested_ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    started_at = models.DateTimeField(_("started at"), null=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True)
+    #: Last sign of life (progress written), to tell a dead job from a slow one.
+    updated_at = models.DateTimeField(_("updated at"))
+    #: The head's seq when asked: progress is counted against it.
+    target_seq = models.BigIntegerField(_("events to check"), default=0)
+    checked = models.BigIntegerField(_("events checked"), default=0)
+    ok = models.BooleanField(_("chain intact"), null=True)
+    events = models.BigIntegerField(_("events"), null=True)
+    head_seq = models.BigIntegerField(_("head seq"), null=True)
+    head_hash = models.CharField(_("head hash"), max_length=64, blank=True)
+    problems = models.JSONField(_("problems"), default=list)
+    error = models.TextField(_("error"), blank=True)
+    #: The ``AUDIT_VERIFY`` event that records the result.
+    audit_seq = models.BigIntegerField(_("audit event"), null=True)
+
+    class Meta:
+        verbose_name = _("audit chain verification")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"verification #{self.pk} {self.status}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.target_seq:
+            return 0
+        return min(99, int(100 * self.checked / self.target_seq))

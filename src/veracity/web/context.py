@@ -17,3 +17,14 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "nav_casework": bool(user_roles & set(CASEWORK_ROLES)),
         "nav_admin": RoleName.ADMIN in user_roles,
     }
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """The unread count shown in the navigation, and whether the incident pages are offered."""
+    from veracity.incidents.selectors import may_handle_incidents
+    from veracity.notify.selectors import unread_count
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav_unread": unread_count(user), "nav_incidents": may_handle_incidents(user)}

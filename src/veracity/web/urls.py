@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from veracity.web.views import applications, customers, home, problems
+from veracity.web.views import (
+    access,
+    applications,
+    audit,
+    customers,
+    home,
+    incidents,
+    notifications,
+    problems,
+    retention,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -17,8 +27,73 @@ urlpatterns = [
     path("customers/", customers.search, name="customer_search"),
     path("customers/<int:customer_id>/", customers.detail, name="customer_detail"),
     path("customers/<int:customer_id>/suspicion/", customers.suspicion, name="customer_suspicion"),
+    path("customers/<int:customer_id>/unmask/", customers.unmask, name="customer_unmask"),
+    path("customers/<int:customer_id>/classify/", customers.classify, name="customer_classify"),
+    path("access/", access.requests_index, name="access_requests"),
+    path("access/new/", access.request_new, name="access_request_new"),
+    path("access/<int:pk>/", access.request_detail, name="access_request"),
+    path("access/register/", access.register, name="access_register"),
     path("applications/", applications.index, name="applications"),
     path("applications/<str:application_no>/", applications.detail, name="application_detail"),
     path("problems/", problems.index, name="problems"),
     path("problems/export.xlsx", problems.export, name="problems_export"),
+    path("audit/", audit.index, name="audit"),
+    path("audit/export.<slug:fmt>", audit.export, name="audit_export"),
+    path("audit/verify/", audit.verify, name="audit_verify"),
+    path("audit/verification/", audit.verification, name="audit_verification"),
+    path("incidents/", incidents.index, name="incidents"),
+    path("incidents/report/", incidents.report, name="incident_report"),
+    path("incidents/<int:incident_id>/", incidents.detail, name="incident_detail"),
+    path("incidents/<int:incident_id>/<slug:step>/", incidents.act, name="incident_act"),
+    path("notifications/", notifications.index, name="notifications"),
+    path("notifications/read/", notifications.mark_read, name="notifications_read"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notifications.open_link,
+        name="notification_open",
+    ),
+    path("retention/", retention.index, name="retention"),
+    path("retention/due/", retention.due, name="retention_due"),
+    path("retention/holds/", retention.holds, name="retention_holds"),
+    path("retention/holds/place/", retention.hold_place, name="retention_hold_place"),
+    path("retention/holds/<int:hold_id>/lift/", retention.hold_lift, name="retention_hold_lift"),
+    path("retention/requests/", retention.requests, name="retention_requests"),
+    path("retention/requests/new/", retention.request_submit, name="retention_request_submit"),
+    path(
+        "retention/requests/<int:request_id>/",
+        retention.request_detail,
+        name="retention_request",
+    ),
+    path(
+        "retention/requests/<int:request_id>/approve/",
+        retention.request_approve,
+        name="retention_request_approve",
+    ),
+    path(
+        "retention/requests/<int:request_id>/reject/",
+        retention.request_reject,
+        name="retention_request_reject",
+    ),
+    path(
+        "retention/requests/<int:request_id>/execute/",
+        retention.request_execute,
+        name="retention_request_execute",
+    ),
+    path("retention/certificates/", retention.certificates, name="retention_certificates"),
+    path(
+        "retention/certificates/<int:certificate_id>/",
+        retention.certificate_detail,
+        name="retention_certificate",
+    ),
+    path("retention/inspections/", retention.inspections, name="retention_inspections"),
+    path(
+        "retention/inspections/run/",
+        retention.inspection_start,
+        name="retention_inspection_run",
+    ),
+    path(
+        "retention/inspections/<int:inspection_id>/",
+        retention.inspection_detail,
+        name="retention_inspection",
+    ),
 ]

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "veracity.policies",
     "veracity.workcal",
     "veracity.detection",
+    "veracity.notify",
+    "veracity.incidents",
+    "veracity.retention",
     "veracity.web",
     "veracity.api",
 ]
@@ -75,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "veracity.web.context.roles",
+                "veracity.web.context.notifications",
             ],
         },
     },
@@ -140,6 +144,10 @@ VERACITY_MASKS = {
     "mobile_keep": (3, 4),
     "card_keep": (6, 4),
 }
+
+# Anomaly signal (D4.27): a user who reads more distinct customer files in a day than this
+# (or five times their usual) raises a leak-incident candidate.
+VERACITY_ANOMALY_FILES_PER_DAY = int(os.environ.get("VERACITY_ANOMALY_FILES_PER_DAY", "200"))
 
 # --- Jobs ------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,34 +1,97 @@
-"""``veracity audit verify`` checks the whole hash chain; ``veracity audit head`` prints the
-head (seq and hash) to anchor outside the database."""
+"""``veracity audit verify`` checks the whole hash chain (and, with ``--anchor``, that it still
+holds heads anchored earlier); ``veracity audit head`` prints the head; ``veracity audit
+anchor`` writes it to an anchor file (today's under ``VAR_DIR/audit-anchors``, or ``--out``).
+
+``verify`` exits non-zero when anything is wrong, naming each problem's seq, and writes its
+result to the trail (``AUDIT_VERIFY``).
+"""
 
 from __future__ import annotations
 
+import getpass
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from veracity.audit.services import audit_verify
+from veracity.audit.anchors import (
+    Anchor,
+    AnchorError,
+    audit_anchor_check,
+    audit_anchor_write,
+    audit_anchors_in,
+)
+from veracity.audit.selectors import trail_head
+from veracity.audit.services import Actor, audit_verify, audit_verify_record
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's hash chain, or print its head for anchoring."
+    help = "Verify the audit trail's hash chain, print its head, or anchor the head in a file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["verify", "head"])
+        parser.add_argument("action", choices=["verify", "head", "anchor"])
         parser.add_argument(
-            "--expect-head", help="SEQ:HASH anchored earlier; the chain must contain it"
+            "--anchor",
+            action="append",
+            default=[],
+            metavar="FILE|DIR",
+            help="verify: an anchor file (or a directory of them) written earlier; the "
+            "chain must still hold each anchored head. May be repeated.",
+        )
+        parser.add_argument(
+            "--expect-head", help="verify: SEQ:HASH anchored earlier; the chain must hold it"
+        )
+        parser.add_argument(
+            "--out",
+            metavar="FILE",
+            help="anchor: write here instead of VAR_DIR/audit-anchors/YYYY-MM-DD.json "
+            "(never overwritten)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = audit_verify()
-        problems = list(report.problems)
-        anchor = options.get("expect_head")
-        if anchor:
-            problems.extend(_anchor_problems(anchor))
-        if options["action"] == "head":
-            self.stdout.write(json.dumps({"seq": report.head_seq, "hash": report.head_hash}))
+        action = options["action"]
+        if action == "head":
+            head = trail_head()
+            self.stdout.write(json.dumps({"seq": head.seq, "hash": head.hash}))
             return
+        if action == "anchor":
+            self._anchor(options.get("out"))
+            return
+        self._verify(options["anchor"], options.get("expect_head"))
+
+    def _anchor(self, out: str | None) -> None:
+        path = Path(out) if out else None
+        if path is not None and path.exists():
+            raise CommandError(f"{path} exists; an anchor file is never overwritten")
+        written_to, anchor, written = audit_anchor_write(out=path)
+        self.stdout.write(
+            json.dumps(
+                {"file": str(written_to), "seq": anchor.seq, "hash": anchor.hash, "new": written}
+            )
+        )
+        if not written:
+            self.stderr.write(f"{written_to} already holds today's anchor; left as it is")
+
+    def _verify(self, anchor_args: list[str], expect_head: str | None) -> None:
+        anchors: list[tuple[str, Anchor]] = []
+        try:
+            for arg in anchor_args:
+                anchors.extend((str(p), a) for p, a in audit_anchors_in(Path(arg)))
+        except AnchorError as exc:
+            raise CommandError(str(exc)) from exc
+        if expect_head:
+            anchors.append(("--expect-head", _parse_expected(expect_head)))
+        report = audit_verify()
+        anchor_problems = [p for source, a in anchors for p in audit_anchor_check(a, source=source)]
+        problems = [*report.problems, *anchor_problems]
+        audit_verify_record(
+            actor=Actor.system(f"cli:{_os_user()}"),
+            report=report,
+            via="cli",
+            anchor_problems=anchor_problems,
+            anchors=len(anchors),
+        )
         self.stdout.write(
             json.dumps(
                 {
@@ -36,22 +99,28 @@ class Command(BaseCommand):
                     "events": report.events,
                     "head_seq": report.head_seq,
                     "head_hash": report.head_hash,
+                    "anchors": len(anchors),
                     "problems": problems,
                 },
                 ensure_ascii=False,
             )
         )
         if problems:
-            raise CommandError("audit chain verification FAILED / 审计链校验失败")
+            raise CommandError(
+                "audit chain verification FAILED / 审计链校验失败: " + "; ".join(problems[:10])
+            )
 
 
-def _anchor_problems(anchor: str) -> list[str]:
-    from veracity.audit.models import AuditEvent
+def _os_user() -> str:
+    """Who ran the command, as the operating system knows them."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
-    seq_text, _, expected = anchor.partition(":")
-    if not seq_text.isdigit() or len(expected) != 64:
-        return [f"malformed anchor {anchor!r}; expected SEQ:HASH"]
-    row = AuditEvent.objects.filter(seq=int(seq_text)).values_list("hash", flat=True).first()
-    if row != expected:
-        return [f"anchored head seq {seq_text} is missing or differs (truncated or rewritten)"]
-    return []
+
+def _parse_expected(text: str) -> Anchor:
+    seq_text, _, digest = text.partition(":")
+    if not seq_text.isdigit() or len(digest) != 64:
+        raise CommandError(f"malformed --expect-head {text!r}; expected SEQ:HASH")
+    return Anchor(seq=int(seq_text), hash=digest, head_time="", anchored_at="")
