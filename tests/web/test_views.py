@@ -75,7 +75,7 @@ def test_logout_is_a_post(login, personas):
         ("sam", ["待补充告知", "最近未通过的投保单", "查找客户", "A2026110050"]),
         ("dave", ["近30天核验结论", "MISSING_FIELD"]),
         ("ivan", ["近30天核验结论", "MISSING_FIELD"]),
-        ("audrey", ["审计", "后续版本"]),
+        ("audrey", ["审计", 'href="/audit/"']),
         ("admin", ["Django 管理后台"]),
     ],
 )

@@ -37,7 +37,7 @@ def sections_for(roles: set[RoleName]) -> list[str]:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     sections = sections_for(roles_of(user))
-    context: dict[str, Any] = {"sections": sections}
+    context: dict[str, Any] = {"sections": sections, "to_decide": requests_to_decide(user)}
     if "agent" in sections or "service" in sections:
         context["open_requests"] = list(policies.supplement_requests_open(user)[:RECENT])
     if "agent" in sections:
@@ -50,6 +50,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if "statistics" in sections:
         context.update(statistics(user))
     return render(request, "web/home.html", context)
+
+
+def requests_to_decide(user: Any) -> int:
+    """How many access requests wait for this user's decision (D4.18)."""
+    from veracity.access.governance import may_decide
+    from veracity.access.models import AccessRequest
+
+    pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exclude(
+        requester_id=user.pk
+    )
+    return sum(1 for r in pending.order_by("created_at")[:500] if may_decide(user, r))
 
 
 def statistics(user: Any) -> dict[str, Any]:
