@@ -359,3 +359,29 @@ def test_an_outside_person_registers_a_credential(personas, files):
         }
         access_request_submit(**borrow_args)
     assert caught.value.field == "external_credential"
+
+
+def test_applications_and_problem_items_of_a_classified_file_are_restricted_too(personas, files):
+    from veracity.detection.listing import visible_to as items_visible_to
+    from veracity.detection.services import problem_item_add_manual
+    from veracity.policies.selectors import visible_to as policies_visible_to
+
+    item = problem_item_add_manual(
+        customer_ids=[files["confidential"]],
+        reason="回访发现电话不实",
+        business_date=timezone.localdate(),
+        actor=SYSTEM,
+        user=personas["sam"],
+    )
+    own_policy = {
+        pk
+        for pk in AccessGrant._meta.apps.get_model("policies", "PolicyRole")
+        .objects.filter(customer_id=files["confidential"])
+        .values_list("policy_id", flat=True)
+    }
+    for username, sees in (("sam", False), ("dave", False), ("alice", False), ("ivan", True)):
+        user = personas[username]
+        policies = set(policies_visible_to(user).values_list("pk", flat=True))
+        assert bool(own_policy & policies) is sees, username
+        if username != "alice":  # agents never see problem items
+            assert items_visible_to(user).filter(pk=item.pk).exists() is sees, username

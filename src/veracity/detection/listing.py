@@ -139,12 +139,16 @@ class ProblemList:
 
 
 def visible_to(user: Any) -> QuerySet[ProblemItem]:
-    """Problem items ``user`` may see: staff who work the list all; an agent (who must not
-    learn that a customer is under suspicion), the auditor and users without a role none."""
+    """Problem items ``user`` may see: staff who work the list all (but items on classified
+    files they may not see); an agent (who must not learn that a customer is under
+    suspicion), the auditor and users without a role none."""
     if isinstance(user, SystemCaller):
         return ProblemItem.objects.all()
     if roles_of(user) & _ALL_ITEMS:
-        return ProblemItem.objects.all()
+        from veracity.access.governance import classified_hidden_from
+
+        # an item on a classified file is listed only to those who may see the file (D4.22)
+        return ProblemItem.objects.exclude(members__customer__in=classified_hidden_from(user))
     return ProblemItem.objects.none()
 
 

@@ -65,11 +65,22 @@ class ProblemItem(models.Model):
 
 
 class ProblemItemMember(models.Model):
-    """A customer (and the policy through which they are involved) on a problem item."""
+    """A customer (and the policy through which they are involved) on a problem item.
+
+    The customer and policy references carry no database constraint: a full back-check
+    writes hundreds of thousands of members at once, and PostgreSQL checks each deferred
+    constraint at commit by locking the referenced customer and policy row (``FOR KEY
+    SHARE``) — 13 s of a 34 s rule at 10M customers. Neither is ever deleted (a destroyed
+    customer keeps a row without personal data; policies are protected) and members are
+    written only from rows just read, like the history tables' references."""
 
     item = models.ForeignKey(ProblemItem, on_delete=models.CASCADE, related_name="members")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, null=True, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, null=True, related_name="+", db_constraint=False
+    )
     added_on = models.DateField(_("added (business date)"))
 
     class Meta:

@@ -49,10 +49,12 @@ def visible_to(user: Any) -> QuerySet[Policy]:
     """Applications ``user`` may see (AG-10): an agent those they sold, channel back-office
     those of its channel, the whole-book roles all; the auditor and users without a role
     none."""
+    from veracity.access.governance import classified_hidden_from
     from veracity.access.roles import Reach, reaches_of
 
     reaches = reaches_of(user)
-    policies = Policy.objects.all()
+    # the applications of a classified file are as restricted as the file (D4.22)
+    policies = Policy.objects.exclude(roles__customer__in=classified_hidden_from(user))
     if reaches & {Reach.GENERAL, Reach.GENERAL_AND_SPECIAL}:
         return policies
     condition = Q(pk__in=[])
