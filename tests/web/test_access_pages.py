@@ -3,6 +3,8 @@ showing full values, marking a file classified."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.web.factories import HOLDER_PHONE, other_application, seller_for, store
@@ -130,6 +132,7 @@ def test_the_whole_loan_through_the_pages(login, personas, book, client):
     assert "+8613912345678" in full or "13912345678" in full
     event = AuditEvent.objects.filter(action=Action.UNMASK).latest("seq")
     assert (event.customer_id, event.purpose, event.actor) == (book["zhang"], "callback", "alice")
+    assert {"id_number", "phone", "account"} <= set(json.loads(event.detail)["fields"])
     assert f"#{made.pk}" in html(alice.get("/access/register/?state=open"))
     alice.post(f"/access/{made.pk}/", {"action": "return"})
     assert AccessGrant.objects.get(request=made).returned_at is not None

@@ -376,9 +376,22 @@ def customer_detail(
             object_id=str(customer.pk),
             customer_id=customer.pk,
             purpose=purpose,
+            detail={"fields": _shown_fields(view)} if unmask else {},
         ),
     )
     return view
+
+
+def _shown_fields(view: CustomerView) -> list[str]:
+    """Which kinds of personal data an unmasked view showed in full (for the audit)."""
+    shown = {
+        "id_number": bool(view.documents),
+        "phone": bool(view.phones),
+        "address": bool(view.addresses),
+        "email": bool(view.emails),
+        "account": bool(view.accounts),
+    }
+    return [name for name, present in shown.items() if present]
 
 
 def _policies_of(user: Any, customer: Customer) -> list[PolicyRow]:
