@@ -248,3 +248,15 @@ def test_cli_errors():
         call_command("problems", "list", "--format", "xlsx")
     with pytest.raises(CommandError):
         call_command("problems", "list", "--business-date", "30/09/2026")
+
+
+@pytest.mark.parametrize(
+    ("channel", "sees"), [("agency", 1), ("bancassurance", 1), ("internet", 0)]
+)
+def test_channel_back_office_sees_the_items_of_its_channel(personas, channel, sees):
+    from veracity.access.models import StaffProfile
+
+    make_items()  # one item: a member policy in the agency channel, one in bancassurance
+    StaffProfile.objects.filter(user=personas["carol"]).update(channel=channel)
+    listing = problem_items(personas["carol"], purpose="problem_item")
+    assert listing.total == sees

@@ -47,18 +47,18 @@ __all__ = [
 #: Working days customer service has to investigate an item after it is distributed.
 INVESTIGATION_WORKING_DAYS = 3
 
-#: Roles that work the whole list. Channel back-office should see only items with a member
-#: policy of its own channel; TODO(issue 4, problem-item workflow): restrict
-#: CHANNEL_BACKOFFICE once users are mapped to channels — until then it sees all items.
+#: Roles that work the whole list; channel back-office works the items of its own channel
+#: (a member's policy sold in it, per the user's staff profile).
 _ALL_ITEMS = frozenset(
     {
-        RoleName.CHANNEL_BACKOFFICE,
         RoleName.CUSTOMER_SERVICE,
+        RoleName.CUSTOMER_SERVICE_MANAGER,
         RoleName.COMPLIANCE,
         RoleName.INFORMATION_MANAGER,
         RoleName.ADMIN,
     }
 )
+_OWN_CHANNEL_ITEMS = frozenset({RoleName.CHANNEL_BACKOFFICE})
 
 STATUSES = tuple(ProblemItem.Status.values)
 RULES = tuple(RuleCode.values)
@@ -139,17 +139,24 @@ class ProblemList:
 
 
 def visible_to(user: Any) -> QuerySet[ProblemItem]:
-    """Problem items ``user`` may see: staff who work the list all (but items on classified
-    files they may not see); an agent (who must not learn that a customer is under
-    suspicion), the auditor and users without a role none."""
+    """Problem items ``user`` may see: staff who work the list all, channel back-office the
+    items with a member policy of its channel — but nobody items on classified files they
+    may not see; an agent (who must not learn that a customer is under suspicion), the
+    auditor and users without a role none."""
     if isinstance(user, SystemCaller):
         return ProblemItem.objects.all()
-    if roles_of(user) & _ALL_ITEMS:
-        from veracity.access.governance import classified_hidden_from
+    roles = roles_of(user)
+    if not roles & (_ALL_ITEMS | _OWN_CHANNEL_ITEMS):
+        return ProblemItem.objects.none()
+    from veracity.access.governance import classified_hidden_from
+    from veracity.policies.selectors import channels_of
 
-        # an item on a classified file is listed only to those who may see the file (D4.22)
-        return ProblemItem.objects.exclude(members__customer__in=classified_hidden_from(user))
-    return ProblemItem.objects.none()
+    # an item on a classified file is listed only to those who may see the file (D4.22)
+    items = ProblemItem.objects.exclude(members__customer__in=classified_hidden_from(user))
+    if roles & _ALL_ITEMS:
+        return items
+    own = ProblemItemMember.objects.filter(policy__channel__in=channels_of(user))
+    return items.filter(pk__in=own.values("item_id"))
 
 
 def investigation_deadline(

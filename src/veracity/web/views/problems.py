@@ -24,7 +24,9 @@ from veracity.web.views.common import client_ip, roles_required
 
 #: Who works the list (channel back-office joins once the workflow maps users to channels).
 LIST_ROLES = (
+    RoleName.CHANNEL_BACKOFFICE,  # the items of its own channel (listing.visible_to)
     RoleName.CUSTOMER_SERVICE,
+    RoleName.CUSTOMER_SERVICE_MANAGER,
     RoleName.COMPLIANCE,
     RoleName.INFORMATION_MANAGER,
     RoleName.ADMIN,
