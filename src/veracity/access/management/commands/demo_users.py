@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             .first()
         )
         users = demo_users_ensure(agent_code=agent)
-        self.stdout.write("Veracity demo at http://127.0.0.1:8000  —  logins / 演示账号:")
+        address = os.environ.get("DEMO_ADDR") or "127.0.0.1:8000"
+        self.stdout.write(f"Veracity demo at http://{address}  —  logins / 演示账号:")
         for username, role, password in users:
             self.stdout.write(f"  {username:<8} {password}   {role}")
