@@ -261,7 +261,7 @@ def _converter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]
     """
     if isinstance(field, _PLAIN):
         return None
-    if isinstance(field, models.DateTimeField):
+    if isinstance(field, models.DateField):  # DateTimeField too
         return _last_value_memo(lambda value: field.get_db_prep_save(value, connection=conn))
     kind = type(field)
     if (
@@ -274,7 +274,7 @@ def _converter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]
 
 
 def _last_value_memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A batch stamps every row with the same time: convert it once."""
+    """A batch stamps every row with the same time (or business date): convert it once."""
     last: list[Any] = [object(), None]
 
     def converted(value: Any) -> Any:

@@ -43,7 +43,7 @@ def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield batch
 
 
-def _filter_chunks(values: Sequence[Any] | None) -> Iterator[list[Any] | None]:
+def in_batches(values: Sequence[Any] | None) -> Iterator[list[Any] | None]:
     """``None`` once (no filter: a full run) or the values in query-sized chunks (larger on
     PostgreSQL, where a chunk is one array parameter)."""
     if values is None:
@@ -52,7 +52,9 @@ def _filter_chunks(values: Sequence[Any] | None) -> Iterator[list[Any] | None]:
     yield from chunks(values, 50_000 if connection.vendor == "postgresql" else CHUNK)
 
 
-def _where(column: str, values: list[Any] | None, *, glue: str = "WHERE") -> tuple[str, list[Any]]:
+def filter_sql(
+    column: str, values: list[Any] | None, *, glue: str = "WHERE"
+) -> tuple[str, list[Any]]:
     if values is None:
         return "", []
     condition, params = any_of(column, values)
@@ -86,8 +88,8 @@ def shared_members(
     out: list[tuple[str, int, str, date | None]] = []
     # Apart from the keys' query: its row estimate (a HAVING over every value) is useless,
     # and with it PostgreSQL would hash the whole customer table to name a few thousand.
-    for batch in _filter_chunks(keys):
-        where, params = _where(f"m.{key}", batch)
+    for batch in in_batches(keys):
+        where, params = filter_sql(f"m.{key}", batch)
         sql = (
             f"SELECT m.{key}, m.customer_id, c.name, c.birth_date FROM {table} m"  # noqa: S608
             f" JOIN customers_customer c ON c.id = m.customer_id{where}"
@@ -104,8 +106,8 @@ def shared_keys(
     customers."""
     exempt = _ONE_POLICY_PAIR if family_exempt else ""
     found: list[str] = []
-    for batch in _filter_chunks(touched):
-        where, params = _where(key, batch)
+    for batch in in_batches(touched):
+        where, params = filter_sql(key, batch)
         sql = (
             f"SELECT g.k FROM (SELECT {key} AS k, MIN(customer_id) AS a,"  # noqa: S608
             f" MAX(customer_id) AS b, COUNT(*) AS n FROM {table}{where} GROUP BY {key}"
@@ -124,8 +126,8 @@ def _date(value: Any) -> date | None:
 def policies_of(customer_ids: Iterable[int]) -> dict[int, set[int]]:
     """The policies each customer is a party of (any role)."""
     out: dict[int, set[int]] = defaultdict(set)
-    for batch in _filter_chunks(sorted(set(customer_ids))):
-        where, params = _where("customer_id", batch)
+    for batch in in_batches(sorted(set(customer_ids))):
+        where, params = filter_sql("customer_id", batch)
         for cid, pid in rows(
             f"SELECT customer_id, policy_id FROM policies_policyrole{where}",  # noqa: S608
             params,
@@ -149,8 +151,8 @@ def seller_contact_keys(
         values = sorted(set(values) & set(touched)) if values else []
         # a touched seller contact or a touched customer contact: both sides matter
     found: set[str] = set()
-    for batch in _filter_chunks(values):
-        where, params = _where(key, batch)
+    for batch in in_batches(values):
+        where, params = filter_sql(key, batch)
         found |= {
             r[0]
             for r in rows(f"SELECT DISTINCT {key} FROM {customer_table}{where}", params)  # noqa: S608
@@ -161,7 +163,7 @@ def seller_contact_keys(
 def members_of(table: str, key: str, owner: str, keys: Sequence[str]) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     for batch in chunks(keys):
-        where, params = _where(key, batch)
+        where, params = filter_sql(key, batch)
         out += [(r[0], r[1]) for r in rows(f"SELECT {key}, {owner} FROM {table}{where}", params)]  # noqa: S608
     return out
 
@@ -178,8 +180,8 @@ def payer_rows(
     # hash-anti-joins, and would be 5x slower hashing the expression.
     no_index = " || ''" if connection.vendor == "sqlite" else ""
     found: list[tuple[int, int, str | None, str]] = []
-    for batch in _filter_chunks(policy_ids):
-        where, params = _where("p.id", batch, glue="AND")
+    for batch in in_batches(policy_ids):
+        where, params = filter_sql("p.id", batch, glue="AND")
         sql = (
             "SELECT p.id, r.customer_id, a.holder_id_bidx, a.holder_name"  # noqa: S608
             " FROM policies_policy p"
@@ -191,12 +193,12 @@ def payer_rows(
         )
         found += [(r[0], r[1], r[2], r[3] or "") for r in rows(sql, params)]
     names: dict[int, str] = {}
-    for batch in _filter_chunks(sorted({cid for _p, cid, _b, _n in found})):
-        where, params = _where("id", batch)
+    for batch in in_batches(sorted({cid for _p, cid, _b, _n in found})):
+        where, params = filter_sql("id", batch)
         names.update(rows(f"SELECT id, name FROM customers_customer{where}", params))  # noqa: S608
     excepted: set[int] = set()
-    for batch in _filter_chunks([pid for pid, *_ in found]):
-        where, params = _where("policy_id", batch)
+    for batch in in_batches([pid for pid, *_ in found]):
+        where, params = filter_sql("policy_id", batch)
         excepted.update(
             r[0]
             for r in rows(f"SELECT policy_id FROM detection_payerexception{where}", params)  # noqa: S608
@@ -205,3 +207,23 @@ def payer_rows(
         (pid, cid, names.get(cid, ""), bidx, holder, pid in excepted)
         for pid, cid, bidx, holder in found
     )
+
+
+def open_items(keys: Sequence[str]) -> dict[tuple[str, str], int]:
+    """(rule, key) → id of the open problem items with these keys."""
+    out: dict[tuple[str, str], int] = {}
+    for batch in in_batches(keys):
+        where, params = filter_sql("key", batch, glue="AND")
+        sql = "SELECT id, rule, key FROM detection_problemitem WHERE status = 'open'" + where  # noqa: S608
+        out.update({(rule, key): pk for pk, rule, key in rows(sql, params)})
+    return out
+
+
+def item_members(item_ids: Sequence[int]) -> list[tuple[int, int, int | None]]:
+    """(item, customer, policy) of the members of these problem items."""
+    out: list[tuple[int, int, int | None]] = []
+    for batch in in_batches(item_ids):
+        where, params = filter_sql("item_id", batch)
+        sql = "SELECT item_id, customer_id, policy_id FROM detection_problemitemmember" + where  # noqa: S608
+        out += [(r[0], r[1], r[2]) for r in rows(sql, params)]
+    return out

@@ -351,22 +351,13 @@ def _item_row(clue: Clue, business_date: date) -> tuple[Any, ...]:
 
 def _open_items(clues: Sequence[Clue]) -> dict[tuple[str, str], int]:
     """(rule, key) → id of the open items of these clues."""
-    out: dict[tuple[str, str], int] = {}
-    for batch in q.chunks(sorted({c.key for c in clues})):
-        for pk, rule, key in ProblemItem.objects.filter(
-            status=ProblemItem.Status.OPEN, key__in=batch
-        ).values_list("pk", "rule", "key"):
-            out[(rule, key)] = pk
-    return out
+    return q.open_items(sorted({c.key for c in clues}))
 
 
 def _members_of_items(item_ids: Sequence[int]) -> dict[int, set[tuple[int, int | None]]]:
     have: dict[int, set[tuple[int, int | None]]] = defaultdict(set)
-    for batch in q.chunks(item_ids):
-        for item_id, cid, pid in ProblemItemMember.objects.filter(item_id__in=batch).values_list(
-            "item_id", "customer_id", "policy_id"
-        ):
-            have[item_id].add((cid, pid))
+    for item_id, cid, pid in q.item_members(item_ids):
+        have[item_id].add((cid, pid))
     return have
 
 
