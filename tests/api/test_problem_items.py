@@ -5,9 +5,36 @@ from __future__ import annotations
 import pytest
 
 from tests.detection.test_listing import make_items
+from veracity.access.governance import access_request_decide, access_request_submit
+from veracity.access.models import ApiClient
 from veracity.audit.models import AuditEvent
+from veracity.audit.services import Actor
 
 pytestmark = pytest.mark.django_db
+SYSTEM = Actor.system("test")
+
+
+def approve_bulk_read(designated, approver):
+    made = access_request_submit(
+        requester=designated,
+        customer_ids=[],
+        subject="核心系统读取问题件清单",
+        purpose="problem_item",
+        reason="daily distribution to the channels",
+        kind="export",
+        export_of="problem_items",
+        actor=SYSTEM,
+    )
+    return access_request_decide(request_id=made.pk, user=approver, approve=True, actor=SYSTEM)
+
+
+@pytest.fixture(autouse=True)
+def bulk_read_approved(request, api_token, personas):
+    """The core system's designated person (sam) holds an approved export of the list."""
+    if "unapproved" in request.keywords:
+        return None
+    ApiClient.objects.filter(name="core-system").update(designated_user=personas["sam"])
+    return approve_bulk_read(personas["sam"], personas["ivan"])
 
 
 def test_list_is_masked_with_deadlines(api):
@@ -83,3 +110,19 @@ def test_token_required(api):
     assert api.get("/problem-items", token=None).status_code == 401
     assert api.get("/problem-items", token="vty_wrong").status_code == 401
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.unapproved
+def test_a_bulk_read_needs_an_export_approval_of_the_designated_person(api, personas):
+    make_items()
+    before = AuditEvent.objects.filter(object_type="problem_item_list").count()
+    refused = api.get("/problem-items")
+    assert refused.status_code == 403
+    assert refused.json()["field"] == "authorization"
+    ApiClient.objects.filter(name="core-system").update(designated_user=personas["sam"])
+    assert api.get("/problem-items").status_code == 403  # designated, but nothing approved
+    assert AuditEvent.objects.filter(object_type="problem_item_list").count() == before
+    approval = approve_bulk_read(personas["sam"], personas["george"])
+    assert api.get("/problem-items").status_code == 200
+    recorded = AuditEvent.objects.filter(action="export").latest("seq")
+    assert (recorded.object_id, recorded.actor) == (str(approval.pk), "api:core-system")

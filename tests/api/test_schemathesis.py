@@ -31,10 +31,30 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def token(db):
+def token(db, personas):
+    """A system whose designated person holds an approved export of the problem-item list,
+    so the bulk read answers too."""
+    from veracity.access.governance import access_request_decide, access_request_submit
     from veracity.access.models import ApiClient
+    from veracity.audit.services import Actor
 
-    return ApiClient.issue(name="schemathesis", system="core")[1]
+    client, token = ApiClient.issue(name="schemathesis", system="core")
+    client.designated_user = personas["sam"]
+    client.save(update_fields=["designated_user"])
+    made = access_request_submit(
+        requester=personas["sam"],
+        customer_ids=[],
+        subject="s",
+        purpose="problem_item",
+        reason="r",
+        kind="export",
+        export_of="problem_items",
+        actor=Actor.system("test"),
+    )
+    access_request_decide(
+        request_id=made.pk, user=personas["ivan"], approve=True, actor=Actor.system("test")
+    )
+    return token
 
 
 @schema.parametrize()

@@ -28,6 +28,16 @@ class ApiClient(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     token_prefix = models.CharField(max_length=8)
     active = models.BooleanField(_("active"), default=True)
+    # D4.23: data is transmitted by designated people. A bulk read of personal data by this
+    # system is made under the export approvals of the person designated for it.
+    designated_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("designated person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

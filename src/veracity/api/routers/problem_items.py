@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from veracity.access.governance import export_authorisation, export_record
 from veracity.api.auth import client_of
 from veracity.api.schemas import ErrorOut
 from veracity.audit.services import Actor
@@ -116,14 +117,32 @@ FIELD_LABELS_ZH = {
 }
 
 
+NOT_APPROVED = {
+    "field": "authorization",
+    "message_zh": "批量读取客户信息须经总经理或客户信息主管批准：请为本系统的指定人员办理导出申请",
+    "message_en": (
+        "A bulk read of customer data needs an export approved by the general manager or the "
+        "customer information manager for the person designated for this system"
+    ),
+}
+
+
 @router.get(
     "",
-    response={200: ProblemItemPage, 400: ErrorOut, 401: Any, 422: Any},
+    response={200: ProblemItemPage, 400: ErrorOut, 401: Any, 403: ErrorOut, 422: Any},
     summary="The problem-item list (masked), filtered and paginated",
+    description=(
+        "A bulk read (D4.23): allowed while the person designated for the calling system holds "
+        "an approved export request for the problem-item list; each read is recorded."
+    ),
 )
 def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters]) -> Any:
     client = client_of(request)
     actor = Actor(label=f"api:{client.name}", ip=str(request.META.get("REMOTE_ADDR", ""))[:45])
+    designated = client.designated_user
+    approval = export_authorisation(designated, "problem_items") if designated else None
+    if approval is None:
+        return Status(403, NOT_APPROVED)
     try:
         listing = problem_items(
             SystemCaller(actor),
@@ -146,6 +165,13 @@ def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters])
                 "message_en": f"Unknown {name}: {exc.value}",
             },
         )
+    export_record(
+        user=designated,
+        request=approval,
+        what=f"problem_items via api:{client.name}",
+        rows=len(listing.items),
+        actor=actor,
+    )
     return Status(
         200,
         {
