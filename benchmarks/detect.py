@@ -6,7 +6,9 @@ For each database (PostgreSQL, SQLite) and book size (default 1,000,000 customer
    applications (people, phones, addresses, bank accounts, policies, roles, sellers) are turned
    into rows and loaded directly — ``COPY`` on PostgreSQL (non-constraint indexes dropped
    during the load and rebuilt, then ``VACUUM ANALYZE``), ``executemany`` on SQLite — with a
-   "+" history row for each, stamped a day before the first run;
+   "+" history row for each, stamped a day before the first run. ``--jobs`` processes build
+   disjoint slices (own person counters, id ranges and regions, so no two share an ID number);
+   10M customers take about 19 minutes with 2;
 2. ``detection_run(full=True)`` for day D, timed;
 3. 1 % new customers (10,000 at 1M) loaded the same way, history stamped now, every 25th new
    policyholder given the mobile of an old customer; ``detection_run(full=False)`` for D+1,
@@ -27,7 +29,8 @@ against ``phone_key``).
         [--databases postgresql,sqlite] [--keep]
 
 Targets (PostgreSQL, 10M): full run ≤ 3× the DuckDB reference; incremental run with
-100,000 new customers ≤ 10 s.
+100,000 new customers ≤ 10 s. Each rule's time is printed with its parts (evaluate, write,
+commit). ``--keep`` keeps the built book and reuses it (new rows and problem items removed).
 """
 
 from __future__ import annotations
