@@ -34,6 +34,11 @@ OVERSEERS = (
 REQUEST_PURPOSES = [*PURPOSES, ("report", _("Statistics or report")), ("other", _("Other"))]
 
 
+def purpose_label(code: str) -> str:
+    """The stated purpose as staff read it (requests store its code)."""
+    return str(dict(REQUEST_PURPOSES).get(code, code))
+
+
 class AccessRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of request"), choices=AccessRequest.Kind.choices)
     customers = forms.CharField(
@@ -194,6 +199,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 and gr.holder_id == request.user.pk
             ],
             "export_label": g.EXPORTABLE.get(req.export_of, ("", ""))[0 if _zh() else 1],
+            "purpose_label": purpose_label(req.purpose),
         },
     )
 
@@ -242,6 +248,8 @@ def register(request: HttpRequest) -> HttpResponse:
     if state not in REGISTER_STATES:
         state = "open"
     rows = list(register_rows(request.user, state)[:500])
+    for row in rows:
+        row.purpose_label = purpose_label(row.request.purpose)  # type: ignore[attr-defined]
     return render(
         request,
         "web/access/register.html",
