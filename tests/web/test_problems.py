@@ -157,3 +157,14 @@ def test_excel_download_uses_the_filters(login, personas, item):
     assert sorted(r[14] for r in rows[2:]) == ["王*芳", "赵*海"]
     empty = client.get("/problems/export.xlsx?channel=internet")
     assert len(list(load_workbook(io.BytesIO(empty.content)).active.iter_rows())) == 2
+
+
+def test_detection_runs_page_shows_each_rule_with_its_time(login, personas, item):
+    from veracity.detection.models import DetectionRun
+
+    run = DetectionRun.objects.get()
+    body = html(login(personas["sam"]).get("/problems/runs/"))
+    assert f'id="run-{run.pk}"' in body
+    assert "不同客户使用同一电话号码" in body and "SHARED_PHONE" in body
+    assert "bar bar-info" in body
+    assert login(personas["alice"]).get("/problems/runs/").status_code == 403

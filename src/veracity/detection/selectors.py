@@ -227,3 +227,10 @@ def item_members(item_ids: Sequence[int]) -> list[tuple[int, int, int | None]]:
         sql = "SELECT item_id, customer_id, policy_id FROM detection_problemitemmember" + where  # noqa: S608
         out += [(r[0], r[1], r[2]) for r in rows(sql, params)]
     return out
+
+
+def recent_runs(limit: int = 30) -> list[Any]:
+    """The latest detection runs, newest business date first."""
+    from veracity.detection.models import DetectionRun
+
+    return list(DetectionRun.objects.order_by("-business_date", "-started_at")[:limit])

@@ -37,6 +37,7 @@ urlpatterns = [
     path("applications/<str:application_no>/", applications.detail, name="application_detail"),
     path("problems/", problems.index, name="problems"),
     path("problems/export.xlsx", problems.export, name="problems_export"),
+    path("problems/runs/", problems.runs, name="problem_runs"),
     path("audit/", audit.index, name="audit"),
     path("audit/export.<slug:fmt>", audit.export, name="audit_export"),
     path("audit/verify/", audit.verify, name="audit_verify"),

@@ -45,6 +45,10 @@ def _rule_choices() -> list[tuple[str, str]]:
     ]
 
 
+def rule_name(code: str) -> str:
+    return dict(_rule_choices()).get(code, code)
+
+
 class ProblemFilterForm(forms.Form):
     business_date = forms.DateField(
         label=_("Business date"),
@@ -170,3 +174,30 @@ def export(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="problem-items-{now:%Y%m%d-%H%M%S}.xlsx"'
     )
     return response
+
+
+@roles_required(*LIST_ROLES)
+def runs(request: HttpRequest) -> HttpResponse:
+    """The detection runs (T+1 and back-checks): when, what each rule found, how long it took
+    — each rule's time as a bar, so a slow or failing night stands out."""
+    from veracity.detection.selectors import recent_runs
+
+    rows = []
+    for run in recent_runs():
+        timings = {k: v for k, v in run.timings.items() if isinstance(v, int | float)}
+        longest = max(timings.values(), default=0) or 1
+        rules = [
+            {
+                "code": code,
+                "name": rule_name(code),
+                "clues": counts.get("clues", 0),
+                "opened": counts.get("opened", 0),
+                "extended": counts.get("extended", 0),
+                "seconds": timings.get(code),
+                "percent": round(100 * (timings.get(code) or 0) / longest, 1),
+            }
+            for code, counts in run.counts.items()
+        ]
+        total = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+        rows.append({"run": run, "rules": rules, "seconds": total})
+    return render(request, "web/problems/runs.html", {"rows": rows})
