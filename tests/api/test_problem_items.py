@@ -126,3 +126,18 @@ def test_a_bulk_read_needs_an_export_approval_of_the_designated_person(api, pers
     assert api.get("/problem-items").status_code == 200
     recorded = AuditEvent.objects.filter(action="export").latest("seq")
     assert (recorded.object_id, recorded.actor) == (str(approval.pk), "api:core-system")
+
+
+def test_items_on_classified_files_are_not_read_through_the_api(api, personas):
+    from veracity.access.governance import customer_classify
+
+    item = make_items()
+    assert api.get("/problem-items").json()["total"] == 1
+    customer_classify(
+        customer_id=item.members.first().customer_id,
+        classification="general",
+        confidentiality="top_secret",
+        custodian=personas["ivan"],
+        actor=SYSTEM,
+    )
+    assert api.get("/problem-items").json()["total"] == 0

@@ -139,20 +139,22 @@ class ProblemList:
 
 
 def visible_to(user: Any) -> QuerySet[ProblemItem]:
-    """Problem items ``user`` may see: staff who work the list all, channel back-office the
-    items with a member policy of its channel — but nobody items on classified files they
-    may not see; an agent (who must not learn that a customer is under suspicion), the
-    auditor and users without a role none."""
-    if isinstance(user, SystemCaller):
-        return ProblemItem.objects.all()
-    roles = roles_of(user)
-    if not roles & (_ALL_ITEMS | _OWN_CHANNEL_ITEMS):
-        return ProblemItem.objects.none()
+    """Problem items ``user`` may see: systems (the API) and staff who work the list all,
+    channel back-office the items with a member policy of its channel — but nobody items on
+    classified files they may not see; an agent (who must not learn that a customer is under
+    suspicion), the auditor and users without a role none."""
     from veracity.access.governance import classified_hidden_from
     from veracity.policies.selectors import channels_of
 
-    # an item on a classified file is listed only to those who may see the file (D4.22)
-    items = ProblemItem.objects.exclude(members__customer__in=classified_hidden_from(user))
+    # An item on a classified file is listed only to those who may see the file (D4.22); a
+    # system reading through the API is nobody's custodian, so it never gets those items.
+    reader = None if isinstance(user, SystemCaller) else user
+    items = ProblemItem.objects.exclude(members__customer__in=classified_hidden_from(reader))
+    if reader is None:
+        return items
+    roles = roles_of(user)
+    if not roles & (_ALL_ITEMS | _OWN_CHANNEL_ITEMS):
+        return ProblemItem.objects.none()
     if roles & _ALL_ITEMS:
         return items
     own = ProblemItemMember.objects.filter(policy__channel__in=channels_of(user))
