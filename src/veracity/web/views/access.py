@@ -12,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from veracity.access import governance as g
@@ -20,7 +19,7 @@ from veracity.access.models import AccessGrant, AccessRequest, Scope
 from veracity.access.roles import RoleName, has_role
 from veracity.audit.services import Actor
 from veracity.web.forms import PURPOSES
-from veracity.web.views.common import client_ip
+from veracity.web.views.common import client_ip, in_language
 
 #: Who oversees every request and loan (the register is theirs to keep).
 OVERSEERS = (
@@ -79,8 +78,7 @@ class AccessRequestForm(forms.Form):
 
 
 def _message(error: g.GovernanceError) -> str:
-    zh = (get_language() or "zh-hans").lower().startswith("zh")
-    return error.message_zh if zh else error.message_en
+    return in_language(error.message_zh, error.message_en)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -174,7 +172,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     steps = [
         {
             "code": step,
-            "label": g.STEP_LABELS[step][0 if _zh() else 1],
+            "label": in_language(*g.STEP_LABELS[step]),
             "approval": decided.get(step),
         }
         for step in req.steps
@@ -198,14 +196,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 and gr.ends_at > now
                 and gr.holder_id == request.user.pk
             ],
-            "export_label": g.EXPORTABLE.get(req.export_of, ("", ""))[0 if _zh() else 1],
+            "export_label": in_language(*g.EXPORTABLE.get(req.export_of, ("", ""))),
             "purpose_label": purpose_label(req.purpose),
         },
     )
-
-
-def _zh() -> bool:
-    return (get_language() or "zh-hans").lower().startswith("zh")
 
 
 @login_required

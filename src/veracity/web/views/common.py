@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 
 from veracity.access.roles import RoleName, has_role
 
@@ -56,3 +57,13 @@ def remembered_purpose(request: HttpRequest) -> str:
 
 def remember_purpose(request: HttpRequest, purpose: str) -> None:
     request.session[SESSION_PURPOSE] = purpose
+
+
+def chinese() -> bool:
+    """The page is shown in Chinese (the default) rather than English."""
+    return (get_language() or "zh-hans").lower().startswith("zh")
+
+
+def in_language(zh: str, en: str) -> str:
+    """The text of a bilingual pair (a refusal's message, a rule's name) for the page."""
+    return zh if chinese() else en

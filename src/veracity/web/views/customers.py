@@ -8,7 +8,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +27,7 @@ from veracity.web.forms import PURPOSES, CustomerSearchForm, PurposeForm
 from veracity.web.views.common import (
     CASEWORK_ROLES,
     client_ip,
+    in_language,
     remember_purpose,
     remembered_purpose,
     roles_required,
@@ -155,8 +155,7 @@ def classify(request: HttpRequest, customer_id: int) -> HttpResponse:
             actor=Actor.of(request.user, client_ip(request)),
         )
     except GovernanceError as exc:
-        zh = (get_language() or "zh-hans").lower().startswith("zh")
-        messages.error(request, exc.message_zh if zh else exc.message_en)
+        messages.error(request, in_language(exc.message_zh, exc.message_en))
     else:
         messages.success(request, _("The file's classification was recorded."))
     return redirect("web:customer_detail", customer_id=customer.pk)

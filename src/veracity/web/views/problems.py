@@ -20,7 +20,7 @@ from veracity.detection.exports import problem_items_xlsx
 from veracity.detection.listing import ListingError, problem_items
 from veracity.detection.models import ProblemItem
 from veracity.policies.models import Channel
-from veracity.web.views.common import client_ip, roles_required
+from veracity.web.views.common import client_ip, in_language, roles_required
 
 #: Who works the list (channel back-office joins once the workflow maps users to channels).
 LIST_ROLES = (
@@ -37,11 +37,8 @@ PURPOSE = "problem_item"
 
 
 def _rule_choices() -> list[tuple[str, str]]:
-    from django.utils.translation import get_language
-
-    zh = (get_language() or "zh-hans").startswith("zh")
     return [("", str(_("All rules")))] + [
-        (rule.value, names[0] if zh else names[1]) for rule, names in RULE_NAMES.items()
+        (rule.value, in_language(*names)) for rule, names in RULE_NAMES.items()
     ]
 
 

@@ -16,7 +16,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -52,7 +51,7 @@ from veracity.retention.services import (
     legal_hold_lift,
     legal_hold_place,
 )
-from veracity.web.views.common import client_ip, roles_required
+from veracity.web.views.common import chinese, client_ip, roles_required
 
 VIEW_ROLES = (
     RoleName.INFORMATION_MANAGER,
@@ -392,7 +391,7 @@ def inspection_start(request: HttpRequest) -> HttpResponse:
 def inspection_detail(request: HttpRequest, inspection_id: int) -> HttpResponse:
     record = get_object_or_404(InspectionRecord, pk=inspection_id)
     results: dict[str, Any] = record.results or {}
-    zh = (get_language() or "zh").startswith("zh")
+    zh = chinese()
     return render(
         request,
         "web/retention/inspection_detail.html",
