@@ -217,6 +217,14 @@ def may_decide(user: Any, request: AccessRequest, step: str | None = None) -> bo
     return bool(roles_of(user) & STEP_ROLES.get(step, set()))
 
 
+def requests_awaiting(user: Any, *, limit: int = 500) -> list[AccessRequest]:
+    """The pending requests whose next step ``user`` may decide, oldest first."""
+    pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exclude(
+        requester_id=user.pk
+    )
+    return [r for r in pending.order_by("created_at")[:limit] if may_decide(user, r)]
+
+
 def access_request_decide(
     *, request_id: int, user: Any, approve: bool, reason: str = "", actor: Actor
 ) -> AccessRequest:

@@ -206,10 +206,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def requests_index(request: HttpRequest) -> HttpResponse:
     """My requests, and the requests waiting for my decision."""
     mine = AccessRequest.objects.filter(requester_id=request.user.pk).order_by("-created_at")[:100]
-    pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exclude(
-        requester_id=request.user.pk
-    )
-    to_decide = [r for r in pending.order_by("created_at")[:500] if g.may_decide(request.user, r)]
+    to_decide = g.requests_awaiting(request.user)
     return render(request, "web/access/requests.html", {"mine": mine, "to_decide": to_decide})
 
 

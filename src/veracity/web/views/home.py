@@ -54,13 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def requests_to_decide(user: Any) -> int:
     """How many access requests wait for this user's decision (D4.18)."""
-    from veracity.access.governance import may_decide
-    from veracity.access.models import AccessRequest
+    from veracity.access.governance import requests_awaiting
 
-    pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exclude(
-        requester_id=user.pk
-    )
-    return sum(1 for r in pending.order_by("created_at")[:500] if may_decide(user, r))
+    return len(requests_awaiting(user))
 
 
 def statistics(user: Any) -> dict[str, Any]:
