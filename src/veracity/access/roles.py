@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 class RoleName(StrEnum):
     AGENT = "agent"
+    TEAM_LEADER = "team_leader"
     CHANNEL_BACKOFFICE = "channel_backoffice"
     CUSTOMER_SERVICE = "customer_service"
     COMPLIANCE = "compliance"
@@ -22,6 +23,7 @@ class RoleName(StrEnum):
 
 ROLE_LABELS = {
     RoleName.AGENT: _("Agent (营销员)"),
+    RoleName.TEAM_LEADER: _("Team leader (团队主管)"),
     RoleName.CHANNEL_BACKOFFICE: _("Channel back-office (渠道内勤)"),
     RoleName.CUSTOMER_SERVICE: _("Customer service (客户服务部)"),
     RoleName.COMPLIANCE: _("Compliance (合规)"),
@@ -65,6 +67,9 @@ class Reach(StrEnum):
 #: default, except by their custodian. The auditor reads the audit trail, not files.
 DEFAULT_REACH: dict[RoleName, Reach] = {
     RoleName.AGENT: Reach.OWN_BOOK,
+    # supervises the problem items of the team's agents; files through the agents' own
+    # work or a borrowing grant
+    RoleName.TEAM_LEADER: Reach.NONE,
     RoleName.CHANNEL_BACKOFFICE: Reach.OWN_CHANNEL,
     RoleName.CUSTOMER_SERVICE: Reach.GENERAL,
     RoleName.COMPLIANCE: Reach.GENERAL,

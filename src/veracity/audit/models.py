@@ -41,6 +41,7 @@ class Action(models.TextChoices):
     INSPECTION = "inspection", _("Archive inspection")
     AUDIT_EXPORT = "audit_export", _("Exported the audit trail")
     AUDIT_VERIFY = "audit_verify", _("Verified the audit chain")
+    CASE_STEP = "case_step", _("Problem-item case step")
 
 
 class AuditEvent(models.Model):

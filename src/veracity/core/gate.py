@@ -188,6 +188,14 @@ def _person(
         out.extend(check_email(str(email), field=prefix + ".email"))
 
 
+def person_findings(block: Mapping[str, Any], *, prefix: str, as_of: date) -> list[Finding]:
+    """The gate's checks of one person on their own (formats, ID rules, declared sex and
+    birth date against the ID number) — what a corrected customer file is re-checked with."""
+    out: list[Finding] = []
+    _person(block, prefix, as_of, as_of, out)
+    return out
+
+
 #: Optional dates of the policy the policy-administration system may send along: the end of
 #: the cooling-off period (犹豫期) and the date the cooling-off callback (回访) is due.
 POLICY_DATES: Final = ("cooling_off_ends_on", "callback_due_on")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -28,7 +28,7 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.detection import RULE_NAMES, Rule
 from veracity.core.masking import mask
 from veracity.core.workdays import Calendar
-from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode
+from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode, Stage
 from veracity.policies.models import Channel
 from veracity.workcal.selectors import calendar
 
@@ -39,6 +39,7 @@ __all__ = [
     "ProblemItemRow",
     "ProblemList",
     "SystemCaller",
+    "deadline_after_distribution",
     "investigation_deadline",
     "problem_items",
     "visible_to",
@@ -61,6 +62,7 @@ _ALL_ITEMS = frozenset(
 _OWN_CHANNEL_ITEMS = frozenset({RoleName.CHANNEL_BACKOFFICE})
 
 STATUSES = tuple(ProblemItem.Status.values)
+STAGES = tuple(Stage.values)
 RULES = tuple(RuleCode.values)
 CHANNELS = tuple(Channel.values)
 
@@ -123,6 +125,10 @@ class ProblemItemRow:
     deadline_provisional: bool
     due: Literal["past", "near", ""]
     members: tuple[MemberRow, ...] = field(default_factory=tuple)
+    stage: str = "new"
+    assigned_channel: str = ""
+    assignee: str = ""
+    outcome: str = ""
 
     @property
     def callback_due_on(self) -> date | None:
@@ -139,41 +145,61 @@ class ProblemList:
 
 
 def visible_to(user: Any) -> QuerySet[ProblemItem]:
-    """Problem items ``user`` may see: systems (the API) and staff who work the list all,
-    channel back-office the items with a member policy of its channel — but nobody items on
-    classified files they may not see; an agent (who must not learn that a customer is under
-    suspicion), the auditor and users without a role none."""
+    """Problem items ``user`` may see: systems (the API) and staff who work the list all;
+    channel back-office the items distributed to its channel or with a member policy of it;
+    a team leader the items with a member policy sold by an agent of the team — but nobody
+    items on classified files they may not see. An agent (who must not learn that a customer
+    is under suspicion), the auditor and users without a role see none."""
     from veracity.access.governance import classified_hidden_from
     from veracity.policies.selectors import channels_of
 
     # An item on a classified file is listed only to those who may see the file (D4.22); a
     # system reading through the API is nobody's custodian, so it never gets those items.
     reader = None if isinstance(user, SystemCaller) else user
-    items = ProblemItem.objects.exclude(members__customer__in=classified_hidden_from(reader))
+    items: QuerySet[ProblemItem] = ProblemItem.objects.exclude(
+        members__customer__in=classified_hidden_from(reader)
+    )
     if reader is None:
         return items
     roles = roles_of(user)
-    if not roles & (_ALL_ITEMS | _OWN_CHANNEL_ITEMS):
-        return ProblemItem.objects.none()
     if roles & _ALL_ITEMS:
         return items
-    own = ProblemItemMember.objects.filter(policy__channel__in=channels_of(user))
-    return items.filter(pk__in=own.values("item_id"))
+    condition = Q(pk__in=[])
+    if roles & _OWN_CHANNEL_ITEMS:
+        channels = channels_of(user)
+        own = ProblemItemMember.objects.filter(policy__channel__in=channels)
+        condition |= Q(assigned_channel__in=channels) | Q(pk__in=own.values("item_id"))
+    if RoleName.TEAM_LEADER in roles:
+        team = ProblemItemMember.objects.filter(policy__seller__leader__user=user)
+        condition |= Q(pk__in=team.values("item_id"))
+    visible: QuerySet[ProblemItem] = items.filter(condition)
+    return visible
 
 
 def investigation_deadline(
     first_seen_on: date, callbacks: Iterable[date | None], cal: Calendar
 ) -> Deadline:
-    """Distribution on the working day after ``first_seen_on``; deadline 3 working days
-    later, capped by the earliest callback date. Provisional when a day counted lies in a
-    year the calendar does not cover (the true count could then move either way)."""
+    """Projected: distribution on the working day after ``first_seen_on`` (T+1), then as
+    :func:`deadline_after_distribution`."""
     distributed = cal.add_working_days(first_seen_on, 1)
-    counted = cal.add_working_days(distributed.date, INVESTIGATION_WORKING_DAYS)
-    provisional = distributed.provisional or counted.provisional
+    deadline = deadline_after_distribution(distributed.date, callbacks, cal)
+    if distributed.provisional and not deadline.provisional:
+        return Deadline(deadline.distributed_on, deadline.deadline, deadline.basis, True)
+    return deadline
+
+
+def deadline_after_distribution(
+    distributed_on: date, callbacks: Iterable[date | None], cal: Calendar
+) -> Deadline:
+    """PW-2: the investigation ends 3 working days after distribution, but never after the
+    earliest cooling-off callback of the item's policies (the earlier wins; ``basis`` says
+    which). Provisional when a day counted lies in a year the calendar does not cover (the
+    true count could then move either way)."""
+    counted = cal.add_working_days(distributed_on, INVESTIGATION_WORKING_DAYS)
     earliest = min((d for d in callbacks if d is not None), default=None)
     if earliest is not None and earliest < counted.date:
-        return Deadline(distributed.date, earliest, "callback", provisional)
-    return Deadline(distributed.date, counted.date, "3_working_days", provisional)
+        return Deadline(distributed_on, earliest, "callback", counted.provisional)
+    return Deadline(distributed_on, counted.date, "3_working_days", counted.provisional)
 
 
 def _due(deadline: date, as_of: date, cal: Calendar) -> Literal["past", "near", ""]:
@@ -182,6 +208,15 @@ def _due(deadline: date, as_of: date, cal: Calendar) -> Literal["past", "near", 
     if cal.working_days_between(as_of, deadline).days <= 1:
         return "near"
     return ""
+
+
+def _running(item: ProblemItem) -> bool:
+    """The deadline matters until the findings are handed in."""
+    return item.status == "open" and item.stage not in (
+        Stage.SUBMITTED,
+        Stage.VERIFIED,
+        Stage.CLOSED,
+    )
 
 
 def _check(name: str, value: str | None, allowed: Sequence[str]) -> str | None:
@@ -268,6 +303,9 @@ def problem_items(
     channel: str | None = None,
     seller_code: str | None = None,
     status: str | None = None,
+    stage: str | None = None,
+    where: Q | None = None,
+    order: Literal["newest", "due"] = "newest",
     limit: int | None = None,
     offset: int = 0,
     as_of: date | None = None,
@@ -285,6 +323,7 @@ def problem_items(
     rule = _check("rule", rule, RULES)
     channel = _check("channel", channel, CHANNELS)
     status = _check("status", status, STATUSES)
+    stage = _check("stage", stage, STAGES)
     seller_code = (seller_code or "").strip() or None
     if seller_code is not None and (len(seller_code) > 32 or "\x00" in seller_code):
         raise ListingError("seller_code", seller_code[:40])
@@ -295,8 +334,18 @@ def problem_items(
         channel=channel,
         seller_code=seller_code,
         status=status,
-    ).order_by("-first_seen_on", "-pk")
+    )
+    if stage:
+        items = items.filter(stage=stage)
+    if where is not None:
+        items = items.filter(where)
+    if order == "due":
+        # a work queue: the most urgent first (undistributed items after, oldest first)
+        items = items.order_by(F("due_on").asc(nulls_last=True), "first_seen_on", "pk")
+    else:
+        items = items.order_by("-first_seen_on", "-pk")
     total = items.count()
+    items = items.select_related("assignee")
     page = list(items[offset : offset + limit] if limit is not None else items[offset:])
     members = _members([i.pk for i in page])
     cal = calendar()
@@ -305,7 +354,17 @@ def problem_items(
     rows = []
     for item in page:
         its = members.get(item.pk, [])
-        deadline = investigation_deadline(item.first_seen_on, (m.callback_due_on for m in its), cal)
+        if item.distributed_on is not None and item.due_on is not None:
+            deadline = Deadline(
+                item.distributed_on,
+                item.due_on,
+                "callback" if item.due_basis == "callback" else "3_working_days",
+                item.due_provisional,
+            )
+        else:
+            deadline = investigation_deadline(
+                item.first_seen_on, (m.callback_due_on for m in its), cal
+            )
         names = RULE_NAMES.get(Rule(item.rule)) if item.rule in RULES else None
         rows.append(
             ProblemItemRow(
@@ -322,8 +381,12 @@ def problem_items(
                 deadline=deadline.deadline,
                 deadline_basis=deadline.basis,
                 deadline_provisional=deadline.provisional,
-                due=_due(deadline.deadline, today, cal) if item.status == "open" else "",
+                due=_due(deadline.deadline, today, cal) if _running(item) else "",
                 members=tuple(its),
+                stage=item.stage,
+                assigned_channel=item.assigned_channel,
+                assignee=item.assignee.get_username() if item.assignee else "",
+                outcome=item.outcome,
             )
         )
     actor = user.actor if isinstance(user, SystemCaller) else Actor.of(user, ip)
@@ -340,6 +403,7 @@ def problem_items(
                     "channel": channel,
                     "seller_code": seller_code,
                     "status": status,
+                    "stage": stage,
                 },
                 "total": total,
                 "items": [r.id for r in rows[:500]],

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from veracity.customers.models import Customer
 from veracity.policies.models import Policy
@@ -26,7 +27,32 @@ class RuleCode(models.TextChoices):
     MANUAL = "MANUAL", _("Added by staff")
 
 
-class ProblemItem(models.Model):
+class Stage(models.TextChoices):
+    """Where a problem item is in its investigation (PW-1 … PW-5)."""
+
+    NEW = "new", _("New")
+    DISTRIBUTED = "distributed", _("Distributed")
+    INVESTIGATING = "investigating", _("Investigating")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    VERIFIED = "verified", _("Verified")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    CORRECTED = "corrected", _("Corrected (the data was wrong)")
+    EXPLAINED = "explained", _("Explained (the data is true)")
+    ESCALATED = "escalated", _("Escalated (seller misconduct)")
+
+
+class ProblemItem(ConcurrentTransitionMixin, models.Model):
+    """A clue and, once customer service takes it up, the case that resolves it.
+
+    ``stage`` moves only through the transitions below (django-fsm), each called by one
+    service of ``veracity.cases.services`` that checks who may take it and records the step;
+    two staff taking the same transition at once cannot both succeed (the UPDATE is made
+    conditional on the stage read). ``status`` stays "open" until the item is closed."""
+
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
@@ -48,6 +74,32 @@ class ProblemItem(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # --- the case (PW-1 … PW-5); database defaults, so detection's COPY need not name them
+    stage = FSMField(
+        _("stage"), max_length=16, choices=Stage.choices, default=Stage.NEW, db_default=Stage.NEW
+    )
+    assigned_channel = models.CharField(
+        _("distributed to channel"), max_length=20, blank=True, default="", db_default=""
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("investigator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    distributed_on = models.DateField(_("distributed on"), null=True, blank=True)
+    due_on = models.DateField(_("investigation due"), null=True, blank=True)
+    due_basis = models.CharField(max_length=16, blank=True, default="", db_default="")
+    due_provisional = models.BooleanField(default=False, db_default=False)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=Outcome.choices, blank=True, default="", db_default=""
+    )
+    findings = models.TextField(_("findings"), blank=True, default="", db_default="")
+    correction = models.JSONField(_("corrected values"), null=True, blank=True)
+    returned_times = models.PositiveSmallIntegerField(default=0, db_default=0)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("problem item")
@@ -58,10 +110,44 @@ class ProblemItem(models.Model):
                 name="one_open_problem_item_per_clue",
             )
         ]
-        indexes = [models.Index(fields=["status", "rule"], name="problem_status_rule")]
+        indexes = [
+            models.Index(fields=["status", "rule"], name="problem_status_rule"),
+            # work queues: my items, my channel's items, by stage and due date
+            models.Index(fields=["assignee", "stage", "due_on"], name="problem_assignee_stage"),
+            models.Index(
+                fields=["assigned_channel", "stage", "due_on"], name="problem_channel_stage"
+            ),
+            models.Index(fields=["stage", "due_on"], name="problem_stage_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule} #{self.pk}"
+
+    # The legal moves; who may make them is decided in veracity.cases.policy.
+
+    @transition(field=stage, source=[Stage.NEW, Stage.DISTRIBUTED], target=Stage.DISTRIBUTED)
+    def distribute(self) -> None:
+        """Customer service sends the item to a channel's management (again, to re-route)."""
+
+    @transition(field=stage, source=[Stage.NEW, Stage.DISTRIBUTED], target=Stage.INVESTIGATING)
+    def claim(self) -> None:
+        """Channel back-office (or customer service itself) takes up the investigation."""
+
+    @transition(field=stage, source=[Stage.INVESTIGATING, Stage.RETURNED], target=Stage.SUBMITTED)
+    def submit(self) -> None:
+        """The investigator hands in findings, outcome and evidence."""
+
+    @transition(field=stage, source=Stage.SUBMITTED, target=Stage.RETURNED)
+    def send_back(self) -> None:
+        """Compliance or customer service returns the findings with reasons."""
+
+    @transition(field=stage, source=Stage.SUBMITTED, target=Stage.VERIFIED)
+    def verify(self) -> None:
+        """Compliance or customer service accepts the result (PW-4)."""
+
+    @transition(field=stage, source=Stage.VERIFIED, target=Stage.CLOSED)
+    def close(self) -> None:
+        """The item leaves the list."""
 
 
 class ProblemItemMember(models.Model):
@@ -95,6 +181,23 @@ class ProblemItemMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}:{self.customer_id}"
+
+
+class ClueExplanation(models.Model):
+    """An item closed as "explained": the same clue (rule and shared value) on these
+    customers is not raised again until one of them changes the data it rests on."""
+
+    rule = models.CharField(max_length=24)
+    key = models.CharField(max_length=80)
+    customer_ids = models.JSONField(default=list)
+    item = models.ForeignKey(ProblemItem, on_delete=models.CASCADE, related_name="+")
+    explained_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["rule", "key"], name="clue_explanation_clue")]
+
+    def __str__(self) -> str:
+        return f"{self.rule}:{self.key}"
 
 
 class DetectionRun(models.Model):

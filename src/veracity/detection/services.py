@@ -54,20 +54,37 @@ LIVE_STATUSES = [
 
 @dataclass(frozen=True)
 class Scope:
-    """What a run looks at: everything (``since`` None) or what changed since."""
+    """What a run looks at: everything (``since`` None), what changed since ``since``, or
+    (``customers`` given) the current data of a few customers — the re-check of a corrected
+    file, which sees everything sharing a value with them, like an incremental run."""
 
     business_date: date
     since: datetime | None
+    customers: tuple[int, ...] | None = None
 
     @property
     def full(self) -> bool:
-        return self.since is None
+        return self.since is None and self.customers is None
 
     def touched(self, history_table: str, key: str) -> list[str] | None:
-        """Keys changed since the previous run; ``None`` (everything) for a full run."""
+        """Keys changed since the previous run (or the customers' current keys); ``None``
+        (everything) for a full run."""
+        if self.customers is not None:
+            table = _CURRENT.get(history_table)
+            if table is None:
+                return []
+            return q.customer_keys(table, key, self.customers)
         if self.since is None:
             return None
         return q.touched_keys(history_table, key, self.since)
+
+
+#: The current table behind each history table a rule reads (the customers' own values).
+_CURRENT = {
+    "customers_historicalphone": "customers_phone",
+    "customers_historicalbankaccount": "customers_bankaccount",
+    "customers_historicaladdress": "customers_address",
+}
 
 
 # --- people ----------------------------------------------------------------------------
@@ -207,7 +224,16 @@ def _sellers_of(customer_ids: Iterable[int]) -> dict[int, frozenset[int]]:
 
 def third_party_payer(scope: Scope) -> Findings:
     changed: list[int] | None = None
-    if not scope.full:
+    if scope.customers is not None:
+        changed = sorted(
+            set(
+                PolicyRole.objects.filter(
+                    customer_id__in=scope.customers, role="policyholder"
+                ).values_list("policy_id", flat=True)
+            )
+        )
+    elif not scope.full:
+        assert scope.since is not None
         policies = set(
             Policy.history.filter(history_date__gte=scope.since).values_list("id", flat=True)
         )
@@ -288,7 +314,10 @@ def problem_items_upsert(
     Set-based: a full run over a large book yields tens of thousands of clues, so items and
     members are read and written in batches (new rows by ``COPY``), never one query per
     clue. ``policies_of`` (customer → policies) as the rules read it, or read here."""
-    counts = {"opened": 0, "extended": 0, "unchanged": 0}
+    counts = {"opened": 0, "extended": 0, "unchanged": 0, "explained": 0}
+    kept = _not_explained(clues)
+    counts["explained"] = len(clues) - len(kept)
+    clues = kept
     if not clues:
         return counts
     if policies_of is None:
@@ -320,6 +349,34 @@ def problem_items_upsert(
     insert_rows(ProblemItemMember, ("item_id", "customer_id", "policy_id", "added_on"), new_members)
     _refresh_items(seen_again, business_date)
     return counts
+
+
+def _not_explained(clues: Sequence[Clue]) -> list[Clue]:
+    """Drop the clues an investigation explained (the data is true, PW-4): the same rule and
+    value on no other customers than the explained ones, none of whom has changed the data
+    since. A new customer on the value, or a change, raises the clue again."""
+    explained = q.explanations(sorted({c.key for c in clues}))
+    if not explained:
+        return list(clues)
+    suspects = {
+        cid
+        for c in clues
+        for at, cids in explained.get((c.rule.value, c.key), [])
+        if set(c.customers) <= cids
+        for cid in c.customers
+    }
+    earliest = min(at for found in explained.values() for at, _c in found)
+    changes = q.customers_changed_since(sorted(suspects), earliest)
+
+    def lifted(clue: Clue) -> bool:
+        for at, cids in explained.get((clue.rule.value, clue.key), []):
+            if set(clue.customers) <= cids and not any(
+                changes.get(cid, at) > at for cid in clue.customers
+            ):
+                return True
+        return False
+
+    return [c for c in clues if not lifted(c)]
 
 
 _ITEM_FIELDS = (
@@ -500,6 +557,23 @@ def detection_run(
     return run
 
 
+def detection_recheck(*, customer_ids: Sequence[int], business_date: date) -> dict[str, list[Clue]]:
+    """The rules over these customers' data as it now stands (after a correction): the
+    clues that still involve them, per rule, also written to the list like a run's (a
+    changed value that now joins a stranger opens an item the same day)."""
+    scope = Scope(business_date=business_date, since=None, customers=tuple(customer_ids))
+    wanted = set(customer_ids)
+    out: dict[str, list[Clue]] = {}
+    for rule, evaluate in RULES.items():
+        if rule is Rule.REPEAT_MISSELLING:
+            continue  # about sellers' complaints, not a customer's data
+        found = evaluate(scope)
+        clues = [c for c in found.clues if wanted & set(c.customers)]
+        problem_items_upsert(clues, business_date=business_date, policies_of=found.policies_of)
+        out[rule.value] = clues
+    return out
+
+
 def problem_item_add_manual(
     *, customer_ids: Sequence[int], reason: str, business_date: date, actor: Actor, user: Any
 ) -> ProblemItem:
@@ -538,7 +612,8 @@ def problem_item_add_manual(
                 detail={"rule": "MANUAL"},
             ),
         )
-    return item
+    made: ProblemItem = item
+    return made
 
 
 def business_dates_due(*, today: date) -> list[date]:

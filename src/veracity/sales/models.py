@@ -31,6 +31,14 @@ class Seller(models.Model):
         limit_choices_to={"kind": SellerKind.AGENCY},
         verbose_name=_("agency"),
     )
+    leader = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team",
+        verbose_name=_("team leader"),
+    )
     qualified = models.BooleanField(_("sales qualification"), default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

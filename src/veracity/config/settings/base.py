@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "veracity.policies",
     "veracity.workcal",
     "veracity.detection",
+    "veracity.cases",
     "veracity.notify",
     "veracity.incidents",
     "veracity.retention",

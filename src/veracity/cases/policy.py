@@ -1,0 +1,142 @@
+"""Who may move a problem item, and to where (PW-1 … PW-4).
+
+- Customer service distributes items to the management of a sales channel (PW-1), or takes
+  one up itself; channel back-office claims the items of its channel.
+- Only the investigator submits findings.
+- Compliance or customer service verifies or returns them — never the one who investigated
+  (nobody checks their own work, PW-4) — and closes verified items.
+- Team leaders follow their agents' items; agents, the auditor and the managers who only
+  approve requests take no step.
+
+Each check returns a :class:`CaseError` (field-named, in Chinese and English) or ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from veracity.access.roles import RoleName, roles_of
+from veracity.detection.models import ProblemItem, Stage
+from veracity.policies.selectors import channels_of
+
+DISTRIBUTORS = frozenset({RoleName.CUSTOMER_SERVICE, RoleName.CUSTOMER_SERVICE_MANAGER})
+INVESTIGATORS = frozenset({RoleName.CHANNEL_BACKOFFICE, *DISTRIBUTORS})
+VERIFIERS = frozenset(
+    {RoleName.COMPLIANCE, RoleName.CUSTOMER_SERVICE, RoleName.CUSTOMER_SERVICE_MANAGER}
+)
+#: Those who may add evidence or a note besides the investigator (a callback by customer
+#: service, a remark by compliance).
+SUPPORTERS = VERIFIERS
+
+STAGE_NAMES = {
+    Stage.NEW: ("新建", "new"),
+    Stage.DISTRIBUTED: ("已分发", "distributed"),
+    Stage.INVESTIGATING: ("调查中", "investigating"),
+    Stage.SUBMITTED: ("已提交", "submitted"),
+    Stage.RETURNED: ("已退回", "returned"),
+    Stage.VERIFIED: ("已核实", "verified"),
+    Stage.CLOSED: ("已关闭", "closed"),
+}
+
+
+@dataclass(frozen=True)
+class CaseError(Exception):
+    """A refused step; ``field`` names what is wrong, ``code`` is stable."""
+
+    code: str
+    field: str
+    message_zh: str
+    message_en: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message_en}"
+
+    def message(self, chinese: bool) -> str:
+        return self.message_zh if chinese else self.message_en
+
+
+def refuse(code: str, field: str, zh: str, en: str) -> CaseError:
+    return CaseError(code, field, zh, en)
+
+
+def stage_name(stage: str, chinese: bool = True) -> str:
+    names = STAGE_NAMES.get(Stage(stage)) if stage in Stage.values else None
+    return (names[0] if chinese else names[1]) if names else stage
+
+
+def _role_refusal(action_zh: str, action_en: str) -> CaseError:
+    return refuse("role", "user", f"您的角色不能{action_zh}", f"your role may not {action_en}")
+
+
+def may_distribute(user: Any, item: ProblemItem) -> CaseError | None:
+    if not roles_of(user) & DISTRIBUTORS:
+        return _role_refusal("分发问题件", "distribute problem items")
+    return None
+
+
+def may_claim(user: Any, item: ProblemItem) -> CaseError | None:
+    """Channel back-office claims what was distributed to its channel; customer service may
+    take up any item that is not yet being investigated."""
+    roles = roles_of(user)
+    if roles & DISTRIBUTORS:
+        return None
+    if RoleName.CHANNEL_BACKOFFICE not in roles:
+        return _role_refusal("认领问题件", "claim problem items")
+    if item.stage == Stage.NEW:
+        return refuse(
+            "not_distributed",
+            "stage",
+            "问题件尚未分发到渠道，不能认领",
+            "the item has not been distributed to a channel yet",
+        )
+    if item.assigned_channel not in channels_of(user):
+        return refuse(
+            "other_channel",
+            "assigned_channel",
+            "问题件分发给了其他渠道",
+            "the item was distributed to another channel",
+        )
+    return None
+
+
+def may_investigate(user: Any, item: ProblemItem) -> CaseError | None:
+    """Submitting findings is the investigator's own act."""
+    if item.assignee_id != getattr(user, "pk", None):
+        return refuse(
+            "not_investigator",
+            "assignee",
+            "只有认领该问题件的调查人可以提交调查结果",
+            "only the investigator who claimed the item may submit its findings",
+        )
+    return None
+
+
+def may_verify(user: Any, item: ProblemItem) -> CaseError | None:
+    if not roles_of(user) & VERIFIERS:
+        return _role_refusal("核实或退回调查结果", "verify or return findings")
+    if item.assignee_id is not None and item.assignee_id == getattr(user, "pk", None):
+        return refuse(
+            "own_work",
+            "user",
+            "不能核实自己调查的问题件",
+            "nobody verifies an item they investigated themselves",
+        )
+    return None
+
+
+def may_close(user: Any, item: ProblemItem) -> CaseError | None:
+    if not roles_of(user) & VERIFIERS:
+        return _role_refusal("关闭问题件", "close problem items")
+    return None
+
+
+def may_support(user: Any, item: ProblemItem) -> CaseError | None:
+    """Evidence and notes: the investigator, or compliance and customer service."""
+    if item.stage == Stage.CLOSED:
+        return refuse("closed", "stage", "问题件已关闭", "the item is closed")
+    if item.assignee_id is not None and item.assignee_id == getattr(user, "pk", None):
+        return None
+    if roles_of(user) & SUPPORTERS:
+        return None
+    return _role_refusal("为该问题件添加材料", "add material to this item")

@@ -1,0 +1,245 @@
+"""Reading cases: each role's work queue, one item with its timeline, the overdue picture.
+
+Everything starts from ``listing.visible_to`` and every read that shows members (personal
+data, even masked) is audited with its purpose.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from veracity.access.roles import RoleName, roles_of
+from veracity.cases import policy
+from veracity.cases.models import CaseStep, Escalation, Evidence
+from veracity.detection.listing import ProblemItemRow, ProblemList, problem_items, visible_to
+from veracity.detection.models import ProblemItem, ProblemItemMember, Stage
+from veracity.policies.selectors import channels_of
+from veracity.workcal.selectors import calendar
+
+#: Stages in which the investigation clock runs.
+RUNNING = (Stage.DISTRIBUTED, Stage.INVESTIGATING, Stage.RETURNED)
+OPEN_STAGES = tuple(s for s in Stage.values if s != Stage.CLOSED)
+
+
+def queue_condition(user: Any) -> Q:
+    """What waits for ``user``'s action (a team leader follows all the team's open items):
+
+    - customer service: new items to distribute, findings to verify, verified items to
+      close, and what it investigates itself;
+    - channel back-office: items distributed to its channel and not yet claimed, and its
+      own investigations (returned ones included);
+    - compliance: findings to verify and verified items to close."""
+    roles = roles_of(user)
+    mine = Q(assignee_id=getattr(user, "pk", None), stage__in=[Stage.INVESTIGATING, Stage.RETURNED])
+    condition = Q(pk__in=[])
+    if roles & policy.DISTRIBUTORS:
+        condition |= Q(stage=Stage.NEW) | mine
+    if roles & policy.VERIFIERS:
+        condition |= Q(stage__in=[Stage.SUBMITTED, Stage.VERIFIED]) & ~Q(
+            assignee_id=getattr(user, "pk", None)
+        )
+    if RoleName.CHANNEL_BACKOFFICE in roles:
+        condition |= Q(stage=Stage.DISTRIBUTED, assigned_channel__in=channels_of(user)) | mine
+    if RoleName.TEAM_LEADER in roles:
+        condition |= Q(stage__in=OPEN_STAGES)
+    return condition
+
+
+def work_queue(
+    user: Any,
+    *,
+    purpose: str,
+    stage: str | None = None,
+    rule: str | None = None,
+    channel: str | None = None,
+    seller_code: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    as_of: date | None = None,
+    ip: str = "",
+) -> ProblemList:
+    """``user``'s work queue, most urgent first (audited as a read of the list)."""
+    return problem_items(
+        user,
+        purpose=purpose,
+        stage=stage,
+        rule=rule,
+        channel=channel,
+        seller_code=seller_code,
+        status=ProblemItem.Status.OPEN,
+        where=queue_condition(user),
+        order="due",
+        limit=limit,
+        offset=offset,
+        as_of=as_of,
+        ip=ip,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StepRow:
+    action: str
+    action_label: str
+    from_stage: str
+    to_stage: str
+    actor: str
+    at: datetime
+    note: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    id: int
+    kind: str
+    kind_label: str
+    description: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    item: ProblemItemRow
+    findings: str
+    correction: dict[str, Any] | None
+    returned_times: int
+    steps: list[StepRow]
+    evidence: list[EvidenceRow]
+    escalations: list[tuple[str, str]]  # seller code, reason
+    actions: list[str]  # the steps this user may take now
+    channels: list[str]  # the channels of the item's policies
+    sellers: list[str]  # the seller codes of the item's policies
+
+
+def actions_for(user: Any, item: ProblemItem) -> list[str]:
+    """The steps ``user`` may take on ``item`` now (what the item page offers)."""
+    checks = {
+        "distribute": (policy.may_distribute, (Stage.NEW, Stage.DISTRIBUTED)),
+        "claim": (policy.may_claim, (Stage.NEW, Stage.DISTRIBUTED)),
+        "submit": (policy.may_investigate, (Stage.INVESTIGATING, Stage.RETURNED)),
+        "return": (policy.may_verify, (Stage.SUBMITTED,)),
+        "verify": (policy.may_verify, (Stage.SUBMITTED,)),
+        "close": (policy.may_close, (Stage.VERIFIED,)),
+        "attach": (policy.may_support, OPEN_STAGES),
+        "note": (policy.may_support, OPEN_STAGES),
+    }
+    return [
+        name
+        for name, (check, stages) in checks.items()
+        if item.stage in stages and check(user, item) is None
+    ]
+
+
+def case_detail(
+    user: Any, item_id: int, *, purpose: str, as_of: date | None = None, ip: str = ""
+) -> CaseView | None:
+    """One item as ``user`` may see it, with its timeline, evidence and the steps open to
+    the user; ``None`` when the user may not see it. The read is audited."""
+    item = visible_to(user).filter(pk=item_id).select_related("assignee").first()
+    if item is None:
+        return None
+    listed = problem_items(user, purpose=purpose, where=Q(pk=item_id), limit=1, as_of=as_of, ip=ip)
+    if not listed.items:
+        return None
+    from veracity.cases.models import EvidenceKind, StepAction
+
+    steps = [
+        StepRow(
+            action=s.action,
+            action_label=str(StepAction(s.action).label) if s.action in StepAction.values else "",
+            from_stage=s.from_stage,
+            to_stage=s.to_stage,
+            actor=s.actor.get_username() if s.actor else "system",
+            at=s.at,
+            note=s.note,
+            detail=s.detail,
+        )
+        for s in CaseStep.objects.filter(item_id=item_id).select_related("actor")
+    ]
+    evidence = [
+        EvidenceRow(
+            id=e.pk,
+            kind=e.kind,
+            kind_label=str(EvidenceKind(e.kind).label) if e.kind in EvidenceKind.values else "",
+            description=e.description,
+            filename=e.filename,
+            content_type=e.content_type,
+            size=e.size,
+            sha256=e.sha256,
+            uploaded_by=e.uploaded_by.get_username(),
+            uploaded_at=e.uploaded_at,
+        )
+        for e in Evidence.objects.filter(item_id=item_id).select_related("uploaded_by")
+    ]
+    members = ProblemItemMember.objects.filter(item_id=item_id, policy__isnull=False)
+    channels = sorted(set(members.values_list("policy__channel", flat=True)))
+    sellers = sorted({c for c in members.values_list("policy__seller__code", flat=True) if c})
+    return CaseView(
+        item=listed.items[0],
+        findings=item.findings,
+        correction=item.correction,
+        returned_times=item.returned_times,
+        steps=steps,
+        evidence=evidence,
+        escalations=[
+            (e.seller.code, e.reason)
+            for e in Escalation.objects.filter(item_id=item_id).select_related("seller")
+        ],
+        actions=actions_for(user, item),
+        channels=channels,
+        sellers=sellers,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueSummary:
+    as_of: date
+    past: int
+    near: int
+    by_channel: list[tuple[str, int, int]]  # channel, past due, due within 1 working day
+    by_seller: list[tuple[str, int, int]]  # seller code, past due, near
+
+
+def overdue_summary(user: Any, *, as_of: date | None = None) -> OverdueSummary:
+    """PW-6: the items whose investigation is past due or due within one working day, per
+    channel they were distributed to and per seller of their policies (no personal data:
+    counts only)."""
+    today = as_of or timezone.localdate()
+    near_limit = calendar().add_working_days(today, 1).date
+    running = visible_to(user).filter(
+        status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__isnull=False
+    )
+    past = running.filter(due_on__lt=today)
+    near = running.filter(due_on__gte=today, due_on__lte=near_limit)
+    by_channel: Counter[tuple[str, str]] = Counter()
+    for kind, qs in (("past", past), ("near", near)):
+        for channel, n in qs.values_list("assigned_channel").annotate(n=Count("id")):
+            by_channel[(channel, kind)] += n
+    by_seller: Counter[tuple[str, str]] = Counter()
+    for kind, qs in (("past", past), ("near", near)):
+        members = ProblemItemMember.objects.filter(item__in=qs, policy__seller__isnull=False)
+        counted = members.values_list("policy__seller__code").annotate(
+            n=Count("item_id", distinct=True)
+        )
+        for code, n in counted:
+            by_seller[(code, kind)] += n
+    channels = sorted({c for c, _k in by_channel})
+    sellers = sorted({s for s, _k in by_seller}, key=lambda s: -by_seller[(s, "past")])
+    return OverdueSummary(
+        as_of=today,
+        past=past.count(),
+        near=near.count(),
+        by_channel=[(c, by_channel[(c, "past")], by_channel[(c, "near")]) for c in channels],
+        by_seller=[(s, by_seller[(s, "past")], by_seller[(s, "near")]) for s in sellers][:50],
+    )

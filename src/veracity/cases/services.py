@@ -1,0 +1,677 @@
+"""The investigation of problem items, one service per step (PW-1 … PW-6, D1.7, D1.13).
+
+new → distributed → investigating → submitted → verified → closed, with returned (back to
+the investigator, with reasons) between submitted and a new submission. Every service:
+
+- reads the item among those the user may see (``listing.visible_to``), locked;
+- asks ``cases.policy`` whether the user may take the step, and django-fsm whether the
+  item's stage allows it — a refusal is a :class:`CaseError` and changes nothing;
+- writes the step to the item's timeline and to the audit trail, in one transaction.
+
+The UPDATE of the stage is conditional on the stage read (``ConcurrentTransitionMixin``):
+of two staff claiming one item at once, exactly one wins; the other is told it was taken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from veracity.access.fields import field_crypto
+from veracity.access.roles import RoleName
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.cases import policy
+from veracity.cases.models import CaseStep, Escalation, Evidence, EvidenceKind, StepAction
+from veracity.cases.policy import CaseError, refuse, stage_name
+from veracity.core.evidence import EvidenceRejected, check_file
+from veracity.customers.corrections import (
+    CorrectionError,
+    changes_parse,
+    customer_correct,
+    customer_recheck,
+)
+from veracity.detection.listing import deadline_after_distribution, visible_to
+from veracity.detection.models import (
+    ClueExplanation,
+    Outcome,
+    ProblemItem,
+    ProblemItemMember,
+    Stage,
+)
+from veracity.policies.models import Channel
+from veracity.workcal.selectors import calendar
+
+MAX_TEXT = 4000
+
+
+def evidence_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "evidence"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --- the common shape of a step ------------------------------------------------------------
+
+
+def _item_for(user: Any, item_id: int) -> ProblemItem:
+    """The item, locked, if ``user`` may see it; otherwise "not found" (an item one may not
+    see does not exist for one)."""
+    item = visible_to(user).select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise refuse("not_found", "item", "问题件不存在或无权查看", "no such problem item")
+    return item
+
+
+def _check(refusal: CaseError | None) -> None:
+    if refusal is not None:
+        raise refusal
+
+
+def _move(item: ProblemItem, move: Callable[[], None], name_zh: str, name_en: str) -> str:
+    """Take the transition; a stage that does not allow it is refused by name."""
+    before = str(item.stage)
+    try:
+        move()
+    except TransitionNotAllowed:
+        raise refuse(
+            "illegal_transition",
+            "stage",
+            f"问题件处于“{stage_name(before)}”状态，不能{name_zh}",
+            f"the item is {stage_name(before, False)}; it cannot be {name_en}",
+        ) from None
+    return before
+
+
+def _save(item: ProblemItem, fields: Sequence[str]) -> None:
+    try:
+        item.save(update_fields=[*fields, "stage", "updated_at"])
+    except ConcurrentTransition:
+        raise refuse(
+            "taken",
+            "stage",
+            "该问题件刚被他人处理，请刷新后再试",
+            "someone else has just acted on this item; reload and try again",
+        ) from None
+
+
+def _step(
+    item: ProblemItem,
+    *,
+    action: StepAction,
+    user: Any,
+    ip: str,
+    before: str = "",
+    note: str = "",
+    detail: Mapping[str, Any] | None = None,
+) -> CaseStep:
+    step = CaseStep.objects.create(
+        item=item,
+        action=action,
+        from_stage=before,
+        to_stage=item.stage if before else "",
+        actor=user if getattr(user, "pk", None) else None,
+        at=timezone.now(),
+        note=note,
+        detail=dict(detail or {}),
+    )
+    audit_record(
+        actor=Actor.of(user, ip) if getattr(user, "pk", None) else Actor.system("cases"),
+        event=Event(
+            action=Action.CASE_STEP,
+            object_type="problem_item",
+            object_id=str(item.pk),
+            detail={
+                "step": action.value,
+                "from": before,
+                "to": step.to_stage,
+                **({"note": note[:500]} if note else {}),
+                **dict(detail or {}),
+            },
+        ),
+    )
+    return step
+
+
+def _text(value: str | None, name: str, *, required: bool, zh: str, en: str) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise refuse("required", name, f"请填写{zh}", f"{en} is required")
+    if len(text) > MAX_TEXT:
+        raise refuse("too_long", name, f"{zh}过长（最多{MAX_TEXT}字）", f"{en} is too long")
+    return text
+
+
+# --- PW-1: distribution -------------------------------------------------------------------
+
+
+def channels_of_item(item_id: int) -> list[str]:
+    """The sales channels of the item's policies, most members first."""
+    from django.db.models import Count
+
+    return list(
+        ProblemItemMember.objects.filter(item_id=item_id, policy__isnull=False)
+        .values("policy__channel")
+        .annotate(n=Count("id"))
+        .order_by("-n", "policy__channel")
+        .values_list("policy__channel", flat=True)
+    )
+
+
+def _callbacks(item: ProblemItem) -> list[date | None]:
+    return list(
+        ProblemItemMember.objects.filter(item_id=item.pk, policy__isnull=False).values_list(
+            "policy__callback_due_on", flat=True
+        )
+    )
+
+
+def _set_deadline(item: ProblemItem, as_of: date) -> None:
+    deadline = deadline_after_distribution(as_of, _callbacks(item), calendar())
+    item.distributed_on = deadline.distributed_on
+    item.due_on = deadline.deadline
+    item.due_basis = deadline.basis
+    item.due_provisional = deadline.provisional
+
+
+_DEADLINE_FIELDS = ("distributed_on", "due_on", "due_basis", "due_provisional")
+
+
+@transaction.atomic
+def problem_item_distribute(
+    *, item_id: int, channel: str | None, user: Any, ip: str = "", as_of: date | None = None
+) -> ProblemItem:
+    """Customer service sends the item to the management of a sales channel (by default the
+    channel of most of its policies). The investigation is due 3 working days from today,
+    or by the earliest cooling-off callback of its policies, whichever is earlier."""
+    item = _item_for(user, item_id)
+    _check(policy.may_distribute(user, item))
+    chosen = channel or next(iter(channels_of_item(item.pk)), "")
+    if chosen not in Channel.values:
+        raise refuse(
+            "channel",
+            "channel",
+            "请选择要分发到的渠道（该问题件没有可分发的保单渠道）",
+            "choose the channel to distribute to (the item has no policy channel)",
+        )
+    before = _move(item, item.distribute, "分发", "distributed")
+    item.assigned_channel = chosen
+    _set_deadline(item, as_of or timezone.localdate())
+    _save(item, ["assigned_channel", *_DEADLINE_FIELDS])
+    _step(
+        item,
+        action=StepAction.DISTRIBUTE,
+        user=user,
+        ip=ip,
+        before=before,
+        detail={"channel": chosen, "due_on": str(item.due_on), "due_basis": item.due_basis},
+    )
+    return item
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    refused: dict[int, CaseError] = field(default_factory=dict)
+
+
+def problem_items_distribute(
+    *, item_ids: Sequence[int], channel: str | None, user: Any, ip: str = ""
+) -> BulkResult:
+    """Distribute many items; each in its own transaction, so one refusal (already taken,
+    no channel) does not hold back the others, and each refusal is reported."""
+    result = BulkResult()
+    for item_id in dict.fromkeys(item_ids):
+        try:
+            problem_item_distribute(item_id=item_id, channel=channel, user=user, ip=ip)
+        except CaseError as error:
+            result.refused[item_id] = error
+        else:
+            result.done.append(item_id)
+    return result
+
+
+# --- PW-2: investigation --------------------------------------------------------------------
+
+
+@transaction.atomic
+def problem_item_claim(*, item_id: int, user: Any, ip: str = "") -> ProblemItem:
+    """Channel back-office (or customer service itself) becomes the item's investigator.
+    Customer service taking up a new item distributes it to itself: the deadline starts."""
+    item = _item_for(user, item_id)
+    _check(policy.may_claim(user, item))
+    fields = ["assignee"]
+    if item.distributed_on is None:
+        _set_deadline(item, timezone.localdate())
+        fields += _DEADLINE_FIELDS
+    before = _move(item, item.claim, "认领", "claimed")
+    item.assignee = user
+    _save(item, fields)
+    _step(item, action=StepAction.CLAIM, user=user, ip=ip, before=before)
+    return item
+
+
+@transaction.atomic
+def problem_item_note(*, item_id: int, user: Any, note: str, ip: str = "") -> CaseStep:
+    """A remark on the timeline (a callback made, a call to the agent)."""
+    item = _item_for(user, item_id)
+    _check(policy.may_support(user, item))
+    text = _text(note, "note", required=True, zh="备注", en="the note")
+    return _step(item, action=StepAction.NOTE, user=user, ip=ip, note=text)
+
+
+@transaction.atomic
+def problem_item_attach(
+    *,
+    item_id: int,
+    user: Any,
+    kind: str,
+    description: str,
+    filename: str,
+    data: bytes,
+    ip: str = "",
+) -> Evidence:
+    """D1.13: a file of one of the evidence kinds, checked by its content (PDF, image or
+    recording, at most 20 MB), stored encrypted with its SHA-256."""
+    item = _item_for(user, item_id)
+    _check(policy.may_support(user, item))
+    if kind not in EvidenceKind.values:
+        raise refuse("kind", "kind", "请选择材料类别", "choose the kind of evidence")
+    text = _text(description, "description", required=True, zh="材料说明", en="a description")
+    name = Path((filename or "").replace("\\", "/")).name.strip()[:200]
+    if not name:
+        raise refuse("required", "file", "请选择文件", "choose a file")
+    try:
+        found = check_file(name, data)
+    except EvidenceRejected as error:
+        raise refuse(error.code, "file", error.message_zh, error.message_en) from None
+    stored_as = f"{uuid.uuid4().hex}.bin"
+    evidence = Evidence.objects.create(
+        item=item,
+        kind=kind,
+        description=text[:300],
+        filename=name,
+        content_type=found.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        stored_as=stored_as,
+        uploaded_by=user,
+        uploaded_at=timezone.now(),
+    )
+    _step(
+        item,
+        action=StepAction.EVIDENCE,
+        user=user,
+        ip=ip,
+        detail={"evidence": evidence.pk, "kind": kind, "sha256": evidence.sha256},
+    )
+    # Written last: a failed write rolls the row back. A file left by a failed commit is
+    # unreferenced and sealed; the semi-annual inspection lists such orphans.
+    sealed = field_crypto().encrypt_bytes(data, aad=f"evidence:{stored_as}")
+    (evidence_dir() / stored_as).write_bytes(sealed)
+    return evidence
+
+
+def evidence_read(
+    *, evidence_id: int, user: Any, purpose: str, ip: str = ""
+) -> tuple[Evidence, bytes]:
+    """The original bytes of an evidence file, checked against its SHA-256; the read is
+    audited with its purpose (the file holds personal data)."""
+    evidence = Evidence.objects.select_related("item").filter(pk=evidence_id).first()
+    if evidence is None or not visible_to(user).filter(pk=evidence.item_id).exists():
+        raise refuse("not_found", "evidence", "材料不存在或无权查看", "no such evidence")
+    if not (purpose or "").strip():
+        raise refuse("purpose", "purpose", "请说明查看目的", "state the purpose")
+    sealed = (evidence_dir() / evidence.stored_as).read_bytes()
+    data = field_crypto().decrypt_bytes(sealed, aad=f"evidence:{evidence.stored_as}")
+    if hashlib.sha256(data).hexdigest() != evidence.sha256:
+        raise refuse("tampered", "evidence", "材料文件校验失败", "the file fails its checksum")
+    audit_record(
+        actor=Actor.of(user, ip),
+        event=Event(
+            action=Action.VIEW_PERSONAL_DATA,
+            object_type="evidence",
+            object_id=str(evidence.pk),
+            purpose=purpose.strip()[:200],
+            detail={"item": evidence.item_id, "sha256": evidence.sha256},
+        ),
+    )
+    return evidence, data
+
+
+# --- submission -----------------------------------------------------------------------------
+
+
+def _member_customers(item: ProblemItem) -> set[int]:
+    return set(item.members.values_list("customer_id", flat=True))
+
+
+def _item_sellers(item: ProblemItem) -> dict[str, int]:
+    """code → id of the sellers of the item's policies."""
+    from veracity.sales.models import Seller
+
+    policies = ProblemItemMember.objects.filter(item_id=item.pk).values("policy_id")
+    return dict(Seller.objects.filter(policies__in=policies).values_list("code", "pk").distinct())
+
+
+@transaction.atomic
+def problem_item_submit(
+    *,
+    item_id: int,
+    user: Any,
+    outcome: str,
+    findings: str,
+    changes: Sequence[Mapping[str, Any]] | None = None,
+    seller_codes: Sequence[str] | None = None,
+    ip: str = "",
+) -> ProblemItem:
+    """The investigator hands in the findings and the outcome: ``corrected`` with the
+    corrected values (applied when verified), ``explained`` (the data is true), or
+    ``escalated`` with the seller(s) whose misconduct it is."""
+    item = _item_for(user, item_id)
+    _check(policy.may_investigate(user, item))
+    if outcome not in Outcome.values:
+        raise refuse(
+            "outcome",
+            "outcome",
+            "请选择调查结论：更正、属实说明或上报",
+            "choose the outcome: corrected, explained or escalated",
+        )
+    text = _text(findings, "findings", required=True, zh="调查结果", en="the findings")
+    correction: dict[str, Any] | None = None
+    if outcome == Outcome.CORRECTED:
+        try:
+            parsed = changes_parse(changes or [], allowed_customers=_member_customers(item))
+        except CorrectionError as error:
+            raise refuse("correction", error.field, error.message_zh, error.message_en) from None
+        correction = {"changes": [vars_of(c) for c in parsed]}
+    elif outcome == Outcome.ESCALATED:
+        sellers = _item_sellers(item)
+        codes = [c for c in dict.fromkeys(seller_codes or []) if c] or (
+            list(sellers) if len(sellers) == 1 else []
+        )
+        unknown = [c for c in codes if c not in sellers]
+        if not codes or unknown:
+            raise refuse(
+                "seller",
+                "seller_codes",
+                "请选择本问题件保单的销售人员",
+                "choose the seller(s) of this item's policies",
+            )
+        correction = {"sellers": codes}
+    before = _move(item, item.submit, "提交", "submitted")
+    item.outcome, item.findings, item.correction = outcome, text, correction
+    _save(item, ["outcome", "findings", "correction"])
+    _step(
+        item,
+        action=StepAction.SUBMIT,
+        user=user,
+        ip=ip,
+        before=before,
+        note=text,
+        detail={"outcome": outcome, **({"correction": correction} if correction else {})},
+    )
+    return item
+
+
+def vars_of(change: Any) -> dict[str, Any]:
+    return {
+        "customer_id": change.customer_id,
+        "field": change.field,
+        "record_id": change.record_id,
+        "value": change.value,
+    }
+
+
+# --- PW-4: verification ------------------------------------------------------------------
+
+
+@transaction.atomic
+def problem_item_return(*, item_id: int, user: Any, reason: str, ip: str = "") -> ProblemItem:
+    """The findings go back to the investigator, with the reasons."""
+    item = _item_for(user, item_id)
+    _check(policy.may_verify(user, item))
+    text = _text(reason, "reason", required=True, zh="退回原因", en="the reason")
+    before = _move(item, item.send_back, "退回", "returned")
+    item.returned_times += 1
+    _save(item, ["returned_times"])
+    _step(item, action=StepAction.RETURN, user=user, ip=ip, before=before, note=text)
+    return item
+
+
+@transaction.atomic
+def problem_item_verify(
+    *, item_id: int, user: Any, note: str = "", ip: str = "", as_of: date | None = None
+) -> ProblemItem:
+    """Compliance or customer service accepts the result (PW-4), which then takes effect:
+    corrected values are written as a recorded change and the customers re-checked;
+    an explanation lifts the clue for these customers; an escalation is recorded against
+    the seller and referred to channel management and compliance. Needs at least the
+    customer's signed confirmation or the investigator's signed report (D1.13)."""
+    item = _item_for(user, item_id)
+    _check(policy.may_verify(user, item))
+    text = _text(note, "note", required=False, zh="核实意见", en="the note")
+    kinds = set(item.evidence_files.values_list("kind", flat=True))
+    if item.stage == Stage.SUBMITTED and not kinds & {k.value for k in _VERIFYING}:
+        raise refuse(
+            "evidence",
+            "evidence",
+            "核实前须有客户签字确认书或调查人签字的调查报告",
+            "verification needs the customer's signed confirmation or the investigator's"
+            " signed report",
+        )
+    before = _move(item, item.verify, "核实", "verified")
+    _save(item, [])
+    _step(item, action=StepAction.VERIFY, user=user, ip=ip, before=before, note=text)
+    today = as_of or timezone.localdate()
+    if item.outcome == Outcome.CORRECTED:
+        _apply_correction(item, user, ip, today)
+    elif item.outcome == Outcome.EXPLAINED:
+        ClueExplanation.objects.create(
+            rule=item.rule,
+            key=item.key,
+            customer_ids=sorted(_member_customers(item)),
+            item=item,
+            explained_at=timezone.now(),
+        )
+    elif item.outcome == Outcome.ESCALATED:
+        _escalate(item, user, ip)
+    return item
+
+
+_VERIFYING = (EvidenceKind.CUSTOMER_CONFIRMATION, EvidenceKind.INVESTIGATOR_REPORT)
+
+
+def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> None:
+    from veracity.customers.corrections import Change
+    from veracity.detection.services import detection_recheck
+
+    raw = (item.correction or {}).get("changes", [])
+    changes = [Change(**c) for c in raw]
+    try:
+        customer_correct(changes=changes, user=user, reason=f"problem item #{item.pk}", as_of=today)
+    except CorrectionError as error:
+        raise refuse("correction", error.field, error.message_zh, error.message_en) from None
+    _step(item, action=StepAction.CORRECT, user=user, ip=ip, detail={"changes": len(changes)})
+    customers = sorted({c.customer_id for c in changes})
+    gate = {cid: [f.to_dict() for f in customer_recheck(cid, as_of=today)] for cid in customers}
+    clues = detection_recheck(customer_ids=customers, business_date=today)
+    still = sorted({f"{c.rule.value}:{c.key}" for found in clues.values() for c in found})
+    _step(
+        item,
+        action=StepAction.RECHECK,
+        user=user,
+        ip=ip,
+        detail={
+            "gate": {str(cid): [f["code"] for f in found] for cid, found in gate.items()},
+            "clues": still[:50],
+            "same_clue": f"{item.rule}:{item.key}" in still,
+        },
+    )
+
+
+def _escalate(item: ProblemItem, user: Any, ip: str) -> None:
+    from veracity.notify.services import notify_users
+    from veracity.sales.models import Seller
+
+    codes = (item.correction or {}).get("sellers", [])
+    sellers = list(Seller.objects.filter(code__in=codes))
+    now = timezone.now()
+    for seller in sellers:
+        Escalation.objects.create(
+            item=item, seller=seller, reason=item.findings, escalated_by=user, escalated_at=now
+        )
+    _step(item, action=StepAction.ESCALATE, user=user, ip=ip, detail={"sellers": codes})
+    notify_users(
+        users=_supervisors(item, sellers),
+        kind="problem_item_escalated",
+        title_zh=f"问题件 #{item.pk}：销售人员违规已上报（{'、'.join(codes)}）",
+        title_en=f"Problem item #{item.pk}: seller misconduct referred ({', '.join(codes)})",
+        body_zh=item.findings,
+        body_en=item.findings,
+        link=f"/problems/{item.pk}/",
+    )
+
+
+def _supervisors(item: ProblemItem, sellers: Sequence[Any] = ()) -> list[Any]:
+    """Compliance, the channel management of the item's channel and the sellers' team
+    leaders: those who supervise an escalated or overdue item (PW-6)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    condition = Q(groups__name=RoleName.COMPLIANCE.value)
+    if item.assigned_channel:
+        condition |= Q(
+            groups__name=RoleName.CHANNEL_BACKOFFICE.value,
+            staff_profile__channel=item.assigned_channel,
+        )
+    leaders = [s.leader.user_id for s in sellers if s.leader_id and s.leader.user_id]
+    if leaders:
+        condition |= Q(pk__in=leaders)
+    return list(user_model.objects.filter(condition, is_active=True).distinct())
+
+
+@transaction.atomic
+def problem_item_close(*, item_id: int, user: Any, note: str = "", ip: str = "") -> ProblemItem:
+    """A verified item leaves the list; its evidence stays (retention decides later)."""
+    item = _item_for(user, item_id)
+    _check(policy.may_close(user, item))
+    text = _text(note, "note", required=False, zh="备注", en="the note")
+    before = _move(item, item.close, "关闭", "closed")
+    item.status = ProblemItem.Status.CLOSED
+    item.closed_on = timezone.localdate()
+    _save(item, ["status", "closed_on"])
+    _step(item, action=StepAction.CLOSE, user=user, ip=ip, before=before, note=text)
+    return item
+
+
+# --- PW-6: overdue ----------------------------------------------------------------------------
+
+
+def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
+    """The daily notice of items past their investigation deadline: each investigator (or,
+    for unclaimed items, the back-office of the channel they were sent to), the team leaders
+    of the items' sellers and compliance get one notice listing their overdue items. Each
+    item's timeline records the notice once a day. Returns the number of overdue items."""
+    from collections import defaultdict
+
+    from django.contrib.auth import get_user_model
+
+    from veracity.cases.selectors import RUNNING
+    from veracity.notify.services import notify_users
+
+    today = as_of or timezone.localdate()
+    overdue = list(
+        ProblemItem.objects.filter(
+            status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__lt=today
+        ).order_by("due_on", "pk")
+    )
+    if not overdue:
+        return 0
+    users = get_user_model().objects.filter(is_active=True)
+    compliance = list(users.filter(groups__name=RoleName.COMPLIANCE.value))
+    by_user: dict[int, list[ProblemItem]] = defaultdict(list)
+    people: dict[int, Any] = {}
+    leaders = _team_leaders([i.pk for i in overdue])
+    for item in overdue:
+        owners = [item.assignee] if item.assignee_id else _channel_staff(item.assigned_channel)
+        for user in [*owners, *leaders.get(item.pk, []), *compliance]:
+            if user is not None:
+                people[user.pk] = user
+                by_user[user.pk].append(item)
+    with transaction.atomic():
+        noticed = set(
+            CaseStep.objects.filter(
+                item__in=overdue, action=StepAction.OVERDUE, at__date=today
+            ).values_list("item_id", flat=True)
+        )
+        CaseStep.objects.bulk_create(
+            CaseStep(
+                item=item,
+                action=StepAction.OVERDUE,
+                at=timezone.now(),
+                detail={"due_on": str(item.due_on)},
+            )
+            for item in overdue
+            if item.pk not in noticed
+        )
+        for pk, items in by_user.items():
+            listed = "、".join(f"#{i.pk}" for i in items[:20])
+            more = f" …（共{len(items)}件）" if len(items) > 20 else ""
+            notify_users(
+                users=[people[pk]],
+                kind="problem_item_overdue",
+                title_zh=f"{len(items)}件问题件调查已逾期",
+                title_en=f"{len(items)} problem item(s) past their investigation deadline",
+                body_zh=f"逾期问题件：{listed}{more}",
+                body_en="Overdue: " + ", ".join(f"#{i.pk}" for i in items[:20]),
+                link="/problems/overdue/",
+            )
+    return len(overdue)
+
+
+def _channel_staff(channel: str) -> list[Any]:
+    from django.contrib.auth import get_user_model
+
+    if not channel:
+        return []
+    return list(
+        get_user_model().objects.filter(
+            is_active=True,
+            groups__name=RoleName.CHANNEL_BACKOFFICE.value,
+            staff_profile__channel=channel,
+        )
+    )
+
+
+def _team_leaders(item_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """item → the users leading the teams of the sellers of its policies."""
+    from collections import defaultdict
+
+    from django.contrib.auth import get_user_model
+
+    rows = (
+        ProblemItemMember.objects.filter(
+            item_id__in=item_ids, policy__seller__leader__user__isnull=False
+        )
+        .values_list("item_id", "policy__seller__leader__user_id")
+        .distinct()
+    )
+    pairs = list(rows)
+    users = get_user_model().objects.in_bulk({u for _i, u in pairs})
+    out: dict[int, list[Any]] = defaultdict(list)
+    for item_id, user_id in pairs:
+        if user_id in users and users[user_id].is_active:
+            out[item_id].append(users[user_id])
+    return out

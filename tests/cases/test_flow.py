@@ -1,0 +1,116 @@
+"""The whole path of one item (PW-1 … PW-5), service by service."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.cases.conftest import PDF
+from veracity.cases import services as cs
+from veracity.cases.models import CaseStep, Evidence
+from veracity.cases.policy import CaseError
+from veracity.cases.selectors import case_detail, work_queue
+from veracity.customers.models import Phone
+from veracity.detection.models import ProblemItem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_distribute_claim_submit_return_verify_close(item, personas):
+    sam, carol, dave = personas["sam"], personas["carol"], personas["dave"]
+    assert [r.id for r in work_queue(sam, purpose="t").items] == [item.pk]
+    cs.problem_item_distribute(item_id=item.pk, channel="agency", user=sam, as_of=date(2026, 9, 30))
+    item.refresh_from_db()
+    assert (item.stage, item.assigned_channel, item.due_on) == (
+        "distributed",
+        "agency",
+        date(2026, 10, 10),
+    )
+    assert [r.id for r in work_queue(carol, purpose="t").items] == [item.pk]
+    cs.problem_item_claim(item_id=item.pk, user=carol)
+    cs.problem_item_attach(
+        item_id=item.pk,
+        user=carol,
+        kind="customer_confirmation",
+        description="signed",
+        filename="confirm.pdf",
+        data=PDF,
+    )
+    cs.problem_item_submit(
+        item_id=item.pk, user=carol, outcome="explained", findings="spouses share a phone"
+    )
+    cs.problem_item_return(item_id=item.pk, user=dave, reason="need the marriage certificate")
+    cs.problem_item_submit(
+        item_id=item.pk, user=carol, outcome="explained", findings="certificate attached"
+    )
+    cs.problem_item_verify(item_id=item.pk, user=dave)
+    cs.problem_item_close(item_id=item.pk, user=dave)
+    item.refresh_from_db()
+    assert (item.stage, item.status, item.returned_times) == ("closed", "closed", 1)
+    actions = list(CaseStep.objects.filter(item=item).values_list("action", flat=True))
+    assert actions == [
+        "distribute",
+        "claim",
+        "evidence",
+        "submit",
+        "return",
+        "submit",
+        "verify",
+        "close",
+    ]
+    view = case_detail(dave, item.pk, purpose="t")
+    assert view is not None and len(view.steps) == 8 and view.evidence[0].sha256
+
+
+def test_refusals_change_nothing(item, personas):
+    before = ProblemItem.objects.values().get(pk=item.pk)
+    for username, call in [
+        ("alice", lambda u: cs.problem_item_distribute(item_id=item.pk, channel="agency", user=u)),
+        ("carol", lambda u: cs.problem_item_claim(item_id=item.pk, user=u)),
+        ("dave", lambda u: cs.problem_item_verify(item_id=item.pk, user=u)),
+        ("sam", lambda u: cs.problem_item_close(item_id=item.pk, user=u)),
+    ]:
+        with pytest.raises(CaseError):
+            call(personas[username])
+    assert ProblemItem.objects.values().get(pk=item.pk) == before
+    assert not CaseStep.objects.exists()
+
+
+def test_corrected_keeps_old_value_and_rechecks(item, personas):
+    sam, carol, dave = personas["sam"], personas["carol"], personas["dave"]
+    member = item.members.order_by("customer_id").last()
+    phone = Phone.objects.get(customer_id=member.customer_id)
+    cs.problem_item_distribute(item_id=item.pk, channel="agency", user=sam)
+    cs.problem_item_claim(item_id=item.pk, user=carol)
+    cs.problem_item_attach(
+        item_id=item.pk,
+        user=carol,
+        kind="investigator_report",
+        description="r",
+        filename="r.pdf",
+        data=PDF,
+    )
+    cs.problem_item_submit(
+        item_id=item.pk,
+        user=carol,
+        outcome="corrected",
+        findings="the agent typed his own phone",
+        changes=[
+            {
+                "customer_id": member.customer_id,
+                "field": "phone",
+                "record_id": phone.pk,
+                "value": "13912345678",
+            }
+        ],
+    )
+    cs.problem_item_verify(item_id=item.pk, user=dave)
+    phone.refresh_from_db()
+    assert phone.number == "+8613912345678"
+    old = [h.number for h in phone.history.order_by("history_date")]
+    assert old[0] == "+8613800138000" and old[-1] == "+8613912345678"
+    assert phone.history.latest().history_user == dave
+    recheck = CaseStep.objects.get(item=item, action="recheck")
+    assert recheck.detail["same_clue"] is False
+    assert Evidence.objects.filter(item=item).count() == 1
