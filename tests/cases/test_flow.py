@@ -114,3 +114,22 @@ def test_corrected_keeps_old_value_and_rechecks(item, personas):
     recheck = CaseStep.objects.get(item=item, action="recheck")
     assert recheck.detail["same_clue"] is False
     assert Evidence.objects.filter(item=item).count() == 1
+
+
+def test_overdue_command_lists_and_notifies(item, personas):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from veracity.notify.models import Notification
+
+    cs.problem_item_distribute(
+        item_id=item.pk, channel="agency", user=personas["sam"], as_of=date(2026, 9, 30)
+    )
+    out = StringIO()
+    call_command("cases", "overdue", "--as-of", "2026-10-12", "--notify", stdout=out)
+    text = out.getvalue()
+    assert "1 overdue" in text and "agency" in text
+    # unclaimed: the channel's back-office is told, and compliance
+    told = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert {"carol", "dave"} <= told and "sam" not in told
