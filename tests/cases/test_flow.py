@@ -105,6 +105,15 @@ def test_corrected_keeps_old_value_and_rechecks(item, personas):
             }
         ],
     )
+    # the true value is personal data: sealed on the item, masked on the timeline and in
+    # the audit trail
+    from veracity.audit.models import AuditEvent
+
+    item.refresh_from_db()
+    assert "13912345678" not in str(item.correction)
+    assert "13912345678" not in str(list(CaseStep.objects.values_list("detail", flat=True)))
+    assert "13912345678" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
+    assert item.correction["changes"][0]["value"] == "139****5678"
     cs.problem_item_verify(item_id=item.pk, user=dave)
     phone.refresh_from_db()
     assert phone.number == "+8613912345678"

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from veracity.api.auth import ApiToken
 from veracity.api.routers.applications import router as applications_router
+from veracity.api.routers.cases import router as cases_router
 from veracity.api.routers.problem_items import router as problem_items_router
 
 api = NinjaAPI(
@@ -22,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/applications", applications_router)
 api.add_router("/problem-items", problem_items_router)
+api.add_router("/problem-items", cases_router)
 
 
 @api.exception_handler(ValidationError)
@@ -52,9 +56,40 @@ def _http_error(request: HttpRequest, exc: HttpError) -> Any:
     return api.create_response(
         request,
         {
+            "code": "malformed",
             "field": "",
             "message_zh": "请求无法处理（请求正文须为 JSON 对象）",
             "message_en": str(exc),
         },
         status=exc.status_code,
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def _multipart_error(request: HttpRequest, exc: MultiPartParserError) -> Any:
+    """A multipart body that cannot be parsed (no boundary, broken framing): the error shape,
+    not Django's HTML page."""
+    return api.create_response(
+        request,
+        {
+            "code": "malformed",
+            "field": "",
+            "message_zh": "请求无法处理（multipart 请求正文格式不正确）",
+            "message_en": f"Cannot parse the multipart request body: {exc}",
+        },
+        status=400,
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> Any:
+    return api.create_response(
+        request,
+        {
+            "code": "too_large",
+            "field": "",
+            "message_zh": "请求正文过大",
+            "message_en": "The request body is too large",
+        },
+        status=413,
     )

@@ -101,3 +101,10 @@ class ErrorOut(Schema):
     field: str
     message_zh: str
     message_en: str
+
+
+class CaseErrorOut(ErrorOut):
+    """A refusal with its stable code (``not_found``, ``role``, ``illegal_transition``,
+    ``taken``, ``too_large``…)."""
+
+    code: str

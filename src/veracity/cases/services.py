@@ -35,7 +35,9 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases import policy
 from veracity.cases.models import CaseStep, Escalation, Evidence, EvidenceKind, StepAction
 from veracity.cases.policy import CaseError, refuse, stage_name
+from veracity.core.crypto import DecryptionError
 from veracity.core.evidence import EvidenceRejected, check_file
+from veracity.core.masking import mask
 from veracity.customers.corrections import (
     CorrectionError,
     changes_parse,
@@ -54,6 +56,7 @@ from veracity.policies.models import Channel
 from veracity.workcal.selectors import calendar
 
 MAX_TEXT = 4000
+MAX_DESCRIPTION = 300
 
 
 def evidence_dir() -> Path:
@@ -289,6 +292,13 @@ def problem_item_attach(
     if kind not in EvidenceKind.values:
         raise refuse("kind", "kind", "请选择材料类别", "choose the kind of evidence")
     text = _text(description, "description", required=True, zh="材料说明", en="a description")
+    if len(text) > MAX_DESCRIPTION:
+        raise refuse(
+            "too_long",
+            "description",
+            f"材料说明过长（最多{MAX_DESCRIPTION}字）",
+            f"the description is too long (at most {MAX_DESCRIPTION} characters)",
+        )
     name = Path((filename or "").replace("\\", "/")).name.strip()[:200]
     if not name:
         raise refuse("required", "file", "请选择文件", "choose a file")
@@ -300,7 +310,7 @@ def problem_item_attach(
     evidence = Evidence.objects.create(
         item=item,
         kind=kind,
-        description=text[:300],
+        description=text,
         filename=name,
         content_type=found.content_type,
         size=len(data),
@@ -333,9 +343,17 @@ def evidence_read(
         raise refuse("not_found", "evidence", "材料不存在或无权查看", "no such evidence")
     if not (purpose or "").strip():
         raise refuse("purpose", "purpose", "请说明查看目的", "state the purpose")
-    sealed = (evidence_dir() / evidence.stored_as).read_bytes()
-    data = field_crypto().decrypt_bytes(sealed, aad=f"evidence:{evidence.stored_as}")
-    if hashlib.sha256(data).hexdigest() != evidence.sha256:
+    try:
+        sealed = (evidence_dir() / evidence.stored_as).read_bytes()
+    except FileNotFoundError:
+        raise refuse("missing", "evidence", "材料文件缺失", "the stored file is missing") from None
+    try:
+        data = field_crypto().decrypt_bytes(sealed, aad=f"evidence:{evidence.stored_as}")
+    except DecryptionError:
+        # altered, truncated, swapped for another item's file or replaced by plaintext:
+        # the seal (AES-GCM, bound to the file's name) no longer holds
+        data = None
+    if data is None or hashlib.sha256(data).hexdigest() != evidence.sha256:
         raise refuse("tampered", "evidence", "材料文件校验失败", "the file fails its checksum")
     audit_record(
         actor=Actor.of(user, ip),
@@ -395,7 +413,7 @@ def problem_item_submit(
             parsed = changes_parse(changes or [], allowed_customers=_member_customers(item))
         except CorrectionError as error:
             raise refuse("correction", error.field, error.message_zh, error.message_en) from None
-        correction = {"changes": [vars_of(c) for c in parsed]}
+        correction = {"changes": [_sealed(item, c) for c in parsed]}
     elif outcome == Outcome.ESCALATED:
         sellers = _item_sellers(item)
         codes = [c for c in dict.fromkeys(seller_codes or []) if c] or (
@@ -420,18 +438,54 @@ def problem_item_submit(
         ip=ip,
         before=before,
         note=text,
-        detail={"outcome": outcome, **({"correction": correction} if correction else {})},
+        detail={"outcome": outcome, **({"correction": _shown(correction)} if correction else {})},
     )
     return item
 
 
-def vars_of(change: Any) -> dict[str, Any]:
+#: How each corrected value is shown (the true values are personal data: sealed, never in
+#: the timeline or the audit trail in clear).
+_SHOWN_AS = {
+    "name": "name",
+    "phone": "phone",
+    "address": "address",
+    "account": "account",
+    "id_number": "id_number",
+}
+
+
+def _correction_aad(item: ProblemItem) -> str:
+    return f"detection_problemitem.correction:{item.pk}"
+
+
+def _sealed(item: ProblemItem, change: Any) -> dict[str, Any]:
+    """A proposed change as kept on the item until verification: the value encrypted (bound
+    to this item) and a masked copy to show."""
+    kind = _SHOWN_AS.get(change.field)
     return {
         "customer_id": change.customer_id,
         "field": change.field,
         "record_id": change.record_id,
-        "value": change.value,
+        "value": mask(change.value, kind) if kind else change.value,
+        "sealed": field_crypto().encrypt(change.value, aad=_correction_aad(item)),
     }
+
+
+def _unsealed(item: ProblemItem, raw: Mapping[str, Any]) -> Any:
+    from veracity.customers.corrections import Change
+
+    return Change(
+        customer_id=int(raw["customer_id"]),
+        field=str(raw["field"]),
+        value=field_crypto().decrypt(str(raw["sealed"]), aad=_correction_aad(item)),
+        record_id=raw.get("record_id"),
+    )
+
+
+def _shown(correction: Mapping[str, Any]) -> dict[str, Any]:
+    """The correction without its sealed values (for the timeline and the audit trail)."""
+    changes = [{k: v for k, v in c.items() if k != "sealed"} for c in correction.get("changes", [])]
+    return {**correction, **({"changes": changes} if "changes" in correction else {})}
 
 
 # --- PW-4: verification ------------------------------------------------------------------
@@ -494,11 +548,10 @@ _VERIFYING = (EvidenceKind.CUSTOMER_CONFIRMATION, EvidenceKind.INVESTIGATOR_REPO
 
 
 def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> None:
-    from veracity.customers.corrections import Change
     from veracity.detection.services import detection_recheck
 
     raw = (item.correction or {}).get("changes", [])
-    changes = [Change(**c) for c in raw]
+    changes = [_unsealed(item, c) for c in raw]
     try:
         customer_correct(changes=changes, user=user, reason=f"problem item #{item.pk}", as_of=today)
     except CorrectionError as error:
@@ -583,7 +636,8 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
     """The daily notice of items past their investigation deadline: each investigator (or,
     for unclaimed items, the back-office of the channel they were sent to), the team leaders
     of the items' sellers and compliance get one notice listing their overdue items. Each
-    item's timeline records the notice once a day. Returns the number of overdue items."""
+    item's timeline records the notice once a day; a second call for the same day sends
+    nothing again. Returns the number of overdue items."""
     from collections import defaultdict
 
     from django.contrib.auth import get_user_model
@@ -595,36 +649,52 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
     overdue = list(
         ProblemItem.objects.filter(
             status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__lt=today
-        ).order_by("due_on", "pk")
+        )
+        .select_related("assignee")
+        .order_by("due_on", "pk")
     )
     if not overdue:
         return 0
-    users = get_user_model().objects.filter(is_active=True)
-    compliance = list(users.filter(groups__name=RoleName.COMPLIANCE.value))
-    by_user: dict[int, list[ProblemItem]] = defaultdict(list)
-    people: dict[int, Any] = {}
-    leaders = _team_leaders([i.pk for i in overdue])
-    for item in overdue:
-        owners = [item.assignee] if item.assignee_id else _channel_staff(item.assigned_channel)
-        for user in [*owners, *leaders.get(item.pk, []), *compliance]:
-            if user is not None:
-                people[user.pk] = user
-                by_user[user.pk].append(item)
     with transaction.atomic():
+        # Once a day: a rerun for the same day (a retried job, a run by hand) repeats
+        # neither the step nor the notice. The day is the one noticed for, not the clock's.
         noticed = set(
             CaseStep.objects.filter(
-                item__in=overdue, action=StepAction.OVERDUE, at__date=today
+                item__in=[i.pk for i in overdue],
+                action=StepAction.OVERDUE,
+                detail__on=today.isoformat(),
             ).values_list("item_id", flat=True)
         )
+        fresh = [item for item in overdue if item.pk not in noticed]
+        if not fresh:
+            return len(overdue)
+        users = get_user_model().objects.filter(is_active=True)
+        compliance = list(users.filter(groups__name=RoleName.COMPLIANCE.value))
+        by_user: dict[int, list[ProblemItem]] = defaultdict(list)
+        people: dict[int, Any] = {}
+        leaders = _team_leaders([i.pk for i in fresh])
+        staff: dict[str, list[Any]] = {}
+        for item in fresh:
+            if item.assignee_id and item.assignee.is_active:
+                owners = [item.assignee]
+            else:  # unclaimed, or the investigator has left: the channel's back-office
+                channel = item.assigned_channel
+                if channel not in staff:
+                    staff[channel] = _channel_staff(channel)
+                owners = staff[channel]
+            for user in [*owners, *leaders.get(item.pk, []), *compliance]:
+                if user is not None:
+                    people[user.pk] = user
+                    by_user[user.pk].append(item)
+        now = timezone.now()
         CaseStep.objects.bulk_create(
             CaseStep(
                 item=item,
                 action=StepAction.OVERDUE,
-                at=timezone.now(),
-                detail={"due_on": str(item.due_on)},
+                at=now,
+                detail={"due_on": str(item.due_on), "on": today.isoformat()},
             )
-            for item in overdue
-            if item.pk not in noticed
+            for item in fresh
         )
         for pk, items in by_user.items():
             listed = "、".join(f"#{i.pk}" for i in items[:20])
@@ -635,7 +705,9 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
                 title_zh=f"{len(items)}件问题件调查已逾期",
                 title_en=f"{len(items)} problem item(s) past their investigation deadline",
                 body_zh=f"逾期问题件：{listed}{more}",
-                body_en="Overdue: " + ", ".join(f"#{i.pk}" for i in items[:20]),
+                body_en="Overdue: "
+                + ", ".join(f"#{i.pk}" for i in items[:20])
+                + (f" … ({len(items)} in all)" if len(items) > 20 else ""),
                 link="/problems/overdue/",
             )
     return len(overdue)
