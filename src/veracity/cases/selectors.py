@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from veracity.access.roles import RoleName, roles_of
@@ -228,9 +229,15 @@ def overdue_summary(user: Any, *, as_of: date | None = None) -> OverdueSummary:
             by_channel[(channel, kind)] += n
     by_seller: Counter[tuple[str, str]] = Counter()
     for kind, qs in (("past", past), ("near", near)):
-        members = ProblemItemMember.objects.filter(item__in=qs, policy__seller__isnull=False)
-        counted = members.values_list("policy__seller__code").annotate(
-            n=Count("item_id", distinct=True)
+        # the registered seller's code, else the code the policy was sold under (as the
+        # list's agent-code filter does): an agent missing from the register still counts
+        members = ProblemItemMember.objects.filter(item__in=qs, policy__isnull=False).annotate(
+            code=Coalesce("policy__seller__code", NullIf("policy__seller_code", Value("")))
+        )
+        counted = (
+            members.filter(code__isnull=False)
+            .values_list("code")
+            .annotate(n=Count("item_id", distinct=True))
         )
         for code, n in counted:
             by_seller[(code, kind)] += n
@@ -243,3 +250,90 @@ def overdue_summary(user: Any, *, as_of: date | None = None) -> OverdueSummary:
         by_channel=[(c, by_channel[(c, "past")], by_channel[(c, "near")]) for c in channels],
         by_seller=[(s, by_seller[(s, "past")], by_seller[(s, "near")]) for s in sellers][:50],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    total: int
+    past: int  # investigation past due
+    near: int  # due within one working day
+
+
+def queue_counts(user: Any, *, as_of: date | None = None) -> QueueCounts:
+    """How many items wait in ``user``'s work queue and how many of those are past or near
+    their deadline (the home page's summary: counts only, no personal data, not audited)."""
+    today = as_of or timezone.localdate()
+    near_limit = calendar().add_working_days(today, 1).date
+    queue = visible_to(user).filter(status=ProblemItem.Status.OPEN).filter(queue_condition(user))
+    running = queue.filter(stage__in=RUNNING, due_on__isnull=False)
+    return QueueCounts(
+        total=queue.count(),
+        past=running.filter(due_on__lt=today).count(),
+        near=running.filter(due_on__gte=today, due_on__lte=near_limit).count(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionTarget:
+    """A value an investigator may correct: a fact on the customer row (``record_id``
+    ``None``) or one of the customer's phone, address, account or document records, with
+    the current value masked."""
+
+    customer_id: int
+    field: str
+    record_id: int | None
+    masked: str
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionCustomer:
+    customer_id: int
+    name: str  # masked
+    archive_no: str
+    targets: list[CorrectionTarget]
+
+
+def correction_targets(user: Any, item_id: int, *, limit: int = 50) -> list[CorrectionCustomer]:
+    """The member customers of an item ``user`` may see (the first ``limit``) and what of
+    theirs can be corrected (``customers.corrections.FIELDS``), masked — what the submit
+    form offers. Shown on the item page, whose read (``case_detail``) is audited; empty when
+    the item is not visible."""
+    from veracity.core.masking import mask
+    from veracity.customers.models import Address, BankAccount, Customer, IdentityDocument, Phone
+    from veracity.customers.selectors import mask_policy
+
+    if not visible_to(user).filter(pk=item_id).exists():
+        return []
+    ids = sorted(
+        set(ProblemItemMember.objects.filter(item_id=item_id).values_list("customer_id", flat=True))
+    )[:limit]
+    masks = mask_policy()
+    records: dict[int, list[CorrectionTarget]] = {cid: [] for cid in ids}
+    sources: list[tuple[str, Any, str, str]] = [
+        ("phone", Phone, "number", "phone"),
+        ("address", Address, "text", "address"),
+        ("account", BankAccount, "number", "account"),
+        ("id_number", IdentityDocument, "number", "id_number"),
+    ]
+    for field_name, model, attribute, kind in sources:
+        for record in model.objects.filter(customer_id__in=ids).order_by("customer_id", "pk"):
+            records[record.customer_id].append(
+                CorrectionTarget(
+                    record.customer_id,
+                    field_name,
+                    record.pk,
+                    mask(getattr(record, attribute), kind, masks),
+                )
+            )
+    out = []
+    for customer in Customer.objects.filter(pk__in=ids).order_by("pk"):
+        facts = [CorrectionTarget(customer.pk, f, None, "") for f in ("name", "sex", "birth_date")]
+        out.append(
+            CorrectionCustomer(
+                customer_id=customer.pk,
+                name=mask(customer.name, "name", masks),
+                archive_no=customer.archive_no or "",
+                targets=facts + records[customer.pk],
+            )
+        )
+    return out

@@ -16,10 +16,23 @@ from veracity.web.views.common import remembered_purpose
 
 RECENT = 10
 
+#: Who has a problem-item work queue (the home page shows its size and the overdue count).
+QUEUE_ROLES = frozenset(
+    {
+        RoleName.CUSTOMER_SERVICE,
+        RoleName.CUSTOMER_SERVICE_MANAGER,
+        RoleName.CHANNEL_BACKOFFICE,
+        RoleName.COMPLIANCE,
+        RoleName.TEAM_LEADER,
+    }
+)
+
 
 def sections_for(roles: set[RoleName]) -> list[str]:
     """Which home sections a user sees, in page order."""
     sections: list[str] = []
+    if roles & QUEUE_ROLES:
+        sections.append("queue")
     if RoleName.AGENT in roles:
         sections.append("agent")
     if roles & {RoleName.CUSTOMER_SERVICE, RoleName.CHANNEL_BACKOFFICE}:
@@ -49,6 +62,10 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if "statistics" in sections:
         context.update(statistics(user))
+    if "queue" in sections:
+        from veracity.cases.selectors import queue_counts
+
+        context["queue"] = queue_counts(user)
     return render(request, "web/home.html", context)
 
 

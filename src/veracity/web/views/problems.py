@@ -18,9 +18,9 @@ from veracity.audit.services import Actor
 from veracity.core.detection import RULE_NAMES
 from veracity.detection.exports import problem_items_xlsx
 from veracity.detection.listing import ListingError, problem_items
-from veracity.detection.models import ProblemItem
+from veracity.detection.models import ProblemItem, Stage
 from veracity.policies.models import Channel
-from veracity.web.views.common import client_ip, in_language, roles_required
+from veracity.web.views.common import chinese, client_ip, in_language, roles_required
 
 #: Who works the list (channel back-office joins once the workflow maps users to channels).
 LIST_ROLES = (
@@ -32,7 +32,7 @@ LIST_ROLES = (
     RoleName.ADMIN,
 )
 PER_PAGE = 50
-FILTERS = ("business_date", "rule", "channel", "seller", "status")
+FILTERS = ("business_date", "rule", "channel", "seller", "status", "stage")
 PURPOSE = "problem_item"
 
 
@@ -66,6 +66,9 @@ class ProblemFilterForm(forms.Form):
         required=False,
         choices=[("", _("All statuses")), *ProblemItem.Status.choices],
     )
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices]
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,17 +87,30 @@ def _filters(request: HttpRequest) -> tuple[ProblemFilterForm, dict[str, Any], b
 
 
 def _read(request: HttpRequest, cleaned: dict[str, Any], **page: Any) -> Any:
-    return problem_items(
-        request.user,
-        purpose=PURPOSE,
-        business_date=cleaned.get("business_date"),
-        rule=cleaned.get("rule"),
-        channel=cleaned.get("channel"),
-        seller_code=cleaned.get("seller"),
-        status=cleaned.get("status"),
-        ip=client_ip(request),
+    options: dict[str, Any] = {
+        "business_date": cleaned.get("business_date"),
+        "rule": cleaned.get("rule"),
+        "channel": cleaned.get("channel"),
+        "seller_code": cleaned.get("seller"),
+        "status": cleaned.get("status"),
+        "stage": cleaned.get("stage"),
         **page,
-    )
+    }
+    return problem_items(request.user, purpose=PURPOSE, ip=client_ip(request), **options)
+
+
+def _queue_only(request: HttpRequest) -> dict[str, Any]:
+    """``queue=1``: the export of the user's work queue (open items waiting for them, the
+    most urgent first) rather than of the whole list."""
+    from veracity.cases.selectors import queue_condition
+
+    if request.GET.get("queue") != "1":
+        return {}
+    return {
+        "where": queue_condition(request.user),
+        "order": "due",
+        "status": ProblemItem.Status.OPEN,
+    }
 
 
 def _query(cleaned: dict[str, Any]) -> str:
@@ -115,6 +131,9 @@ def index(request: HttpRequest) -> HttpResponse:
         listing = _read(request, cleaned, limit=PER_PAGE, offset=0)
     pages = max(1, -(-listing.total // PER_PAGE))
     query = _query(cleaned)
+    from veracity.cases.policy import stage_name
+
+    zh = chinese()
     return render(
         request,
         "web/problems/list.html",
@@ -122,6 +141,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "invalid_filter": invalid,
             "listing": listing,
+            "rows": [(item, stage_name(item.stage, zh)) for item in listing.items],
             "query": query,
             "page_number": number,
             "pages": pages,
@@ -141,10 +161,11 @@ def export(request: HttpRequest) -> HttpResponse:
     """The list under the same filters as an Excel workbook — under an approved export
     request (D4.23), recorded, and watermarked with who, why, when and the approval."""
     _form, cleaned, _invalid = _filters(request)
+    queue = _queue_only(request)
     try:
-        listing = _read(request, cleaned)
+        listing = _read(request, cleaned, **queue)
     except ListingError:
-        listing = _read(request, {})
+        listing = _read(request, {}, **queue)
     approval = export_authorisation(request.user, "problem_items")
     if approval is None:
         return render(
