@@ -82,6 +82,7 @@ DEMO_USERS = [
     ("mona", "customer_service_manager", "Mona 孟娜"),
     ("george", "general_manager", "George 葛亮"),
     ("henry", "channel_backoffice", "Henry 何瑞"),
+    ("terry", "team_leader", "Terry 陶瑞"),
     ("audrey", "auditor", "Audrey 欧阳"),
     ("admin", "admin", "Admin 管理员"),
 ]
@@ -99,6 +100,7 @@ DEMO_STAFF = {
     "alice": ("AGY", "agency"),
     "carol": ("AGY", "agency"),
     "henry": ("AGY", "agency"),
+    "terry": ("AGY", "agency"),
     "sam": ("CS", ""),
     "mona": ("CS", ""),
     "ivan": ("CS", ""),
@@ -153,7 +155,38 @@ def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, 
         alice = user_model.objects.get(username="alice")
         Seller.objects.filter(user=alice).exclude(code=agent_code).update(user=None)
         Seller.objects.filter(code=agent_code).update(user=alice)
+    demo_team_ensure()
+    from veracity.demo.cases import demo_cases_walk
+
+    demo_cases_walk()
     return made
+
+
+#: terry's own seller record: the team leader of the demo agents.
+DEMO_LEADER_CODE = "TL00001"
+
+
+def demo_team_ensure() -> None:
+    """terry leads the demo's individual agents (alice's seller record among them): he gets
+    a seller record of his own in the agency channel and becomes every agent's team leader,
+    so he follows their problem items (PW-1) and is told of their overdue and escalated
+    ones (PW-6)."""
+    from django.contrib.auth import get_user_model
+
+    from veracity.sales.models import Seller, SellerKind
+
+    terry = get_user_model().objects.filter(username="terry").first()
+    if terry is None:
+        return
+    Seller.objects.filter(user=terry).exclude(code=DEMO_LEADER_CODE).update(user=None)
+    leader, _ = Seller.objects.update_or_create(
+        code=DEMO_LEADER_CODE,
+        defaults={"kind": SellerKind.AGENT, "name": "陶瑞", "qualified": True, "user": terry},
+    )
+    agents = Seller.objects.filter(kind=SellerKind.AGENT).exclude(pk=leader.pk)
+    for agent in agents.exclude(leader=leader):
+        agent.leader = leader
+        agent.save(update_fields=["leader", "updated_at"])
 
 
 def demo_files_classify(*, special: int = 5, confidential: int = 2) -> None:

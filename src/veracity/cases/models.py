@@ -11,24 +11,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from veracity.detection.models import ProblemItem
 from veracity.sales.models import Seller
 
 
 class StepAction(models.TextChoices):
-    DISTRIBUTE = "distribute", _("Distributed")
-    CLAIM = "claim", _("Claimed")
-    EVIDENCE = "evidence", _("Evidence attached")
-    NOTE = "note", _("Note")
-    SUBMIT = "submit", _("Submitted")
-    RETURN = "return", _("Returned")
-    VERIFY = "verify", _("Verified")
-    CORRECT = "correct", _("Data corrected")
-    RECHECK = "recheck", _("Customer re-checked")
-    ESCALATE = "escalate", _("Escalated")
-    CLOSE = "close", _("Closed")
-    OVERDUE = "overdue", _("Overdue notice sent")
+    DISTRIBUTE = "distribute", pgettext_lazy("case step", "Distributed")
+    CLAIM = "claim", pgettext_lazy("case step", "Claimed")
+    EVIDENCE = "evidence", pgettext_lazy("case step", "Evidence attached")
+    NOTE = "note", pgettext_lazy("case step", "Note")
+    SUBMIT = "submit", pgettext_lazy("case step", "Submitted")
+    RETURN = "return", pgettext_lazy("case step", "Returned")
+    VERIFY = "verify", pgettext_lazy("case step", "Verified")
+    CORRECT = "correct", pgettext_lazy("case step", "Data corrected")
+    RECHECK = "recheck", pgettext_lazy("case step", "Customer re-checked")
+    ESCALATE = "escalate", pgettext_lazy("case step", "Escalated")
+    CLOSE = "close", pgettext_lazy("case step", "Closed")
+    OVERDUE = "overdue", pgettext_lazy("case step", "Overdue notice sent")
 
 
 class CaseStep(models.Model):

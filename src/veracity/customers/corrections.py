@@ -112,8 +112,12 @@ def _check_value(where: str, name: str, value: str) -> None:
             raise CorrectionError(where, "应为日期，如1985-03-14", "expected a date") from None
     if name == "phone" and not contact.normalise_phone(value).valid:
         raise CorrectionError(where, "不是有效的电话号码", "not a valid phone number")
-    if name == "account" and not accounts.normalise_account(value):
-        raise CorrectionError(where, "不是有效的银行账号", "not a valid bank account number")
+    if name == "account":
+        # the gate's rule: digits only, 8 to 30 of them (a Luhn failure is only a warning)
+        _n, found = accounts.check_account(value, field=where)
+        errors = [f for f in found if str(f.severity) == "error"]
+        if not accounts.normalise_account(value) or errors:
+            raise CorrectionError(where, "不是有效的银行账号", "not a valid bank account number")
     if name == "address" and not contact.normalise_address(value):
         raise CorrectionError(where, "地址无效", "not a usable address")
 
@@ -160,7 +164,8 @@ def _correct_record(where: str, change: Change, user: Any, reason: str, as_of: d
         )
     if change.field == "phone":
         value, kind, bidx, valid = phone_key(change.value) or ("", "", "", False)
-        if Phone.objects.filter(customer_id=change.customer_id, number_bidx=bidx).exists():
+        others = Phone.objects.filter(customer_id=change.customer_id, number_bidx=bidx)
+        if others.exclude(pk=record.pk).exists():
             # the true number is already on file: the wrong one goes (history keeps it)
             _stamp(record, user, reason)
             record.delete()

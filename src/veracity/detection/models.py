@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from veracity.customers.models import Customer
@@ -30,13 +31,13 @@ class RuleCode(models.TextChoices):
 class Stage(models.TextChoices):
     """Where a problem item is in its investigation (PW-1 … PW-5)."""
 
-    NEW = "new", _("New")
-    DISTRIBUTED = "distributed", _("Distributed")
-    INVESTIGATING = "investigating", _("Investigating")
-    SUBMITTED = "submitted", _("Submitted")
-    RETURNED = "returned", _("Returned")
-    VERIFIED = "verified", _("Verified")
-    CLOSED = "closed", _("Closed")
+    NEW = "new", pgettext_lazy("problem item stage", "New")
+    DISTRIBUTED = "distributed", pgettext_lazy("problem item stage", "Distributed")
+    INVESTIGATING = "investigating", pgettext_lazy("problem item stage", "Investigating")
+    SUBMITTED = "submitted", pgettext_lazy("problem item stage", "Submitted")
+    RETURNED = "returned", pgettext_lazy("problem item stage", "Returned")
+    VERIFIED = "verified", pgettext_lazy("problem item stage", "Verified")
+    CLOSED = "closed", pgettext_lazy("problem item stage", "Closed")
 
 
 class Outcome(models.TextChoices):
