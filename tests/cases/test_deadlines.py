@@ -122,19 +122,26 @@ def test_capped_by_the_cooling_off_callback(callbacks, due, basis, item, persona
     assert (item.due_on, item.due_basis) == (due, basis)
 
 
-def test_callback_already_passed_is_due_at_once(item, personas):
-    """A callback that has already happened caps the deadline in the past: the item is
-    overdue from the day it is distributed, and the page says the callback is why."""
+def test_a_callback_already_made_does_not_cap_the_deadline(item, personas):
+    """A callback made before the item reached the channel can no longer be met: the item
+    gets its 3 working days (a legacy back-check must not be overdue on arrival), and the
+    member still shows its callback date."""
     _callbacks(item, date(2026, 9, 20), None)
     item = _distribute(item, personas["sam"], date(2026, 9, 30))
-    assert (item.due_on, item.due_basis) == (date(2026, 9, 20), "callback")
+    assert (item.due_on, item.due_basis) == (date(2026, 10, 10), "3_working_days")
     [row] = work_queue(personas["carol"], purpose="t", as_of=date(2026, 9, 30)).items
     assert (row.due, row.deadline_basis, row.callback_due_on) == (
-        "past",
-        "callback",
+        "",
+        "3_working_days",
         date(2026, 9, 20),
     )
-    assert cs.problem_items_overdue_notify(as_of=date(2026, 9, 30)) == 1
+    assert cs.problem_items_overdue_notify(as_of=date(2026, 9, 30)) == 0
+
+
+def test_a_callback_on_the_day_of_distribution_caps_it(item, personas):
+    _callbacks(item, date(2026, 9, 30), None)
+    item = _distribute(item, personas["sam"], date(2026, 9, 30))
+    assert (item.due_on, item.due_basis) == (date(2026, 9, 30), "callback")
 
 
 @pytest.mark.parametrize(

@@ -287,23 +287,43 @@ def test_an_incremental_run_ignores_changes_beside_the_shared_value(item, person
     assert _shared_phone_items() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: detection adds a newcomer to the open (verified, not yet closed) item,"
-    " and closing it closes the newcomer's clue unexamined; an incremental run does not"
-    " raise it again (only the next full back-check does)",
-)
-def test_a_stranger_joining_after_verification_is_not_closed_unseen(item, personas):
+def test_a_stranger_joining_after_the_findings_is_not_closed_unseen(item, personas):
+    """A run adds a newcomer to the item after the findings (here: verified, not yet
+    closed): the item cannot close until the investigator has looked at them too."""
+    carol, dave = personas["carol"], personas["dave"]
     _investigated(item, personas)
-    cs.problem_item_submit(
-        item_id=item.pk, user=personas["carol"], outcome="explained", findings="a couple"
-    )
-    cs.problem_item_verify(item_id=item.pk, user=personas["dave"], as_of=DAY)
+    cs.problem_item_submit(item_id=item.pk, user=carol, outcome="explained", findings="a couple")
+    cs.problem_item_verify(item_id=item.pk, user=dave, as_of=DAY)
     _apply("L3", _person("钱三多", "1982-01-01", "13800138000"))
     detection_run(business_date=date(2026, 10, 8), full=False, actor=ACTOR)
-    cs.problem_item_close(item_id=item.pk, user=personas["dave"])
-    detection_run(business_date=date(2026, 10, 9), full=False, actor=ACTOR)
-    assert _shared_phone_items(), "the newcomer's clue is open somewhere"
+    assert item.members.values("customer_id").distinct().count() == 3
+    before = ProblemItem.objects.values().get(pk=item.pk)
+    with pytest.raises(CaseError) as refused:
+        cs.problem_item_close(item_id=item.pk, user=dave)
+    assert (refused.value.code, refused.value.field) == ("new_members", "members")
+    assert ProblemItem.objects.values().get(pk=item.pk) == before
+    cs.problem_item_return(item_id=item.pk, user=dave, reason="a third customer joined")
+    cs.problem_item_submit(
+        item_id=item.pk,
+        user=carol,
+        outcome="explained",
+        findings="the third is their lodger; all confirmed",
+    )
+    cs.problem_item_verify(item_id=item.pk, user=dave, as_of=DAY)
+    cs.problem_item_close(item_id=item.pk, user=dave)
+    detection_run(business_date=date(2026, 10, 9), full=True, actor=ACTOR)
+    assert not _shared_phone_items(), "explained for all three: not raised again"
+
+
+def test_a_newcomer_before_verification_is_refused_at_verify(item, personas):
+    carol, dave = personas["carol"], personas["dave"]
+    _investigated(item, personas)
+    cs.problem_item_submit(item_id=item.pk, user=carol, outcome="explained", findings="a couple")
+    _apply("L3", _person("钱三多", "1982-01-01", "13800138000"))
+    detection_run(business_date=date(2026, 10, 8), full=False, actor=ACTOR)
+    with pytest.raises(CaseError) as refused:
+        cs.problem_item_verify(item_id=item.pk, user=dave, as_of=DAY)
+    assert refused.value.code == "new_members"
 
 
 # --- escalated ------------------------------------------------------------------------------

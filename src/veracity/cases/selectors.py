@@ -129,7 +129,7 @@ def actions_for(user: Any, item: ProblemItem) -> list[str]:
         "distribute": (policy.may_distribute, (Stage.NEW, Stage.DISTRIBUTED)),
         "claim": (policy.may_claim, (Stage.NEW, Stage.DISTRIBUTED)),
         "submit": (policy.may_investigate, (Stage.INVESTIGATING, Stage.RETURNED)),
-        "return": (policy.may_verify, (Stage.SUBMITTED,)),
+        "return": (policy.may_verify, (Stage.SUBMITTED, Stage.VERIFIED)),
         "verify": (policy.may_verify, (Stage.SUBMITTED,)),
         "close": (policy.may_close, (Stage.VERIFIED,)),
         "attach": (policy.may_support, OPEN_STAGES),

@@ -438,7 +438,12 @@ def problem_item_submit(
         ip=ip,
         before=before,
         note=text,
-        detail={"outcome": outcome, **({"correction": _shown(correction)} if correction else {})},
+        detail={
+            "outcome": outcome,
+            # who the findings are about: customers who join the clue later were not looked at
+            "members": sorted(_member_customers(item)),
+            **({"correction": _shown(correction)} if correction else {}),
+        },
     )
     return item
 
@@ -491,6 +496,30 @@ def _shown(correction: Mapping[str, Any]) -> dict[str, Any]:
 # --- PW-4: verification ------------------------------------------------------------------
 
 
+def _newcomers(item: ProblemItem) -> list[int]:
+    """Customers a detection run added to the item after the findings were submitted."""
+    submitted = (
+        CaseStep.objects.filter(item=item, action=StepAction.SUBMIT).order_by("-at", "-id").first()
+    )
+    if submitted is None or "members" not in submitted.detail:
+        return []
+    seen = {int(c) for c in submitted.detail["members"]}
+    return sorted(_member_customers(item) - seen)
+
+
+def _check_no_newcomers(item: ProblemItem) -> None:
+    newcomers = _newcomers(item)
+    if newcomers:
+        listed = ", ".join(f"#{c}" for c in newcomers[:10])
+        raise refuse(
+            "new_members",
+            "members",
+            f"调查结果提交后又有客户加入本问题件（{listed}），请退回调查人补充调查",
+            f"customers joined the item after the findings were submitted ({listed});"
+            " return it to the investigator",
+        )
+
+
 @transaction.atomic
 def problem_item_return(*, item_id: int, user: Any, reason: str, ip: str = "") -> ProblemItem:
     """The findings go back to the investigator, with the reasons."""
@@ -516,6 +545,8 @@ def problem_item_verify(
     item = _item_for(user, item_id)
     _check(policy.may_verify(user, item))
     text = _text(note, "note", required=False, zh="核实意见", en="the note")
+    if item.stage == Stage.SUBMITTED:
+        _check_no_newcomers(item)
     kinds = set(item.evidence_files.values_list("kind", flat=True))
     if item.stage == Stage.SUBMITTED and not kinds & {k.value for k in _VERIFYING}:
         raise refuse(
@@ -582,8 +613,10 @@ def _escalate(item: ProblemItem, user: Any, ip: str) -> None:
     sellers = list(Seller.objects.filter(code__in=codes))
     now = timezone.now()
     for seller in sellers:
-        Escalation.objects.create(
-            item=item, seller=seller, reason=item.findings, escalated_by=user, escalated_at=now
+        Escalation.objects.update_or_create(
+            item=item,
+            seller=seller,
+            defaults={"reason": item.findings, "escalated_by": user, "escalated_at": now},
         )
     _step(item, action=StepAction.ESCALATE, user=user, ip=ip, detail={"sellers": codes})
     notify_users(
@@ -621,6 +654,8 @@ def problem_item_close(*, item_id: int, user: Any, note: str = "", ip: str = "")
     item = _item_for(user, item_id)
     _check(policy.may_close(user, item))
     text = _text(note, "note", required=False, zh="备注", en="the note")
+    if item.stage == Stage.VERIFIED:
+        _check_no_newcomers(item)
     before = _move(item, item.close, "关闭", "closed")
     item.status = ProblemItem.Status.CLOSED
     item.closed_on = timezone.localdate()

@@ -197,7 +197,9 @@ def deadline_after_distribution(
     which). Provisional when a day counted lies in a year the calendar does not cover (the
     true count could then move either way)."""
     counted = cal.add_working_days(distributed_on, INVESTIGATION_WORKING_DAYS)
-    earliest = min((d for d in callbacks if d is not None), default=None)
+    # A callback already made before the item reached the channel cannot be met any more:
+    # it does not cap the deadline (a legacy back-check would otherwise be overdue at once).
+    earliest = min((d for d in callbacks if d is not None and d >= distributed_on), default=None)
     if earliest is not None and earliest < counted.date:
         return Deadline(distributed_on, earliest, "callback", counted.provisional)
     return Deadline(distributed_on, counted.date, "3_working_days", counted.provisional)

@@ -138,9 +138,10 @@ class ProblemItem(ConcurrentTransitionMixin, models.Model):
     def submit(self) -> None:
         """The investigator hands in findings, outcome and evidence."""
 
-    @transition(field=stage, source=Stage.SUBMITTED, target=Stage.RETURNED)
+    @transition(field=stage, source=[Stage.SUBMITTED, Stage.VERIFIED], target=Stage.RETURNED)
     def send_back(self) -> None:
-        """Compliance or customer service returns the findings with reasons."""
+        """Compliance or customer service returns the findings with reasons (also a verified
+        item not yet closed, e.g. when new customers joined the clue since the findings)."""
 
     @transition(field=stage, source=Stage.SUBMITTED, target=Stage.VERIFIED)
     def verify(self) -> None:
