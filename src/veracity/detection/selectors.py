@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
@@ -231,39 +231,44 @@ def explanations(keys: Sequence[str]) -> dict[tuple[str, str], list[tuple[dateti
     return out
 
 
-#: Where a customer's data changes (history tables with a customer reference).
-_CUSTOMER_HISTORY = (
-    ("customers_historicalcustomer", "id"),
-    ("customers_historicalphone", "customer_id"),
-    ("customers_historicalbankaccount", "customer_id"),
-    ("customers_historicaladdress", "customer_id"),
-    ("customers_historicalidentitydocument", "customer_id"),
-    ("policies_historicalpolicyrole", "customer_id"),
-)
+#: Where the data a clue rests on is kept: the history tables (and key column) the
+#: incremental run watches for each rule — so a full and an incremental run agree on when
+#: an explanation stops holding.
+_CLUE_DATA: dict[str, tuple[tuple[str, str], ...]] = {
+    "SHARED_PHONE": (("customers_historicalphone", "number_bidx"),),
+    "SHARED_ACCOUNT": (("customers_historicalbankaccount", "number_bidx"),),
+    "phone": (
+        ("customers_historicalphone", "number_bidx"),
+        ("sales_historicalsellercontact", "value_bidx"),
+    ),
+    "address": (
+        ("customers_historicaladdress", "text_bidx"),
+        ("sales_historicalsellercontact", "value_bidx"),
+    ),
+}
 
 
-def customers_changed_since(customer_ids: Sequence[int], since: datetime) -> dict[int, datetime]:
-    """customer → latest change of their data after ``since`` (only those that changed)."""
-    out: dict[int, datetime] = {}
-    for table, column in _CUSTOMER_HISTORY:
-        for batch in in_batches(customer_ids):
-            where, params = filter_sql(column, batch, glue="AND")
-            sql = (
-                f"SELECT {column}, MAX(history_date) FROM {table}"  # noqa: S608
-                f" WHERE history_date > %s{where} GROUP BY {column}"
-            )
-            for cid, at in rows(sql, [since, *params]):
-                at = _aware(at)
-                if cid is not None and (cid not in out or at > out[cid]):
-                    out[cid] = at
-    return out
-
-
-def _aware(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+def clue_data_changed_since(rule: str, key: str, since: datetime) -> bool:
+    """Whether the records holding the clue's value changed (added, edited or removed, by
+    anyone) after ``since``: for a shared phone or account, the records of that value; for
+    a seller's contact, the customers' and sellers' records of it; for a third-party payer,
+    the policy or its premium account."""
+    if rule == "THIRD_PARTY_PAYER":
+        sql = (
+            "SELECT 1 FROM policies_historicalpolicy WHERE id = %s AND history_date > %s"
+            " UNION ALL SELECT 1 FROM customers_historicalbankaccount WHERE history_date > %s"
+            " AND id = (SELECT payer_account_id FROM policies_policy WHERE id = %s)"
+        )
+        pid = int(key) if key.isdigit() else -1
+        return bool(rows(sql, [pid, since, since, pid]))
+    kind, value = rule, key
+    if rule == "AGENT_CONTACT":
+        kind, _, value = key.partition(":")
+    for table, column in _CLUE_DATA.get(kind, ()):
+        sql = f"SELECT 1 FROM {table} WHERE {column} = %s AND history_date > %s"  # noqa: S608
+        if rows(sql, [value, since]):
+            return True
+    return False
 
 
 def open_items(keys: Sequence[str]) -> dict[tuple[str, str], int]:

@@ -353,28 +353,18 @@ def problem_items_upsert(
 
 def _not_explained(clues: Sequence[Clue]) -> list[Clue]:
     """Drop the clues an investigation explained (the data is true, PW-4): the same rule and
-    value on no other customers than the explained ones, none of whom has changed the data
-    since. A new customer on the value, or a change, raises the clue again."""
+    value on no other customers than the explained ones, while the records holding the value
+    are unchanged since. A new customer on the value, or a change to it, raises it again."""
     explained = q.explanations(sorted({c.key for c in clues}))
     if not explained:
         return list(clues)
-    suspects = {
-        cid
-        for c in clues
-        for at, cids in explained.get((c.rule.value, c.key), [])
-        if set(c.customers) <= cids
-        for cid in c.customers
-    }
-    earliest = min(at for found in explained.values() for at, _c in found)
-    changes = q.customers_changed_since(sorted(suspects), earliest)
 
     def lifted(clue: Clue) -> bool:
-        for at, cids in explained.get((clue.rule.value, clue.key), []):
-            if set(clue.customers) <= cids and not any(
-                changes.get(cid, at) > at for cid in clue.customers
-            ):
-                return True
-        return False
+        return any(
+            set(clue.customers) <= cids
+            and not q.clue_data_changed_since(clue.rule.value, clue.key, at)
+            for at, cids in explained.get((clue.rule.value, clue.key), [])
+        )
 
     return [c for c in clues if not lifted(c)]
 
