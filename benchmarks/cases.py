@@ -20,11 +20,11 @@ For each database (PostgreSQL, SQLite), in a fresh database (``veracity migrate`
 4. once, ``problem_items_overdue_notify`` for the business date (the daily job).
 
     .venv/bin/python benchmarks/cases.py [--items 100000] [--requests 200]
-        [--databases postgresql,sqlite] [--explain] [--keep] [--proposed-index]
+        [--databases postgresql,sqlite] [--explain] [--keep]
 
-Target (issue 4): the work-queue page p99 ≤ 200 ms with 100,000 open items.
+The issue asks for the figures (p50/p99 of the work-queue page with 100,000 open items);
+our own aim, marked in the table, is a page p99 within 200 ms.
 ``--explain`` prints the plan of each user's queue query; ``--keep`` keeps the database;
-``--proposed-index`` adds the index proposed for the queues (``PROPOSED_INDEX``) first.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _book() -> dict[str, Any]:
     return {"applications": report.summary()}
 
 
-def _items(n: int, *, index: bool, seed: int = 11) -> dict[str, Any]:
+def _items(n: int, *, seed: int = 11) -> dict[str, Any]:
     """``n`` open items with two members each, by the bulk writer."""
     from django.contrib.auth import get_user_model
 
@@ -190,8 +190,6 @@ def _items(n: int, *, index: bool, seed: int = 11) -> dict[str, Any]:
         [(ids[i], cid, pid, on) for i, cid, pid, on in members],
     )
     load_s = time.perf_counter() - t0
-    if index:
-        _proposed_index()
     _analyze()
     return {
         "items": len(ids),
@@ -199,21 +197,6 @@ def _items(n: int, *, index: bool, seed: int = 11) -> dict[str, Any]:
         "policies": Policy.objects.count(),
         "load_s": round(load_s, 1),
     }
-
-
-#: The index proposed for the work queues (not in the migrations yet): the open items in the
-#: queue's order, so the first page is read off the index instead of sorting every match.
-PROPOSED_INDEX = (
-    "CREATE INDEX problem_open_due ON detection_problemitem (due_on, first_seen_on, id)"
-    " WHERE status = 'open'"
-)
-
-
-def _proposed_index() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(PROPOSED_INDEX)
 
 
 def _analyze() -> None:
@@ -273,8 +256,7 @@ def worker(args: argparse.Namespace) -> None:
     result: dict[str, Any] = {"database": connection.vendor}
     t0 = time.perf_counter()
     result.update(_book())
-    result.update(_items(args.items, index=args.proposed_index))
-    result["proposed_index"] = args.proposed_index
+    result.update(_items(args.items))
     result["build_s"] = round(time.perf_counter() - t0, 1)
     print(f"  built: {result}", file=sys.stderr, flush=True)
     try:
@@ -337,7 +319,6 @@ def run_one(database: str, args: argparse.Namespace) -> dict[str, Any]:
     subprocess.run([str(ROOT / ".venv/bin/veracity"), "migrate", "-v0"], env=env, check=True)
     cmd = [sys.executable, __file__, "--worker", "--items", str(args.items)]
     cmd += ["--requests", str(args.requests)] + (["--explain"] if args.explain else [])
-    cmd += ["--proposed-index"] if args.proposed_index else []
     print(f"{database}: running", file=sys.stderr, flush=True)
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -357,11 +338,10 @@ def run_one(database: str, args: argparse.Namespace) -> dict[str, Any]:
 def table(results: list[dict[str, Any]], requests: int) -> str:
     head = (
         f"{'database':<11} {'user':<6} {'queue':>7} {'selector p50':>13} {'p99':>8} "
-        f"{'page p50':>9} {'p99':>8}  target page p99 ≤ 200 ms"
+        f"{'page p50':>9} {'p99':>8}  aim: page p99 ≤ 200 ms"
     )
     lines = [
-        f"work queue, {results[0]['items']:,} open items, {requests} requests each (ms)"
-        + (" — with the proposed index" if results[0].get("proposed_index") else ""),
+        f"work queue, {results[0]['items']:,} open items, {requests} requests each (ms)",
         head,
         "-" * len(head),
     ]
@@ -370,7 +350,7 @@ def table(results: list[dict[str, Any]], requests: int) -> str:
             s50, s99 = f["selector"]
             if "page" in f:
                 p50, p99 = f["page"]
-                page = f"{p50:>9.1f} {p99:>8.1f}  {'MET' if p99 <= 200 else 'NOT MET'}"
+                page = f"{p50:>9.1f} {p99:>8.1f}  {'within' if p99 <= 200 else 'over'}"
             else:
                 page = f"{'—':>9} {'—':>8}  (no /problems/queue/ yet: selector only)"
             lines.append(
@@ -393,9 +373,6 @@ def main() -> None:
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database built")
-    parser.add_argument(
-        "--proposed-index", action="store_true", help="add the proposed queue index first"
-    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

@@ -261,6 +261,8 @@ def _filtered(
 
 
 def _members(item_ids: list[int]) -> dict[int, list[MemberRow]]:
+    """The members of a page of items as rows (values, not model instances: a page of 50
+    items has hundreds of members)."""
     from veracity.customers.selectors import mask_policy
 
     masks = mask_policy()
@@ -268,26 +270,49 @@ def _members(item_ids: list[int]) -> dict[int, list[MemberRow]]:
     channels = dict(Channel.choices)
     rows = (
         ProblemItemMember.objects.filter(item_id__in=item_ids)
-        .select_related("customer", "policy", "policy__seller")
         .order_by("item_id", "customer_id", "policy_id")
+        .values_list(
+            "item_id",
+            "customer_id",
+            "customer__name",
+            "customer__archive_no",
+            "policy_id",
+            "policy__application_no",
+            "policy__policy_no",
+            "policy__channel",
+            "policy__seller__code",
+            "policy__seller_code",
+            "policy__callback_due_on",
+            "added_on",
+        )
     )
-    for m in rows:
-        policy = m.policy
-        seller = ""
-        if policy is not None:
-            seller = policy.seller.code if policy.seller else policy.seller_code
-        out[m.item_id].append(
+    for (
+        item_id,
+        customer_id,
+        name,
+        archive_no,
+        policy_id,
+        application_no,
+        policy_no,
+        channel,
+        seller,
+        seller_as_submitted,
+        callback_due_on,
+        added_on,
+    ) in rows:
+        has_policy = policy_id is not None
+        out[item_id].append(
             MemberRow(
-                customer_id=m.customer_id,
-                name=mask(m.customer.name, "name", masks),
-                archive_no=m.customer.archive_no or "",
-                application_no=policy.application_no if policy else "",
-                policy_no=(policy.policy_no or "") if policy else "",
-                channel=policy.channel if policy else "",
-                channel_label=str(channels.get(policy.channel, policy.channel)) if policy else "",
-                seller_code=seller,
-                callback_due_on=policy.callback_due_on if policy else None,
-                added_on=m.added_on,
+                customer_id=customer_id,
+                name=mask(name, "name", masks),
+                archive_no=archive_no or "",
+                application_no=application_no or "",
+                policy_no=policy_no or "",
+                channel=channel or "",
+                channel_label=str(channels.get(channel, channel)) if has_policy else "",
+                seller_code=(seller or seller_as_submitted or "") if has_policy else "",
+                callback_due_on=callback_due_on,
+                added_on=added_on,
             )
         )
     return out

@@ -119,6 +119,12 @@ class ProblemItem(ConcurrentTransitionMixin, models.Model):
                 fields=["assigned_channel", "stage", "due_on"], name="problem_channel_stage"
             ),
             models.Index(fields=["stage", "due_on"], name="problem_stage_due"),
+            # a work queue's first page, most urgent first, read in order off the index
+            models.Index(
+                fields=["due_on", "first_seen_on", "id"],
+                condition=models.Q(status="open"),
+                name="problem_open_due",
+            ),
         ]
 
     def __str__(self) -> str:
