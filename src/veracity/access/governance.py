@@ -16,7 +16,6 @@ closes it early, the expiry job stamps the ones that ran out. Every step is audi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -34,6 +33,7 @@ from veracity.access.models import (
 from veracity.access.roles import RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record, audit_record_many
+from veracity.core.refusals import Refusal
 
 MAX_BORROW_DAYS: Final = 3  # D4.19: 借阅时间最长不超过3天
 
@@ -83,17 +83,8 @@ def approval_steps(kind: str, *, classified: bool) -> list[str]:
     return steps
 
 
-@dataclass(frozen=True)
-class GovernanceError(Exception):
+class GovernanceError(Refusal):
     """A refused request or decision; ``field`` names what is wrong."""
-
-    code: str
-    field: str
-    message_zh: str
-    message_en: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message_en}"
 
 
 def _refuse(code: str, field: str, zh: str, en: str) -> GovernanceError:

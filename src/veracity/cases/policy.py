@@ -13,10 +13,10 @@ Each check returns a :class:`CaseError` (field-named, in Chinese and English) or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from veracity.access.roles import RoleName, roles_of
+from veracity.core.refusals import Refusal
 from veracity.detection.models import ProblemItem, Stage
 from veracity.policies.selectors import channels_of
 
@@ -40,17 +40,8 @@ STAGE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class CaseError(Exception):
+class CaseError(Refusal):
     """A refused step; ``field`` names what is wrong, ``code`` is stable."""
-
-    code: str
-    field: str
-    message_zh: str
-    message_en: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message_en}"
 
     def message(self, chinese: bool) -> str:
         return self.message_zh if chinese else self.message_en

@@ -18,7 +18,6 @@ event, in the same transaction, saying what changed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -28,6 +27,7 @@ from django.utils import timezone
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.core.refusals import Refusal
 from veracity.incidents.models import DataType, LeakIncident, RemediationStep
 from veracity.incidents.selectors import (
     INCIDENT_ROLES,
@@ -72,17 +72,8 @@ OBJECT_TYPE: Final = "leak_incident"
 MAX_TEXT: Final = 5000
 
 
-@dataclass(frozen=True)
-class IncidentError(Exception):
+class IncidentError(Refusal):
     """A refused step; ``field`` names what is wrong or missing."""
-
-    code: str
-    field: str
-    message_zh: str
-    message_en: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message_en}"
 
     def message(self, language: str | None) -> str:
         return self.message_en if (language or "").startswith("en") else self.message_zh
