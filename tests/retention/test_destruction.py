@@ -332,3 +332,101 @@ def test_every_customer_table_with_personal_data_is_in_the_plan():
         if names_customer and personal and model not in planned:
             missing.append(model._meta.label)
     assert missing == []
+
+
+# --- the investigation of a problem item (issue 4) ---------------------------------------------
+
+
+def _closed_case(book: Book, personas: dict[str, Any], tmp_path: Any) -> tuple[ProblemItem, Any]:
+    """A closed item on 王芳 with a sealed corrected value, an evidence file and an
+    escalation against a seller."""
+    from veracity.cases.models import Escalation, Evidence
+    from veracity.sales.models import Seller
+
+    item = ProblemItem.objects.create(
+        rule=RuleCode.MANUAL,
+        key="manual:2",
+        status=ProblemItem.Status.CLOSED,
+        stage="closed",
+        severity="low",
+        reason_zh="人工添加",
+        reason_en="added by staff",
+        first_seen_on=date(2015, 1, 5),
+        last_seen_on=date(2015, 1, 5),
+        correction={
+            "changes": [
+                {
+                    "customer_id": book.wang.pk,
+                    "field": "phone",
+                    "record_id": 1,
+                    "value": "139****9000",
+                    "sealed": field_crypto().encrypt(
+                        NEW_PHONE, aad=f"detection_problemitem.correction:{0}"
+                    ),
+                }
+            ]
+        },
+    )
+    ProblemItemMember.objects.create(item=item, customer=book.wang, added_on=date(2015, 1, 5))
+    ProblemItem.objects.filter(pk=item.pk).update(updated_at=LONG_AGO)
+    (tmp_path / "evidence").mkdir(exist_ok=True)
+    stored = tmp_path / "evidence" / "e1.bin"
+    stored.write_bytes(b"sealed scan")
+    Evidence.objects.create(
+        item=item,
+        kind="customer_confirmation",
+        description="signed",
+        filename="c.pdf",
+        content_type="application/pdf",
+        size=11,
+        sha256="0" * 64,
+        stored_as="e1.bin",
+        uploaded_by=personas["carol"],
+        uploaded_at=LONG_AGO,
+    )
+    seller = Seller.objects.create(code="AGX", kind="agent", name="x")
+    Escalation.objects.create(
+        item=item, seller=seller, reason="r", escalated_by=personas["dave"], escalated_at=LONG_AGO
+    )
+    return item, stored
+
+
+def test_a_destroyed_customer_leaves_no_sealed_correction_or_evidence(
+    personas, book, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
+    item, stored = _closed_case(book, personas, tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = execute(personas, approved(personas, [book.wang.pk]))
+    item.refresh_from_db()
+    assert "sealed" not in json.dumps(item.correction)
+    assert item.correction["changes"][0]["value"] == "139****9000"  # the masked copy stays
+    assert certificate.counts["cases_evidence"] == {"deleted": 1}
+    assert not stored.exists()
+
+
+def test_a_destroyed_problem_item_takes_its_evidence_and_leaves_the_escalation(
+    personas, book, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from veracity.cases.models import CaseStep, Escalation
+
+    settings.VAR_DIR = tmp_path
+    item, stored = _closed_case(book, personas, tmp_path)
+    CaseStep.objects.create(item=item, action="close", at=LONG_AGO)
+    request = destruction_request_submit(
+        user=personas["admin"],
+        reason="retention period expired",
+        problem_item_ids=[item.pk],
+        as_of=AS_OF,
+        actor=Actor.of(personas["admin"]),
+    )
+    for name in ("mona", "ivan"):
+        destruction_request_approve(
+            request_id=request.pk, user=personas[name], actor=Actor.of(personas[name])
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        execute(personas, request)
+    assert not ProblemItem.objects.filter(pk=item.pk).exists()
+    assert not stored.exists()
+    assert not CaseStep.objects.filter(item_id=item.pk).exists()
+    assert Escalation.objects.get().item is None  # still against the seller

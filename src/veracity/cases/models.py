@@ -100,7 +100,10 @@ class Escalation(models.Model):
     """Seller misconduct found by an investigation: referred to channel management and
     compliance, and kept against the seller."""
 
-    item = models.ForeignKey(ProblemItem, on_delete=models.PROTECT, related_name="escalations")
+    # kept against the seller when the item itself is destroyed after its retention period
+    item = models.ForeignKey(
+        ProblemItem, on_delete=models.SET_NULL, null=True, related_name="escalations"
+    )
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="escalations")
     reason = models.TextField(_("reason"))
     escalated_by = models.ForeignKey(

@@ -782,3 +782,38 @@ def _team_leaders(item_ids: Sequence[int]) -> dict[int, list[Any]]:
         if user_id in users and users[user_id].is_active:
             out[item_id].append(users[user_id])
     return out
+
+
+# --- retention (D4.25) ----------------------------------------------------------------------
+
+
+def evidence_destroy(item_ids: Sequence[int]) -> int:
+    """Delete the evidence of closed items: the rows now, the sealed files once the
+    destruction commits. Returns the number of files."""
+    rows = Evidence.objects.filter(
+        item_id__in=list(item_ids), item__status=ProblemItem.Status.CLOSED
+    )
+    names = list(rows.values_list("stored_as", flat=True))
+    rows.delete()
+    folder = evidence_dir()
+
+    def unlink() -> None:
+        for name in names:
+            (folder / name).unlink(missing_ok=True)
+
+    transaction.on_commit(unlink)
+    return len(names)
+
+
+def correction_unsealed(item_ids: Sequence[int]) -> int:
+    """Remove the sealed corrected values from closed items (the masked copies stay)."""
+    changed = 0
+    closed = ProblemItem.objects.filter(
+        pk__in=list(item_ids), status=ProblemItem.Status.CLOSED, correction__isnull=False
+    )
+    for item in closed.only("pk", "correction"):
+        shown = _shown(item.correction or {})
+        if shown != item.correction:
+            ProblemItem.objects.filter(pk=item.pk).update(correction=shown)
+            changed += 1
+    return changed

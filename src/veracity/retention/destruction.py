@@ -134,7 +134,23 @@ def customers_destroy(ids: Sequence[int]) -> Counts:
             n = history._default_manager.filter(**where).update(**step.values)
             _add(counts, history._meta.db_table, "overwritten", n)
         _add(counts, ProblemItem._meta.db_table, "clue_key_removed", _neutral_keys(chunk, keys))
+        _investigations_destroy(chunk, counts)
     return dict(counts)
+
+
+def _investigations_destroy(ids: Sequence[int], counts: defaultdict[str, dict[str, int]]) -> None:
+    """The customers' closed problem items keep their timeline (masked values) but lose the
+    sealed corrected values and the evidence files (scans and recordings of the customers)."""
+    from veracity.cases.models import Evidence
+    from veracity.cases.services import correction_unsealed, evidence_destroy
+
+    items = list(
+        ProblemItem.objects.filter(members__customer_id__in=ids)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    _add(counts, ProblemItem._meta.db_table, "correction_removed", correction_unsealed(items))
+    _add(counts, Evidence._meta.db_table, "deleted", evidence_destroy(items))
 
 
 def _blind_indexes(ids: Sequence[int], steps: Sequence[Erasure]) -> set[str]:
@@ -162,13 +178,21 @@ def _neutral_keys(ids: Sequence[int], keys: set[str]) -> int:
 
 
 def problem_items_destroy(ids: Sequence[int]) -> Counts:
-    """Delete closed problem items and their member lists."""
+    """Delete closed problem items with their member lists, timelines and evidence files
+    (an escalation stays against the seller, without the item)."""
+    from veracity.cases.models import CaseStep, Evidence
+    from veracity.cases.services import evidence_destroy
+
     counts: defaultdict[str, dict[str, int]] = defaultdict(dict)
-    tables = {m._meta.label: m._meta.db_table for m in (ProblemItem, ProblemItemMember)}
+    tables = {m._meta.label: m._meta.db_table for m in (ProblemItem, ProblemItemMember, CaseStep)}
     for chunk in chunks(sorted(set(ids))):
-        _, per_model = ProblemItem.objects.filter(
-            pk__in=chunk, status=ProblemItem.Status.CLOSED
-        ).delete()
+        closed = list(
+            ProblemItem.objects.filter(pk__in=chunk, status=ProblemItem.Status.CLOSED).values_list(
+                "pk", flat=True
+            )
+        )
+        _add(counts, Evidence._meta.db_table, "deleted", evidence_destroy(closed))
+        _, per_model = ProblemItem.objects.filter(pk__in=closed).delete()
         for label, n in per_model.items():
             _add(counts, tables.get(label, label), "deleted", n)
     return dict(counts)
