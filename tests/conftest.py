@@ -105,6 +105,13 @@ def api(client, api_token):
     return Api()
 
 
+@pytest.fixture(autouse=True)
+def _own_evidence_folder(settings, tmp_path):
+    """Each test keeps evidence files in its own folder (a rolled-back test leaves files
+    behind that no record refers to, which the archive inspection rightly reports)."""
+    settings.VERACITY_EVIDENCE_DIR = tmp_path / "evidence"
+
+
 @pytest.fixture
 def personas(db):
     """One user per role: alice the agent, carol channel back-office, sam customer service,

@@ -46,7 +46,7 @@ def _attach(item, user, *, data=SIGNED, filename="confirm.pdf", kind="customer_c
 
 
 def _stored(evidence: Evidence, settings):
-    return settings.VAR_DIR / "evidence" / evidence.stored_as
+    return settings.VERACITY_EVIDENCE_DIR / evidence.stored_as
 
 
 def test_stored_encrypted_with_its_checksum(claimed, personas, settings):
@@ -180,7 +180,7 @@ def test_refused_files_leave_nothing(filename, data, code, claimed, personas, se
         ProblemItem.objects.values().get(pk=claimed.pk),
     )
     assert after == before
-    folder = settings.VAR_DIR / "evidence"
+    folder = settings.VERACITY_EVIDENCE_DIR
     assert not folder.exists() or not any(folder.iterdir())
 
 

@@ -227,3 +227,40 @@ def test_scheduled_inspection_covers_the_half_year_just_ended(book: Book, monkey
     assert tasks.inspect_half_year.call_local() is None  # already inspected
     counts = tasks.retention_due_count.call_local()
     assert counts["customer_policies_ended"] == 2
+
+
+def test_evidence_files_orphaned_missing_and_unsealed(settings, tmp_path, personas):
+    """The evidence folder against its records: a file nobody refers to, a record whose file
+    is gone, and a file stored in the clear are each a finding."""
+    from tests.detection.test_listing import make_items
+    from veracity.cases.models import Evidence
+    from veracity.cases.services import problem_item_attach, problem_item_claim
+    from veracity.retention.inspection import check_evidence, inspection_results
+
+    item = make_items()
+    problem_item_claim(item_id=item.pk, user=personas["sam"])
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    kept, gone, plain = (
+        problem_item_attach(
+            item_id=item.pk,
+            user=personas["sam"],
+            kind="callback_record",
+            description=f"record {n}",
+            filename=f"r{n}.pdf",
+            data=pdf,
+        )
+        for n in range(3)
+    )
+    folder = settings.VERACITY_EVIDENCE_DIR
+    assert check_evidence()["orphaned"] == check_evidence()["missing"] == 0
+    (folder / gone.stored_as).unlink()
+    (folder / plain.stored_as).write_bytes(pdf)
+    (folder / "stray.bin").write_bytes(b"v1:...")
+    found = check_evidence()
+    assert (found["orphaned"], found["missing"], found["unsealed"]) == (1, 1, 1)
+    assert found["orphaned_files"] == ["stray.bin"]
+    assert Evidence.objects.filter(pk=kept.pk).exists()
+    results = inspection_results()
+    assert results["evidence"]["orphaned"] == 1
+    codes = {f["code"] for f in results["findings"]}
+    assert {"EVIDENCE_ORPHANED", "EVIDENCE_MISSING", "EVIDENCE_UNSEALED"} <= codes

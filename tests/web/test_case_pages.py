@@ -484,7 +484,7 @@ def test_a_missing_evidence_file_is_said_plainly(login, personas, item, settings
 
     submitted(item, personas)
     evidence = Evidence.objects.get()
-    (Path(settings.VAR_DIR) / "evidence" / evidence.stored_as).unlink()
+    (Path(settings.VERACITY_EVIDENCE_DIR) / evidence.stored_as).unlink()
     response = login(personas["dave"]).post(
         f"/problems/{item.pk}/evidence/{evidence.pk}/", {"purpose": "compliance_check"}
     )

@@ -60,7 +60,7 @@ MAX_DESCRIPTION = 300
 
 
 def evidence_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "evidence"
+    path = Path(settings.VERACITY_EVIDENCE_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -11,6 +11,8 @@ damaged material, damp — every half year, recorded. Here that is:
   authenticate (copied between columns, tampered);
 - **files**: every file field of every model (history included) against the files under
   ``MEDIA_ROOT`` — files no record refers to, and records whose file is missing;
+- **evidence** of problem-item investigations (D1.13): sealed files under ``var/evidence``
+  no record refers to, records whose file is missing, and files not sealed;
 - **borrowing** (D4.19–D4.20): loans still open, and loans past their end and not returned.
 
 Each check returns plain JSON-able data (ids, counts, names of tables; never a personal
@@ -57,18 +59,24 @@ def inspection_results() -> dict[str, Any]:
     chain = check_chain()
     encryption = check_encryption()
     files = check_files(file_fields())
+    evidence = check_evidence()
     loans = check_loans()
     return {
         "chain": chain,
         "encryption": encryption,
         "files": files,
+        "evidence": evidence,
         "loans": loans,
-        "findings": findings(chain, encryption, files, loans),
+        "findings": findings(chain, encryption, files, loans, evidence),
     }
 
 
 def findings(
-    chain: dict[str, Any], encryption: dict[str, Any], files: dict[str, Any], loans: dict[str, Any]
+    chain: dict[str, Any],
+    encryption: dict[str, Any],
+    files: dict[str, Any],
+    loans: dict[str, Any],
+    evidence: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
 
@@ -126,7 +134,55 @@ def findings(
         f"{n}笔借阅已超期未归还",
         f"{n} loans are past their end and not returned",
     )
+    evidence = evidence or {}
+    n = evidence.get("orphaned", 0)
+    add(
+        "EVIDENCE_ORPHANED",
+        n,
+        f"{n}个证明材料文件没有记录引用，须核查后归档或销毁",
+        f"{n} evidence files are referred to by no record; check, then file or destroy them",
+    )
+    n = evidence.get("missing", 0)
+    add(
+        "EVIDENCE_MISSING",
+        n,
+        f"{n}条证明材料记录的文件不存在，须从备份恢复",
+        f"{n} evidence records refer to a file that is missing; restore it from backup",
+    )
+    n = evidence.get("unsealed", 0)
+    add(
+        "EVIDENCE_UNSEALED",
+        n,
+        f"{n}个证明材料文件未加密",
+        f"{n} evidence files are not sealed (encrypted)",
+    )
     return out
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+def check_evidence() -> dict[str, Any]:
+    """The evidence folder against the evidence records (names only, never contents)."""
+    from veracity.cases.models import Evidence
+    from veracity.cases.services import evidence_dir
+
+    folder = evidence_dir()
+    on_disk = {p.name for p in folder.iterdir() if p.is_file()}
+    recorded = set(Evidence.objects.values_list("stored_as", flat=True))
+    unsealed = 0
+    for name in sorted(on_disk & recorded):
+        with (folder / name).open("rb") as fh:
+            unsealed += fh.read(3) != b"v1:"
+    return {
+        "files": len(on_disk),
+        "records": len(recorded),
+        "orphaned": len(on_disk - recorded),
+        "orphaned_files": sorted(on_disk - recorded)[:LISTED],
+        "missing": len(recorded - on_disk),
+        "missing_files": sorted(recorded - on_disk)[:LISTED],
+        "unsealed": unsealed,
+    }
 
 
 # --- chain -------------------------------------------------------------------------------------

@@ -124,6 +124,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Evidence of problem-item investigations, sealed (AES-GCM) one file per record.
+VERACITY_EVIDENCE_DIR = Path(os.environ.get("VERACITY_EVIDENCE_DIR", VAR_DIR / "evidence"))
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
