@@ -82,9 +82,34 @@ def test_corrected_keeps_history_and_records_the_gate_findings(item, personas):
     assert recheck.detail["same_clue"] is True
 
 
+def test_a_member_outside_the_investigators_reach_is_not_corrected_by_them(item, personas):
+    _investigated(item, personas)
+    stranger = item.members.get(policy__channel="bancassurance").customer_id
+    phone = Phone.objects.get(customer_id=stranger)
+    before = ProblemItem.objects.values().get(pk=item.pk)
+    with pytest.raises(CaseError) as refused:
+        cs.problem_item_submit(
+            item_id=item.pk,
+            user=personas["carol"],
+            outcome="corrected",
+            findings="x",
+            changes=[
+                {
+                    "customer_id": stranger,
+                    "field": "phone",
+                    "record_id": phone.pk,
+                    "value": "13912345678",
+                }
+            ],
+        )
+    assert refused.value.field == "changes[0].customer_id"
+    assert ProblemItem.objects.values().get(pk=item.pk) == before
+
+
 def test_corrected_phone_lifts_the_clue(item, personas):
     _investigated(item, personas)
-    last = _customers(item)[-1]
+    # the agency customer: the other one is outside the agency back-office's reach
+    last = item.members.get(policy__channel="agency").customer_id
     phone = Phone.objects.get(customer_id=last)
     cs.problem_item_submit(
         item_id=item.pk,

@@ -294,19 +294,17 @@ class CorrectionCustomer:
 
 
 def correction_targets(user: Any, item_id: int, *, limit: int = 50) -> list[CorrectionCustomer]:
-    """The member customers of an item ``user`` may see (the first ``limit``) and what of
-    theirs can be corrected (``customers.corrections.FIELDS``), masked — what the submit
-    form offers. Shown on the item page, whose read (``case_detail``) is audited; empty when
-    the item is not visible."""
+    """The member customers of an item whose files ``user`` may see (the first ``limit``) and
+    what of theirs can be corrected (``customers.corrections.FIELDS``), masked — what the
+    submit form offers. Shown on the item page, whose read (``case_detail``) is audited;
+    empty when the item is not visible."""
     from veracity.core.masking import mask
     from veracity.customers.models import Address, BankAccount, Customer, IdentityDocument, Phone
     from veracity.customers.selectors import mask_policy
 
     if not visible_to(user).filter(pk=item_id).exists():
         return []
-    ids = sorted(
-        set(ProblemItemMember.objects.filter(item_id=item_id).values_list("customer_id", flat=True))
-    )[:limit]
+    ids = correctable_customers(user, item_id)[:limit]
     masks = mask_policy()
     records: dict[int, list[CorrectionTarget]] = {cid: [] for cid in ids}
     sources: list[tuple[str, Any, str, str]] = [
@@ -337,3 +335,12 @@ def correction_targets(user: Any, item_id: int, *, limit: int = 50) -> list[Corr
             )
         )
     return out
+
+
+def correctable_customers(user: Any, item_id: int) -> list[int]:
+    """The item's member customers whose files ``user`` may see (need to know: a member
+    outside the user's reach is corrected by someone whose reach includes them)."""
+    from veracity.customers.selectors import visible_to as customers_visible_to
+
+    members = ProblemItemMember.objects.filter(item_id=item_id).values("customer_id")
+    return sorted(customers_visible_to(user).filter(pk__in=members).values_list("pk", flat=True))

@@ -410,7 +410,10 @@ def problem_item_submit(
     correction: dict[str, Any] | None = None
     if outcome == Outcome.CORRECTED:
         try:
-            parsed = changes_parse(changes or [], allowed_customers=_member_customers(item))
+            from veracity.cases.selectors import correctable_customers
+
+            allowed = set(correctable_customers(user, item.pk))
+            parsed = changes_parse(changes or [], allowed_customers=allowed)
         except CorrectionError as error:
             raise refuse("correction", error.field, error.message_zh, error.message_en) from None
         correction = {"changes": [_sealed(item, c) for c in parsed]}

@@ -86,8 +86,8 @@ def changes_parse(raw: Sequence[Mapping[str, Any]], *, allowed_customers: set[in
         if customer_id not in allowed_customers:
             raise CorrectionError(
                 f"{where}.customer_id",
-                "只能更正本问题件所涉客户的数据",
-                "only the customers on this item can be corrected",
+                "只能更正本问题件所涉、且您有权查看的客户的数据",
+                "only the customers on this item whose files you may see can be corrected",
             )
         if name in _RECORDS and record_id is None:
             raise CorrectionError(
