@@ -189,7 +189,8 @@ def case_detail(
     return CaseView(
         item=listed.items[0],
         findings=item.findings,
-        correction=item.correction,
+        # the proposal as shown: masked values, never the sealed ones
+        correction=without_sealed(item.correction),
         returned_times=item.returned_times,
         steps=steps,
         evidence=evidence,
@@ -344,3 +345,11 @@ def correctable_customers(user: Any, item_id: int) -> list[int]:
 
     members = ProblemItemMember.objects.filter(item_id=item_id).values("customer_id")
     return sorted(customers_visible_to(user).filter(pk__in=members).values_list("pk", flat=True))
+
+
+def without_sealed(correction: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A proposed correction as it may be shown: the masked copies, not the sealed values."""
+    if not correction or "changes" not in correction:
+        return correction
+    changes = [{k: v for k, v in c.items() if k != "sealed"} for c in correction["changes"]]
+    return {**correction, "changes": changes}

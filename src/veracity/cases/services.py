@@ -492,8 +492,9 @@ def _unsealed(item: ProblemItem, raw: Mapping[str, Any]) -> Any:
 
 def _shown(correction: Mapping[str, Any]) -> dict[str, Any]:
     """The correction without its sealed values (for the timeline and the audit trail)."""
-    changes = [{k: v for k, v in c.items() if k != "sealed"} for c in correction.get("changes", [])]
-    return {**correction, **({"changes": changes} if "changes" in correction else {})}
+    from veracity.cases.selectors import without_sealed
+
+    return without_sealed(dict(correction)) or {}
 
 
 # --- PW-4: verification ------------------------------------------------------------------

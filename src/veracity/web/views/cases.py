@@ -370,15 +370,11 @@ def _field_name(field: str) -> str:
 def _correction_rows(view: CaseView) -> list[dict[str, Any]]:
     """The proposed changes as the item keeps them: the value masked (the true one is
     sealed until verification)."""
-    from veracity.core.masking import mask
-
     names = {m.customer_id: m.name for m in view.item.members}
     rows = []
     for change in (view.correction or {}).get("changes", []):
         field = str(change.get("field", ""))
         value = str(change.get("value", ""))
-        if "sealed" not in change and field in ("phone", "account", "id_number", "address"):
-            value = mask(value, field)  # a change kept before values were sealed
         rows.append(
             {
                 "customer": names.get(change.get("customer_id"), change.get("customer_id")),
