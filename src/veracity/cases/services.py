@@ -33,7 +33,14 @@ from veracity.access.roles import RoleName
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases import policy
-from veracity.cases.models import CaseStep, Escalation, Evidence, EvidenceKind, StepAction
+from veracity.cases.models import (
+    VERIFYING_KINDS,
+    CaseStep,
+    Escalation,
+    Evidence,
+    EvidenceKind,
+    StepAction,
+)
 from veracity.cases.policy import CaseError, refuse, stage_name
 from veracity.core.crypto import DecryptionError
 from veracity.core.evidence import EvidenceRejected, check_file
@@ -552,7 +559,7 @@ def problem_item_verify(
     if item.stage == Stage.SUBMITTED:
         _check_no_newcomers(item)
     kinds = set(item.evidence_files.values_list("kind", flat=True))
-    if item.stage == Stage.SUBMITTED and not kinds & {k.value for k in _VERIFYING}:
+    if item.stage == Stage.SUBMITTED and not kinds & {k.value for k in VERIFYING_KINDS}:
         raise refuse(
             "evidence",
             "evidence",
@@ -577,9 +584,6 @@ def problem_item_verify(
     elif item.outcome == Outcome.ESCALATED:
         _escalate(item, user, ip)
     return item
-
-
-_VERIFYING = (EvidenceKind.CUSTOMER_CONFIRMATION, EvidenceKind.INVESTIGATOR_REPORT)
 
 
 def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> None:
