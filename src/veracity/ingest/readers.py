@@ -3,13 +3,21 @@
 Every record comes with the line (or spreadsheet row) it was read from, so an error report
 can point at it; a line that cannot be read at all becomes a ``RowError`` and reading goes
 on with the next line.
+
+Text files (JSONL, CSV) are UTF-8, with or without a byte-order mark, unless the caller
+names another encoding. Any byte string decodes as GB18030, so a file that is not UTF-8 is
+taken as GB18030 only when nothing in it decodes to a replacement or a Private Use Area
+character (the marks of a Big5 or other file read with the wrong table); otherwise the whole
+file is refused before a single record is read, never imported as wrong names.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +54,12 @@ class UnreadableFile(Exception):
 Record = tuple[int, dict[str, Any] | RowError]
 
 
-def read_records(path: Path) -> Iterator[Record]:
-    """Yield ``(line, record)`` or ``(line, RowError)`` for every data line of the file."""
+def read_records(path: Path, *, encoding: str | None = None) -> Iterator[Record]:
+    """Yield ``(line, record)`` or ``(line, RowError)`` for every data line of the file.
+
+    ``encoding`` is the declared encoding of a text file (``None``: UTF-8, see the module);
+    an Excel file is binary and ignores it. ``UnreadableFile`` when the file cannot be
+    decoded, raised before the first record."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise UnreadableFile(
@@ -56,22 +68,113 @@ def read_records(path: Path) -> Iterator[Record]:
         )
     if not path.is_file():
         raise UnreadableFile(f"找不到文件 {path}", f"file not found: {path}")
-    if suffix == ".csv":
-        yield from _read_csv(path)
-    elif suffix == ".xlsx":
+    if suffix == ".xlsx":
         yield from _read_xlsx(path)
+        return
+    codec = text_encoding(path, declared=encoding)
+    if suffix == ".csv":
+        yield from _read_csv(path, codec)
     else:
-        yield from _read_jsonl(path)
+        yield from _read_jsonl(path, codec)
 
 
-def _read_jsonl(path: Path) -> Iterator[Record]:
+_CHUNK = 1 << 20
+_UTF8 = "utf-8-sig"  # reads UTF-8 with or without a byte-order mark
+
+
+def text_encoding(path: Path, *, declared: str | None = None) -> str:
+    """The codec to read the text file ``path`` with, checked over the whole file (one
+    streaming pass, nothing held in memory); ``UnreadableFile`` with the reason otherwise.
+
+    Declared: that encoding, if every byte of the file decodes in it. Not declared: UTF-8;
+    else GB18030 when the text it gives holds no replacement (U+FFFD) and no Private Use
+    Area character (U+E000–U+F8FF, planes 15 and 16)."""
+    if declared:
+        try:
+            name = codecs.lookup(declared).name
+        except LookupError:
+            raise UnreadableFile(
+                f"未知的文件编码 {declared}", f"unknown encoding {declared}"
+            ) from None
+        codec = _UTF8 if name == "utf-8" else name
+        failure = _first_undecodable(path, codec)
+        if failure is not None:
+            line, column = failure
+            raise UnreadableFile(
+                f"文件不是所声明的 {declared} 编码（第 {line} 行第 {column} 个字节无法解码）",
+                f"the file is not in the declared encoding {declared} "
+                f"(line {line}, byte {column} cannot be decoded)",
+            )
+        return codec
+    failure = _first_undecodable(path, _UTF8)
+    if failure is None:
+        return _UTF8
+    line, column = failure
+    suspect = _first_suspect_gb18030(path)
+    if suspect is None:
+        return "gb18030"
+    where_zh = f"第 {line} 行第 {column} 个字节不是 UTF-8"
+    where_en = f"line {line}, byte {column} is not UTF-8"
+    if suspect[0] > 0:
+        where_zh += f"；按 GB18030 解读时第 {suspect[0]} 行出现乱码字符 {suspect[1]}"
+        where_en += f"; read as GB18030, line {suspect[0]} holds the garbled character {suspect[1]}"
+    raise UnreadableFile(
+        f"无法确定文件编码（{where_zh}）。文件应为 UTF-8；如为其他编码（如 Big5），请用 "
+        "--encoding 指明",
+        f"cannot tell the file's encoding ({where_en}). Files are UTF-8; name any other "
+        "encoding (e.g. big5) with --encoding",
+    )
+
+
+def _first_undecodable(path: Path, codec: str) -> tuple[int, int] | None:
+    """(line, byte in that line, both from 1) of the first byte ``codec`` cannot decode."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    offset = 0  # of the chunk in the file
     with path.open("rb") as handle:
-        for line_no, raw in enumerate(handle, start=1):
+        while True:
+            chunk = handle.read(_CHUNK)
             try:
-                text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8").strip()
-            except UnicodeDecodeError:
-                yield line_no, RowError(line_no, "", "不是 UTF-8 编码", "not UTF-8 text")
-                continue
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                # The decoder holds back an incomplete sequence at a chunk's end and puts
+                # it before the next chunk: ``exc.object`` is that tail plus this chunk.
+                held = len(exc.object) - len(chunk)
+                return _position(path, offset - held + exc.start)
+            if not chunk:
+                return None
+            offset += len(chunk)
+
+
+def _position(path: Path, offset: int) -> tuple[int, int]:
+    with path.open("rb") as handle:
+        head = handle.read(offset)
+    return head.count(b"\n") + 1, offset - (head.rfind(b"\n") + 1) + 1
+
+
+def _first_suspect_gb18030(path: Path) -> tuple[int, str] | None:
+    """``None`` when the file reads as GB18030 text without a replacement or Private Use
+    Area character; else (line, the character as U+XXXX) of the first one, line 0 when the
+    file does not decode as GB18030 at all."""
+    try:
+        with path.open(encoding="gb18030", errors="strict", newline="") as handle:
+            for line_no, text in enumerate(handle, start=1):
+                if found := _SUSPECT.search(text):
+                    return line_no, f"U+{ord(found.group()):04X}"
+    except UnicodeDecodeError:
+        return 0, ""
+    return None
+
+
+# The replacement character and the Private Use Areas (BMP, planes 15 and 16).
+_SUSPECT = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def _read_jsonl(path: Path, codec: str) -> Iterator[Record]:
+    # Checked whole by ``text_encoding``: every line decodes. Lines end at line feeds only
+    # (a lone carriage return inside a JSON string belongs to the record).
+    with path.open(encoding=codec, newline="\n") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            text = raw.strip()
             if not text:
                 continue
             try:
@@ -98,17 +201,8 @@ def _read_jsonl(path: Path) -> Iterator[Record]:
             yield line_no, value
 
 
-def _read_csv(path: Path) -> Iterator[Record]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = path.read_bytes().decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile(
-                "无法识别文件编码（应为 UTF-8 或 GB18030）",
-                "cannot decode the file (expected UTF-8 or GB18030)",
-            ) from exc
+def _read_csv(path: Path, codec: str) -> Iterator[Record]:
+    text = path.read_bytes().decode(codec)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     while True:
         try:

@@ -19,12 +19,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--encoding",
+            help="encoding of a .jsonl or .csv file (default UTF-8, e.g. gb18030, big5)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         counts = {"pass": 0, "fail": 0, "unreadable": 0}
         try:
-            for line, record in read_records(options["file"]):
+            for line, record in read_records(options["file"], encoding=options["encoding"]):
                 if isinstance(record, RowError):
                     counts["unreadable"] += 1
                     out: dict[str, Any] = {

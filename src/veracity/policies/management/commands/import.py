@@ -29,6 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
+            "--encoding",
+            help="encoding of a .jsonl or .csv file (default UTF-8, e.g. gb18030, big5)",
+        )
+        parser.add_argument(
             "--show-failed",
             action="store_true",
             help="also list applications stored with a failing gate verdict",
@@ -39,7 +43,7 @@ class Command(BaseCommand):
         actor = Actor.system(f"import:{options['kind']}")
         started = time.perf_counter()
         try:
-            records = read_records(path)
+            records = read_records(path, encoding=options["encoding"])
             if options["kind"] == "sellers":
                 report: Any = sellers_import(records, actor=actor)
             else:
