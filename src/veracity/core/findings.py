@@ -97,6 +97,17 @@ CATALOGUE: Final[Mapping[str, tuple[Severity, str, str]]] = MappingProxyType(
             "{role_zh}身份证号码的省份代码 {province_code} 不存在",
             "{role_en} ID number province code {province_code} does not exist",
         ),
+        # D1.6: the register already knows this identity document under another name, sex
+        # or birth date. An error: underwriting on an identity that may be false must wait
+        # until customer service has checked it (the file is never overwritten silently).
+        "IDENTITY_CHANGED": (
+            E,
+            "{role_zh}{label_zh}与客户档案中同一证件号码登记的不一致（可能冒用他人身份），"
+            "客户档案未作修改，已转客户服务核实",
+            "{role_en} {label_en} differs from the customer file held under the same ID "
+            "number (possibly a false identity); the file was not changed and customer "
+            "service will verify it",
+        ),
         "PHONE_INVALID": (
             E,
             "{role_zh}联系电话 {masked} 不是有效的电话号码",

@@ -75,11 +75,16 @@ class Customer(models.Model):
         db_constraint=False,  # history rows copy it; a user is never deleted (PROTECT above)
     )
     archive_no = models.CharField(_("archive number"), max_length=20, unique=True, null=True)
+    # A person submitted without an identity document (a minor insured, a policyholder of an
+    # old file) is known only by where they were submitted: the keyed blind index of the
+    # application number and role. A resubmission, or a rerun of an interrupted import,
+    # finds the same customer by it instead of creating another.
+    anchor_bidx = models.CharField(max_length=32, unique=True, null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(
         user_db_constraint=False,  # see veracity.db.bulk
-        no_db_index=["archive_no"],  # history is read per customer (by id)
+        no_db_index=["archive_no", "anchor_bidx"],  # history is read per customer (by id)
     )
 
     class Meta:
@@ -195,3 +200,38 @@ class BankAccount(models.Model):
 
     def __str__(self) -> str:
         return f"account #{self.pk}"
+
+
+class IdentityChange(models.Model):
+    """A submission that gave another name, sex or birth date for a customer's identity
+    document (D1.6). The register is not overwritten: the customer keeps the values on file
+    and this record keeps what was submitted, where and when, until customer service has
+    checked it (a problem item, rule IDENTITY_CHANGED) and, if the new values are true,
+    corrected the customer through the correction path, which records the change in the
+    customer's history. Only the differing facts are filled in."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="identity_changes"
+    )
+    application_no = models.CharField(_("application number"), max_length=40)
+    role = models.CharField(_("role"), max_length=20)
+    name = models.CharField(_("submitted name"), max_length=100, blank=True)
+    sex = models.CharField(_("submitted sex"), max_length=1, blank=True)
+    birth_date = models.DateField(_("submitted birth date"), null=True, blank=True)
+    on_file = models.JSONField(_("values on file"), default=dict)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity change")
+        constraints = [
+            # the same submission read again (a rerun) records nothing new
+            models.UniqueConstraint(
+                fields=["customer", "application_no", "role", "name", "sex", "birth_date"],
+                name="identity_change_once",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["recorded_at"], name="identity_change_recorded")]
+
+    def __str__(self) -> str:
+        return f"identity change #{self.pk}"

@@ -5,7 +5,7 @@ queries and inserts what is new in bulk, history rows included."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ from veracity.customers.models import (
     BankAccount,
     Customer,
     Email,
+    IdentityChange,
     IdentityDocument,
     Phone,
 )
@@ -94,15 +95,32 @@ class PersonIn:
     address: tuple[str, str] | None = None
     email: tuple[str, str] | None = None
     # A person without a document is only matched within ``anchor`` (e.g. a minor insured
-    # is matched among the insured of the same policyholder by name and birth date).
+    # is matched among the insured of the same policyholder by name and birth date; a
+    # policyholder without a document only within its own application and role). The key
+    # is kept (blind-indexed) on the customer, so a resubmission or a rerun finds it again.
     anchor: str = ""
+    # Where the person was submitted (application number, role), for a recorded change.
+    submitted_in: tuple[str, str] = ("", "")
     customer_id: int | None = None  # set by ``customers_resolve``
+    # Facts (name, sex, birth_date) this submission gives otherwise than the register's
+    # customer of the same document; set by ``customers_resolve``, never applied.
+    identity_changed: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, ...]:
         if self.document:
             return ("doc", self.document[0], self.document[2])
         return ("anon", self.anchor, self.name, str(self.birth_date))
+
+    @property
+    def anchor_bidx(self) -> str | None:
+        """The keyed blind index of a person without a document (``None`` without anchor)."""
+        if self.document or not self.anchor:
+            return None
+        return blind_index("\x1f".join(self.key), domain=DOMAIN_ANCHOR)
+
+
+DOMAIN_ANCHOR = "anchor"
 
 
 def person_from(block: dict[str, Any] | None, *, birth_date: date | None) -> PersonIn | None:
@@ -124,9 +142,16 @@ def person_from(block: dict[str, Any] | None, *, birth_date: date | None) -> Per
 
 def customers_resolve(people: Sequence[PersonIn]) -> None:
     """Attach a customer to every person (``customer_id``): the one the register knows by
-    document, or a new one. Differences in name, sex or birth date update the customer
-    (history keeps the old values). Phones, addresses and e-mails not yet on file are added.
-    Call it inside the writing transaction."""
+    document (or, without one, by anchor), or a new one. Phones, addresses and e-mails not
+    yet on file are added. Call it inside the writing transaction.
+
+    A fact the register lacks (a birth date, a sex) is filled in from the submission. A
+    fact it holds otherwise — another name, sex or birth date for the same identity
+    document — is never overwritten (D1.6: it may be a false identity): the customer keeps
+    its values, the submission's are recorded as an ``IdentityChange`` for customer service
+    to check, and the person's ``identity_changed`` names the differing facts, so the
+    application's check can say so. People are taken in order: within a batch the first
+    submission of a new document creates the customer, as if they had come one by one."""
     new = _resolve_documented([p for p in people if p.document])
     new.update(_resolve_anonymous([p for p in people if not p.document]))
     _add_contacts(people, new)
@@ -154,33 +179,110 @@ def _resolve_documented(people: Sequence[PersonIn]) -> set[int]:
         ):
             known[(id_type, bidx)] = (*customer[:3], _as_date(customer[3]))
     new: list[tuple[PersonIn, list[PersonIn]]] = []
-    changes: dict[int, list[PersonIn]] = {}
+    filled: dict[int, dict[str, Any]] = {}
+    changes: list[tuple[PersonIn, dict[str, Any]]] = []
     for key, group in by_key.items():
-        latest = group[-1]
         found = known.get((key[1], key[2]))
         if found is None:
-            new.append((latest, group))
-            continue
-        if any(
-            (value := getattr(latest, attr)) and value != current
-            for attr, current in zip(_FACTS, found[1:], strict=True)
-        ):
-            changes.setdefault(found[0], []).append(latest)
+            # A new customer starts with the first submission's facts (they arrive in order).
+            on_file = {attr: getattr(group[0], attr) for attr in _FACTS}
+        else:
+            on_file = dict(zip(_FACTS, found[1:], strict=True))
+        fixes = _fixes(on_file, group, _told_by_number(key[1], group[0].document))
+        on_file.update(fixes)
+        if found is None:
+            new.append((replace(group[0], **on_file), group))
+        else:
+            for person in group:
+                person.customer_id = found[0]
+            if fixes:
+                filled[found[0]] = fixes
         for person in group:
-            person.customer_id = found[0]
-    if changes:
-        for customer_obj in Customer.objects.filter(pk__in=changes).order_by("pk"):
-            for person in changes[customer_obj.pk]:
-                _apply_facts(customer_obj, person)
+            differing = tuple(
+                attr
+                for attr in _FACTS
+                if (value := getattr(person, attr)) and value != on_file[attr]
+            )
+            person.identity_changed = differing
+            if differing:
+                changes.append((person, {attr: on_file[attr] for attr in differing}))
+    if filled:
+        for customer_obj in Customer.objects.filter(pk__in=filled).order_by("pk"):
+            for attr, value in filled[customer_obj.pk].items():
+                setattr(customer_obj, attr, value)
             customer_obj.save()
     ids = _insert_customers(new)
     documents = []
-    for customer_id, (latest, _) in zip(ids, new, strict=True):
-        doc = latest.document
+    for customer_id, (first, _) in zip(ids, new, strict=True):
+        doc = first.document
         assert doc is not None
         documents.append((customer_id, doc[0], doc[1], doc[2]))
     insert_rows(IdentityDocument, ("customer_id", "id_type", "number", "number_bidx"), documents)
+    _record_identity_changes(changes)
     return set(ids)
+
+
+def _told_by_number(id_type: str, document: tuple[str, str, str] | None) -> dict[str, Any]:
+    """The sex and birth date a resident ID (or residence permit) number states."""
+    if document is None or id_type not in _NUMBER_STATES_FACTS:
+        return {}
+    try:
+        facts = identity.parse_resident_id(document[1])
+    except ValueError:
+        return {}
+    return {"sex": facts.sex, "birth_date": facts.birth_date}
+
+
+_NUMBER_STATES_FACTS = frozenset(
+    {identity.IdType.RESIDENT_ID.value, identity.IdType.HMT_RESIDENCE_PERMIT.value}
+)
+
+
+def _fixes(
+    on_file: dict[str, Any], group: Sequence[PersonIn], told: dict[str, Any]
+) -> dict[str, Any]:
+    """The facts the submissions may set: one the register lacks is filled in; one it holds
+    against its own ID number is corrected by a submission that agrees with the number.
+    Each the first such submission's, in order."""
+    fixes: dict[str, Any] = {}
+    for attr in _FACTS:
+        held = on_file[attr]
+        for person in group:
+            value = getattr(person, attr)
+            if value and (not held or (attr in told and held != told[attr] == value)):
+                fixes[attr] = value
+                break
+    return fixes
+
+
+def _record_identity_changes(changes: Sequence[tuple[PersonIn, dict[str, Any]]]) -> None:
+    """One ``IdentityChange`` per submission giving other facts; one already recorded for
+    the same submission (a rerun, a resubmission) is not recorded again."""
+    if not changes:
+        return
+    rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for person, on_file in changes:
+        application_no, role = person.submitted_in
+        submitted = tuple(
+            getattr(person, attr) if attr in on_file else ("" if attr != "birth_date" else None)
+            for attr in _FACTS
+        )
+        key = (person.customer_id, application_no[:40], role[:20], *submitted)
+        stored_on_file = {
+            attr: value.isoformat() if isinstance(value, date) else value
+            for attr, value in on_file.items()
+        }
+        rows.setdefault(key, (*key, stored_on_file))
+    have = set(
+        IdentityChange.objects.filter(customer_id__in={key[0] for key in rows}).values_list(
+            "customer_id", "application_no", "role", *_FACTS
+        )
+    )
+    insert_rows(
+        IdentityChange,
+        ("customer_id", "application_no", "role", *_FACTS, "on_file"),
+        [row for key, row in rows.items() if key not in have],
+    )
 
 
 def _as_date(value: Any) -> date | None:
@@ -188,12 +290,40 @@ def _as_date(value: Any) -> date | None:
 
 
 def _resolve_anonymous(people: Sequence[PersonIn]) -> set[int]:
-    """A person without a document is a new customer each time (within the batch, one per
-    anchor, name and birth date); returns their ids."""
+    """A person without a document is the customer of the same anchor, name and birth date
+    if the register has one (found by the key's blind index), else a new one; returns the
+    ids of the new ones. Without an anchor, a new customer each time."""
     by_key: dict[tuple[str, ...], list[PersonIn]] = {}
     for person in people:
         by_key.setdefault(person.key, []).append(person)
-    return set(_insert_customers([(group[-1], group) for group in by_key.values()]))
+    anchors = {key: group[0].anchor_bidx for key, group in by_key.items()}
+    wanted = [bidx for bidx in anchors.values() if bidx]
+    known: dict[str, int] = (
+        dict(
+            select(
+                f"SELECT anchor_bidx, id FROM {Customer._meta.db_table}",  # noqa: S608
+                [any_of("anchor_bidx", wanted)],
+            )
+        )
+        if wanted
+        else {}
+    )
+    new: list[tuple[PersonIn, list[PersonIn]]] = []
+    refreshed: dict[int, PersonIn] = {}
+    for key, group in by_key.items():
+        found = known.get(anchors[key] or "")
+        if found is None:
+            new.append((group[-1], group))
+            continue
+        for person in group:
+            person.customer_id = found
+        refreshed[found] = group[-1]
+    if refreshed:
+        # Same anchor, name and birth date: the sex may have been filled in or corrected.
+        for customer_obj in Customer.objects.filter(pk__in=refreshed).order_by("pk"):
+            if _apply_facts(customer_obj, refreshed[customer_obj.pk]):
+                customer_obj.save()
+    return set(_insert_customers(new))
 
 
 def _apply_facts(customer: Customer, person: PersonIn) -> bool:
@@ -215,9 +345,16 @@ def _insert_customers(new: list[tuple[PersonIn, list[PersonIn]]]) -> list[int]:
         ids = reserve_pks(Customer, len(new))
         insert_rows(
             Customer,
-            ("id", "name", "sex", "birth_date", "archive_no"),
+            ("id", "name", "sex", "birth_date", "archive_no", "anchor_bidx"),
             [
-                (pk, latest.name, latest.sex, latest.birth_date, f"C{pk:010d}")
+                (
+                    pk,
+                    latest.name,
+                    latest.sex,
+                    latest.birth_date,
+                    f"C{pk:010d}",
+                    latest.anchor_bidx,
+                )
                 for pk, (latest, _) in zip(ids, new, strict=True)
             ],
         )

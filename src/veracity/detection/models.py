@@ -25,6 +25,7 @@ class RuleCode(models.TextChoices):
     AGENT_CONTACT = "AGENT_CONTACT", _("Customer contact equals a seller's")
     THIRD_PARTY_PAYER = "THIRD_PARTY_PAYER", _("Third-party premium payer")
     REPEAT_MISSELLING = "REPEAT_MISSELLING", _("Repeated misselling")
+    IDENTITY_CHANGED = "IDENTITY_CHANGED", _("Identity differs from the customer file")
     MANUAL = "MANUAL", _("Added by staff")
 
 

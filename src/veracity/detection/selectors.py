@@ -252,7 +252,8 @@ def clue_data_changed_since(rule: str, key: str, since: datetime) -> bool:
     """Whether the records holding the clue's value changed (added, edited or removed, by
     anyone) after ``since``: for a shared phone or account, the records of that value; for
     a seller's contact, the customers' and sellers' records of it; for a third-party payer,
-    the policy or its premium account."""
+    the policy or its premium account; for an identity change, a new change recorded for
+    the customer."""
     if rule == "THIRD_PARTY_PAYER":
         sql = (
             "SELECT 1 FROM policies_historicalpolicy WHERE id = %s AND history_date > %s"
@@ -261,6 +262,9 @@ def clue_data_changed_since(rule: str, key: str, since: datetime) -> bool:
         )
         pid = int(key) if key.isdigit() else -1
         return bool(rows(sql, [pid, since, since, pid]))
+    if rule == "IDENTITY_CHANGED":
+        sql = "SELECT 1 FROM customers_identitychange WHERE customer_id = %s AND recorded_at > %s"
+        return bool(rows(sql, [int(key) if key.isdigit() else -1, since]))
     kind, value = rule, key
     if rule == "AGENT_CONTACT":
         kind, _, value = key.partition(":")

@@ -26,12 +26,13 @@ from veracity.core.detection import (
     Rule,
     SellerRef,
     agent_contact_clue,
+    identity_changed_clue,
     repeat_misselling_clue,
     shared_value_clue,
     third_party_payer_clue,
 )
 from veracity.core.masking import mask
-from veracity.customers.models import Address, BankAccount, Customer, Phone
+from veracity.customers.models import Address, BankAccount, Customer, IdentityChange, Phone
 from veracity.db.bulk import insert_rows
 from veracity.detection import selectors as q
 from veracity.detection.models import (
@@ -291,12 +292,64 @@ def repeat_misselling(scope: Scope) -> Findings:
     return found
 
 
+def identity_changed(scope: Scope) -> Findings:
+    """D1.6: the identity changes recorded at storage (another name, sex or birth date for
+    a customer's document), one clue per customer with all its changes not yet covered by a
+    closed investigation of that customer. Changes are few: read per customer, not
+    set-based."""
+    touched: list[int] | None
+    if scope.customers is not None:
+        touched = sorted(scope.customers)
+    elif scope.since is not None:
+        touched = sorted(
+            set(
+                IdentityChange.objects.filter(recorded_at__gte=scope.since).values_list(
+                    "customer_id", flat=True
+                )
+            )
+        )
+    else:
+        touched = None
+    rows: list[tuple[int, str, str, str, Any, datetime]] = []
+    fields = ("customer_id", "application_no", "name", "sex", "birth_date", "recorded_at")
+    if touched is None:
+        rows = list(IdentityChange.objects.order_by("pk").values_list(*fields))
+    else:
+        for batch in q.chunks(touched):
+            rows += IdentityChange.objects.filter(customer_id__in=batch).values_list(*fields)
+    closed: dict[str, datetime] = {}
+    keys = sorted({str(row[0]) for row in rows})
+    for batch in q.chunks(keys):
+        for key, at in ProblemItem.objects.filter(
+            rule=Rule.IDENTITY_CHANGED.value, status=ProblemItem.Status.CLOSED, key__in=batch
+        ).values_list("key", "updated_at"):
+            closed[key] = max(at, closed.get(key, at))
+    rows = [row for row in rows if str(row[0]) not in closed or row[5] > closed[str(row[0])]]
+    policy_of: dict[str, int] = {}
+    for batch in q.chunks(sorted({row[1] for row in rows})):
+        policy_of.update(
+            Policy.objects.filter(application_no__in=batch).values_list("application_no", "pk")
+        )
+    changes: dict[int, list[tuple[frozenset[str], int | None]]] = defaultdict(list)
+    for cid, application_no, name, sex, birth_date, _at in rows:
+        facts = frozenset(
+            f for f, v in (("name", name), ("sex", sex), ("birth_date", birth_date)) if v
+        )
+        changes[cid].append((facts, policy_of.get(application_no)))
+    clues = [c for cid in sorted(changes) if (c := identity_changed_clue(cid, changes[cid]))]
+    policies_of = {
+        cid: {pid for _, pid in items if pid is not None} for cid, items in changes.items()
+    }
+    return Findings(clues, policies_of)
+
+
 RULES: dict[Rule, Callable[[Scope], Findings]] = {
     Rule.SHARED_PHONE: shared_phone,
     Rule.SHARED_ACCOUNT: shared_account,
     Rule.AGENT_CONTACT: agent_contact,
     Rule.THIRD_PARTY_PAYER: third_party_payer,
     Rule.REPEAT_MISSELLING: repeat_misselling,
+    Rule.IDENTITY_CHANGED: identity_changed,
 }
 
 

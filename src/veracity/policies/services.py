@@ -9,13 +9,20 @@ last one stored is recognised and changes nothing (imports are idempotent).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import json
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from multiprocessing.reduction import ForkingPickler
@@ -30,7 +37,7 @@ from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_append_many
 from veracity.core import gate
 from veracity.core.completeness import parse_date
-from veracity.core.findings import Finding
+from veracity.core.findings import Finding, finding
 from veracity.customers.services import (
     AccountIn,
     PersonIn,
@@ -143,8 +150,6 @@ def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
     insured = None
     if relation != "self" and insured_block:
         insured = person_from(insured_block, birth_date=parse_date(insured_block.get("birth_date")))
-        if insured is not None and policyholder.document:
-            insured.anchor = f"insured-of:{policyholder.document[2]}"
     beneficiaries: list[tuple[PersonIn | None, dict[str, Any]]] = []
     for raw in payload.get("beneficiaries") or []:
         if not isinstance(raw, Mapping):
@@ -166,6 +171,7 @@ def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
             holder_name=str(payer.get("holder_name") or ""),
             holder_document=holder_doc,
         )
+    _place(application_no, policyholder, insured, beneficiaries)
     return _Row(
         payload=payload,
         verdict=verdict,
@@ -181,6 +187,31 @@ def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
         beneficiaries=beneficiaries,
         account=account,
     )
+
+
+def _place(
+    application_no: str,
+    policyholder: PersonIn,
+    insured: PersonIn | None,
+    beneficiaries: Sequence[tuple[PersonIn | None, Mapping[str, Any]]],
+) -> None:
+    """Where each person was submitted, and the anchor a person without a document is
+    found by again (a resubmission, a rerun after a crash): a minor insured among the
+    insured of the same documented policyholder (by name and birth date, so one child on
+    two applications is one customer); anyone else by application and role."""
+    policyholder.submitted_in = (application_no, "policyholder")
+    policyholder.anchor = f"policyholder-of:{application_no}"
+    if insured is not None:
+        insured.submitted_in = (application_no, "insured")
+        insured.anchor = (
+            f"insured-of:{policyholder.document[2]}"
+            if policyholder.document
+            else f"insured-of:{application_no}"
+        )
+    for position, (person, _) in enumerate(beneficiaries):
+        if person is not None:
+            person.submitted_in = (application_no, f"beneficiaries[{position}]")
+            person.anchor = f"beneficiary-of:{application_no}:{position}"
 
 
 def _block(payload: Mapping[str, Any], name: str) -> dict[str, Any] | None:
@@ -284,6 +315,8 @@ def _write(rows: list[_Row], *, source: str, actor: Actor) -> None:
             people.append(row.insured)
         people.extend(person for person, _ in row.beneficiaries if person)
     customers_resolve(people)
+    for row in rows:
+        _note_identity_changes(row)
     bank_accounts_resolve([row.account for row in rows if row.account])
     products = _products({row.product_code: row.payload.get("product") or {} for row in rows})
     sellers = _sellers(rows)
@@ -308,6 +341,25 @@ def _write(rows: list[_Row], *, source: str, actor: Actor) -> None:
             for row in rows
         ],
     )
+
+
+def _note_identity_changes(row: _Row) -> None:
+    """The register holds other facts for a person's document (``customers_resolve`` kept
+    them and recorded the submission's): the application's check says so, per fact. Known
+    only once the register is read, so added here, not by the gate (which has no database)."""
+    people = [row.policyholder, row.insured, *(person for person, _ in row.beneficiaries)]
+    found = tuple(
+        finding("IDENTITY_CHANGED", f"{person.submitted_in[1]}.{attr}", fact=attr)
+        for person in people
+        if person is not None
+        for attr in person.identity_changed
+    )
+    if found:
+        findings = row.verdict.findings + found
+        blocking = any(f.severity == "error" for f in findings)
+        row.verdict = replace(
+            row.verdict, verdict="fail" if blocking else row.verdict.verdict, findings=findings
+        )
 
 
 def _products(specs: dict[str, Any]) -> dict[str, Product]:
@@ -591,8 +643,38 @@ def _preparer() -> Executor:
     settings and keys, and never touches the database), or a thread where ``fork`` is not
     available (the GIL then lets it overlap only the waits for the database)."""
     if "fork" in multiprocessing.get_all_start_methods():
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_end_with_parent,
+            initargs=(os.getpid(),),
+        )
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare")
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_with_parent(parent: int) -> None:
+    """In the preparing child: end as soon as the importing process ends, however it ends.
+    Killed (kill -9, out of memory), the parent cannot shut the pool down, and the child
+    would go on preparing batches no one will read. Linux signals the child when its parent
+    dies; elsewhere (and as a second guard) a thread watches for the parent to go."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler inherited from the parent
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # died before the request took effect
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent,), name="import-parent-watch", daemon=True
+    ).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _submit(

@@ -21,6 +21,7 @@ class Rule(StrEnum):
     AGENT_CONTACT = "AGENT_CONTACT"
     THIRD_PARTY_PAYER = "THIRD_PARTY_PAYER"
     REPEAT_MISSELLING = "REPEAT_MISSELLING"
+    IDENTITY_CHANGED = "IDENTITY_CHANGED"
     MANUAL = "MANUAL"
 
 
@@ -38,6 +39,10 @@ RULE_NAMES: Final[Mapping[Rule, tuple[str, str]]] = {
     Rule.REPEAT_MISSELLING: (
         "销售人员一年内两次及以上销售误导投诉",
         "Seller with repeated verified misselling complaints",
+    ),
+    Rule.IDENTITY_CHANGED: (
+        "同一证件号码提交了不同的姓名、性别或出生日期",
+        "Another name, sex or birth date submitted for the same ID number",
     ),
     Rule.MANUAL: ("回访或其他渠道发现的可疑信息", "Suspicion found in a callback or elsewhere"),
 }
@@ -188,6 +193,47 @@ def third_party_payer_clue(
             "The premium account is not held by the policyholder and no exception is approved"
         ),
         evidence={"holder_compared_by": "id" if holder_identity is not None else "name"},
+    )
+
+
+_FACT_WORDS: Final[Mapping[str, tuple[str, str]]] = {
+    "name": ("姓名", "name"),
+    "sex": ("性别", "sex"),
+    "birth_date": ("出生日期", "birth date"),
+}
+
+
+def identity_changed_clue(
+    customer_id: int, changes: Iterable[tuple[frozenset[str], int | None]]
+) -> Clue | None:
+    """D1.6: submissions gave another name, sex or birth date for a customer's identity
+    document than the register holds — a typing error, a change the customer must prove, or
+    someone using another's identity. ``changes`` are (differing facts, policy of the
+    submission) pairs, one per recorded submission; customer service checks them with the
+    customer."""
+    items = list(changes)
+    if not items:
+        return None
+    facts = [f for f in _FACT_WORDS if any(f in fs for fs, _ in items)]
+    words_zh = "、".join(_FACT_WORDS[f][0] for f in facts)
+    words_en = ", ".join(_FACT_WORDS[f][1] for f in facts)
+    return Clue(
+        rule=Rule.IDENTITY_CHANGED,
+        key=str(customer_id),
+        customers=(customer_id,),
+        policies=tuple(sorted({pid for _, pid in items if pid is not None})),
+        # another name is the sign of a false identity; sex or birth date alone, of a typo
+        severity="high" if "name" in facts else "medium",
+        reason_zh=(
+            f"投保时提交的{words_zh}与客户档案中同一证件号码登记的不一致（{len(items)}次），"
+            "可能冒用他人身份，请向客户核实"
+        ),
+        reason_en=(
+            f"Applications gave another {words_en} than the customer file holds for the same "
+            f"ID number ({len(items)} time(s)); possibly a false identity, verify with the "
+            "customer"
+        ),
+        evidence={"facts": facts, "submissions": len(items)},
     )
 
 
