@@ -121,16 +121,21 @@ def database_url() -> str:
 
 
 def run_import(path: Path, point: str = "", at: int = 0) -> subprocess.CompletedProcess[str]:
+    """Run the import to its end (or its kill). Output goes to files, not pipes: a worker
+    that outlived the import would hold a pipe open and keep the test waiting."""
     env = {**os.environ, "DATABASE_URL": database_url()}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run(
-        [sys.executable, "-c", BOOT, str(path), point or "-", str(at), str(BATCH)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
+    out, err = path.with_suffix(".out"), path.with_suffix(".err")
+    with out.open("w") as stdout, err.open("w") as stderr:
+        done = subprocess.run(
+            [sys.executable, "-c", BOOT, str(path), point or "-", str(at), str(BATCH)],
+            stdout=stdout,
+            stderr=stderr,
+            env=env,
+            timeout=600,
+            check=False,
+        )
+    return subprocess.CompletedProcess(done.args, done.returncode, out.read_text(), err.read_text())
 
 
 def alive(pid: int) -> bool:
@@ -159,9 +164,13 @@ def survivors(path: Path) -> list[int]:
 
 
 def no_survivors(path: Path) -> list[int]:
+    """The processes of the import of ``path`` still running after a grace period; those
+    are then ended, so a failing test leaves none behind."""
     deadline = time.monotonic() + 10
     while (left := survivors(path)) and time.monotonic() < deadline:
         time.sleep(0.1)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
     return left
 
 
@@ -295,9 +304,9 @@ def test_a_busy_pool_worker_ends_with_its_killed_parent():
     parent = subprocess.Popen(
         [sys.executable, "-c", BUSY_WORKER], stdout=subprocess.PIPE, text=True
     )
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
     try:
-        assert parent.stdout is not None
-        worker = int(parent.stdout.readline())
         assert alive(worker)
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=10)
@@ -308,3 +317,5 @@ def test_a_busy_pool_worker_ends_with_its_killed_parent():
     finally:
         if parent.poll() is None:
             parent.kill()
+        if alive(worker):
+            os.kill(worker, signal.SIGKILL)
