@@ -12,9 +12,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from veracity.api.auth import ApiToken
+from veracity.api.errors import rejected_body
 from veracity.api.routers.applications import router as applications_router
 from veracity.api.routers.cases import router as cases_router
 from veracity.api.routers.problem_items import router as problem_items_router
+from veracity.core.schema import describe
 
 api = NinjaAPI(
     title="Veracity API",
@@ -30,15 +32,13 @@ api.add_router("/problem-items", cases_router)
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> Any:
-    return api.create_response(
-        request,
-        {
-            "message_zh": "请求内容不符合接口格式",
-            "message_en": "The request body does not match the schema",
-            "errors": exc.errors,
-        },
-        status=422,
-    )
+    """The same words as a rejected row of a file: every field that does not fit, and why."""
+    problems = []
+    for error in exc.errors:
+        # ("body", "payload", "policyholder", ...) or ("path", "item_id")
+        skip = 2 if tuple(error.get("loc") or ())[:1] == ("body",) else 1
+        problems.extend(describe([error], skip=skip))
+    return api.create_response(request, rejected_body(problems), status=422)
 
 
 @api.exception_handler(AuthenticationError)

@@ -25,6 +25,7 @@ __all__ = [
     "check_declared",
     "check_digit",
     "check_id",
+    "id_type_names",
     "known_county_codes",
     "make_resident_id",
     "normalise_id",
@@ -68,6 +69,15 @@ _ID_TYPES.update(
         "其他": IdType.OTHER,
     }
 )
+
+
+def id_type_names() -> dict[str, list[str]]:
+    """Every ID-type code with the Chinese names that are read as it."""
+    names: dict[str, list[str]] = {t.value: [] for t in IdType}
+    for name, kind in _ID_TYPES.items():
+        if name != kind.value:
+            names[kind.value].append(name)
+    return names
 
 
 def parse_id_type(raw: object) -> IdType | None:

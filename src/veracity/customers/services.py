@@ -106,7 +106,8 @@ class PersonIn:
 
 
 def person_from(block: dict[str, Any] | None, *, birth_date: date | None) -> PersonIn | None:
-    if not block:
+    """The person of a block (an empty block is a person with nothing known)."""
+    if block is None:
         return None
     id_type = str(block.get("id_type") or identity.IdType.RESIDENT_ID.value)
     document = id_key(id_type, str(block.get("id_number") or ""))

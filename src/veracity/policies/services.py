@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -22,6 +23,7 @@ from multiprocessing.reduction import ForkingPickler
 from types import MappingProxyType
 from typing import Any
 
+import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -31,6 +33,7 @@ from veracity.audit.services import Actor, Event, audit_append_many
 from veracity.core import gate
 from veracity.core.completeness import parse_date
 from veracity.core.findings import Finding
+from veracity.core.schema import Rejected, parse_application
 from veracity.customers.services import (
     AccountIn,
     PersonIn,
@@ -44,7 +47,6 @@ from veracity.customers.services import (
 from veracity.db.bulk import insert_rows
 from veracity.ingest.readers import ImportCounts, RowError
 from veracity.policies.models import (
-    Channel,
     GateCheck,
     Policy,
     PolicyRole,
@@ -55,6 +57,8 @@ from veracity.policies.models import (
     SupplementRequest,
 )
 from veracity.sales.models import Seller
+
+logger = logging.getLogger(__name__)
 
 
 class RejectedRow(Exception):
@@ -108,31 +112,22 @@ def submission_digest(payload: Mapping[str, Any]) -> str:
     return digest
 
 
-_CHANNELS = frozenset(Channel.values)
-
-
-def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
+def prepare(
+    payload: Mapping[str, Any],
+    *,
+    as_of: date,
+    id_type_aliases: Mapping[str, str] | None = None,
+) -> _Row:
     """Check one application and turn it into what is stored; ``RejectedRow`` when it
-    cannot be stored at all."""
-    if not isinstance(payload, Mapping):
-        raise RejectedRow("", "不是一个投保单对象", "not an application object")
-    application_no = str(payload.get("application_no") or "").strip()
-    if not application_no or len(application_no) > 40:
-        raise RejectedRow("application_no", "投保单号缺失或过长", "missing or longer than 40")
-    product = payload.get("product") or {}
-    product_code = str(product.get("code") or "").strip() if isinstance(product, Mapping) else ""
-    if not product_code:
-        raise RejectedRow("product.code", "产品代码缺失", "product code is missing")
-    channel = str(payload.get("channel") or "").strip()
-    if channel not in _CHANNELS:
-        raise RejectedRow(
-            "channel",
-            f"销售渠道无效，应为 {', '.join(Channel.values)}",
-            f"unknown channel, expected one of {', '.join(Channel.values)}",
-        )
-    policyholder_block = _block(payload, "policyholder")
-    if policyholder_block is None:
-        raise RejectedRow("policyholder", "投保人信息缺失", "policyholder is missing")
+    does not fit the schema (``core.schema``), which then stores nothing of it."""
+    try:
+        payload = parse_application(payload, id_type_aliases=id_type_aliases)
+    except Rejected as rejected:
+        raise RejectedRow(rejected.field, rejected.reason_zh, rejected.reason_en) from None
+    application_no = payload["application_no"]
+    product_code = payload["product"]["code"]
+    channel = payload["channel"]
+    policyholder_block = payload["policyholder"]
     verdict = gate.evaluate(payload, as_of=as_of)
     policyholder = person_from(
         policyholder_block, birth_date=parse_date(policyholder_block.get("birth_date"))
@@ -171,7 +166,7 @@ def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
         verdict=verdict,
         digest=submission_digest(payload),
         application_no=application_no,
-        product_code=product_code[:32],
+        product_code=product_code,
         channel=channel,
         applied_on=parse_date(payload.get("applied_on")),
         policy_dates={name: parse_date(payload.get(name)) for name in gate.POLICY_DATES},
@@ -189,24 +184,47 @@ def _block(payload: Mapping[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def applications_store(
-    payloads: Sequence[Mapping[str, Any]], *, source: str, actor: Actor, as_of: date
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    source: str,
+    actor: Actor,
+    as_of: date,
+    id_type_aliases: Mapping[str, str] | None = None,
 ) -> list[StoreResult | RejectedRow]:
     """Check and store a batch of applications, one result per payload, in order.
 
     Rows that cannot be stored come back as ``RejectedRow`` and leave nothing behind; the
     others are written in one transaction.
     """
-    return _store_prepared(_prepare_all(payloads, as_of=as_of), source=source, actor=actor)
+    return _store_prepared(
+        _prepare_all(payloads, as_of=as_of, id_type_aliases=id_type_aliases),
+        source=source,
+        actor=actor,
+    )
 
 
-def _prepare_all(payloads: Sequence[Mapping[str, Any]], *, as_of: date) -> list[_Row | RejectedRow]:
+def _prepare_all(
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    as_of: date,
+    id_type_aliases: Mapping[str, str] | None = None,
+) -> list[_Row | RejectedRow]:
     """``prepare`` every payload; touches no database (an import runs it in a thread)."""
     prepared: list[_Row | RejectedRow] = []
     for payload in payloads:
         try:
-            prepared.append(prepare(payload, as_of=as_of))
+            prepared.append(prepare(payload, as_of=as_of, id_type_aliases=id_type_aliases))
         except RejectedRow as rejected:
             prepared.append(rejected)
+        except Exception:  # a bug must cost its row, never the file (the log has the trace)
+            logger.exception("an application could not be prepared")
+            prepared.append(
+                RejectedRow(
+                    "",
+                    "该行无法处理（已记录在系统日志中）",
+                    "this row could not be processed (logged)",
+                )
+            )
     return prepared
 
 
@@ -214,35 +232,37 @@ def _store_prepared(
     prepared: list[_Row | RejectedRow], *, source: str, actor: Actor
 ) -> list[StoreResult | RejectedRow]:
     results: list[StoreResult | RejectedRow] = []
-    rows: list[_Row] = []
-    for row in prepared:
+    last: dict[str, int] = {}  # application number -> position of its last row
+    for index, row in enumerate(prepared):
         if isinstance(row, RejectedRow):
             results.append(row)
             continue
-        rows.append(row)
+        last[row.application_no] = index
         results.append(
             StoreResult(application_no=row.application_no, outcome="", verdict=row.verdict)
         )
-    rows = _last_submission_wins(rows)
+    # The last submission of an application in a batch wins; the earlier ones are
+    # superseded (stored never, counted as such).
+    rows = [
+        row
+        for i, row in enumerate(prepared)
+        if isinstance(row, _Row) and last[row.application_no] == i
+    ]
     with transaction.atomic():
         stored = _store_rows(rows, source=source, actor=actor)
-    for result in results:
-        if isinstance(result, StoreResult):
-            row = stored[result.application_no]
-            result.outcome = row.outcome
-            result.policy = row.policy
-            result.supplement_request = row.extra.get("supplement_request")
-            if row.outcome != "unchanged":
-                result.verdict = row.verdict
+    for index, result in enumerate(results):
+        if not isinstance(result, StoreResult):
+            continue
+        if last[result.application_no] != index:
+            result.outcome = "superseded"
+            continue
+        row = stored[result.application_no]
+        result.outcome = row.outcome
+        result.policy = row.policy
+        result.supplement_request = row.extra.get("supplement_request")
+        if row.outcome != "unchanged":
+            result.verdict = row.verdict
     return results
-
-
-def _last_submission_wins(rows: list[_Row]) -> list[_Row]:
-    by_no: dict[str, _Row] = {}
-    for row in rows:
-        by_no.pop(row.application_no, None)
-        by_no[row.application_no] = row
-    return list(by_no.values())
 
 
 def _store_rows(rows: list[_Row], *, source: str, actor: Actor) -> dict[str, _Row]:
@@ -521,12 +541,18 @@ def supplement_items(findings: Sequence[Finding]) -> list[dict[str, object]]:
 class ImportReport(ImportCounts):
     """An application import: the common counts, plus the gate's verdicts."""
 
+    superseded: int = 0
     passed: int = 0
     failed: int = 0
     failed_rows: list[tuple[int, str, list[str]]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {**super().summary(), "gate_pass": self.passed, "gate_fail": self.failed}
+        return {
+            **super().summary(),
+            "superseded": self.superseded,
+            "gate_pass": self.passed,
+            "gate_fail": self.failed,
+        }
 
 
 def applications_import(
@@ -536,6 +562,7 @@ def applications_import(
     as_of: date,
     batch_size: int = 500,
     source: str = "import",
+    id_type_aliases: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Store every readable, storable row; report the others with their line numbers.
 
@@ -553,6 +580,13 @@ def applications_import(
     gc.freeze()
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
+    aliases = dict(id_type_aliases or {})
+    context: dict[str, Any] = {
+        "actor": actor,
+        "as_of": as_of,
+        "source": source,
+        "id_type_aliases": aliases,
+    }
     try:
         batches = _batches(records, report, batch_size)
         first = next(batches, None)
@@ -560,21 +594,19 @@ def applications_import(
         if first is None or second is None:
             # One batch (the API, a small file): nothing to overlap.
             if first is not None:
-                _import_batch(first, None, report, actor=actor, as_of=as_of, source=source)
+                _import_batch(first, None, report, **context)
         else:
             with _preparer() as pool:
                 ahead: deque[tuple[list[tuple[int, dict[str, Any]]], Future[Any]]] = deque()
-                ahead.append((second, _submit(pool, second, as_of)))
+                ahead.append((second, _submit(pool, second, as_of, aliases)))
                 # The first batch is checked here while the preparer starts on the next.
-                _import_batch(first, None, report, actor=actor, as_of=as_of, source=source)
+                _import_batch(first, None, report, **context)
                 for batch in batches:
-                    ahead.append((batch, _submit(pool, batch, as_of)))
+                    ahead.append((batch, _submit(pool, batch, as_of, aliases)))
                     while len(ahead) > _AHEAD:
-                        _import_batch(
-                            *ahead.popleft(), report, actor=actor, as_of=as_of, source=source
-                        )
+                        _import_batch(*ahead.popleft(), report, **context)
                 while ahead:
-                    _import_batch(*ahead.popleft(), report, actor=actor, as_of=as_of, source=source)
+                    _import_batch(*ahead.popleft(), report, **context)
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
@@ -596,23 +628,29 @@ def _preparer() -> Executor:
 
 
 def _submit(
-    pool: Executor, batch: list[tuple[int, dict[str, Any]]], as_of: date
+    pool: Executor,
+    batch: list[tuple[int, dict[str, Any]]],
+    as_of: date,
+    aliases: Mapping[str, str],
 ) -> Future[list[_Row | RejectedRow]]:
     payloads = [record for _, record in batch]
     if isinstance(pool, ProcessPoolExecutor):
         future: Future[list[_Row | RejectedRow]] = Future()
-        child = pool.submit(_prepare_detached, payloads, as_of=as_of)
+        child = pool.submit(_prepare_detached, payloads, as_of=as_of, id_type_aliases=aliases)
         child.add_done_callback(lambda done: _reattach(done, payloads, future))
         return future
-    return pool.submit(_prepare_all, payloads, as_of=as_of)
+    return pool.submit(_prepare_all, payloads, as_of=as_of, id_type_aliases=aliases)
 
 
 def _prepare_detached(
-    payloads: Sequence[Mapping[str, Any]], *, as_of: date
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    as_of: date,
+    id_type_aliases: Mapping[str, str],
 ) -> list[_Row | RejectedRow]:
     """``_prepare_all`` in the child process; the payloads are not sent back (the parent
     has them)."""
-    prepared = _prepare_all(payloads, as_of=as_of)
+    prepared = _prepare_all(payloads, as_of=as_of, id_type_aliases=id_type_aliases)
     for row in prepared:
         if isinstance(row, _Row):
             row.payload = _DETACHED
@@ -677,32 +715,54 @@ def _import_batch(
     actor: Actor,
     as_of: date,
     source: str,
+    id_type_aliases: Mapping[str, str],
 ) -> None:
     try:
         with transaction.atomic():
             _commit_without_waiting_for_disk()
             if prepared is None:
                 results = applications_store(
-                    [record for _, record in batch], source=source, actor=actor, as_of=as_of
+                    [record for _, record in batch],
+                    source=source,
+                    actor=actor,
+                    as_of=as_of,
+                    id_type_aliases=id_type_aliases,
                 )
             else:
                 results = _store_prepared(prepared.result(), source=source, actor=actor)
-    except DatabaseError:
+    except (DatabaseError, psycopg.Error) as exc:
+        # psycopg's own errors arrive unwrapped from COPY (``db.bulk``).
         if len(batch) == 1:
             line = batch[0][0]
+            logger.warning("line %s refused by the database: %s", line, type(exc).__name__)
             report.errors.append(
-                RowError(line, "", "数据库拒绝了该行", "the database refused this row")
+                RowError(
+                    line,
+                    "",
+                    f"数据库拒绝了该行（{type(exc).__name__}）",
+                    f"the database refused this row ({type(exc).__name__})",
+                )
             )
             return
         # Checked again from the payload: the failed attempt left its marks on the rows.
         for item in batch:
-            _import_batch([item], None, report, actor=actor, as_of=as_of, source=source)
+            _import_batch(
+                [item],
+                None,
+                report,
+                actor=actor,
+                as_of=as_of,
+                source=source,
+                id_type_aliases=id_type_aliases,
+            )
         return
     for (line, _), result in zip(batch, results, strict=True):
         if isinstance(result, RejectedRow):
             report.errors.append(RowError(line, result.field, result.reason_zh, result.reason_en))
             continue
         report.count(result.outcome)
+        if result.outcome == "superseded":
+            continue
         if result.verdict.blocking:
             report.failed += 1
             report.failed_rows.append(

@@ -3,6 +3,7 @@ environment (12-factor). See ``production.py`` for the hardened variant."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -183,3 +184,10 @@ NINJA_PAGINATION_PER_PAGE = 50
 # the table) and NULLS NOT DISTINCT on problem-item members (W047: the detection never writes
 # a duplicate member; PostgreSQL enforces it).
 SILENCED_SYSTEM_CHECKS = ["models.W040", "models.W047"]
+
+# --- Entry paths -----------------------------------------------------------------------------
+# ID-type codes a sending system uses, read as Veracity's codes (``core.schema``), e.g.
+# {"bancassurance": {"01": "resident_id", "02": "passport"}}; JSON in the environment.
+VERACITY_ID_TYPE_ALIASES: dict[str, dict[str, str]] = json.loads(
+    os.environ.get("VERACITY_ID_TYPE_ALIASES", "{}")
+)
