@@ -23,7 +23,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.params import P, PathEx
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from veracity.access.models import ApiClient
 from veracity.api.auth import client_of
@@ -91,8 +91,10 @@ def _clean(value: str) -> str:
     return value
 
 
-#: Free text as the database can store it.
-Text = Annotated[str, AfterValidator(_clean)]
+#: Free text as the database can store it (the pattern says so in the OpenAPI document).
+Text = Annotated[str, AfterValidator(_clean), Field(pattern=r"^[^\x00]*$")]
+#: Free text that must say something (not only spaces).
+Said = Annotated[str, AfterValidator(_clean), Field(pattern=r"^[^\x00]*\S[^\x00]*$")]
 
 
 # --- wire shapes ----------------------------------------------------------------------------
@@ -109,6 +111,16 @@ else:
     ChannelName = Literal[tuple(Channel.values)]
 
 
+def _whole(value: object) -> object:
+    """A JSON number with a zero fraction (``3.0``) is an integer, as JSON Schema says."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_whole)]
+
+
 class _In(Schema):
     """Strict: a wrong type or an unknown field is a 422, never read as something else."""
 
@@ -122,13 +134,13 @@ class DistributeIn(_In):
 
 
 class NoteIn(_In):
-    note: Text = Field(..., max_length=MAX_TEXT)
+    note: Said = Field(..., max_length=MAX_TEXT)
 
 
 class ChangeIn(_In):
-    customer_id: int = Field(..., ge=1, le=MAX_ID)
+    customer_id: Id = Field(..., ge=1, le=MAX_ID)
     field: FieldName
-    record_id: int | None = Field(
+    record_id: Id | None = Field(
         None, ge=1, le=MAX_ID, description="The phone, address, account or document corrected"
     )
     value: Text = Field(..., max_length=300)
@@ -136,7 +148,7 @@ class ChangeIn(_In):
 
 class SubmitIn(_In):
     outcome: OutcomeCode
-    findings: Text = Field(..., max_length=MAX_TEXT)
+    findings: Said = Field(..., max_length=MAX_TEXT)
     changes: list[ChangeIn] | None = Field(
         None, max_length=50, description="The corrected values (outcome `corrected`)"
     )
@@ -146,7 +158,7 @@ class SubmitIn(_In):
 
 
 class ReturnIn(_In):
-    reason: Text = Field(..., max_length=MAX_TEXT)
+    reason: Said = Field(..., max_length=MAX_TEXT)
 
 
 class OptionalNoteIn(_In):
@@ -155,7 +167,7 @@ class OptionalNoteIn(_In):
 
 class EvidenceIn(Schema):
     kind: EvidenceKindCode
-    description: Text = Field(..., max_length=300)
+    description: Said = Field(..., max_length=300)
 
 
 StageName = Literal[
