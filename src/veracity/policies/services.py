@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from veracity.access.fields import blind_index
 from veracity.audit.models import Action
@@ -189,14 +189,24 @@ def _block(payload: Mapping[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def applications_store(
-    payloads: Sequence[Mapping[str, Any]], *, source: str, actor: Actor, as_of: date
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    source: str,
+    actor: Actor,
+    as_of: date,
+    scope: ClientScope | None = None,
 ) -> list[StoreResult | RejectedRow]:
     """Check and store a batch of applications, one result per payload, in order.
 
     Rows that cannot be stored come back as ``RejectedRow`` and leave nothing behind; the
-    others are written in one transaction.
+    others are written in one transaction. With the ``scope`` of an API client, an
+    application outside it (another system's, another channel's) comes back as
+    ``OutOfScope``, changes nothing and is audited; without one (file imports, a system
+    actor) every application may be written.
     """
-    return _store_prepared(_prepare_all(payloads, as_of=as_of), source=source, actor=actor)
+    return _store_prepared(
+        _prepare_all(payloads, as_of=as_of), source=source, actor=actor, scope=scope
+    )
 
 
 def _prepare_all(payloads: Sequence[Mapping[str, Any]], *, as_of: date) -> list[_Row | RejectedRow]:
@@ -211,7 +221,11 @@ def _prepare_all(payloads: Sequence[Mapping[str, Any]], *, as_of: date) -> list[
 
 
 def _store_prepared(
-    prepared: list[_Row | RejectedRow], *, source: str, actor: Actor
+    prepared: list[_Row | RejectedRow],
+    *,
+    source: str,
+    actor: Actor,
+    scope: ClientScope | None = None,
 ) -> list[StoreResult | RejectedRow]:
     results: list[StoreResult | RejectedRow] = []
     rows: list[_Row] = []
@@ -225,10 +239,13 @@ def _store_prepared(
         )
     rows = _last_submission_wins(rows)
     with transaction.atomic():
-        stored = _store_rows(rows, source=source, actor=actor)
-    for result in results:
+        stored = _store_rows(rows, source=source, actor=actor, scope=scope)
+    for i, result in enumerate(results):
         if isinstance(result, StoreResult):
             row = stored[result.application_no]
+            if (refusal := row.extra.get("refusal")) is not None:
+                results[i] = refusal
+                continue
             result.outcome = row.outcome
             result.policy = row.policy
             result.supplement_request = row.extra.get("supplement_request")
@@ -245,14 +262,21 @@ def _last_submission_wins(rows: list[_Row]) -> list[_Row]:
     return list(by_no.values())
 
 
-def _store_rows(rows: list[_Row], *, source: str, actor: Actor) -> dict[str, _Row]:
+def _store_rows(
+    rows: list[_Row], *, source: str, actor: Actor, scope: ClientScope | None = None
+) -> dict[str, _Row]:
     existing = {
         p.application_no: p
         for p in Policy.objects.filter(application_no__in=[r.application_no for r in rows])
     }
+    if scope is not None:
+        # Judged on the policies read in this transaction, the ones it would change.
+        rows = _within_scope(rows, existing, scope=scope, actor=actor)
     digests = _last_digests(existing.values())
     todo: list[_Row] = []
     for row in rows:
+        if "refusal" in row.extra:
+            continue
         row.policy = existing.get(row.application_no)
         if row.policy is not None and digests.get(row.policy.pk) == row.digest:
             row.outcome = "unchanged"
@@ -372,6 +396,7 @@ def _write_policies(
                 **row.policy_dates,
                 payer_account_id=payer_account_id,
                 verdict=row.verdict.verdict,
+                source_system=row.extra.get("system", ""),
                 status=(
                     PolicyStatus.BLOCKED
                     if row.verdict.blocking
@@ -506,6 +531,150 @@ def _write_checks(rows: list[_Row], *, source: str) -> None:
             request.save(update_fields=["status", "closed_by_check", "closed_at"])
         row.extra["supplement_request"] = request
     insert(SupplementRequest, new)
+
+
+# --- API clients bound to their system ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientScope:
+    """What an API client may write: applications of its own ``system`` (core,
+    bancassurance…) in the sales ``channels`` configured for it."""
+
+    system: str
+    channels: frozenset[str]
+
+
+class OutOfScope(RejectedRow):
+    """An application the calling system may not check, create or update: another
+    system's, or of a channel the system does not sell through (HTTP 403)."""
+
+    def __init__(self, code: str, field: str, reason_zh: str, reason_en: str) -> None:
+        super().__init__(field, reason_zh, reason_en)
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.field, self.reason_zh, self.reason_en))
+
+
+def _channel_names(channels: Iterable[str]) -> tuple[str, str]:
+    codes = sorted(channels)
+    with translation.override("zh-hans"):
+        zh = "、".join(str(Channel(c).label) for c in codes if c in _CHANNELS)
+    with translation.override("en"):
+        en = ", ".join(str(Channel(c).label) for c in codes if c in _CHANNELS)
+    return zh or "无", en or "none"
+
+
+def scope_refusal(
+    scope: ClientScope, *, channel: str, existing: Policy | None = None
+) -> OutOfScope | None:
+    """Why ``scope`` may not write an application of ``channel`` (over ``existing``, the
+    application stored under its number), or ``None`` when it may.
+
+    An application created by another system is that system's; one loaded from a file
+    (no system recorded) belongs to whichever system sells through its channel.
+    """
+    allowed_zh, allowed_en = _channel_names(scope.channels)
+    if existing is not None and existing.source_system not in ("", scope.system):
+        return OutOfScope(
+            "other_system",
+            "application_no",
+            "该投保单由其他系统提交，本系统不能修改",
+            f"this application was submitted by another system ({existing.source_system});"
+            f" the {scope.system} system may not change it",
+        )
+    for value in ((existing.channel,) if existing is not None else ()) + (channel,):
+        if value not in scope.channels:
+            zh, en = _channel_names([value]) if value in _CHANNELS else (value, value)
+            return OutOfScope(
+                "channel_not_allowed",
+                "channel",
+                f"本系统不能提交或修改{zh}渠道的投保单（本系统的渠道：{allowed_zh}）",
+                f"this system may not submit or change applications of the {en} channel"
+                f" (its channels: {allowed_en})",
+            )
+    return None
+
+
+def _refusal_event(
+    refusal: OutOfScope,
+    *,
+    operation: str,
+    application_no: str,
+    channel: str,
+    scope: ClientScope,
+    existing: Policy | None = None,
+) -> Event:
+    return Event(
+        action=Action.API_CALL,
+        object_type="policy",
+        object_id=str(existing.pk) if existing is not None else "",
+        detail={
+            "operation": operation,
+            "refused": refusal.code,
+            "application_no": application_no,
+            "channel": channel,
+            "system": scope.system,
+            "stored_channel": existing.channel if existing is not None else "",
+            "stored_system": existing.source_system if existing is not None else "",
+        },
+    )
+
+
+def _within_scope(
+    rows: list[_Row], existing: Mapping[str, Policy], *, scope: ClientScope, actor: Actor
+) -> list[_Row]:
+    """Mark the rows ``scope`` may not write with their refusal (audited); the others are
+    created as the scope's system's."""
+    refused: list[Event] = []
+    for row in rows:
+        policy = existing.get(row.application_no)
+        refusal = scope_refusal(scope, channel=row.channel, existing=policy)
+        if refusal is None:
+            row.extra["system"] = scope.system
+            continue
+        row.extra["refusal"] = refusal
+        refused.append(
+            _refusal_event(
+                refusal,
+                operation="store",
+                application_no=row.application_no,
+                channel=row.channel,
+                scope=scope,
+                existing=policy,
+            )
+        )
+    audit_append_many(actor=actor, events=refused)
+    return rows
+
+
+def application_check(
+    payload: Mapping[str, Any], *, as_of: date, scope: ClientScope, actor: Actor
+) -> gate.Verdict:
+    """The gate's verdict on an application the calling system is about to submit; nothing
+    is stored. ``OutOfScope`` (audited) for a channel the system does not sell through: a
+    system checks only what it may submit. Another system's application of the same number
+    is not looked at — the answer must not tell whether it exists."""
+    channel = str(payload.get("channel") or "").strip() if isinstance(payload, Mapping) else ""
+    # An unknown channel is the gate's to report (a finding), as for any other field.
+    if channel in _CHANNELS and (refusal := scope_refusal(scope, channel=channel)) is not None:
+        number = payload.get("application_no") if isinstance(payload, Mapping) else None
+        with transaction.atomic():
+            audit_append_many(
+                actor=actor,
+                events=[
+                    _refusal_event(
+                        refusal,
+                        operation="check",
+                        application_no=str(number or "")[:40],
+                        channel=channel[:20],
+                        scope=scope,
+                    )
+                ],
+            )
+        raise refusal
+    return gate.evaluate(payload, as_of=as_of)
 
 
 def supplement_items(findings: Sequence[Finding]) -> list[dict[str, object]]:
