@@ -31,6 +31,7 @@ from veracity.audit.services import Actor, Event, audit_append_many
 from veracity.core import gate
 from veracity.core.completeness import parse_date
 from veracity.core.findings import Finding
+from veracity.core.identity import infer_id_type
 from veracity.customers.services import (
     AccountIn,
     PersonIn,
@@ -157,7 +158,7 @@ def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
     payer = _block(payload, "payer_account")
     if payer and (number := account_key(str(payer.get("number") or ""))):
         holder_doc = id_key(
-            str(payer.get("holder_id_type") or "resident_id"),
+            str(payer.get("holder_id_type") or infer_id_type(payer.get("holder_id_number"))),
             str(payer.get("holder_id_number") or ""),
         )
         account = AccountIn(
