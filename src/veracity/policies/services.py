@@ -25,7 +25,7 @@ from typing import Any
 
 import psycopg
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from veracity.access.fields import blind_index
 from veracity.audit.models import Action
@@ -33,6 +33,7 @@ from veracity.audit.services import Actor, Event, audit_append_many
 from veracity.core import gate
 from veracity.core.completeness import parse_date
 from veracity.core.findings import Finding
+from veracity.core.identity import infer_id_type
 from veracity.core.schema import Rejected, parse_application
 from veracity.customers.services import (
     AccountIn,
@@ -47,6 +48,7 @@ from veracity.customers.services import (
 from veracity.db.bulk import insert_rows
 from veracity.ingest.readers import ImportCounts, RowError
 from veracity.policies.models import (
+    Channel,
     GateCheck,
     Policy,
     PolicyRole,
@@ -112,6 +114,9 @@ def submission_digest(payload: Mapping[str, Any]) -> str:
     return digest
 
 
+_CHANNELS = frozenset(Channel.values)
+
+
 def prepare(
     payload: Mapping[str, Any],
     *,
@@ -152,7 +157,7 @@ def prepare(
     payer = _block(payload, "payer_account")
     if payer and (number := account_key(str(payer.get("number") or ""))):
         holder_doc = id_key(
-            str(payer.get("holder_id_type") or "resident_id"),
+            str(payer.get("holder_id_type") or infer_id_type(payer.get("holder_id_number"))),
             str(payer.get("holder_id_number") or ""),
         )
         account = AccountIn(
@@ -190,16 +195,21 @@ def applications_store(
     actor: Actor,
     as_of: date,
     id_type_aliases: Mapping[str, str] | None = None,
+    scope: ClientScope | None = None,
 ) -> list[StoreResult | RejectedRow]:
     """Check and store a batch of applications, one result per payload, in order.
 
     Rows that cannot be stored come back as ``RejectedRow`` and leave nothing behind; the
-    others are written in one transaction.
+    others are written in one transaction. With the ``scope`` of an API client, an
+    application outside it (another system's, another channel's) comes back as
+    ``OutOfScope``, changes nothing and is audited; without one (file imports, a system
+    actor) every application may be written.
     """
     return _store_prepared(
         _prepare_all(payloads, as_of=as_of, id_type_aliases=id_type_aliases),
         source=source,
         actor=actor,
+        scope=scope,
     )
 
 
@@ -229,7 +239,11 @@ def _prepare_all(
 
 
 def _store_prepared(
-    prepared: list[_Row | RejectedRow], *, source: str, actor: Actor
+    prepared: list[_Row | RejectedRow],
+    *,
+    source: str,
+    actor: Actor,
+    scope: ClientScope | None = None,
 ) -> list[StoreResult | RejectedRow]:
     results: list[StoreResult | RejectedRow] = []
     last: dict[str, int] = {}  # application number -> position of its last row
@@ -249,7 +263,7 @@ def _store_prepared(
         if isinstance(row, _Row) and last[row.application_no] == i
     ]
     with transaction.atomic():
-        stored = _store_rows(rows, source=source, actor=actor)
+        stored = _store_rows(rows, source=source, actor=actor, scope=scope)
     for index, result in enumerate(results):
         if not isinstance(result, StoreResult):
             continue
@@ -257,6 +271,9 @@ def _store_prepared(
             result.outcome = "superseded"
             continue
         row = stored[result.application_no]
+        if (refusal := row.extra.get("refusal")) is not None:
+            results[index] = refusal
+            continue
         result.outcome = row.outcome
         result.policy = row.policy
         result.supplement_request = row.extra.get("supplement_request")
@@ -265,14 +282,21 @@ def _store_prepared(
     return results
 
 
-def _store_rows(rows: list[_Row], *, source: str, actor: Actor) -> dict[str, _Row]:
+def _store_rows(
+    rows: list[_Row], *, source: str, actor: Actor, scope: ClientScope | None = None
+) -> dict[str, _Row]:
     existing = {
         p.application_no: p
         for p in Policy.objects.filter(application_no__in=[r.application_no for r in rows])
     }
+    if scope is not None:
+        # Judged on the policies read in this transaction, the ones it would change.
+        rows = _within_scope(rows, existing, scope=scope, actor=actor)
     digests = _last_digests(existing.values())
     todo: list[_Row] = []
     for row in rows:
+        if "refusal" in row.extra:
+            continue
         row.policy = existing.get(row.application_no)
         if row.policy is not None and digests.get(row.policy.pk) == row.digest:
             row.outcome = "unchanged"
@@ -392,6 +416,7 @@ def _write_policies(
                 **row.policy_dates,
                 payer_account_id=payer_account_id,
                 verdict=row.verdict.verdict,
+                source_system=row.extra.get("system", ""),
                 status=(
                     PolicyStatus.BLOCKED
                     if row.verdict.blocking
@@ -526,6 +551,150 @@ def _write_checks(rows: list[_Row], *, source: str) -> None:
             request.save(update_fields=["status", "closed_by_check", "closed_at"])
         row.extra["supplement_request"] = request
     insert(SupplementRequest, new)
+
+
+# --- API clients bound to their system ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientScope:
+    """What an API client may write: applications of its own ``system`` (core,
+    bancassurance…) in the sales ``channels`` configured for it."""
+
+    system: str
+    channels: frozenset[str]
+
+
+class OutOfScope(RejectedRow):
+    """An application the calling system may not check, create or update: another
+    system's, or of a channel the system does not sell through (HTTP 403)."""
+
+    def __init__(self, code: str, field: str, reason_zh: str, reason_en: str) -> None:
+        super().__init__(field, reason_zh, reason_en)
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.field, self.reason_zh, self.reason_en))
+
+
+def _channel_names(channels: Iterable[str]) -> tuple[str, str]:
+    codes = sorted(channels)
+    with translation.override("zh-hans"):
+        zh = "、".join(str(Channel(c).label) for c in codes if c in _CHANNELS)
+    with translation.override("en"):
+        en = ", ".join(str(Channel(c).label) for c in codes if c in _CHANNELS)
+    return zh or "无", en or "none"
+
+
+def scope_refusal(
+    scope: ClientScope, *, channel: str, existing: Policy | None = None
+) -> OutOfScope | None:
+    """Why ``scope`` may not write an application of ``channel`` (over ``existing``, the
+    application stored under its number), or ``None`` when it may.
+
+    An application created by another system is that system's; one loaded from a file
+    (no system recorded) belongs to whichever system sells through its channel.
+    """
+    allowed_zh, allowed_en = _channel_names(scope.channels)
+    if existing is not None and existing.source_system not in ("", scope.system):
+        return OutOfScope(
+            "other_system",
+            "application_no",
+            "该投保单由其他系统提交，本系统不能修改",
+            f"this application was submitted by another system ({existing.source_system});"
+            f" the {scope.system} system may not change it",
+        )
+    for value in ((existing.channel,) if existing is not None else ()) + (channel,):
+        if value not in scope.channels:
+            zh, en = _channel_names([value]) if value in _CHANNELS else (value, value)
+            return OutOfScope(
+                "channel_not_allowed",
+                "channel",
+                f"本系统不能提交或修改{zh}渠道的投保单（本系统的渠道：{allowed_zh}）",
+                f"this system may not submit or change applications of the {en} channel"
+                f" (its channels: {allowed_en})",
+            )
+    return None
+
+
+def _refusal_event(
+    refusal: OutOfScope,
+    *,
+    operation: str,
+    application_no: str,
+    channel: str,
+    scope: ClientScope,
+    existing: Policy | None = None,
+) -> Event:
+    return Event(
+        action=Action.API_CALL,
+        object_type="policy",
+        object_id=str(existing.pk) if existing is not None else "",
+        detail={
+            "operation": operation,
+            "refused": refusal.code,
+            "application_no": application_no,
+            "channel": channel,
+            "system": scope.system,
+            "stored_channel": existing.channel if existing is not None else "",
+            "stored_system": existing.source_system if existing is not None else "",
+        },
+    )
+
+
+def _within_scope(
+    rows: list[_Row], existing: Mapping[str, Policy], *, scope: ClientScope, actor: Actor
+) -> list[_Row]:
+    """Mark the rows ``scope`` may not write with their refusal (audited); the others are
+    created as the scope's system's."""
+    refused: list[Event] = []
+    for row in rows:
+        policy = existing.get(row.application_no)
+        refusal = scope_refusal(scope, channel=row.channel, existing=policy)
+        if refusal is None:
+            row.extra["system"] = scope.system
+            continue
+        row.extra["refusal"] = refusal
+        refused.append(
+            _refusal_event(
+                refusal,
+                operation="store",
+                application_no=row.application_no,
+                channel=row.channel,
+                scope=scope,
+                existing=policy,
+            )
+        )
+    audit_append_many(actor=actor, events=refused)
+    return rows
+
+
+def application_check(
+    payload: Mapping[str, Any], *, as_of: date, scope: ClientScope, actor: Actor
+) -> gate.Verdict:
+    """The gate's verdict on an application the calling system is about to submit; nothing
+    is stored. ``OutOfScope`` (audited) for a channel the system does not sell through: a
+    system checks only what it may submit. Another system's application of the same number
+    is not looked at — the answer must not tell whether it exists."""
+    channel = str(payload.get("channel") or "").strip() if isinstance(payload, Mapping) else ""
+    # An unknown channel is the gate's to report (a finding), as for any other field.
+    if channel in _CHANNELS and (refusal := scope_refusal(scope, channel=channel)) is not None:
+        number = payload.get("application_no") if isinstance(payload, Mapping) else None
+        with transaction.atomic():
+            audit_append_many(
+                actor=actor,
+                events=[
+                    _refusal_event(
+                        refusal,
+                        operation="check",
+                        application_no=str(number or "")[:40],
+                        channel=channel[:20],
+                        scope=scope,
+                    )
+                ],
+            )
+        raise refusal
+    return gate.evaluate(payload, as_of=as_of)
 
 
 def supplement_items(findings: Sequence[Finding]) -> list[dict[str, object]]:

@@ -35,7 +35,8 @@ urlpatterns = [
     path("access/<int:pk>/", access.request_detail, name="access_request"),
     path("access/register/", access.register, name="access_register"),
     path("applications/", applications.index, name="applications"),
-    path("applications/<str:application_no>/", applications.detail, name="application_detail"),
+    # By primary key: a stored application number (whatever it holds) never has to fit a URL.
+    path("applications/<int:policy_id>/", applications.detail, name="application_detail"),
     path("problems/", problems.index, name="problems"),
     path("problems/export.xlsx", problems.export, name="problems_export"),
     path("problems/runs/", problems.runs, name="problem_runs"),
