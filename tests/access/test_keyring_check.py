@@ -73,10 +73,13 @@ def test_the_check_runs_only_for_deployment(settings):
     assert not [m for m in run_checks(tags=[Tags.security]) if m.id == "veracity.E001"]
 
 
-def production_settings(**env: str) -> subprocess.CompletedProcess[str]:
+def production_settings(
+    code: str = "import veracity.config.settings.production", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Load the production settings in a fresh interpreter with ``env``."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("VERACITY_", "DJANGO_"))}
     return subprocess.run(
-        [sys.executable, "-c", "import veracity.config.settings.production"],
+        [sys.executable, "-c", code],
         env={**base, "SECRET_KEY": "x" * 50, **env},
         capture_output=True,
         text=True,

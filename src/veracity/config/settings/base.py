@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs from our own static files, not a CDN (Content-Security-Policy)
     "simple_history",
     "huey.contrib.djhuey",
     "veracity.audit",
@@ -177,6 +178,10 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# The API's docs and OpenAPI spec for anyone (demo, tests); otherwise for API clients and
+# administrators only (veracity.api.docs). Off unless a settings module or the environment
+# opens them.
+VERACITY_API_DOCS_PUBLIC = env_bool("VERACITY_API_DOCS_PUBLIC", False)
 
 # On SQLite, Django notes that two PostgreSQL-only index features are left out there: the
 # policy-role index's carried column (W040: the index still serves, the planner just visits

@@ -35,6 +35,8 @@ if _keyring_problems := keyring_problems(
         "the encryption keyring is unusable: " + "; ".join(_keyring_problems)
     )
 
+VERACITY_API_DOCS_PUBLIC = False  # API clients and administrators only (veracity.api.docs)
+
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
