@@ -170,10 +170,44 @@ else:
         "immediate": False,
     }
 
+# Routes whose URLs may carry personal data in a query string: the server and request logs
+# keep their path only. Every route of this app may (a filter by customer, an application
+# number), so all of them.
+VERACITY_LOG_PRIVATE_PATHS = ["/"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "drop_query_strings": {
+            "()": "veracity.config.logfilters.DropQueryStrings",
+            "paths": VERACITY_LOG_PRIVATE_PATHS,
+        },
+    },
+    "formatters": {
+        # Django's runserver access-log format (django.utils.log.DEFAULT_LOGGING)
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
+    "loggers": {
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["drop_query_strings"],
+        },
+        "django.request": {"filters": ["drop_query_strings"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
