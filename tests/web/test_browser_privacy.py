@@ -88,3 +88,78 @@ def test_a_search_by_phone_in_the_address_bar_is_refused_and_not_logged(
     assert page.input_value("#id_query") == ""
     refused = [line for line in server_log if "GET /customers/" in line]
     assert refused and all("?" not in line for line in refused), refused
+
+
+PAGES = {
+    "sam": [
+        "/",
+        "/customers/",
+        "/customers/{customer}/",
+        "/applications/",
+        "/problems/",
+        "/problems/queue/",
+        "/problems/overdue/",
+        "/problems/runs/",
+        "/access/",
+        "/access/new/",
+        "/notifications/",
+        "/incidents/report/",
+    ],
+    "ivan": ["/", "/retention/", "/incidents/", "/access/register/"],
+    "audrey": ["/", "/audit/"],
+    "admin": ["/admin/", "/api/v1/docs"],
+}
+
+
+@pytest.mark.parametrize("username", PAGES)
+def test_pages_run_within_the_content_security_policy(
+    browser, live_server, personas, stored, username
+):
+    """No page triggers a CSP violation (an inline script, style or handler the policy
+    blocks), htmx runs with eval and script tags off, and the bars still get their width."""
+    admin = personas["admin"]
+    admin.is_staff = True
+    admin.save()
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    problems = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if "Content Security Policy" in m.text
+            or (m.type == "error" and "Failed to load resource" not in m.text)
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(  # a missing script or style sheet; the browser's own favicon guess aside
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    sign_in(page, live_server, username)
+    customer = stored.roles.get(role="policyholder").customer_id
+    for path in PAGES[username]:
+        url = live_server.url + path.format(customer=customer)
+        response = page.goto(url)
+        assert response.status < 400, url
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_load_state("load")
+        if path.startswith("/api/"):
+            page.locator(".swagger-ui .info").first.wait_for()
+            continue
+        if path.startswith("/admin/"):
+            continue
+        config = page.evaluate("() => [htmx.config.allowEval, htmx.config.allowScriptTags]")
+        assert config == [False, False], url
+        unset = page.evaluate(
+            "() => [...document.querySelectorAll('[data-bar]')]"
+            ".filter(el => el.style.width === '').length"
+        )
+        assert unset == 0, url
+    assert problems == []
+    context.close()
