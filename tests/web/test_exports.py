@@ -33,6 +33,9 @@ ITEM, REASON, CUSTOMER, ARCHIVE, APPLICATION, POLICY = 0, 6, 13, 15, 16, 17
 ACTOR, ACTOR_ID, OBJECT_ID, CUSTOMER_ID, PURPOSE = 3, 4, 7, 8, 9
 
 
+ARCHIVE_NO_LENGTH = Customer._meta.get_field("archive_no").max_length
+
+
 def poisoned_items(payload: str) -> None:
     """The two-member SHARED_PHONE item, its reason, the first policy's application number,
     the second policy's policy number and one customer's archive number set to ``payload``."""
@@ -40,8 +43,9 @@ def poisoned_items(payload: str) -> None:
     ProblemItem.objects.filter(pk=item.pk).update(reason_zh=payload, reason_en=payload)
     Policy.objects.filter(application_no="L1").update(application_no=payload)
     Policy.objects.filter(application_no="L2").update(policy_no=payload)
-    first = item.members.order_by("customer_id").first()
-    Customer.objects.filter(pk=first.customer_id).update(archive_no=payload)
+    if len(payload) <= ARCHIVE_NO_LENGTH:  # PostgreSQL holds the column to its length
+        first = item.members.order_by("customer_id").first()
+        Customer.objects.filter(pk=first.customer_id).update(archive_no=payload)
 
 
 def problems_web(client, personas, tmp_path, payload):
@@ -109,6 +113,8 @@ def test_excel_exports_write_text_as_text(client, personas, tmp_path, name, payl
     data = [row for row in sheet.iter_rows(min_row=3) if any(c.value is not None for c in row)]
     assert data
     for col in columns:  # the payload, exactly, as a text cell
+        if col == ARCHIVE and name.startswith("problem") and len(payload) > ARCHIVE_NO_LENGTH:
+            continue
         found = [row[col] for row in data if row[col].value == payload]
         assert found, (name, col, [row[col].value for row in data])
         assert all(c.data_type == "s" for c in found)
