@@ -164,7 +164,7 @@ def test_auditor_is_refused_customer_pages(login, personas, book):
 
 def test_search_by_phone_finds_the_customer_and_audits(login, personas, book):
     client = login(personas["sam"])
-    response = client.get(
+    response = client.post(
         "/customers/", {"query": "+86 138 0013 8000", "kind": "phone", "purpose": "callback"}
     )
     assert response.status_code == 200
@@ -192,7 +192,7 @@ def test_search_remembers_the_purpose(login, personas, book):
     client.get("/customers/", {"query": "王", "kind": "name", "purpose": "problem_item"})
     page = html(client.get("/customers/"))
     assert 'value="problem_item" selected' in page
-    response = client.get("/customers/", {"query": HOLDER_PHONE, "kind": "phone"})
+    response = client.post("/customers/", {"query": HOLDER_PHONE, "kind": "phone"})
     assert "王芳" in html(response)
     assert AuditEvent.objects.filter(action=Action.SEARCH_PERSONAL_DATA).last().purpose == (
         "problem_item"
@@ -230,11 +230,11 @@ def test_bad_search_input_gets_a_clear_message_in_both_languages(
 ):
     client = login(personas["sam"])
     before = AuditEvent.objects.filter(action=Action.SEARCH_PERSONAL_DATA).count()
-    response = client.get("/customers/", params)
+    response = client.post("/customers/", params)
     assert response.status_code == 200
     assert message_zh in html(response)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    response = client.get("/customers/", params)
+    response = client.post("/customers/", params)
     assert message_en in html(response)
     assert AuditEvent.objects.filter(action=Action.SEARCH_PERSONAL_DATA).count() == before
 

@@ -1,5 +1,6 @@
 """``/api/v1``: the truthfulness gate for the core business system and the bancassurance
-system (TG-5). OpenAPI at ``/api/v1/openapi.json``."""
+system (TG-5). OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs`` (in production
+for API clients and administrators only: ``veracity.api.docs``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from veracity.api.auth import ApiToken
+from veracity.api.docs import docs_guard
 from veracity.api.errors import rejected_body
 from veracity.api.routers.applications import router as applications_router
 from veracity.api.routers.cases import router as cases_router
@@ -24,6 +26,7 @@ api = NinjaAPI(
     description="Customer-information truthfulness gate (D1.2–D1.6).",
     auth=ApiToken(),
     urls_namespace="api",
+    docs_decorator=docs_guard,
 )
 api.add_router("/applications", applications_router)
 api.add_router("/problem-items", problem_items_router)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs from our own static files, not a CDN (Content-Security-Policy)
     "simple_history",
     "huey.contrib.djhuey",
     "veracity.audit",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "veracity.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "veracity.web.middleware.DefaultChineseLocaleMiddleware",
@@ -133,6 +135,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Content-Security-Policy of every response when DEBUG is off (veracity.web.middleware): the
+# pages' script, style, images and fonts come from this site only; no inline script, no inline
+# style (bars get their width from web/app.js through the CSSOM, which the policy allows), no
+# plugins, no framing, forms post to this site only. ``data:`` images for the API docs' icons.
+VERACITY_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -170,14 +191,52 @@ else:
         "immediate": False,
     }
 
+# Routes whose URLs may carry personal data in a query string: the server and request logs
+# keep their path only. Every route of this app may (a filter by customer, an application
+# number), so all of them.
+VERACITY_LOG_PRIVATE_PATHS = ["/"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "drop_query_strings": {
+            "()": "veracity.config.logfilters.DropQueryStrings",
+            "paths": VERACITY_LOG_PRIVATE_PATHS,
+        },
+    },
+    "formatters": {
+        # Django's runserver access-log format (django.utils.log.DEFAULT_LOGGING)
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
+    "loggers": {
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["drop_query_strings"],
+        },
+        "django.request": {"filters": ["drop_query_strings"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# The API's docs and OpenAPI spec for anyone (demo, tests); otherwise for API clients and
+# administrators only (veracity.api.docs). Off unless a settings module or the environment
+# opens them.
+VERACITY_API_DOCS_PUBLIC = env_bool("VERACITY_API_DOCS_PUBLIC", False)
 
 # On SQLite, Django notes that two PostgreSQL-only index features are left out there: the
 # policy-role index's carried column (W040: the index still serves, the planner just visits

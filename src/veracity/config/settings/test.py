@@ -24,6 +24,7 @@ VERACITY_FIELD_KEYS = (
 )
 VERACITY_ACTIVE_KEY_ID = "k2"
 VERACITY_INDEX_KEY = "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8="
+VERACITY_API_DOCS_PUBLIC = True  # tests/api/test_docs.py closes them as production does
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
