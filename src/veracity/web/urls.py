@@ -1,8 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from veracity.web.forms import LoginForm
 from veracity.web.views import (
     access,
+    account,
     applications,
     audit,
     cases,
@@ -19,11 +21,16 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
+            template_name="web/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", account.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/", account.two_factor_enrol, name="two_factor_enrol"),
+    path("account/password/", account.PasswordChange.as_view(), name="password_change"),
     path("", home.home, name="home"),
     path("customers/", customers.search, name="customer_search"),
     path("customers/<int:customer_id>/", customers.detail, name="customer_detail"),

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "ninja",  # the API docs from our own static files, not a CDN (Content-Security-Policy)
     "simple_history",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "veracity.audit",
     "veracity.access",
     "veracity.customers",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "veracity.notify",
     "veracity.incidents",
     "veracity.retention",
+    "veracity.signin",
     "veracity.web",
     "veracity.api",
 ]
@@ -61,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "veracity.web.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -111,9 +116,18 @@ DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'veracity.sqlit
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # pinyin words, dates, repeated words, the product's name (Django's list is English)
+    {"NAME": "veracity.signin.validators.ChinesePasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every login (the staff pages, the admin) goes through the lockout (see veracity.signin).
+AUTHENTICATION_BACKENDS = ["veracity.signin.backends.LockoutModelBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -174,8 +188,41 @@ VERACITY_MASKS = {
 # (or five times their usual) raises a leak-incident candidate.
 VERACITY_ANOMALY_FILES_PER_DAY = int(os.environ.get("VERACITY_ANOMALY_FILES_PER_DAY", "200"))
 
+# --- Sign-in protection ------------------------------------------------------------------
+# Lockout: this many failed logins for one account, or from one address, within
+# ``window_minutes`` refuse every further attempt (the right password included) there for
+# ``lockout_minutes``. Each lockout is audited and raises a leak-incident candidate.
+VERACITY_LOGIN_LIMITS = {
+    "account": int(os.environ.get("VERACITY_LOGIN_ACCOUNT_LIMIT", "10")),
+    "address": int(os.environ.get("VERACITY_LOGIN_ADDRESS_LIMIT", "30")),
+    "window_minutes": int(os.environ.get("VERACITY_LOGIN_WINDOW_MINUTES", "15")),
+    "lockout_minutes": int(os.environ.get("VERACITY_LOGIN_LOCKOUT_MINUTES", "15")),
+}
+# API clients: at most N requests per S seconds per token ("N/S"); over it, 429 with
+# Retry-After. Counted in the cache: Redis when REDIS_URL is set (shared by every worker).
+VERACITY_API_RATE = os.environ.get("VERACITY_API_RATE", "60/10")
+# Staff of these roles must log in with a TOTP code (enrolment is forced after the password);
+# anyone else may enrol. Production requires it of admin, information manager and auditor.
+VERACITY_OTP_REQUIRED_ROLES = [
+    r for r in os.environ.get("VERACITY_OTP_REQUIRED_ROLES", "").split(",") if r.strip()
+]
+OTP_TOTP_ISSUER = "Veracity"
+# ``demo-users`` (the demo logins with their shared password) refuses to run where this is on.
+VERACITY_PRODUCTION = False
+
 # --- Jobs ------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    # One cache for every worker: the API rate limit counts there.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "veracity",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",

@@ -48,3 +48,7 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Two-factor login (TOTP) for those who administer, govern and audit customer information.
+VERACITY_OTP_REQUIRED_ROLES = ["admin", "information_manager", "auditor"]
+VERACITY_PRODUCTION = True

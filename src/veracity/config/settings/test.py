@@ -32,3 +32,7 @@ STORAGES = {
 }
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "veracity-test", "immediate": True}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API in tests
+# The suite makes thousands of API requests (schemathesis); the rate-limit tests lower it.
+VERACITY_API_RATE = "100000/10"
+VERACITY_OTP_REQUIRED_ROLES = []
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
