@@ -24,6 +24,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 from veracity.core import completeness, contact, gate, identity
+from veracity.core.schema import parse_application
 from veracity.demo.generator import DemoConfig, applications
 
 
