@@ -97,7 +97,7 @@ def test_store_is_idempotent(api, application):
 
 def test_store_rejects_what_cannot_be_stored(api, make_application):
     response = api.post("/applications", make_application(channel="carrier-pigeon"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()
     assert body["field"] == "channel" and body["message_zh"] and body["message_en"]
     assert Policy.objects.count() == 0

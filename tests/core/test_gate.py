@@ -9,7 +9,7 @@ import pytest
 from veracity.core.completeness import check_completeness
 from veracity.core.findings import CATALOGUE, Severity, finding
 from veracity.core.gate import IN_SCOPE_TYPES, evaluate
-from veracity.core.identity import make_resident_id
+from veracity.core.identity import check_digit, make_resident_id
 
 AS_OF = date(2026, 11, 26)
 PH_ID = make_resident_id("110105", date(1985, 3, 14), 122)  # female
@@ -329,3 +329,71 @@ def test_policy_dates_must_be_dates(name: str) -> None:
     assert ("FIELD_FORMAT", name) in codes(evaluate(app, as_of=AS_OF))
     app[name] = "2026-12-15"
     assert evaluate(app, as_of=AS_OF).verdict == "pass"
+
+
+def _foreign_pr(province: str = "31", nation: str = "840", seq: str = "011") -> str:
+    """A 2017-form foreign permanent residence ID number (born 1980-01-02, male)."""
+    first17 = f"9{province}{nation}19800102{seq}"
+    return first17 + check_digit(first17)
+
+
+FOREIGN_PR = _foreign_pr()
+HK = make_resident_id("810000", date(1980, 1, 2), 11)
+MACAO = make_resident_id("820000", date(1980, 1, 2), 11)
+TAIWAN = make_resident_id("830000", date(1980, 1, 2), 11)
+ADULT_ID = make_resident_id("110105", date(1980, 1, 2), 11)
+
+
+def _untyped(where: str, number: str) -> dict[str, Any]:
+    """The clean application with ``number`` (born 1980-01-02, male) given without a type
+    at ``where``."""
+    app = clean_app()
+    person = {"sex": "M", "birth_date": "1980-01-02", "id_type": None, "id_number": number}
+    if where == "payer_account":
+        app["payer_account"].update(holder_id_type=None, holder_id_number=number)
+    elif where == "policyholder":
+        app["policyholder"].update(person, name="John Smith")
+        app["payer_account"].update(holder_id_number=PH_ID)
+    elif where == "insured":
+        app["insured"].update(person, relation="spouse")
+    else:
+        app["beneficiaries"][0].update(person)
+    return app
+
+
+# An untyped ID number is judged as the document its shape names (issue 10, point 14): a
+# valid foreign PR number used to fail as a resident ID with ID_PROVINCE_UNKNOWN.
+@pytest.mark.parametrize("where", ["payer_account", "policyholder", "insured", "beneficiaries"])
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (FOREIGN_PR, []),
+        (_foreign_pr("11", "392", "021"), []),
+        (HK, []),
+        (MACAO, []),
+        (TAIWAN, []),
+        (ADULT_ID, []),
+        (ADULT_ID[:6] + ADULT_ID[8:17], []),  # 15-digit legacy resident ID
+        ("H12345678", []),
+        (_foreign_pr("99"), ["ID_PROVINCE_UNKNOWN"]),  # no such issuing province
+        (FOREIGN_PR[:-1] + ("0" if FOREIGN_PR[-1] != "0" else "1"), ["ID_CHECKSUM"]),
+        (ADULT_ID[:-1] + ("0" if ADULT_ID[-1] != "0" else "1"), ["ID_CHECKSUM"]),
+        (make_resident_id("990105", date(1980, 1, 2), 11), ["ID_PROVINCE_UNKNOWN"]),
+        ("12345", ["ID_FORMAT"]),  # judged as a resident ID, as before
+    ],
+)
+def test_untyped_id_numbers_are_inferred(where: str, number: str, expected: list[str]) -> None:
+    app = _untyped(where, number)
+    field = {
+        "payer_account": "payer_account.holder_id_number",
+        "beneficiaries": "beneficiaries[0].id_number",
+    }.get(where, f"{where}.id_number")
+    found = codes(evaluate(app, as_of=AS_OF))
+    assert [c for c, f in found if f == field] == expected
+    assert [c for c, f in found if f != field] == []
+
+
+def test_foreign_pr_declared_sex_and_birth_date_are_compared() -> None:
+    app = _untyped("insured", FOREIGN_PR)
+    app["insured"]["sex"] = "F"
+    assert codes(evaluate(app, as_of=AS_OF)) == [("ID_SEX_MISMATCH", "insured.sex")]

@@ -11,6 +11,7 @@ from veracity.core.identity import (
     IdType,
     check_declared,
     check_id,
+    infer_id_type,
     known_county_codes,
     make_resident_id,
     normalise_id,
@@ -66,6 +67,11 @@ def test_legacy_15_digit_is_converted_and_valid() -> None:
 
 def _hmt(prefix: str, birth: date = date(1990, 5, 6), seq: int = 11) -> str:
     return make_resident_id(prefix, birth, seq)
+
+
+def _with_check(number: str) -> str:
+    """The number with a wrong check digit."""
+    return number[:-1] + ("0" if number[-1] != "0" else "1")
 
 
 def _foreign(province: str = "11", nation: str = "156") -> str:
@@ -297,3 +303,68 @@ def test_any_other_check_digit_is_rejected(region: str, birth: date, seq: int, w
 def test_id_type_enum_values() -> None:
     assert IdType("hk_macao_home_return_permit") is IdType.HK_MACAO_HOME_RETURN
     assert IdType.RESIDENT_ID == "resident_id"
+
+
+# An ID number given without its type is judged by its shape (issue 10, point 14).
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (GOOD, IdType.RESIDENT_ID),
+        (GOOD.lower(), IdType.RESIDENT_ID),
+        (" 1101 0519 4912 3100 2x ", IdType.RESIDENT_ID),
+        ("１１０１０５１９４９１２３１００２Ｘ", IdType.RESIDENT_ID),
+        ("110105491231002", IdType.RESIDENT_ID),  # 15-digit legacy
+        (_foreign(), IdType.FOREIGN_PERMANENT_RESIDENCE),
+        (_foreign("31", "840"), IdType.FOREIGN_PERMANENT_RESIDENCE),
+        (" " + _foreign("44", "392") + " ", IdType.FOREIGN_PERMANENT_RESIDENCE),
+        (_foreign("99"), IdType.FOREIGN_PERMANENT_RESIDENCE),  # judged as one: province error
+        ("USA110090112345", IdType.FOREIGN_PERMANENT_RESIDENCE),  # old 15-char form
+        (_hmt("810000"), IdType.HMT_RESIDENCE_PERMIT),
+        (_hmt("820000"), IdType.HMT_RESIDENCE_PERMIT),
+        (_hmt("830000"), IdType.HMT_RESIDENCE_PERMIT),
+        ("H12345678", IdType.HK_MACAO_HOME_RETURN),
+        ("m1234567890", IdType.HK_MACAO_HOME_RETURN),
+        ("E12345678", IdType.PASSPORT),
+        ("G12345678", IdType.PASSPORT),
+        ("EA1234567", IdType.PASSPORT),
+        # No telling shape: judged as a resident ID, whose format error says what one is.
+        ("12345", IdType.RESIDENT_ID),
+        ("1101051949123100", IdType.RESIDENT_ID),  # 16 digits: a mistyped resident ID
+        ("11010519491231002Y", IdType.RESIDENT_ID),
+        ("X1234567", IdType.RESIDENT_ID),  # a foreign passport must be declared
+        ("", IdType.RESIDENT_ID),
+        (None, IdType.RESIDENT_ID),
+        (12345, IdType.RESIDENT_ID),
+        (int(_foreign()[:-1] + "1"), IdType.FOREIGN_PERMANENT_RESIDENCE),
+    ],
+)
+def test_infer_id_type(raw: object, expected: IdType) -> None:
+    assert infer_id_type(raw) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "codes_"),
+    [
+        (_foreign(), []),
+        (_foreign("31", "840"), []),
+        (_foreign("99"), ["ID_PROVINCE_UNKNOWN"]),
+        (_hmt("810000"), []),
+        (_hmt("820000"), []),
+        (_hmt("830000"), []),
+        (GOOD, []),
+        ("110105491231003", []),
+        ("H12345678", []),
+        ("E12345678", []),
+        (_with_check(GOOD), ["ID_CHECKSUM"]),
+        ("12345", ["ID_FORMAT"]),
+    ],
+)
+def test_untyped_numbers_are_judged_as_their_inferred_type(raw: str, codes_: list[str]) -> None:
+    _, findings = check_id(infer_id_type(raw), raw, as_of=AS_OF, field="x")
+    assert codes(findings) == codes_
+
+
+def test_a_foreign_permanent_residence_number_is_no_resident_id() -> None:
+    """What the gate did before: judged as a resident ID, province 9x does not exist."""
+    _, findings = check_id("resident_id", _foreign(), as_of=AS_OF, field="x")
+    assert codes(findings) == ["ID_PROVINCE_UNKNOWN"]

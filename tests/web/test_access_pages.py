@@ -53,7 +53,7 @@ def test_out_of_reach_file_shows_nothing_but_a_way_to_ask(login, personas, book)
 def test_exact_search_outside_the_book_gives_a_restricted_marker(login, personas, book):
     client = login(personas["alice"])
     body = html(
-        client.get(
+        client.post(
             "/customers/", {"query": "139 1234 5678", "kind": "phone", "purpose": "callback"}
         )
     )

@@ -41,7 +41,7 @@ def html(response) -> str:
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/customers/", "/customers/1/", "/applications/", "/applications/A2026110001/"],
+    ["/", "/customers/", "/customers/1/", "/applications/", "/applications/1/"],
 )
 def test_login_required(client, url):
     response = client.get(url)
@@ -151,7 +151,7 @@ def test_agent_gets_404_outside_their_book(login, personas, book):
     )
     assert other.status_code == 404
     assert "张伟" not in html(other)
-    assert client.get("/applications/A2026110099/").status_code == 404
+    assert client.get(f"/applications/{book['other'].pk}/").status_code == 404
 
 
 def test_auditor_is_refused_customer_pages(login, personas, book):
@@ -164,7 +164,7 @@ def test_auditor_is_refused_customer_pages(login, personas, book):
 
 def test_search_by_phone_finds_the_customer_and_audits(login, personas, book):
     client = login(personas["sam"])
-    response = client.get(
+    response = client.post(
         "/customers/", {"query": "+86 138 0013 8000", "kind": "phone", "purpose": "callback"}
     )
     assert response.status_code == 200
@@ -192,7 +192,7 @@ def test_search_remembers_the_purpose(login, personas, book):
     client.get("/customers/", {"query": "王", "kind": "name", "purpose": "problem_item"})
     page = html(client.get("/customers/"))
     assert 'value="problem_item" selected' in page
-    response = client.get("/customers/", {"query": HOLDER_PHONE, "kind": "phone"})
+    response = client.post("/customers/", {"query": HOLDER_PHONE, "kind": "phone"})
     assert "王芳" in html(response)
     assert AuditEvent.objects.filter(action=Action.SEARCH_PERSONAL_DATA).last().purpose == (
         "problem_item"
@@ -230,11 +230,11 @@ def test_bad_search_input_gets_a_clear_message_in_both_languages(
 ):
     client = login(personas["sam"])
     before = AuditEvent.objects.filter(action=Action.SEARCH_PERSONAL_DATA).count()
-    response = client.get("/customers/", params)
+    response = client.post("/customers/", params)
     assert response.status_code == 200
     assert message_zh in html(response)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    response = client.get("/customers/", params)
+    response = client.post("/customers/", params)
     assert message_en in html(response)
     assert AuditEvent.objects.filter(action=Action.SEARCH_PERSONAL_DATA).count() == before
 
@@ -248,6 +248,8 @@ def test_bad_search_input_gets_a_clear_message_in_both_languages(
         "/customers/1/?purpose=%00%ff",
         "/applications/NOPE/",
         "/applications/%E2%80%AE/",
+        "/applications/0/",
+        "/applications/99999999999999999999999/",
         "/applications/?verdict=maybe&page=-3",
         "/applications/?page=abc",
         "/applications/?page=99999",
@@ -291,17 +293,17 @@ def test_application_page_shows_findings_in_the_active_language(login, personas,
 
     stored = GateCheck.objects.filter(policy=book["failed"]).first().findings
     client = login(personas["sam"])
-    body = html(client.get("/applications/A2026110050/"))
+    body = html(client.get(f"/applications/{book['failed'].pk}/"))
     assert all(f["message_zh"] in body for f in stored)
     assert "补充告知" in body and "badge-error" in body
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    body = html(client.get("/applications/A2026110050/"))
+    body = html(client.get(f"/applications/{book['failed'].pk}/"))
     assert all(f["message_en"] in body for f in stored)
     assert "Supplement request" in body
 
 
 def test_application_page_masks_parties(login, personas, book):
-    body = html(login(personas["alice"]).get("/applications/A2026110001/"))
+    body = html(login(personas["alice"]).get(f"/applications/{book['own'].pk}/"))
     assert "138****8000" in body
     assert HOLDER_PHONE not in body and book["holder_id"] not in body
     assert HOLDER_ACCOUNT not in body

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccessConfig(AppConfig):
     name = "veracity.access"
     verbose_name = _("Access governance")
+
+    def ready(self) -> None:
+        from veracity.access import checks  # noqa: F401  (registers the keyring check)

@@ -7,7 +7,6 @@ copied into another column does not decrypt.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -16,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-from veracity.core.crypto import FieldCrypto, parse_keyring
+from veracity.core.crypto import FieldCrypto, parse_index_key, parse_keyring
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +26,7 @@ def field_crypto() -> FieldCrypto:
         raise ImproperlyConfigured("VERACITY_FIELD_KEYS and VERACITY_INDEX_KEY must be set")
     keys = parse_keyring(settings.VERACITY_FIELD_KEYS)
     active = settings.VERACITY_ACTIVE_KEY_ID or next(iter(keys))
-    index_key = base64.b64decode(settings.VERACITY_INDEX_KEY)
+    index_key = parse_index_key(settings.VERACITY_INDEX_KEY)
     return FieldCrypto(keys=keys, active_key_id=active, index_key=index_key)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
+from typing import Final
 
 from django.conf import settings
 from django.db import models
@@ -17,7 +19,20 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+#: The sales channels (``veracity.policies.models.Channel``) whose applications each system
+#: sends by default: the bancassurance system (银保通) those sold at bank counters, the core
+#: business system every other channel. An unknown system sends none until it is configured.
+SYSTEM_CHANNELS: Final[dict[str, tuple[str, ...]]] = {
+    "core": ("agency", "intermediary", "direct", "telemarketing", "internet"),
+    "bancassurance": ("bancassurance",),
+    "other": (),
+}
+
+
 class ApiClient(models.Model):
+    """A system that calls the gate API. It may create and update only applications of its
+    own system, in the sales channels configured for it (``channels``)."""
+
     class System(models.TextChoices):
         CORE = "core", _("Core business system")
         BANCASSURANCE = "bancassurance", _("Bancassurance system (银保通)")
@@ -28,6 +43,12 @@ class ApiClient(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     token_prefix = models.CharField(max_length=8)
     active = models.BooleanField(_("active"), default=True)
+    channels = models.JSONField(
+        _("sales channels"),
+        default=list,
+        blank=True,
+        help_text=_("The sales channels whose applications this system may submit."),
+    )
     # D4.23: data is transmitted by designated people. A bulk read of personal data by this
     # system is made under the export approvals of the person designated for it.
     designated_user = models.ForeignKey(
@@ -47,11 +68,18 @@ class ApiClient(models.Model):
         return self.name
 
     @classmethod
-    def issue(cls, *, name: str, system: str) -> tuple[ApiClient, str]:
-        """Create a client and return it with its token (shown once, never stored)."""
+    def issue(
+        cls, *, name: str, system: str, channels: Sequence[str] | None = None
+    ) -> tuple[ApiClient, str]:
+        """Create a client and return it with its token (shown once, never stored). Without
+        ``channels`` it may submit the channels its system sends (``SYSTEM_CHANNELS``)."""
         token = "vty_" + secrets.token_urlsafe(32)
         client = cls.objects.create(
-            name=name, system=system, token_hash=hash_token(token), token_prefix=token[:8]
+            name=name,
+            system=system,
+            channels=list(SYSTEM_CHANNELS.get(system, ()) if channels is None else channels),
+            token_hash=hash_token(token),
+            token_prefix=token[:8],
         )
         return client, token
 

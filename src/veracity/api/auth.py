@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from veracity.access.models import ApiClient, hash_token
+from veracity.policies.services import ClientScope
 
 
 class ApiToken(HttpBearer):
@@ -21,3 +22,8 @@ class ApiToken(HttpBearer):
 def client_of(request: Any) -> ApiClient:
     client: ApiClient = request.auth
     return client
+
+
+def scope_of(client: ApiClient) -> ClientScope:
+    """What the client may write: its own system's applications, in its channels."""
+    return ClientScope(system=client.system, channels=frozenset(client.channels or ()))

@@ -1,27 +1,74 @@
 """``/api/v1``: the truthfulness gate for the core business system and the bancassurance
-system (TG-5). OpenAPI at ``/api/v1/openapi.json``."""
+system (TG-5). OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs`` (in production
+for API clients and administrators only: ``veracity.api.docs``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from veracity.api.auth import ApiToken
+from veracity.api.docs import docs_guard
+from veracity.api.errors import rejected_body
 from veracity.api.routers.applications import router as applications_router
 from veracity.api.routers.cases import router as cases_router
 from veracity.api.routers.problem_items import router as problem_items_router
+from veracity.api.throttle import TokenRateThrottle
+from veracity.core.schema import describe
 
-api = NinjaAPI(
+#: Every authenticated operation may answer this (the per-token rate limit).
+TOO_MANY_REQUESTS = {
+    "description": "Over the client's rate limit: retry after the seconds in Retry-After",
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds until the client's window ends",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "const": "rate_limited"},
+                    "field": {"type": "string"},
+                    "message_zh": {"type": "string"},
+                    "message_en": {"type": "string"},
+                },
+                "required": ["code", "field", "message_zh", "message_en"],
+            }
+        }
+    },
+}
+
+
+class VeracityApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                if isinstance(operation, dict) and operation.get("security"):
+                    operation.setdefault("responses", {}).setdefault("429", TOO_MANY_REQUESTS)
+        return schema
+
+
+api = VeracityApi(
     title="Veracity API",
     version="1",
     description="Customer-information truthfulness gate (D1.2–D1.6).",
     auth=ApiToken(),
+    throttle=TokenRateThrottle(),
     urls_namespace="api",
+    docs_decorator=docs_guard,
 )
 api.add_router("/applications", applications_router)
 api.add_router("/problem-items", problem_items_router)
@@ -30,15 +77,13 @@ api.add_router("/problem-items", cases_router)
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> Any:
-    return api.create_response(
-        request,
-        {
-            "message_zh": "请求内容不符合接口格式",
-            "message_en": "The request body does not match the schema",
-            "errors": exc.errors,
-        },
-        status=422,
-    )
+    """The same words as a rejected row of a file: every field that does not fit, and why."""
+    problems = []
+    for error in exc.errors:
+        # ("body", "payload", "policyholder", ...) or ("path", "item_id")
+        skip = 2 if tuple(error.get("loc") or ())[:1] == ("body",) else 1
+        problems.extend(describe([error], skip=skip))
+    return api.create_response(request, rejected_body(problems), status=422)
 
 
 @api.exception_handler(AuthenticationError)
@@ -47,6 +92,22 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> Any:
         request,
         {"message_zh": "令牌无效或缺失", "message_en": "Missing or invalid API token"},
         status=401,
+    )
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> Any:
+    """Over the per-token rate limit (ninja adds ``Retry-After``)."""
+    wait = max(1, math.ceil(exc.wait or 1))
+    return api.create_response(
+        request,
+        {
+            "code": "rate_limited",
+            "field": "",
+            "message_zh": f"请求过于频繁，请在 {wait} 秒后重试",
+            "message_en": f"Too many requests for this token: retry in {wait} s",
+        },
+        status=429,
     )
 
 

@@ -1,6 +1,8 @@
 """The audit trail as a file: Excel (XlsxWriter, constant memory) or CSV (UTF-8 with BOM so
 Excel reads Chinese). Every column the hash covers is written, the time also exactly as it
-was hashed, so the chain of an unfiltered export can be recomputed from the file alone."""
+was hashed, so the chain of an unfiltered export can be recomputed from the file alone.
+Text is written as text through :mod:`veracity.core.sheets` (only the sequence number is a
+number; ids are text)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import IO, Any
 
-import xlsxwriter
 from django.utils import timezone
 
 from veracity.audit.chain import stamp
+from veracity.core.sheets import TextSheet, csv_row, workbook
 
 __all__ = ["COLUMNS", "XLSX_MAX_ROWS", "trail_csv", "trail_xlsx"]
 
@@ -66,8 +68,9 @@ def trail_xlsx(
 ) -> tuple[int, bool]:
     """Write the workbook to ``out``; returns (events written, whether rows were left out
     because the sheet was full — then the last row says so)."""
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False})
+    book = workbook(out, {"constant_memory": True})
     sheet = book.add_worksheet("审计轨迹")
+    cells = TextSheet(sheet, numeric=(0,))  # the sequence number; ids are text
     title_format = book.add_format({"bold": True, "font_size": 13})
     header = book.add_format(
         {"bold": True, "bg_color": "#DDE4EE", "text_wrap": True, "valign": "top", "border": 1}
@@ -84,13 +87,7 @@ def trail_xlsx(
         if written >= max_rows:
             truncated = True
             break
-        for col, value in enumerate(_values(row)):
-            if value is None or value == "":
-                continue  # a blank cell
-            if isinstance(value, int):
-                sheet.write_number(2 + written, col, value)
-            else:  # as text, always: an actor named "=HYPERLINK(…)" stays text
-                sheet.write_string(2 + written, col, value)
+        cells.row(2 + written, _values(row))  # an actor named "=HYPERLINK(…)" stays text
         written += 1
     if truncated:
         sheet.write_string(
@@ -104,25 +101,15 @@ def trail_xlsx(
     return written, truncated
 
 
-# A cell starting with one of these is taken for a formula by spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def trail_csv(rows: Iterable[tuple[Any, ...]], out: IO[bytes]) -> int:
     """Write the CSV to ``out``; returns the events written. A text value that a
     spreadsheet would take for a formula gets a leading apostrophe."""
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
-    writer.writerow([f"{zh} / {en}" for zh, en, _width in COLUMNS])
+    writer.writerow(csv_row(f"{zh} / {en}" for zh, en, _width in COLUMNS))
     written = 0
     for row in rows:
-        writer.writerow(["" if v is None else _cell(v) for v in _values(row)])
+        writer.writerow(csv_row(_values(row)))
         written += 1
     text.flush()
     text.detach()

@@ -33,7 +33,10 @@ def _on_login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
     username = str(credentials.get("username", ""))[:150]
+    # set by the lockout backend (veracity.signin) when the attempt met a lockout
+    lockout = getattr(request, "veracity_login_lockout", None)
+    detail = {"locked": lockout.kind, "until": lockout.until.isoformat()} if lockout else {}
     audit_record(
         actor=Actor(label=username or "anonymous", ip=client_ip(request)),
-        event=Event(action=Action.LOGIN_FAILED),
+        event=Event(action=Action.LOGIN_FAILED, detail=detail),
     )

@@ -18,7 +18,14 @@ from collections.abc import Mapping, Sequence
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["DecryptionError", "FieldCrypto", "generate_key", "parse_keyring"]
+__all__ = [
+    "DecryptionError",
+    "FieldCrypto",
+    "generate_key",
+    "keyring_problems",
+    "parse_index_key",
+    "parse_keyring",
+]
 
 _VERSION = "v1"
 _NONCE = 12
@@ -138,6 +145,52 @@ class FieldCrypto:
         return mac.hexdigest()[:32]
 
 
+def _key_bytes(b64: str) -> bytes:
+    """Standard or URL-safe base64, strictly (a stray character is an error, not dropped)."""
+    return base64.b64decode(b64.strip().replace("-", "+").replace("_", "/"), validate=True)
+
+
+def parse_index_key(spec: str) -> bytes:
+    """The blind-index key: base64 of 32 bytes."""
+    try:
+        key = _key_bytes(spec)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("the index key is not valid base64") from exc
+    if len(key) != 32:
+        raise ValueError(f"the index key must decode to 32 bytes, not {len(key)}")
+    return key
+
+
+def keyring_problems(*, field_keys: str, active_key_id: str, index_key: str) -> list[str]:
+    """What is wrong with a keyring configuration, one sentence each (empty when it is
+    usable): every key base64 of 32 bytes under a unique id, the active key among them, the
+    index key base64 of 32 bytes. Checked at start-up, before the first import needs it."""
+    problems: list[str] = []
+    ring: dict[str, bytes] = {}
+    if not field_keys.strip():
+        problems.append("VERACITY_FIELD_KEYS is empty")
+    else:
+        try:
+            ring = parse_keyring(field_keys)
+        except ValueError as exc:
+            problems.append(f"VERACITY_FIELD_KEYS: {exc}")
+    if not active_key_id.strip():
+        problems.append("VERACITY_ACTIVE_KEY_ID is empty")
+    elif ring and active_key_id not in ring:
+        problems.append(
+            f"VERACITY_ACTIVE_KEY_ID {active_key_id!r} is not in the keyring "
+            f"(it holds {', '.join(sorted(ring))})"
+        )
+    if not index_key.strip():
+        problems.append("VERACITY_INDEX_KEY is empty")
+    else:
+        try:
+            parse_index_key(index_key)
+        except ValueError as exc:
+            problems.append(f"VERACITY_INDEX_KEY: {exc}")
+    return problems
+
+
 def parse_keyring(spec: str) -> dict[str, bytes]:
     """``"k1:<base64>,k2:<base64>"`` -> ``{"k1": b"...", "k2": b"..."}`` (32-byte keys)."""
     ring: dict[str, bytes] = {}
@@ -150,13 +203,12 @@ def parse_keyring(spec: str) -> dict[str, bytes]:
             raise ValueError("keyring entries look like <key_id>:<base64 key>")
         key_id = key_id.strip()
         _check_key_id(key_id)
-        b64 = b64.strip()
         try:
-            key = base64.b64decode(b64.replace("-", "+").replace("_", "/"), validate=True)
+            key = _key_bytes(b64)
         except (binascii.Error, ValueError) as exc:
             raise ValueError(f"key {key_id!r} is not valid base64") from exc
         if len(key) != 32:
-            raise ValueError(f"key {key_id!r} must decode to 32 bytes")
+            raise ValueError(f"key {key_id!r} must decode to 32 bytes, not {len(key)}")
         if key_id in ring:
             raise ValueError(f"duplicate key id {key_id!r}")
         ring[key_id] = key

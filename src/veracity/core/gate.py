@@ -21,7 +21,7 @@ from veracity.core.completeness import (
 )
 from veracity.core.contact import check_email, check_phone, normalise_phone
 from veracity.core.findings import Finding, Severity, finding
-from veracity.core.identity import check_declared, check_id
+from veracity.core.identity import check_declared, check_id, infer_id_type
 
 __all__ = [
     "IN_SCOPE_TYPES",
@@ -158,7 +158,7 @@ def _person(
     number = block.get("id_number")
     if number is not None and not is_blank(number):
         facts, found = check_id(
-            block.get("id_type") or "resident_id",
+            block.get("id_type") or infer_id_type(number),
             number if isinstance(number, str) else str(number),
             as_of=as_of,
             field=prefix + ".id_number",
@@ -235,7 +235,7 @@ def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
             number = ben.get("id_number")
             if number is not None and not is_blank(number):
                 _, found = check_id(
-                    ben.get("id_type") or "resident_id",
+                    ben.get("id_type") or infer_id_type(number),
                     str(number),
                     as_of=as_of,
                     field=f"beneficiaries[{i}].id_number",
@@ -253,7 +253,7 @@ def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
         holder = acct.get("holder_id_number")
         if holder is not None and not is_blank(holder):
             _, found = check_id(
-                acct.get("holder_id_type") or "resident_id",
+                acct.get("holder_id_type") or infer_id_type(holder),
                 str(holder),
                 as_of=as_of,
                 field="payer_account.holder_id_number",

@@ -25,6 +25,8 @@ __all__ = [
     "check_declared",
     "check_digit",
     "check_id",
+    "id_type_names",
+    "infer_id_type",
     "known_county_codes",
     "make_resident_id",
     "normalise_id",
@@ -70,6 +72,15 @@ _ID_TYPES.update(
 )
 
 
+def id_type_names() -> dict[str, list[str]]:
+    """Every ID-type code with the Chinese names that are read as it."""
+    names: dict[str, list[str]] = {t.value: [] for t in IdType}
+    for name, kind in _ID_TYPES.items():
+        if name != kind.value:
+            names[kind.value].append(name)
+    return names
+
+
 def parse_id_type(raw: object) -> IdType | None:
     """The ID type for a stored value or a common Chinese name; ``None`` if unknown.
 
@@ -85,11 +96,51 @@ def parse_id_type(raw: object) -> IdType | None:
     return _ID_TYPES.get(key) or _ID_TYPES.get(key.lower())
 
 
+# Shapes that name their document unambiguously (normalised numbers).
+_HOME_RETURN_SHAPE: Final = re.compile(r"[HM](?:\d{8}|\d{10})")
+_CN_PASSPORT_SHAPE: Final = re.compile(r"[EG]\d{8}|E[A-Z]\d{7}")
+
+
+def infer_id_type(number: object) -> IdType:
+    """The document type of an ID number given without one, judged by its shape (a value
+    that is not a string, as its text).
+
+    18 characters starting with 9: a foreign permanent residence ID card (the 2017 form:
+    9, the issuing province, the nationality, birth date, sequence, MOD 11-2); starting with
+    81, 82 or 83: a residence permit for Hong Kong, Macao or Taiwan residents (810000,
+    820000, 830000 + birth date, sequence, MOD 11-2); otherwise 18 characters or 15 digits:
+    a resident ID (GB 11643). H or M and 8 or 10 digits: a Home Return Permit; 3 letters
+    and 12 digits: the old foreign permanent residence card; E or G and 8 digits: a Chinese
+    passport. Anything else is judged as a resident ID, the document a number without a
+    type is assumed to be, so its format error says what one looks like; a foreign passport
+    or another document must be declared.
+    """
+    n = number if isinstance(number, str) else "" if number is None else str(number)
+    if len(n) != 18 or not n.isascii() or not n.isalnum():
+        n = normalise_id(IdType.OTHER.value, n)
+    if len(n) == 18:
+        if n[0] == "9":
+            return IdType.FOREIGN_PERMANENT_RESIDENCE
+        if n[:2] in _HMT_PROVINCES:
+            return IdType.HMT_RESIDENCE_PERMIT
+        return IdType.RESIDENT_ID
+    if len(n) == 15 and n.isdigit():
+        return IdType.RESIDENT_ID
+    if _HOME_RETURN_SHAPE.fullmatch(n):
+        return IdType.HK_MACAO_HOME_RETURN
+    if _OLD_FOREIGN_PR.fullmatch(n):
+        return IdType.FOREIGN_PERMANENT_RESIDENCE
+    if _CN_PASSPORT_SHAPE.fullmatch(n):
+        return IdType.PASSPORT
+    return IdType.RESIDENT_ID
+
+
 # --- region table --------------------------------------------------------------------
 
 _COUNTIES: Final = _regions.counties()
 _PROVINCES: Final = _regions.PROVINCES
 _HMT: Final[dict[str, str]] = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
+_HMT_PROVINCES: Final = frozenset(code[:2] for code in _HMT)
 _HMT_EN: Final[dict[str, str]] = {"810000": "Hong Kong", "820000": "Macao", "830000": "Taiwan"}
 
 

@@ -233,6 +233,7 @@ class PolicyRow:
     verdict: str
     status: str
     applied_on: date | None
+    policy_id: int  # its page's address (``web:application_detail``)
 
 
 @dataclass(frozen=True)
@@ -413,6 +414,7 @@ def _policies_of(user: Any, customer: Customer) -> list[PolicyRow]:
             verdict=r.policy.verdict,
             status=str(r.policy.get_status_display()),
             applied_on=r.policy.applied_on,
+            policy_id=r.policy.pk,
         )
         for r in roles
     ]

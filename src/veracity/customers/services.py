@@ -124,9 +124,11 @@ DOMAIN_ANCHOR = "anchor"
 
 
 def person_from(block: dict[str, Any] | None, *, birth_date: date | None) -> PersonIn | None:
-    if not block:
+    """The person of a block (an empty block is a person with nothing known)."""
+    if block is None:
         return None
-    id_type = str(block.get("id_type") or identity.IdType.RESIDENT_ID.value)
+    number = block.get("id_number")
+    id_type = str(block.get("id_type") or identity.infer_id_type(number))
     document = id_key(id_type, str(block.get("id_number") or ""))
     phones = [key for raw in block.get("phones") or [] if (key := phone_key(str(raw)))]
     return PersonIn(

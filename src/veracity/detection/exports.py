@@ -1,14 +1,16 @@
 """The problem-item list as an Excel workbook (XlsxWriter): one row per member, masked values
-only, bilingual headers, a title row naming the business date and when it was generated."""
+only, bilingual headers, a title row naming the business date and when it was generated.
+Written through :mod:`veracity.core.sheets`: a reason or an application number that looks like
+a formula stays text, and every number in it (item, customer, archive, application, policy
+numbers) is an identifier, written as text."""
 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-import xlsxwriter
-
+from veracity.core.sheets import TextSheet, workbook
 from veracity.detection.listing import MemberRow, ProblemItemRow, ProblemList
 
 __all__ = ["COLUMNS", "problem_items_xlsx"]
@@ -75,7 +77,7 @@ def problem_items_xlsx(
     (who exported it, why, when, under which approval — D4.23) is printed in the header and
     footer of every page and kept in the document properties."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("问题件清单")
     if watermark:
         book.set_properties({"comments": watermark, "keywords": "watermark"})
@@ -89,7 +91,8 @@ def problem_items_xlsx(
     day = book.add_format({"num_format": "yyyy-mm-dd"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     business = listing.business_date.isoformat() if listing.business_date else "全部 / all"
-    sheet.write(
+    cells = TextSheet(sheet, date_format=day)  # no quantities: every number is an id
+    cells.text(
         0,
         0,
         f"可疑客户信息资料问题件清单 / Problem items — 业务日期 business date: {business} — "
@@ -97,17 +100,13 @@ def problem_items_xlsx(
         title,
     )
     for col, (zh, en, width) in enumerate(COLUMNS):
-        sheet.write(1, col, f"{zh}\n{en}", header)
+        cells.text(1, col, f"{zh}\n{en}", header)
         sheet.set_column(col, col, width, wrap if en == "Reason" else None)
     sheet.set_row(1, 32)
     row = 2
     for item in listing.items:
         for member in item.members or (None,):
-            for col, value in enumerate(_row(item, member)):
-                if isinstance(value, date):
-                    sheet.write_datetime(row, col, value, day)
-                else:
-                    sheet.write(row, col, value)
+            cells.row(row, _row(item, member))
             row += 1
     sheet.autofilter(1, 0, max(row - 1, 1), len(COLUMNS) - 1)
     sheet.freeze_panes(2, 0)

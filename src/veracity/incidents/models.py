@@ -48,6 +48,7 @@ class LeakIncident(models.Model):
     class Source(models.TextChoices):
         STAFF = "staff", _("Reported by staff")
         ANOMALY = "anomaly", _("Anomaly signal (files read)")
+        LOGIN_LOCKOUT = "lockout", _("Login lockout (repeated failed logins)")
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")

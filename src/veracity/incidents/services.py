@@ -322,6 +322,63 @@ def incident_candidate_raise(
     return incident
 
 
+def incident_candidate_lockout_raise(
+    *,
+    kind: str,
+    key: str,
+    failures: int,
+    window_minutes: int,
+    locked_until: datetime,
+    actor: Actor,
+) -> LeakIncident:
+    """An incident candidate for a login lockout: ``failures`` failed logins for one account
+    (``kind`` "account", ``key`` the username tried) or from one address (``kind``
+    "address", ``key`` the IP address) within ``window_minutes``. Someone may be guessing
+    passwords to reach customer data; the information manager is notified and confirms or
+    dismisses it."""
+    from veracity.access.roles import RoleName
+
+    if kind == "account":
+        what_zh, what_en = f"账户 {key}", f"account {key}"
+    else:
+        what_zh, what_en = f"地址 {key}", f"address {key}"
+    until = f"{timezone.localtime(locked_until):%Y-%m-%d %H:%M}"
+    with transaction.atomic():
+        incident = LeakIncident.objects.create(
+            status=Status.CANDIDATE,
+            certainty=LeakIncident.Certainty.SUSPECTED,
+            source=LeakIncident.Source.LOGIN_LOCKOUT,
+            reported_by=None,
+            reported_at=timezone.now(),
+            description=(
+                f"{what_zh}在 {window_minutes} 分钟内登录失败 {failures} 次，"
+                f"已锁定至 {until}（可能有人在猜测密码）。\n"
+                f"{failures} failed logins for {what_en} within {window_minutes} minutes; "
+                f"locked until {until} (someone may be guessing passwords)."
+            ),
+        )
+        notified = notify_users(
+            users=users_with_roles(RoleName.INFORMATION_MANAGER),
+            kind="incident_candidate",
+            title_zh=f"登录锁定：{what_zh}多次登录失败",
+            title_en=f"Login lockout: repeated failed logins for {what_en}",
+            body_zh=f"已登记为泄露事件候选 #{incident.pk}，请核实后确认或排除。",
+            body_en=f"Recorded as incident candidate #{incident.pk}; confirm or dismiss it.",
+            link=incident_link(incident),
+        )
+        _audit(
+            actor,
+            incident,
+            "candidate",
+            lockout=kind,
+            key=key,
+            failures=failures,
+            window_minutes=window_minutes,
+            notified=sorted(n.recipient_id for n in notified),
+        )
+    return incident
+
+
 # --- details -------------------------------------------------------------------------------
 
 _TEXT_FIELDS: Final = {

@@ -86,6 +86,9 @@ class Policy(models.Model):
         _("status"), max_length=24, choices=PolicyStatus.choices, default=PolicyStatus.APPLIED
     )
     verdict = models.CharField(_("gate verdict"), max_length=8, blank=True)
+    # The system whose API client created the application (``ApiClient.System``); only that
+    # system may update it. Blank for applications loaded from files.
+    source_system = models.CharField(_("submitted by system"), max_length=20, blank=True)
     payer_account = models.ForeignKey(
         BankAccount,
         on_delete=models.PROTECT,

@@ -231,21 +231,29 @@ def _check_row(check: GateCheck) -> CheckRow:
 
 
 def application_detail(
-    user: Any, application_no: str, *, purpose: str = "", ip: str = ""
+    user: Any,
+    application_no: str = "",
+    *,
+    policy_id: int | None = None,
+    purpose: str = "",
+    ip: str = "",
 ) -> ApplicationView:
-    """One application visible to ``user``: product, channel, seller, parties (masked), the
-    latest gate verdict with every finding, the gate-check history and the supplement
-    request. Writes one ``VIEW_PERSONAL_DATA`` audit event (the parties are personal data,
-    even masked). ``Http404`` when unknown or not visible."""
-    application_no = (application_no or "").strip()
-    if not application_no or len(application_no) > 40:
-        raise Http404("application")
-    policy = (
-        visible_to(user)
-        .select_related("product", "seller", "payer_account")
-        .filter(application_no=application_no)
-        .first()
-    )
+    """One application visible to ``user``, by its number or its ``policy_id``: product,
+    channel, seller, parties (masked), the latest gate verdict with every finding, the
+    gate-check history and the supplement request. Writes one ``VIEW_PERSONAL_DATA`` audit
+    event (the parties are personal data, even masked). ``Http404`` when unknown or not
+    visible."""
+    policies = visible_to(user).select_related("product", "seller", "payer_account")
+    if policy_id is not None:
+        if not 0 < policy_id < 2**63:
+            raise Http404("application")
+        policies = policies.filter(pk=policy_id)
+    else:
+        application_no = (application_no or "").strip()
+        if not application_no or len(application_no) > 40:
+            raise Http404("application")
+        policies = policies.filter(application_no=application_no)
+    policy = policies.first()
     if policy is None:
         raise Http404("application")
     from veracity.customers.selectors import mask_policy

@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import gc
 import json
+import logging
 import multiprocessing
 import os
 import signal
@@ -29,8 +30,9 @@ from multiprocessing.reduction import ForkingPickler
 from types import MappingProxyType
 from typing import Any
 
+import psycopg
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from veracity.access.fields import blind_index
 from veracity.audit.models import Action
@@ -38,6 +40,8 @@ from veracity.audit.services import Actor, Event, audit_append_many
 from veracity.core import gate
 from veracity.core.completeness import parse_date
 from veracity.core.findings import Finding, finding
+from veracity.core.identity import infer_id_type
+from veracity.core.schema import Rejected, parse_application
 from veracity.customers.services import (
     AccountIn,
     PersonIn,
@@ -62,6 +66,8 @@ from veracity.policies.models import (
     SupplementRequest,
 )
 from veracity.sales.models import Seller
+
+logger = logging.getLogger(__name__)
 
 
 class RejectedRow(Exception):
@@ -118,28 +124,22 @@ def submission_digest(payload: Mapping[str, Any]) -> str:
 _CHANNELS = frozenset(Channel.values)
 
 
-def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
+def prepare(
+    payload: Mapping[str, Any],
+    *,
+    as_of: date,
+    id_type_aliases: Mapping[str, str] | None = None,
+) -> _Row:
     """Check one application and turn it into what is stored; ``RejectedRow`` when it
-    cannot be stored at all."""
-    if not isinstance(payload, Mapping):
-        raise RejectedRow("", "不是一个投保单对象", "not an application object")
-    application_no = str(payload.get("application_no") or "").strip()
-    if not application_no or len(application_no) > 40:
-        raise RejectedRow("application_no", "投保单号缺失或过长", "missing or longer than 40")
-    product = payload.get("product") or {}
-    product_code = str(product.get("code") or "").strip() if isinstance(product, Mapping) else ""
-    if not product_code:
-        raise RejectedRow("product.code", "产品代码缺失", "product code is missing")
-    channel = str(payload.get("channel") or "").strip()
-    if channel not in _CHANNELS:
-        raise RejectedRow(
-            "channel",
-            f"销售渠道无效，应为 {', '.join(Channel.values)}",
-            f"unknown channel, expected one of {', '.join(Channel.values)}",
-        )
-    policyholder_block = _block(payload, "policyholder")
-    if policyholder_block is None:
-        raise RejectedRow("policyholder", "投保人信息缺失", "policyholder is missing")
+    does not fit the schema (``core.schema``), which then stores nothing of it."""
+    try:
+        payload = parse_application(payload, id_type_aliases=id_type_aliases)
+    except Rejected as rejected:
+        raise RejectedRow(rejected.field, rejected.reason_zh, rejected.reason_en) from None
+    application_no = payload["application_no"]
+    product_code = payload["product"]["code"]
+    channel = payload["channel"]
+    policyholder_block = payload["policyholder"]
     verdict = gate.evaluate(payload, as_of=as_of)
     policyholder = person_from(
         policyholder_block, birth_date=parse_date(policyholder_block.get("birth_date"))
@@ -162,7 +162,7 @@ def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
     payer = _block(payload, "payer_account")
     if payer and (number := account_key(str(payer.get("number") or ""))):
         holder_doc = id_key(
-            str(payer.get("holder_id_type") or "resident_id"),
+            str(payer.get("holder_id_type") or infer_id_type(payer.get("holder_id_number"))),
             str(payer.get("holder_id_number") or ""),
         )
         account = AccountIn(
@@ -177,7 +177,7 @@ def prepare(payload: Mapping[str, Any], *, as_of: date) -> _Row:
         verdict=verdict,
         digest=submission_digest(payload),
         application_no=application_no,
-        product_code=product_code[:32],
+        product_code=product_code,
         channel=channel,
         applied_on=parse_date(payload.get("applied_on")),
         policy_dates={name: parse_date(payload.get(name)) for name in gate.POLICY_DATES},
@@ -220,70 +220,114 @@ def _block(payload: Mapping[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def applications_store(
-    payloads: Sequence[Mapping[str, Any]], *, source: str, actor: Actor, as_of: date
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    source: str,
+    actor: Actor,
+    as_of: date,
+    id_type_aliases: Mapping[str, str] | None = None,
+    scope: ClientScope | None = None,
 ) -> list[StoreResult | RejectedRow]:
     """Check and store a batch of applications, one result per payload, in order.
 
     Rows that cannot be stored come back as ``RejectedRow`` and leave nothing behind; the
-    others are written in one transaction.
+    others are written in one transaction. With the ``scope`` of an API client, an
+    application outside it (another system's, another channel's) comes back as
+    ``OutOfScope``, changes nothing and is audited; without one (file imports, a system
+    actor) every application may be written.
     """
-    return _store_prepared(_prepare_all(payloads, as_of=as_of), source=source, actor=actor)
+    return _store_prepared(
+        _prepare_all(payloads, as_of=as_of, id_type_aliases=id_type_aliases),
+        source=source,
+        actor=actor,
+        scope=scope,
+    )
 
 
-def _prepare_all(payloads: Sequence[Mapping[str, Any]], *, as_of: date) -> list[_Row | RejectedRow]:
+def _prepare_all(
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    as_of: date,
+    id_type_aliases: Mapping[str, str] | None = None,
+) -> list[_Row | RejectedRow]:
     """``prepare`` every payload; touches no database (an import runs it in a thread)."""
     prepared: list[_Row | RejectedRow] = []
     for payload in payloads:
         try:
-            prepared.append(prepare(payload, as_of=as_of))
+            prepared.append(prepare(payload, as_of=as_of, id_type_aliases=id_type_aliases))
         except RejectedRow as rejected:
             prepared.append(rejected)
+        except Exception:  # a bug must cost its row, never the file (the log has the trace)
+            logger.exception("an application could not be prepared")
+            prepared.append(
+                RejectedRow(
+                    "",
+                    "该行无法处理（已记录在系统日志中）",
+                    "this row could not be processed (logged)",
+                )
+            )
     return prepared
 
 
 def _store_prepared(
-    prepared: list[_Row | RejectedRow], *, source: str, actor: Actor
+    prepared: list[_Row | RejectedRow],
+    *,
+    source: str,
+    actor: Actor,
+    scope: ClientScope | None = None,
 ) -> list[StoreResult | RejectedRow]:
     results: list[StoreResult | RejectedRow] = []
-    rows: list[_Row] = []
-    for row in prepared:
+    last: dict[str, int] = {}  # application number -> position of its last row
+    for index, row in enumerate(prepared):
         if isinstance(row, RejectedRow):
             results.append(row)
             continue
-        rows.append(row)
+        last[row.application_no] = index
         results.append(
             StoreResult(application_no=row.application_no, outcome="", verdict=row.verdict)
         )
-    rows = _last_submission_wins(rows)
+    # The last submission of an application in a batch wins; the earlier ones are
+    # superseded (stored never, counted as such).
+    rows = [
+        row
+        for i, row in enumerate(prepared)
+        if isinstance(row, _Row) and last[row.application_no] == i
+    ]
     with transaction.atomic():
-        stored = _store_rows(rows, source=source, actor=actor)
-    for result in results:
-        if isinstance(result, StoreResult):
-            row = stored[result.application_no]
-            result.outcome = row.outcome
-            result.policy = row.policy
-            result.supplement_request = row.extra.get("supplement_request")
-            if row.outcome != "unchanged":
-                result.verdict = row.verdict
+        stored = _store_rows(rows, source=source, actor=actor, scope=scope)
+    for index, result in enumerate(results):
+        if not isinstance(result, StoreResult):
+            continue
+        if last[result.application_no] != index:
+            result.outcome = "superseded"
+            continue
+        row = stored[result.application_no]
+        if (refusal := row.extra.get("refusal")) is not None:
+            results[index] = refusal
+            continue
+        result.outcome = row.outcome
+        result.policy = row.policy
+        result.supplement_request = row.extra.get("supplement_request")
+        if row.outcome != "unchanged":
+            result.verdict = row.verdict
     return results
 
 
-def _last_submission_wins(rows: list[_Row]) -> list[_Row]:
-    by_no: dict[str, _Row] = {}
-    for row in rows:
-        by_no.pop(row.application_no, None)
-        by_no[row.application_no] = row
-    return list(by_no.values())
-
-
-def _store_rows(rows: list[_Row], *, source: str, actor: Actor) -> dict[str, _Row]:
+def _store_rows(
+    rows: list[_Row], *, source: str, actor: Actor, scope: ClientScope | None = None
+) -> dict[str, _Row]:
     existing = {
         p.application_no: p
         for p in Policy.objects.filter(application_no__in=[r.application_no for r in rows])
     }
+    if scope is not None:
+        # Judged on the policies read in this transaction, the ones it would change.
+        rows = _within_scope(rows, existing, scope=scope, actor=actor)
     digests = _last_digests(existing.values())
     todo: list[_Row] = []
     for row in rows:
+        if "refusal" in row.extra:
+            continue
         row.policy = existing.get(row.application_no)
         if row.policy is not None and digests.get(row.policy.pk) == row.digest:
             row.outcome = "unchanged"
@@ -424,6 +468,7 @@ def _write_policies(
                 **row.policy_dates,
                 payer_account_id=payer_account_id,
                 verdict=row.verdict.verdict,
+                source_system=row.extra.get("system", ""),
                 status=(
                     PolicyStatus.BLOCKED
                     if row.verdict.blocking
@@ -560,6 +605,150 @@ def _write_checks(rows: list[_Row], *, source: str) -> None:
     insert(SupplementRequest, new)
 
 
+# --- API clients bound to their system ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientScope:
+    """What an API client may write: applications of its own ``system`` (core,
+    bancassurance…) in the sales ``channels`` configured for it."""
+
+    system: str
+    channels: frozenset[str]
+
+
+class OutOfScope(RejectedRow):
+    """An application the calling system may not check, create or update: another
+    system's, or of a channel the system does not sell through (HTTP 403)."""
+
+    def __init__(self, code: str, field: str, reason_zh: str, reason_en: str) -> None:
+        super().__init__(field, reason_zh, reason_en)
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.field, self.reason_zh, self.reason_en))
+
+
+def _channel_names(channels: Iterable[str]) -> tuple[str, str]:
+    codes = sorted(channels)
+    with translation.override("zh-hans"):
+        zh = "、".join(str(Channel(c).label) for c in codes if c in _CHANNELS)
+    with translation.override("en"):
+        en = ", ".join(str(Channel(c).label) for c in codes if c in _CHANNELS)
+    return zh or "无", en or "none"
+
+
+def scope_refusal(
+    scope: ClientScope, *, channel: str, existing: Policy | None = None
+) -> OutOfScope | None:
+    """Why ``scope`` may not write an application of ``channel`` (over ``existing``, the
+    application stored under its number), or ``None`` when it may.
+
+    An application created by another system is that system's; one loaded from a file
+    (no system recorded) belongs to whichever system sells through its channel.
+    """
+    allowed_zh, allowed_en = _channel_names(scope.channels)
+    if existing is not None and existing.source_system not in ("", scope.system):
+        return OutOfScope(
+            "other_system",
+            "application_no",
+            "该投保单由其他系统提交，本系统不能修改",
+            f"this application was submitted by another system ({existing.source_system});"
+            f" the {scope.system} system may not change it",
+        )
+    for value in ((existing.channel,) if existing is not None else ()) + (channel,):
+        if value not in scope.channels:
+            zh, en = _channel_names([value]) if value in _CHANNELS else (value, value)
+            return OutOfScope(
+                "channel_not_allowed",
+                "channel",
+                f"本系统不能提交或修改{zh}渠道的投保单（本系统的渠道：{allowed_zh}）",
+                f"this system may not submit or change applications of the {en} channel"
+                f" (its channels: {allowed_en})",
+            )
+    return None
+
+
+def _refusal_event(
+    refusal: OutOfScope,
+    *,
+    operation: str,
+    application_no: str,
+    channel: str,
+    scope: ClientScope,
+    existing: Policy | None = None,
+) -> Event:
+    return Event(
+        action=Action.API_CALL,
+        object_type="policy",
+        object_id=str(existing.pk) if existing is not None else "",
+        detail={
+            "operation": operation,
+            "refused": refusal.code,
+            "application_no": application_no,
+            "channel": channel,
+            "system": scope.system,
+            "stored_channel": existing.channel if existing is not None else "",
+            "stored_system": existing.source_system if existing is not None else "",
+        },
+    )
+
+
+def _within_scope(
+    rows: list[_Row], existing: Mapping[str, Policy], *, scope: ClientScope, actor: Actor
+) -> list[_Row]:
+    """Mark the rows ``scope`` may not write with their refusal (audited); the others are
+    created as the scope's system's."""
+    refused: list[Event] = []
+    for row in rows:
+        policy = existing.get(row.application_no)
+        refusal = scope_refusal(scope, channel=row.channel, existing=policy)
+        if refusal is None:
+            row.extra["system"] = scope.system
+            continue
+        row.extra["refusal"] = refusal
+        refused.append(
+            _refusal_event(
+                refusal,
+                operation="store",
+                application_no=row.application_no,
+                channel=row.channel,
+                scope=scope,
+                existing=policy,
+            )
+        )
+    audit_append_many(actor=actor, events=refused)
+    return rows
+
+
+def application_check(
+    payload: Mapping[str, Any], *, as_of: date, scope: ClientScope, actor: Actor
+) -> gate.Verdict:
+    """The gate's verdict on an application the calling system is about to submit; nothing
+    is stored. ``OutOfScope`` (audited) for a channel the system does not sell through: a
+    system checks only what it may submit. Another system's application of the same number
+    is not looked at — the answer must not tell whether it exists."""
+    channel = str(payload.get("channel") or "").strip() if isinstance(payload, Mapping) else ""
+    # An unknown channel is the gate's to report (a finding), as for any other field.
+    if channel in _CHANNELS and (refusal := scope_refusal(scope, channel=channel)) is not None:
+        number = payload.get("application_no") if isinstance(payload, Mapping) else None
+        with transaction.atomic():
+            audit_append_many(
+                actor=actor,
+                events=[
+                    _refusal_event(
+                        refusal,
+                        operation="check",
+                        application_no=str(number or "")[:40],
+                        channel=channel[:20],
+                        scope=scope,
+                    )
+                ],
+            )
+        raise refusal
+    return gate.evaluate(payload, as_of=as_of)
+
+
 def supplement_items(findings: Sequence[Finding]) -> list[dict[str, object]]:
     """What the customer must supplement or correct: every blocking finding."""
     return [
@@ -573,12 +762,18 @@ def supplement_items(findings: Sequence[Finding]) -> list[dict[str, object]]:
 class ImportReport(ImportCounts):
     """An application import: the common counts, plus the gate's verdicts."""
 
+    superseded: int = 0
     passed: int = 0
     failed: int = 0
     failed_rows: list[tuple[int, str, list[str]]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {**super().summary(), "gate_pass": self.passed, "gate_fail": self.failed}
+        return {
+            **super().summary(),
+            "superseded": self.superseded,
+            "gate_pass": self.passed,
+            "gate_fail": self.failed,
+        }
 
 
 def applications_import(
@@ -588,6 +783,7 @@ def applications_import(
     as_of: date,
     batch_size: int = 500,
     source: str = "import",
+    id_type_aliases: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Store every readable, storable row; report the others with their line numbers.
 
@@ -605,6 +801,13 @@ def applications_import(
     gc.freeze()
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
+    aliases = dict(id_type_aliases or {})
+    context: dict[str, Any] = {
+        "actor": actor,
+        "as_of": as_of,
+        "source": source,
+        "id_type_aliases": aliases,
+    }
     try:
         batches = _batches(records, report, batch_size)
         first = next(batches, None)
@@ -612,21 +815,19 @@ def applications_import(
         if first is None or second is None:
             # One batch (the API, a small file): nothing to overlap.
             if first is not None:
-                _import_batch(first, None, report, actor=actor, as_of=as_of, source=source)
+                _import_batch(first, None, report, **context)
         else:
             with _preparer() as pool:
                 ahead: deque[tuple[list[tuple[int, dict[str, Any]]], Future[Any]]] = deque()
-                ahead.append((second, _submit(pool, second, as_of)))
+                ahead.append((second, _submit(pool, second, as_of, aliases)))
                 # The first batch is checked here while the preparer starts on the next.
-                _import_batch(first, None, report, actor=actor, as_of=as_of, source=source)
+                _import_batch(first, None, report, **context)
                 for batch in batches:
-                    ahead.append((batch, _submit(pool, batch, as_of)))
+                    ahead.append((batch, _submit(pool, batch, as_of, aliases)))
                     while len(ahead) > _AHEAD:
-                        _import_batch(
-                            *ahead.popleft(), report, actor=actor, as_of=as_of, source=source
-                        )
+                        _import_batch(*ahead.popleft(), report, **context)
                 while ahead:
-                    _import_batch(*ahead.popleft(), report, actor=actor, as_of=as_of, source=source)
+                    _import_batch(*ahead.popleft(), report, **context)
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
@@ -678,23 +879,29 @@ def _watch_parent(parent: int) -> None:
 
 
 def _submit(
-    pool: Executor, batch: list[tuple[int, dict[str, Any]]], as_of: date
+    pool: Executor,
+    batch: list[tuple[int, dict[str, Any]]],
+    as_of: date,
+    aliases: Mapping[str, str],
 ) -> Future[list[_Row | RejectedRow]]:
     payloads = [record for _, record in batch]
     if isinstance(pool, ProcessPoolExecutor):
         future: Future[list[_Row | RejectedRow]] = Future()
-        child = pool.submit(_prepare_detached, payloads, as_of=as_of)
+        child = pool.submit(_prepare_detached, payloads, as_of=as_of, id_type_aliases=aliases)
         child.add_done_callback(lambda done: _reattach(done, payloads, future))
         return future
-    return pool.submit(_prepare_all, payloads, as_of=as_of)
+    return pool.submit(_prepare_all, payloads, as_of=as_of, id_type_aliases=aliases)
 
 
 def _prepare_detached(
-    payloads: Sequence[Mapping[str, Any]], *, as_of: date
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    as_of: date,
+    id_type_aliases: Mapping[str, str],
 ) -> list[_Row | RejectedRow]:
     """``_prepare_all`` in the child process; the payloads are not sent back (the parent
     has them)."""
-    prepared = _prepare_all(payloads, as_of=as_of)
+    prepared = _prepare_all(payloads, as_of=as_of, id_type_aliases=id_type_aliases)
     for row in prepared:
         if isinstance(row, _Row):
             row.payload = _DETACHED
@@ -759,32 +966,54 @@ def _import_batch(
     actor: Actor,
     as_of: date,
     source: str,
+    id_type_aliases: Mapping[str, str],
 ) -> None:
     try:
         with transaction.atomic():
             _commit_without_waiting_for_disk()
             if prepared is None:
                 results = applications_store(
-                    [record for _, record in batch], source=source, actor=actor, as_of=as_of
+                    [record for _, record in batch],
+                    source=source,
+                    actor=actor,
+                    as_of=as_of,
+                    id_type_aliases=id_type_aliases,
                 )
             else:
                 results = _store_prepared(prepared.result(), source=source, actor=actor)
-    except DatabaseError:
+    except (DatabaseError, psycopg.Error) as exc:
+        # psycopg's own errors arrive unwrapped from COPY (``db.bulk``).
         if len(batch) == 1:
             line = batch[0][0]
+            logger.warning("line %s refused by the database: %s", line, type(exc).__name__)
             report.errors.append(
-                RowError(line, "", "数据库拒绝了该行", "the database refused this row")
+                RowError(
+                    line,
+                    "",
+                    f"数据库拒绝了该行（{type(exc).__name__}）",
+                    f"the database refused this row ({type(exc).__name__})",
+                )
             )
             return
         # Checked again from the payload: the failed attempt left its marks on the rows.
         for item in batch:
-            _import_batch([item], None, report, actor=actor, as_of=as_of, source=source)
+            _import_batch(
+                [item],
+                None,
+                report,
+                actor=actor,
+                as_of=as_of,
+                source=source,
+                id_type_aliases=id_type_aliases,
+            )
         return
     for (line, _), result in zip(batch, results, strict=True):
         if isinstance(result, RejectedRow):
             report.errors.append(RowError(line, result.field, result.reason_zh, result.reason_en))
             continue
         report.count(result.outcome)
+        if result.outcome == "superseded":
+            continue
         if result.verdict.blocking:
             report.failed += 1
             report.failed_rows.append(

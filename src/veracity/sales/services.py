@@ -9,6 +9,7 @@ from django.db import transaction
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record_many
+from veracity.core.schema import Rejected, parse_seller
 from veracity.customers.services import address_key, phone_key
 from veracity.ingest.readers import ImportCounts, RowError
 from veracity.sales.models import Seller, SellerContact, SellerKind
@@ -62,10 +63,13 @@ def _kind(record: Mapping[str, Any]) -> SellerKind | None:
 
 
 def seller_upsert(record: Mapping[str, Any], *, actor: Actor) -> str:
-    """Create or update one seller with its phones and address; returns the outcome."""
-    code = str(record.get("code") or "").strip()
-    if not code or len(code) > 32:
-        raise _Rejected("code", "编码缺失或超过 32 个字符", "missing or longer than 32 characters")
+    """Create or update one seller with its phones and address; returns the outcome. The
+    record must fit the schema of every entry path (``core.schema.SellerIn``)."""
+    try:
+        record = parse_seller(record)
+    except Rejected as rejected:
+        raise _Rejected(rejected.field, rejected.reason_zh, rejected.reason_en) from None
+    code = record["code"]
     kind = _kind(record)
     if kind is None:
         raise _Rejected(
@@ -87,7 +91,7 @@ def seller_upsert(record: Mapping[str, Any], *, actor: Actor) -> str:
     qualified = str(record.get("qualified") if record.get("qualified") is not None else "")
     values = {
         "kind": kind,
-        "name": name[:200],
+        "name": name,
         "agency": agency,
         "qualified": qualified.strip().lower() in TRUE_WORDS,
     }
@@ -121,8 +125,6 @@ def seller_upsert(record: Mapping[str, Any], *, actor: Actor) -> str:
 
 def _add_contacts(seller: Seller, record: Mapping[str, Any]) -> bool:
     phones = record.get("phones") or []
-    if isinstance(phones, str):
-        phones = [p for p in phones.replace(",", ";").split(";") if p.strip()]
     wanted: list[tuple[str, str, str]] = []
     for raw in phones:
         key = phone_key(str(raw))

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from veracity.signin.backends import REQUEST_LOCKOUT
 
 #: Why personal data is being looked at (D4.26 need to know); stored as the code in the audit
 #: trail, shown translated.
@@ -64,3 +70,45 @@ VERDICT_FILTER = [("", _("All verdicts")), ("pass", _("Passed")), ("fail", _("Fa
 
 class ApplicationFilterForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), choices=VERDICT_FILTER, required=False)
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form; during a lockout it says so (and until when) instead of "wrong
+    password", whatever was typed."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _(
+            "Too many failed logins: signing in here is locked until %(until)s. Try again "
+            "then, or ask the administrator."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            lockout = getattr(self.request, REQUEST_LOCKOUT, None)
+            if lockout is None:
+                raise
+            raise forms.ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"until": f"{timezone.localtime(lockout.until):%H:%M}"},
+            ) from None
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from the authenticator app."""
+
+    code = forms.CharField(
+        label=_("Code from the authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        error_messages={"required": _("Enter the six-digit code from the app.")},
+    )

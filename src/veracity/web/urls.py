@@ -1,8 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from veracity.web.forms import LoginForm
 from veracity.web.views import (
     access,
+    account,
     applications,
     audit,
     cases,
@@ -19,11 +21,16 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
+            template_name="web/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", account.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/", account.two_factor_enrol, name="two_factor_enrol"),
+    path("account/password/", account.PasswordChange.as_view(), name="password_change"),
     path("", home.home, name="home"),
     path("customers/", customers.search, name="customer_search"),
     path("customers/<int:customer_id>/", customers.detail, name="customer_detail"),
@@ -35,7 +42,8 @@ urlpatterns = [
     path("access/<int:pk>/", access.request_detail, name="access_request"),
     path("access/register/", access.register, name="access_register"),
     path("applications/", applications.index, name="applications"),
-    path("applications/<str:application_no>/", applications.detail, name="application_detail"),
+    # By primary key: a stored application number (whatever it holds) never has to fit a URL.
+    path("applications/<int:policy_id>/", applications.detail, name="application_detail"),
     path("problems/", problems.index, name="problems"),
     path("problems/export.xlsx", problems.export, name="problems_export"),
     path("problems/runs/", problems.runs, name="problem_runs"),

@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
 
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.params import P, PathEx
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from veracity.access.models import ApiClient
 from veracity.api.auth import client_of
@@ -36,8 +36,10 @@ from veracity.cases.models import Evidence, EvidenceKind
 from veracity.cases.policy import CaseError, refuse
 from veracity.cases.selectors import CaseView, actions_for, case_detail
 from veracity.core.evidence import MAX_BYTES
+from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
 from veracity.detection.listing import visible_to
 from veracity.detection.models import Outcome, ProblemItem
+from veracity.policies.models import Channel
 
 router = Router(tags=["problem-item cases"])
 
@@ -89,39 +91,64 @@ def _clean(value: str) -> str:
     return value
 
 
-#: Free text as the database can store it.
-Text = Annotated[str, AfterValidator(_clean)]
+#: Free text as the database can store it (the pattern says so in the OpenAPI document).
+Text = Annotated[str, AfterValidator(_clean), Field(pattern=r"^[^\x00]*$")]
+#: Free text that must say something (not only spaces).
+Said = Annotated[str, AfterValidator(_clean), Field(pattern=r"^[^\x00]*\S[^\x00]*$")]
 
 
 # --- wire shapes ----------------------------------------------------------------------------
 
+if TYPE_CHECKING:
+    OutcomeCode: TypeAlias = str
+    EvidenceKindCode: TypeAlias = str
+    FieldName: TypeAlias = str
+    ChannelName: TypeAlias = str
+else:
+    OutcomeCode = Literal[tuple(Outcome.values)]
+    EvidenceKindCode = Literal[tuple(EvidenceKind.values)]
+    FieldName = Literal[tuple(CORRECTABLE_FIELDS)]
+    ChannelName = Literal[tuple(Channel.values)]
 
-class DistributeIn(Schema):
-    channel: Text | None = Field(
-        None,
-        max_length=20,
-        description="Sales channel; by default the channel of most of the item's policies",
+
+def _whole(value: object) -> object:
+    """A JSON number with a zero fraction (``3.0``) is an integer, as JSON Schema says."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_whole)]
+
+
+class _In(Schema):
+    """Strict: a wrong type or an unknown field is a 422, never read as something else."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class DistributeIn(_In):
+    channel: ChannelName | None = Field(
+        None, description="Sales channel; by default the channel of most of the item's policies"
     )
 
 
-class NoteIn(Schema):
-    note: Text = Field(..., max_length=MAX_TEXT)
+class NoteIn(_In):
+    note: Said = Field(..., max_length=MAX_TEXT)
 
 
-class ChangeIn(Schema):
-    customer_id: int = Field(..., ge=1, le=MAX_ID)
-    field: Text = Field(
-        ..., max_length=20, description="name, sex, birth_date, phone, address, account, id_number"
-    )
-    record_id: int | None = Field(
+class ChangeIn(_In):
+    customer_id: Id = Field(..., ge=1, le=MAX_ID)
+    field: FieldName
+    record_id: Id | None = Field(
         None, ge=1, le=MAX_ID, description="The phone, address, account or document corrected"
     )
     value: Text = Field(..., max_length=300)
 
 
-class SubmitIn(Schema):
-    outcome: Text = Field(..., max_length=20, description=", ".join(Outcome.values))
-    findings: Text = Field(..., max_length=MAX_TEXT)
+class SubmitIn(_In):
+    outcome: OutcomeCode
+    findings: Said = Field(..., max_length=MAX_TEXT)
     changes: list[ChangeIn] | None = Field(
         None, max_length=50, description="The corrected values (outcome `corrected`)"
     )
@@ -130,17 +157,17 @@ class SubmitIn(Schema):
     )
 
 
-class ReturnIn(Schema):
-    reason: Text = Field(..., max_length=MAX_TEXT)
+class ReturnIn(_In):
+    reason: Said = Field(..., max_length=MAX_TEXT)
 
 
-class OptionalNoteIn(Schema):
+class OptionalNoteIn(_In):
     note: Text = Field("", max_length=MAX_TEXT)
 
 
 class EvidenceIn(Schema):
-    kind: Text = Field(..., max_length=40, description=", ".join(EvidenceKind.values))
-    description: Text = Field(..., max_length=300)
+    kind: EvidenceKindCode
+    description: Said = Field(..., max_length=300)
 
 
 StageName = Literal[

@@ -3,17 +3,19 @@ paginated, the same read as the staff page and the CLI (audited under the API cl
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from veracity.access.governance import export_authorisation, export_record
 from veracity.api.auth import client_of
 from veracity.api.schemas import ErrorOut
 from veracity.audit.services import Actor
+from veracity.core.schema import IDENTIFIER_32
 from veracity.detection.listing import (
     CHANNELS,
     RULES,
@@ -29,14 +31,35 @@ router = Router(tags=["problem items"])
 MAX_LIMIT = 200
 
 
+def _iso_date(value: object) -> object:
+    """Only ``YYYY-MM-DD`` (pydantic would also read ``0`` as a time stamp)."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a date YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+# The filters' enumerations, stated in the OpenAPI document (a value outside them is a 422).
+if TYPE_CHECKING:
+    RuleCode: TypeAlias = str
+    StatusCode: TypeAlias = str
+    ChannelCode: TypeAlias = str
+else:
+    RuleCode = Literal[tuple(RULES)]
+    StatusCode = Literal[tuple(STATUSES)]
+    ChannelCode = Literal[tuple(CHANNELS)]
+
+
 class ProblemItemFilters(Schema):
-    business_date: date | None = Field(
+    business_date: IsoDate | None = Field(
         None, description="Open items first seen on or before this date (YYYY-MM-DD)"
     )
-    rule: str | None = Field(None, max_length=24, description="Rule code: " + ", ".join(RULES))
-    status: str | None = Field(None, max_length=10, description=", ".join(STATUSES))
-    channel: str | None = Field(None, max_length=20, description=", ".join(CHANNELS))
-    seller: str | None = Field(None, max_length=32, description="Agent (seller) code")
+    rule: RuleCode | None = Field(None, description="Rule code")
+    status: StatusCode | None = None
+    channel: ChannelCode | None = None
+    seller: str | None = Field(None, pattern=IDENTIFIER_32, description="Agent (seller) code")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=1_000_000)
 

@@ -3,6 +3,7 @@ environment (12-factor). See ``production.py`` for the hardened variant."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -33,8 +34,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs from our own static files, not a CDN (Content-Security-Policy)
     "simple_history",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "veracity.audit",
     "veracity.access",
     "veracity.customers",
@@ -46,18 +50,22 @@ INSTALLED_APPS = [
     "veracity.notify",
     "veracity.incidents",
     "veracity.retention",
+    "veracity.signin",
     "veracity.web",
     "veracity.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "veracity.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "veracity.web.middleware.DefaultChineseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "veracity.web.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -108,9 +116,18 @@ DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'veracity.sqlit
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # pinyin words, dates, repeated words, the product's name (Django's list is English)
+    {"NAME": "veracity.signin.validators.ChinesePasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every login (the staff pages, the admin) goes through the lockout (see veracity.signin).
+AUTHENTICATION_BACKENDS = ["veracity.signin.backends.LockoutModelBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -132,6 +149,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Content-Security-Policy of every response when DEBUG is off (veracity.web.middleware): the
+# pages' script, style, images and fonts come from this site only; no inline script, no inline
+# style (bars get their width from web/app.js through the CSSOM, which the policy allows), no
+# plugins, no framing, forms post to this site only. ``data:`` images for the API docs' icons.
+VERACITY_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -152,8 +188,41 @@ VERACITY_MASKS = {
 # (or five times their usual) raises a leak-incident candidate.
 VERACITY_ANOMALY_FILES_PER_DAY = int(os.environ.get("VERACITY_ANOMALY_FILES_PER_DAY", "200"))
 
+# --- Sign-in protection ------------------------------------------------------------------
+# Lockout: this many failed logins for one account, or from one address, within
+# ``window_minutes`` refuse every further attempt (the right password included) there for
+# ``lockout_minutes``. Each lockout is audited and raises a leak-incident candidate.
+VERACITY_LOGIN_LIMITS = {
+    "account": int(os.environ.get("VERACITY_LOGIN_ACCOUNT_LIMIT", "10")),
+    "address": int(os.environ.get("VERACITY_LOGIN_ADDRESS_LIMIT", "30")),
+    "window_minutes": int(os.environ.get("VERACITY_LOGIN_WINDOW_MINUTES", "15")),
+    "lockout_minutes": int(os.environ.get("VERACITY_LOGIN_LOCKOUT_MINUTES", "15")),
+}
+# API clients: at most N requests per S seconds per token ("N/S"); over it, 429 with
+# Retry-After. Counted in the cache: Redis when REDIS_URL is set (shared by every worker).
+VERACITY_API_RATE = os.environ.get("VERACITY_API_RATE", "60/10")
+# Staff of these roles must log in with a TOTP code (enrolment is forced after the password);
+# anyone else may enrol. Production requires it of admin, information manager and auditor.
+VERACITY_OTP_REQUIRED_ROLES = [
+    r for r in os.environ.get("VERACITY_OTP_REQUIRED_ROLES", "").split(",") if r.strip()
+]
+OTP_TOTP_ISSUER = "Veracity"
+# ``demo-users`` (the demo logins with their shared password) refuses to run where this is on.
+VERACITY_PRODUCTION = False
+
 # --- Jobs ------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    # One cache for every worker: the API rate limit counts there.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "veracity",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -169,17 +238,62 @@ else:
         "immediate": False,
     }
 
+# Routes whose URLs may carry personal data in a query string: the server and request logs
+# keep their path only. Every route of this app may (a filter by customer, an application
+# number), so all of them.
+VERACITY_LOG_PRIVATE_PATHS = ["/"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "drop_query_strings": {
+            "()": "veracity.config.logfilters.DropQueryStrings",
+            "paths": VERACITY_LOG_PRIVATE_PATHS,
+        },
+    },
+    "formatters": {
+        # Django's runserver access-log format (django.utils.log.DEFAULT_LOGGING)
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
+    "loggers": {
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["drop_query_strings"],
+        },
+        "django.request": {"filters": ["drop_query_strings"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# The API's docs and OpenAPI spec for anyone (demo, tests); otherwise for API clients and
+# administrators only (veracity.api.docs). Off unless a settings module or the environment
+# opens them.
+VERACITY_API_DOCS_PUBLIC = env_bool("VERACITY_API_DOCS_PUBLIC", False)
 
 # On SQLite, Django notes that two PostgreSQL-only index features are left out there: the
 # policy-role index's carried column (W040: the index still serves, the planner just visits
 # the table) and NULLS NOT DISTINCT on problem-item members (W047: the detection never writes
 # a duplicate member; PostgreSQL enforces it).
 SILENCED_SYSTEM_CHECKS = ["models.W040", "models.W047"]
+
+# --- Entry paths -----------------------------------------------------------------------------
+# ID-type codes a sending system uses, read as Veracity's codes (``core.schema``), e.g.
+# {"bancassurance": {"01": "resident_id", "02": "passport"}}; JSON in the environment.
+VERACITY_ID_TYPE_ALIASES: dict[str, dict[str, str]] = json.loads(
+    os.environ.get("VERACITY_ID_TYPE_ALIASES", "{}")
+)

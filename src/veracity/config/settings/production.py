@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from veracity.config.settings.base import *  # noqa: F403
 from veracity.config.settings.base import env_bool
+from veracity.core.crypto import keyring_problems
 
 
 def required(name: str) -> str:
@@ -23,6 +24,18 @@ SECRET_KEY = required("SECRET_KEY")
 VERACITY_FIELD_KEYS = required("VERACITY_FIELD_KEYS")
 VERACITY_ACTIVE_KEY_ID = required("VERACITY_ACTIVE_KEY_ID")
 VERACITY_INDEX_KEY = required("VERACITY_INDEX_KEY")
+# A malformed keyring stops the process here, not at the first import that encrypts a value
+# (``check --deploy`` reports the same problems: ``veracity.access.checks``).
+if _keyring_problems := keyring_problems(
+    field_keys=VERACITY_FIELD_KEYS,
+    active_key_id=VERACITY_ACTIVE_KEY_ID,
+    index_key=VERACITY_INDEX_KEY,
+):
+    raise ImproperlyConfigured(
+        "the encryption keyring is unusable: " + "; ".join(_keyring_problems)
+    )
+
+VERACITY_API_DOCS_PUBLIC = False  # API clients and administrators only (veracity.api.docs)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -35,3 +48,7 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Two-factor login (TOTP) for those who administer, govern and audit customer information.
+VERACITY_OTP_REQUIRED_ROLES = ["admin", "information_manager", "auditor"]
+VERACITY_PRODUCTION = True

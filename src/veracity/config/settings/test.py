@@ -24,6 +24,7 @@ VERACITY_FIELD_KEYS = (
 )
 VERACITY_ACTIVE_KEY_ID = "k2"
 VERACITY_INDEX_KEY = "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8="
+VERACITY_API_DOCS_PUBLIC = True  # tests/api/test_docs.py closes them as production does
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -31,3 +32,7 @@ STORAGES = {
 }
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "veracity-test", "immediate": True}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API in tests
+# The suite makes thousands of API requests (schemathesis); the rate-limit tests lower it.
+VERACITY_API_RATE = "100000/10"
+VERACITY_OTP_REQUIRED_ROLES = []
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -39,10 +39,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(*CASEWORK_ROLES)
-def detail(request: HttpRequest, application_no: str) -> HttpResponse:
+def detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     view = application_detail(
         request.user,
-        application_no,
+        policy_id=policy_id,
         purpose=remembered_purpose(request) or "application_review",
         ip=client_ip(request),
     )

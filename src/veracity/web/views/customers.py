@@ -40,21 +40,35 @@ SEARCH_ERRORS = {
 }
 
 
+#: Searches whose text is personal data travel only in a POST body (never in a URL, so
+#: never in a server or proxy log, a browser history or a Referer); a name may be a GET.
+EXACT_KINDS = frozenset({"id_number", "phone", "account"})
+
+
 @roles_required(*CASEWORK_ROLES)
 def search(request: HttpRequest) -> HttpResponse:
-    """GET form; results below it. With htmx only the results fragment is swapped in."""
-    searched = bool(request.GET)
-    data = request.GET.copy()
+    """The form (GET); results below it. A search by ID number, phone or account is POSTed
+    (with its CSRF token) and its results rendered in the answer, so the value never appears
+    in a URL; a search by name may also come as a GET. With htmx only the results fragment
+    is swapped in."""
+    source = request.POST if request.method == "POST" else request.GET
+    data = source.copy()
+    data.pop("csrfmiddlewaretoken", None)
+    searched = bool(data)
+    refused = request.method != "POST" and data.get("kind") in EXACT_KINDS
     if searched and not data.get("purpose") and remembered_purpose(request):
         data["purpose"] = remembered_purpose(request)
     form = CustomerSearchForm(
-        data if searched else None,
-        initial={"kind": "name", "purpose": remembered_purpose(request)},
+        data if searched and not refused else None,
+        initial={
+            "kind": data.get("kind") if refused else "name",
+            "purpose": remembered_purpose(request),
+        },
     )
     results = None
     restricted: list[int] = []
-    error = ""
-    if searched and form.is_valid():
+    error = str(EXACT_BY_GET) if refused else ""
+    if searched and not refused and form.is_valid():
         purpose = form.cleaned_data["purpose"]
         remember_purpose(request, purpose)
         try:
@@ -78,9 +92,16 @@ def search(request: HttpRequest) -> HttpResponse:
         "searched": searched,
     }
     htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
+    status = 400 if refused else 200
     if htmx and not htmx.boosted:
-        return render(request, "web/customers/_results.html", context)
-    return render(request, "web/customers/search.html", context)
+        return render(request, "web/customers/_results.html", context, status=status)
+    return render(request, "web/customers/search.html", context, status=status)
+
+
+EXACT_BY_GET = _(
+    "For your customers' privacy, searches by ID number, phone or bank account are sent with "
+    "the search form only. Type the value into the form below."
+)
 
 
 @roles_required(*CASEWORK_ROLES)

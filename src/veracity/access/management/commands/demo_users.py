@@ -16,6 +16,9 @@ class Command(BaseCommand):
     help = "Create the demo logins (demo settings only) and print them."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo logins share one published password: never on a production system.
+        if getattr(settings, "VERACITY_PRODUCTION", False):
+            raise CommandError("demo users are never created with the production settings")
         if not settings.DEBUG:
             raise CommandError("demo users are only created with the demo settings (DEBUG on)")
         agent = (

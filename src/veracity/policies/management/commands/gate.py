@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from veracity.core import gate
+from veracity.core.schema import Rejected, parse_application
 from veracity.ingest.readers import RowError, UnreadableFile, read_records
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
-        counts = {"pass": 0, "fail": 0, "unreadable": 0}
+        counts = {"pass": 0, "fail": 0, "unreadable": 0, "rejected": 0}
         try:
             for line, record in read_records(options["file"], encoding=options["encoding"]):
                 if isinstance(record, RowError):
@@ -37,9 +38,28 @@ class Command(BaseCommand):
                         "error": record.to_dict(),
                     }
                 else:
-                    verdict = gate.evaluate(record, as_of=today)
-                    counts[verdict.verdict] += 1
-                    out = {"line": line, **verdict.to_dict()}
+                    try:
+                        application = parse_application(record)
+                    except Rejected as rejected:
+                        # Does not fit the schema: an import would store nothing of it.
+                        counts["rejected"] += 1
+                        out = {
+                            "line": line,
+                            "verdict": "rejected",
+                            "errors": [
+                                {
+                                    "line": line,
+                                    "field": p.field,
+                                    "reason_zh": p.reason_zh,
+                                    "reason_en": p.reason_en,
+                                }
+                                for p in rejected.problems
+                            ],
+                        }
+                    else:
+                        verdict = gate.evaluate(application, as_of=today)
+                        counts[verdict.verdict] += 1
+                        out = {"line": line, **verdict.to_dict()}
                 self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
         except UnreadableFile as exc:
             raise CommandError(f"{exc.reason_zh} / {exc.reason_en}") from exc

@@ -1,0 +1,63 @@
+/* The staff pages' few behaviours, from a file: the Content-Security-Policy allows no inline
+   script and no inline style (script-src 'self'; style-src 'self'). Works on the first page
+   and on every fragment htmx swaps in. */
+(function () {
+  "use strict";
+
+  function each(root, selector, fn) {
+    if (root.matches && root.matches(selector)) fn(root);
+    if (root.querySelectorAll) root.querySelectorAll(selector).forEach(fn);
+  }
+
+  /* Bars: <span class="bar" data-bar="42.5"> is 42.5 % wide (set through the CSSOM, which
+     the policy allows, instead of a style attribute, which it does not). */
+  function bars(root) {
+    each(root, "[data-bar]", function (el) {
+      var percent = parseFloat(el.getAttribute("data-bar"));
+      if (!isNaN(percent)) el.style.width = Math.max(0, Math.min(100, percent)) + "%";
+    });
+  }
+
+  /* "Tick all": <input type="checkbox" data-tick-all="item"> ticks every box named "item". */
+  function tickAll(root) {
+    each(root, "[data-tick-all]", function (box) {
+      if (box.dataset.bound) return;
+      box.dataset.bound = "1";
+      box.addEventListener("change", function () {
+        var name = box.getAttribute("data-tick-all");
+        document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(
+          function (other) { other.checked = box.checked; }
+        );
+      });
+    });
+  }
+
+  /* The access-request form shows the fieldsets of the chosen kind of request only. */
+  function requestKinds(root) {
+    each(root, "#access-request-form", function (form) {
+      var kind = form.querySelector("[name=kind]");
+      if (!kind || form.dataset.bound) return;
+      form.dataset.bound = "1";
+      function show() {
+        form.querySelectorAll("[data-kinds]").forEach(function (el) {
+          el.hidden = el.getAttribute("data-kinds").split(" ").indexOf(kind.value) < 0;
+        });
+      }
+      kind.addEventListener("change", show);
+      show();
+    });
+  }
+
+  function init(root) {
+    bars(root);
+    tickAll(root);
+    requestKinds(root);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { init(document); });
+  } else {
+    init(document);
+  }
+  document.addEventListener("htmx:load", function (event) { init(event.target); });
+})();

@@ -1,0 +1,34 @@
+"""``demo-users`` creates the demo logins (one shared, published password) only with the
+demo settings: never with the production settings."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from tests.test_settings import ENV_KEYS, manage
+
+
+def test_refused_with_the_production_settings():
+    result = manage("demo-users", extra=ENV_KEYS)
+    assert result.returncode != 0
+    assert "production" in result.stderr
+    assert "veracity-demo" not in result.stdout
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("debug", "production", "refused"),
+    [(True, True, "production"), (False, False, "DEBUG"), (True, False, None)],
+    ids=["production, even with DEBUG on", "DEBUG off", "demo"],
+)
+def test_which_settings_may_make_demo_users(settings, debug, production, refused):
+    settings.DEBUG, settings.VERACITY_PRODUCTION = debug, production
+    if refused:
+        with pytest.raises(CommandError, match=refused):
+            call_command("demo_users")
+        assert not get_user_model().objects.filter(username="alice").exists()
+    else:
+        call_command("demo_users")
+        assert get_user_model().objects.filter(username="alice").exists()
