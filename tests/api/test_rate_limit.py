@@ -81,7 +81,7 @@ def test_the_next_window_is_open_again(api, application, clock):
 
 
 def test_each_token_has_its_own_count(api, application, clock):
-    _, other = ApiClient.issue(name="bancassurance-system", system="bancassurance")
+    _, other = ApiClient.issue(name="second-core-system", system="core")
     for _ in range(4):
         check(api, application)
     assert check(api, application).status_code == 429

@@ -60,7 +60,7 @@ def strange_application(i: int, no: str) -> dict[str, Any]:
     name = NAMES[i % len(NAMES)]
     birth = f"19{70 + i}-01-0{1 + i % 9}"
     app["product"] = {
-        "code": NUMBERS[(i + 1) % len(NUMBERS)],
+        "code": NUMBERS[(i + 1) % len(NUMBERS)][:32],  # product codes hold 32
         "type": "ordinary_life",
         "term_years": 20,
         "name": (SCRIPT + RARE + "“终身”寿险")[:200],

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.params import P, PathEx
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from veracity.access.models import ApiClient
 from veracity.api.auth import client_of
@@ -92,9 +92,9 @@ def _clean(value: str) -> str:
 
 
 #: Free text as the database can store it (the pattern says so in the OpenAPI document).
-Text = Annotated[str, AfterValidator(_clean), Field(pattern=r"^[^\x00]*$")]
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(_clean)]
 #: Free text that must say something (not only spaces).
-Said = Annotated[str, AfterValidator(_clean), Field(pattern=r"^[^\x00]*\S[^\x00]*$")]
+Said = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$"), AfterValidator(_clean)]
 
 
 # --- wire shapes ----------------------------------------------------------------------------
@@ -118,7 +118,8 @@ def _whole(value: object) -> object:
     return value
 
 
-Id = Annotated[int, BeforeValidator(_whole)]
+# The bounds before the validator, so that the OpenAPI document states them.
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole)]
 
 
 class _In(Schema):
@@ -138,10 +139,10 @@ class NoteIn(_In):
 
 
 class ChangeIn(_In):
-    customer_id: Id = Field(..., ge=1, le=MAX_ID)
+    customer_id: Id
     field: FieldName
     record_id: Id | None = Field(
-        None, ge=1, le=MAX_ID, description="The phone, address, account or document corrected"
+        None, description="The phone, address, account or document corrected"
     )
     value: Text = Field(..., max_length=300)
 
@@ -499,9 +500,11 @@ def attach_evidence(
     request: HttpRequest,
     item_id: ItemId,
     payload: Form[EvidenceIn],
-    file: File[UploadedFile],
+    # Optional in the schema: a missing or empty file is the service's refusal (400, "file"),
+    # as it is on the staff page.
+    file: UploadedFile | None = File(None),  # type: ignore[type-arg]  # noqa: B008
 ) -> Any:
-    oversized = file.size is not None and file.size > MAX_BYTES
+    oversized = file is not None and file.size is not None and file.size > MAX_BYTES
 
     def step(user: Any, ip: str) -> Evidence:
         if oversized:
@@ -520,8 +523,8 @@ def attach_evidence(
             user=user,
             kind=payload.kind,
             description=payload.description,
-            filename=file.name or "",
-            data=file.read(),
+            filename=(file.name or "") if file is not None else "",
+            data=file.read() if file is not None else b"",
             ip=ip,
         )
 
