@@ -50,7 +50,7 @@ def test_change_is_audited_and_keeps_the_session(login, personas):
         ("wrong-old-password", NEW, None, "old_password", "password_incorrect", "旧密码不正确"),
         ("pw-alice", "baoxian123456", None, "new_password2", "password_common_chinese", "拼音"),
         ("pw-alice", "veracity-2026-x", None, "new_password2", "password_product_name", "系统"),
-        ("pw-alice", "20261202", None, "new_password2", "password_too_short", "12"),
+        ("pw-alice", "20261202", None, "new_password2", "password_too_short", "至少需要 12 个字符"),
         ("pw-alice", NEW, NEW + "x", "new_password2", "password_mismatch", "不一致"),
     ],
 )
