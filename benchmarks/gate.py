@@ -113,8 +113,16 @@ def bench_api(requests_total: int, concurrency: int, workdir: Path) -> None:
     db = f"sqlite:///{var / 'api.sqlite3'}"
     var.mkdir(parents=True, exist_ok=True)
     env = bench_env(db, var)
+    # The load is the point here, not the per-token limit (``VERACITY_API_RATE``); the
+    # generated applications come from every channel.
+    env["VERACITY_API_RATE"] = "1000000/1"
     veracity(env, "migrate", "--no-input")
-    token = veracity(env, "api-client", "bench", "--system", "core").strip().rsplit(" ", 1)[-1]
+    channels = "agency,bancassurance,intermediary,direct,telemarketing,internet"
+    token = (
+        veracity(env, "api-client", "bench", "--system", "core", "--channels", channels)
+        .strip()
+        .rsplit(" ", 1)[-1]
+    )
     port = 8765
     server = subprocess.Popen(
         [
