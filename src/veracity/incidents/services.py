@@ -271,8 +271,6 @@ def incident_candidate_raise(
     it exists already."""
     from django.contrib.auth import get_user_model
 
-    from veracity.access.roles import RoleName
-
     with transaction.atomic():
         user = get_user_model().objects.filter(pk=user_id).first()
         if user is None:
@@ -299,14 +297,10 @@ def incident_candidate_raise(
             anomaly_files=files,
             anomaly_median=median,
         )
-        notified = notify_users(
-            users=users_with_roles(RoleName.INFORMATION_MANAGER),
-            kind="incident_candidate",
+        notified = _tell_information_managers(
+            incident,
             title_zh=f"异常查阅：{name} 于 {day:%Y-%m-%d} 查阅 {files} 份客户档案",
             title_en=f"Unusual reads: {name} read {files} customer files on {day:%Y-%m-%d}",
-            body_zh=f"已登记为泄露事件候选 #{incident.pk}，请核实后确认或排除。",
-            body_en=f"Recorded as incident candidate #{incident.pk}; confirm or dismiss it.",
-            link=incident_link(incident),
         )
         _audit(
             actor,
@@ -320,6 +314,23 @@ def incident_candidate_raise(
             notified=sorted(n.recipient_id for n in notified),
         )
     return incident
+
+
+def _tell_information_managers(
+    incident: LeakIncident, *, title_zh: str, title_en: str
+) -> list[Any]:
+    """The information manager(s) learn of a new incident candidate, with its link."""
+    from veracity.access.roles import RoleName
+
+    return notify_users(
+        users=users_with_roles(RoleName.INFORMATION_MANAGER),
+        kind="incident_candidate",
+        title_zh=title_zh,
+        title_en=title_en,
+        body_zh=f"已登记为泄露事件候选 #{incident.pk}，请核实后确认或排除。",
+        body_en=f"Recorded as incident candidate #{incident.pk}; confirm or dismiss it.",
+        link=incident_link(incident),
+    )
 
 
 def incident_candidate_lockout_raise(
@@ -336,7 +347,6 @@ def incident_candidate_lockout_raise(
     "address", ``key`` the IP address) within ``window_minutes``. Someone may be guessing
     passwords to reach customer data; the information manager is notified and confirms or
     dismisses it."""
-    from veracity.access.roles import RoleName
 
     if kind == "account":
         what_zh, what_en = f"账户 {key}", f"account {key}"
@@ -357,14 +367,10 @@ def incident_candidate_lockout_raise(
                 f"locked until {until} (someone may be guessing passwords)."
             ),
         )
-        notified = notify_users(
-            users=users_with_roles(RoleName.INFORMATION_MANAGER),
-            kind="incident_candidate",
+        notified = _tell_information_managers(
+            incident,
             title_zh=f"登录锁定：{what_zh}多次登录失败",
             title_en=f"Login lockout: repeated failed logins for {what_en}",
-            body_zh=f"已登记为泄露事件候选 #{incident.pk}，请核实后确认或排除。",
-            body_en=f"Recorded as incident candidate #{incident.pk}; confirm or dismiss it.",
-            link=incident_link(incident),
         )
         _audit(
             actor,
