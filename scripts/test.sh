@@ -13,6 +13,9 @@ uv run --frozen mypy
 DJANGO_SETTINGS_MODULE=veracity.config.settings.test \
   uv run --frozen veracity makemigrations --check --dry-run
 
+echo "== the core without Django"
+uv run --frozen pytest tests/core -p no:django -q
+
 echo "== tests on SQLite"
 uv run --frozen pytest "$@"
 

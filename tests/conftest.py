@@ -106,10 +106,13 @@ def api(client, api_token):
 
 
 @pytest.fixture(autouse=True)
-def _own_evidence_folder(settings, tmp_path):
+def _own_evidence_folder(request, tmp_path):
     """Each test keeps evidence files in its own folder (a rolled-back test leaves files
-    behind that no record refers to, which the archive inspection rightly reports)."""
-    settings.VERACITY_EVIDENCE_DIR = tmp_path / "evidence"
+    behind that no record refers to, which the archive inspection rightly reports). Not for
+    ``pytest tests/core -p no:django``: the core runs without Django."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    request.getfixturevalue("settings").VERACITY_EVIDENCE_DIR = tmp_path / "evidence"
 
 
 @pytest.fixture

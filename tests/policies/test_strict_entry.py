@@ -131,3 +131,15 @@ def test_a_row_the_database_refuses_costs_only_itself(tmp_path, make_application
         "line 3: -: the database refused this row (DataError) / 数据库拒绝了该行（DataError）"
     ]
     assert set(Policy.objects.values_list("application_no", flat=True)) == {"A0", "A1", "A3"}
+
+
+def test_the_schemas_enumerations_are_the_registers():
+    """The core schema cannot import the models; this keeps its lists equal to theirs."""
+    from typing import get_args
+
+    from veracity.core import gate
+    from veracity.core.schema import CHANNELS, ProductTypeCode
+    from veracity.policies.models import Channel, ProductType
+
+    assert set(CHANNELS) == set(Channel.values)
+    assert set(get_args(ProductTypeCode)) == set(ProductType.values) == gate.KNOWN_PRODUCT_TYPES
