@@ -334,6 +334,23 @@ def test_every_customer_table_with_personal_data_is_in_the_plan():
     assert missing == []
 
 
+def test_a_destroyed_customer_leaves_no_submitted_identity_change(personas, book):
+    """The other names and birth dates submitted for the customer's documents go too."""
+    from veracity.customers.models import IdentityChange
+
+    IdentityChange.objects.create(
+        customer=book.wang,
+        application_no="A1",
+        role="policyholder",
+        name="王芳芳",
+        birth_date=date(1985, 3, 15),
+        on_file={"name": "王芳"},
+    )
+    certificate = execute(personas, approved(personas, [book.wang.pk]))
+    assert not IdentityChange.objects.filter(customer=book.wang).exists()
+    assert certificate.counts[IdentityChange._meta.db_table] == {"deleted": 1}
+
+
 # --- the investigation of a problem item (issue 4) ---------------------------------------------
 
 

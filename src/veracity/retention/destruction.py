@@ -39,6 +39,7 @@ from veracity.customers.models import (
     BankAccount,
     Customer,
     Email,
+    IdentityChange,
     IdentityDocument,
     Phone,
 )
@@ -134,6 +135,9 @@ def customers_destroy(ids: Sequence[int]) -> Counts:
             n = history._default_manager.filter(**where).update(**step.values)
             _add(counts, history._meta.db_table, "overwritten", n)
         _add(counts, ProblemItem._meta.db_table, "clue_key_removed", _neutral_keys(chunk, keys))
+        # The names and birth dates submitted for the customer's documents (D1.6).
+        n, _ = IdentityChange.objects.filter(customer_id__in=chunk).delete()
+        _add(counts, IdentityChange._meta.db_table, "deleted", n)
         _investigations_destroy(chunk, counts)
     return dict(counts)
 
