@@ -153,9 +153,6 @@ class Refusal(Exception):
     def message_en(self) -> str:
         return self.entry.en.format_map(_Params(self.params))
 
-    def message(self, chinese: bool = True) -> str:
-        return self.message_zh if chinese else self.message_en
-
     def to_dict(self) -> dict[str, str]:
         return {
             "code": self.code,
