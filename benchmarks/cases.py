@@ -74,8 +74,8 @@ def _book() -> dict[str, Any]:
     from django.contrib.auth.models import Group
 
     from veracity.access.models import Department, StaffProfile
-    from veracity.access.services import demo_users_ensure
     from veracity.audit.services import Actor
+    from veracity.demo.accounts import demo_users_ensure
     from veracity.demo.generator import DemoConfig, applications, sellers
     from veracity.policies.services import applications_import
     from veracity.sales.services import sellers_import

@@ -199,8 +199,8 @@ class Loader:
     """Applications → rows of the customer register and the policy tables."""
 
     def __init__(self, sink: Sink, *, stamp: datetime, next_ids: dict[str, int]) -> None:
-        from veracity.access.fields import field_crypto
         from veracity.customers import services as cs
+        from veracity.db.fields import field_crypto
 
         self.cs = cs
         self.sink = sink

@@ -124,7 +124,7 @@ def personas(db):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from veracity.access.services import DEMO_USERS, demo_org_ensure
+    from veracity.demo.accounts import DEMO_USERS, demo_org_ensure
 
     users = {}
     for username, role, _ in DEMO_USERS:

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from tests.conftest import TODAY
-from veracity.access.fields import reset_field_crypto
 from veracity.audit.services import Actor
 from veracity.customers.models import Customer, IdentityDocument, Phone
+from veracity.db.fields import reset_field_crypto
 from veracity.policies.services import applications_store
 
 pytestmark = pytest.mark.django_db

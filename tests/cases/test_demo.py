@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from tests.detection.test_listing import ACTOR, _apply, _person
-from veracity.access.services import DEMO_LEADER_CODE, demo_team_ensure
 from veracity.cases.models import CaseStep
+from veracity.demo.accounts import DEMO_LEADER_CODE, demo_team_ensure
 from veracity.demo.cases import demo_cases_walk
 from veracity.detection.models import ProblemItem
 from veracity.detection.services import detection_run

@@ -116,7 +116,7 @@ def _swap_with_other_evidence(path, other):
 
 
 def _reseal_other_content(path, stored_as):
-    from veracity.access.fields import field_crypto
+    from veracity.db.fields import field_crypto
 
     forged = b"%PDF-1.4\nforged\n%%EOF\n"
     path.write_bytes(field_crypto().encrypt_bytes(forged, aad=f"evidence:{stored_as}"))

@@ -12,7 +12,6 @@ from django.apps import apps
 from django.db import connection
 
 from tests.retention.conftest import AS_OF, LONG_AGO, Book
-from veracity.access.fields import EncryptedTextField, field_crypto
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor, audit_verify
 from veracity.core.crypto import DecryptionError
@@ -25,6 +24,7 @@ from veracity.customers.models import (
     Phone,
 )
 from veracity.customers.services import phone_key
+from veracity.db.fields import EncryptedTextField, field_crypto
 from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode
 from veracity.policies.models import GateCheck, Policy, PolicyRole
 from veracity.retention import destruction

@@ -16,10 +16,10 @@ from django.test.utils import isolate_apps
 from django.utils import timezone
 
 from tests.retention.conftest import Book
-from veracity.access.fields import field_crypto
 from veracity.access.models import AccessGrant, AccessRequest
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
+from veracity.db.fields import field_crypto
 from veracity.retention.inspection import (
     check_encryption,
     check_files,

@@ -80,7 +80,7 @@ def test_refusals_in_both_languages(alice, language, text):
 def test_the_demo_password_would_be_refused_but_demo_users_are_made_without_it(db):
     """The demo logins share ``veracity-demo`` (the README prints it); it is set
     programmatically, not through the validators, and the demo keeps working."""
-    from veracity.access.services import DEMO_PASSWORD, demo_users_ensure
+    from veracity.demo.accounts import DEMO_PASSWORD, demo_users_ensure
 
     assert refusal_codes(DEMO_PASSWORD, None) == {"password_product_name"}
     demo_users_ensure()

@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 from tests.conftest import base_application, resident_id
 from tests.web.factories import seller_for
 from tests.web.test_problems import approve_export
-from veracity.access.services import DEMO_USERS
 from veracity.audit.services import Actor
 from veracity.customers.models import Customer
+from veracity.demo.accounts import DEMO_USERS
 from veracity.detection.models import ProblemItem
 from veracity.detection.services import detection_run
 from veracity.notify.models import Notification

@@ -1,7 +1,7 @@
 """Start-up checks of the keyring (``manage.py check --deploy``).
 
 A malformed keyring used to pass ``check --deploy`` and crash the first import that encrypted
-a value. The check parses what :func:`veracity.access.fields.field_crypto` will parse — every
+a value. The check parses what :func:`veracity.db.fields.field_crypto` will parse — every
 data key base64 of 32 bytes under a unique id, the active key among them, the blind-index key
 base64 of 32 bytes — and reports each problem as an error, so a deployment stops there.
 """

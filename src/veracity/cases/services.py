@@ -28,7 +28,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from veracity.access.fields import field_crypto
 from veracity.access.roles import RoleName
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
@@ -51,6 +50,7 @@ from veracity.customers.corrections import (
     customer_correct,
     customer_recheck,
 )
+from veracity.db.fields import field_crypto
 from veracity.detection.listing import deadline_after_distribution, visible_to
 from veracity.detection.models import (
     ClueExplanation,

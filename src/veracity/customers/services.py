@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
-from veracity.access.fields import blind_index
 from veracity.core import accounts, contact, gate, identity
 from veracity.customers.models import (
     Address,
@@ -23,6 +22,7 @@ from veracity.customers.models import (
     Phone,
 )
 from veracity.db.bulk import any_of, bulk_insert, insert_rows, reserve_pks, select
+from veracity.db.fields import blind_index
 
 M = TypeVar("M", bound=models.Model)
 

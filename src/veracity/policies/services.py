@@ -34,7 +34,6 @@ import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 
-from veracity.access.fields import blind_index
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_append_many
 from veracity.core import gate
@@ -53,6 +52,7 @@ from veracity.customers.services import (
     person_from,
 )
 from veracity.db.bulk import insert_rows
+from veracity.db.fields import blind_index
 from veracity.ingest.readers import ImportCounts, RowError
 from veracity.policies.models import (
     Channel,

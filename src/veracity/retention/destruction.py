@@ -33,7 +33,6 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from veracity.access.fields import EncryptedTextField
 from veracity.customers.models import (
     Address,
     BankAccount,
@@ -43,6 +42,7 @@ from veracity.customers.models import (
     IdentityDocument,
     Phone,
 )
+from veracity.db.fields import EncryptedTextField
 from veracity.detection.models import ProblemItem, ProblemItemMember
 from veracity.policies.models import GateCheck, Policy, PolicyRole
 from veracity.retention.models import DESTROYED_NAME

@@ -35,10 +35,10 @@ from django.db import connection, models
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from veracity.access.fields import EncryptedTextField, field_crypto
 from veracity.access.models import AccessGrant
 from veracity.audit.services import audit_verify
 from veracity.core.crypto import DecryptionError, parse_keyring
+from veracity.db.fields import EncryptedTextField, field_crypto
 
 SAMPLE_PER_COLUMN = 200
 LISTED = 50  # rows listed per finding; the counts are complete

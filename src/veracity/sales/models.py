@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from veracity.access.fields import EncryptedTextField
+from veracity.db.fields import EncryptedTextField
 
 
 class SellerKind(models.TextChoices):

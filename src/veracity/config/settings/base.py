@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "veracity.signin",
     "veracity.web",
     "veracity.api",
+    "veracity.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import veracity.access.fields
+import veracity.db.fields
 
 
 class Migration(migrations.Migration):
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("kind", models.CharField(default="contact", max_length=10, verbose_name="kind")),
-                ("text", veracity.access.fields.EncryptedTextField(verbose_name="address")),
+                ("text", veracity.db.fields.EncryptedTextField(verbose_name="address")),
                 ("text_bidx", models.CharField(db_index=True, max_length=32)),
                 ("created_at", models.DateTimeField(blank=True, editable=False)),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "number",
-                    veracity.access.fields.EncryptedTextField(verbose_name="account number"),
+                    veracity.db.fields.EncryptedTextField(verbose_name="account number"),
                 ),
                 ("number_bidx", models.CharField(max_length=32)),
                 (
@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "holder_id_number",
-                    veracity.access.fields.EncryptedTextField(
+                    veracity.db.fields.EncryptedTextField(
                         blank=True, null=True, verbose_name="holder ID number"
                     ),
                 ),
@@ -258,7 +258,7 @@ class Migration(migrations.Migration):
                         auto_created=True, blank=True, db_index=True, verbose_name="ID"
                     ),
                 ),
-                ("address", veracity.access.fields.EncryptedTextField(verbose_name="e-mail")),
+                ("address", veracity.db.fields.EncryptedTextField(verbose_name="e-mail")),
                 ("address_bidx", models.CharField(db_index=True, max_length=32)),
                 ("created_at", models.DateTimeField(blank=True, editable=False)),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
@@ -324,7 +324,7 @@ class Migration(migrations.Migration):
                         verbose_name="ID type",
                     ),
                 ),
-                ("number", veracity.access.fields.EncryptedTextField(verbose_name="ID number")),
+                ("number", veracity.db.fields.EncryptedTextField(verbose_name="ID number")),
                 ("number_bidx", models.CharField(max_length=32)),
                 ("is_primary", models.BooleanField(default=True, verbose_name="primary")),
                 ("created_at", models.DateTimeField(blank=True, editable=False)),
@@ -375,7 +375,7 @@ class Migration(migrations.Migration):
                         auto_created=True, blank=True, db_index=True, verbose_name="ID"
                     ),
                 ),
-                ("number", veracity.access.fields.EncryptedTextField(verbose_name="phone")),
+                ("number", veracity.db.fields.EncryptedTextField(verbose_name="phone")),
                 ("number_bidx", models.CharField(db_index=True, max_length=32)),
                 ("kind", models.CharField(default="mobile", max_length=10, verbose_name="kind")),
                 ("valid", models.BooleanField(default=True, verbose_name="valid")),
@@ -429,7 +429,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "number",
-                    veracity.access.fields.EncryptedTextField(verbose_name="account number"),
+                    veracity.db.fields.EncryptedTextField(verbose_name="account number"),
                 ),
                 ("number_bidx", models.CharField(max_length=32)),
                 (
@@ -442,7 +442,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "holder_id_number",
-                    veracity.access.fields.EncryptedTextField(
+                    veracity.db.fields.EncryptedTextField(
                         blank=True, null=True, verbose_name="holder ID number"
                     ),
                 ),
@@ -480,7 +480,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("kind", models.CharField(default="contact", max_length=10, verbose_name="kind")),
-                ("text", veracity.access.fields.EncryptedTextField(verbose_name="address")),
+                ("text", veracity.db.fields.EncryptedTextField(verbose_name="address")),
                 ("text_bidx", models.CharField(db_index=True, max_length=32)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 (
@@ -510,7 +510,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("address", veracity.access.fields.EncryptedTextField(verbose_name="e-mail")),
+                ("address", veracity.db.fields.EncryptedTextField(verbose_name="e-mail")),
                 ("address_bidx", models.CharField(db_index=True, max_length=32)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 (
@@ -556,7 +556,7 @@ class Migration(migrations.Migration):
                         verbose_name="ID type",
                     ),
                 ),
-                ("number", veracity.access.fields.EncryptedTextField(verbose_name="ID number")),
+                ("number", veracity.db.fields.EncryptedTextField(verbose_name="ID number")),
                 ("number_bidx", models.CharField(max_length=32)),
                 ("is_primary", models.BooleanField(default=True, verbose_name="primary")),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
@@ -587,7 +587,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("number", veracity.access.fields.EncryptedTextField(verbose_name="phone")),
+                ("number", veracity.db.fields.EncryptedTextField(verbose_name="phone")),
                 ("number_bidx", models.CharField(db_index=True, max_length=32)),
                 ("kind", models.CharField(default="mobile", max_length=10, verbose_name="kind")),
                 ("valid", models.BooleanField(default=True, verbose_name="valid")),

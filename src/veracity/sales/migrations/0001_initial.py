@@ -5,7 +5,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import veracity.access.fields
+import veracity.db.fields
 
 
 class Migration(migrations.Migration):
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
                         choices=[("phone", "Phone"), ("address", "Address")], max_length=10
                     ),
                 ),
-                ("value", veracity.access.fields.EncryptedTextField(verbose_name="value")),
+                ("value", veracity.db.fields.EncryptedTextField(verbose_name="value")),
                 ("value_bidx", models.CharField(max_length=32)),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
@@ -223,7 +223,7 @@ class Migration(migrations.Migration):
                         choices=[("phone", "Phone"), ("address", "Address")], max_length=10
                     ),
                 ),
-                ("value", veracity.access.fields.EncryptedTextField(verbose_name="value")),
+                ("value", veracity.db.fields.EncryptedTextField(verbose_name="value")),
                 ("value_bidx", models.CharField(max_length=32)),
                 (
                     "seller",

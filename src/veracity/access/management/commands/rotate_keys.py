@@ -9,7 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from veracity.access.services import encrypted_fields_rotate
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.db.rotation import encrypted_fields_rotate
 
 
 class Command(BaseCommand):
@@ -20,4 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = encrypted_fields_rotate(batch_size=options["batch_size"])
+        audit_record(
+            actor=Actor.system("rotate-keys"),
+            event=Event(action=Action.KEY_ROTATION, detail={"reencrypted": sum(counts.values())}),
+        )
         self.stdout.write(json.dumps(counts))

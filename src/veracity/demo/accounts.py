@@ -1,76 +1,21 @@
-"""Protection services: key rotation, demo accounts."""
+"""The demo logins and the organisation around them, for the embedded demo only.
+
+One login per role (one shared, published password), the departments and staff profiles they
+work in, terry's agent team, a few classified customer files, and then the problem items walked
+through their stages (:mod:`veracity.demo.cases`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
-from django.apps import apps
-from django.db import connection, transaction
-
-from veracity.access.fields import EncryptedTextField, field_crypto
-from veracity.audit.models import Action
-from veracity.audit.services import Actor, Event, audit_record
-
-
-def encrypted_fields_rotate(*, batch_size: int = 2000) -> dict[str, int]:
-    """Re-encrypt, table by table, every value whose key id is not the active one.
-
-    Works on raw column values (no model save, so history and ``auto_now`` stay untouched);
-    each batch commits on its own, so an interrupted run simply resumes.
-    """
-    counts: dict[str, int] = {}
-    for model in apps.get_models():
-        meta = model._meta
-        pk_column = str(meta.pk.column)
-        for field in meta.concrete_fields:
-            if isinstance(field, EncryptedTextField):
-                counts[f"{meta.db_table}.{field.column}"] = _rotate_column(
-                    meta.db_table, pk_column, field, batch_size
-                )
-    audit_record(
-        actor=Actor.system("rotate-keys"),
-        event=Event(action=Action.KEY_ROTATION, detail={"reencrypted": sum(counts.values())}),
-    )
-    return counts
-
-
-def _rotate_column(table: str, pk: str, field: EncryptedTextField, batch_size: int) -> int:
-    done, last = 0, None
-    while True:
-        with transaction.atomic():
-            rows = _column_batch(table, pk, str(field.column), after=last, limit=batch_size)
-            if not rows:
-                return done
-            last = rows[-1][0]
-            done += _reencrypt(table, pk, field, rows)
-
-
-def _column_batch(table: str, pk: str, column: str, *, after: Any, limit: int) -> list[Any]:
-    where = f"WHERE {pk} > %s" if after is not None else ""
-    params: list[Any] = [after] if after is not None else []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {pk}, {column} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
-            [*params, limit],
-        )
-        return list(cursor.fetchall())
-
-
-def _reencrypt(table: str, pk: str, field: EncryptedTextField, rows: list[Any]) -> int:
-    crypto = field_crypto()
-    updates = [
-        (crypto.encrypt(crypto.decrypt(value, aad=field.aad), aad=field.aad), key)
-        for key, value in rows
-        if value and crypto.needs_rotation(value)
-    ]
-    if updates:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET {field.column} = %s WHERE {pk} = %s",  # noqa: S608
-                updates,
-            )
-    return len(updates)
-
+from veracity.access.governance import customer_classify
+from veracity.access.models import Department, StaffProfile
+from veracity.audit.services import Actor
+from veracity.customers.models import Classification, Confidentiality, Customer
+from veracity.demo.cases import demo_cases_walk
+from veracity.sales.models import Seller, SellerKind
 
 DEMO_PASSWORD = "veracity-demo"  # noqa: S105 - the embedded demo only; printed at start-up
 DEMO_USERS = [
@@ -112,10 +57,6 @@ DEMO_STAFF = {
 
 def demo_org_ensure() -> None:
     """Departments, their heads and the staff profiles of the demo users that exist."""
-    from django.contrib.auth import get_user_model
-
-    from veracity.access.models import Department, StaffProfile
-
     users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_STAFF)}
     departments = {}
     for code, name, head in DEMO_DEPARTMENTS:
@@ -132,11 +73,6 @@ def demo_org_ensure() -> None:
 
 def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, str]]:
     """Create (or reset) one demo login per role; returns (username, role, password)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from veracity.sales.models import Seller
-
     user_model = get_user_model()
     made = []
     for username, role, full_name in DEMO_USERS:
@@ -156,8 +92,6 @@ def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, 
         Seller.objects.filter(user=alice).exclude(code=agent_code).update(user=None)
         Seller.objects.filter(code=agent_code).update(user=alice)
     demo_team_ensure()
-    from veracity.demo.cases import demo_cases_walk
-
     demo_cases_walk()
     return made
 
@@ -171,10 +105,6 @@ def demo_team_ensure() -> None:
     a seller record of his own in the agency channel and becomes every agent's team leader,
     so he follows their problem items (PW-1) and is told of their overdue and escalated
     ones (PW-6)."""
-    from django.contrib.auth import get_user_model
-
-    from veracity.sales.models import Seller, SellerKind
-
     terry = get_user_model().objects.filter(username="terry").first()
     if terry is None:
         return
@@ -192,11 +122,6 @@ def demo_team_ensure() -> None:
 def demo_files_classify(*, special: int = 5, confidential: int = 2) -> None:
     """Give the demo book a few special customers (特殊客户) and classified files (机密, kept
     by ivan) so the need-to-know rules show; only while none is marked yet."""
-    from django.contrib.auth import get_user_model
-
-    from veracity.access.governance import customer_classify
-    from veracity.customers.models import Classification, Confidentiality, Customer
-
     marked = Customer.objects.exclude(classification=Classification.GENERAL).exists() or (
         Customer.objects.exclude(confidentiality=Confidentiality.NORMAL).exists()
     )

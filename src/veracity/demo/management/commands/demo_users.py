@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from veracity.access.services import demo_users_ensure
+from veracity.demo.accounts import demo_users_ensure
 from veracity.sales.models import Seller, SellerKind
 
 

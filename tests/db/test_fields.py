@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 
 from tests.conftest import TODAY
-from veracity.access.fields import field_crypto
 from veracity.audit.services import Actor
 from veracity.customers.models import Phone
+from veracity.db.fields import field_crypto
 from veracity.policies.services import applications_store
 
 
