@@ -476,17 +476,3 @@ def customer_classify(
             ),
         )
     return customer
-
-
-def classified_hidden_from(user: Any, *, now: datetime | None = None) -> Any:
-    """The classified files (机密/绝密, D4.22) ``user`` may not see — neither their custodian
-    nor holding a grant for them (a subquery of customer ids). Applications and problem
-    items that involve them are not listed to the user either."""
-    from veracity.customers.models import Confidentiality, Customer
-
-    hidden = Customer.objects.exclude(confidentiality=Confidentiality.NORMAL)
-    if getattr(user, "pk", None) is not None:
-        hidden = hidden.exclude(custodian_id=user.pk).exclude(
-            pk__in=granted_customer_ids(user, now=now)
-        )
-    return hidden.values("pk")

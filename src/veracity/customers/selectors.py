@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +25,6 @@ from veracity.core.masking import MaskPolicy, mask
 from veracity.customers.models import (
     Address,
     BankAccount,
-    Classification,
     Confidentiality,
     Customer,
     Email,
@@ -33,6 +32,7 @@ from veracity.customers.models import (
     IdType,
     Phone,
 )
+from veracity.customers.reach import book_condition, classified_hidden_from, customers_condition
 from veracity.customers.services import account_key, id_key, phone_key
 
 __all__ = [
@@ -81,38 +81,7 @@ def visible_to(user: Any, *, scope: str = "view") -> QuerySet[Customer]:
     customer service manager special files too. Classified files (机密/绝密) only their
     custodian. Beyond that, the files of the user's borrowing grants in force (of at least
     ``scope``: ``view``, ``unmask``, ``download``)."""
-    from veracity.access.governance import granted_customer_ids
-    from veracity.access.roles import Reach, reaches_of
-
-    reaches = reaches_of(user)
-    by_role = Q(pk__in=[])
-    if Reach.GENERAL_AND_SPECIAL in reaches:
-        by_role = Q()
-    elif Reach.GENERAL in reaches:
-        by_role = Q(classification=Classification.GENERAL)
-    else:
-        from veracity.policies.models import PolicyRole
-        from veracity.policies.selectors import channels_of
-
-        if Reach.OWN_BOOK in reaches:
-            by_role |= Q(
-                pk__in=PolicyRole.objects.filter(
-                    policy__seller__user=user, customer__isnull=False
-                ).values("customer_id")
-            )
-        if Reach.OWN_CHANNEL in reaches:
-            by_role |= Q(
-                pk__in=PolicyRole.objects.filter(
-                    policy__channel__in=channels_of(user), customer__isnull=False
-                ).values("customer_id")
-            )
-    if scope != "view":
-        by_role = Q(pk__in=[])  # unmasking and downloading always need a grant
-    condition = by_role & Q(confidentiality=Confidentiality.NORMAL)
-    if getattr(user, "pk", None) is not None:
-        condition |= Q(custodian_id=user.pk)
-        condition |= Q(pk__in=granted_customer_ids(user, scope))
-    return Customer.objects.filter(condition)
+    return Customer.objects.filter(customers_condition(user, scope=scope))
 
 
 def _actor(user: Any, ip: str) -> Actor:
@@ -396,21 +365,22 @@ def _shown_fields(view: CustomerView) -> list[str]:
 
 
 def _policies_of(user: Any, customer: Customer) -> list[PolicyRow]:
-    from veracity.policies import selectors as policy_selectors
-    from veracity.policies.models import PolicyRole, relation_label
-
-    roles = (
-        PolicyRole.objects.filter(customer=customer, policy__in=policy_selectors.visible_to(user))
-        .select_related("policy", "policy__product")
-        .order_by("-policy__created_at", "role", "position")
+    """The customer's part in each policy ``user`` may see (the applications' reach rule,
+    followed from the customer's policy roles)."""
+    roles = customer.policy_roles.exclude(policy__roles__customer__in=classified_hidden_from(user))
+    book = book_condition(user, policy="policy__")
+    if book is not None:
+        roles = roles.filter(book)
+    roles = roles.select_related("policy", "policy__product").order_by(
+        "-policy__created_at", "role", "position"
     )
     return [
         PolicyRow(
             application_no=r.policy.application_no,
             policy_no=r.policy.policy_no or "",
-            product=policy_selectors.product_label(r.policy.product),
+            product=r.policy.product.label(),
             role=str(r.get_role_display()),
-            relation=relation_label(r.relation),
+            relation=r.relation_label(),
             verdict=r.policy.verdict,
             status=str(r.policy.get_status_display()),
             applied_on=r.policy.applied_on,

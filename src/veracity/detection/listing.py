@@ -28,6 +28,7 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.detection import RULE_NAMES, Rule
 from veracity.core.masking import mask
 from veracity.core.workdays import Calendar
+from veracity.customers.reach import channels_of, classified_hidden_from
 from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode, Stage
 from veracity.policies.models import Channel
 from veracity.workcal.selectors import calendar
@@ -150,9 +151,6 @@ def visible_to(user: Any) -> QuerySet[ProblemItem]:
     a team leader the items with a member policy sold by an agent of the team — but nobody
     items on classified files they may not see. An agent (who must not learn that a customer
     is under suspicion), the auditor and users without a role see none."""
-    from veracity.access.governance import classified_hidden_from
-    from veracity.policies.selectors import channels_of
-
     # An item on a classified file is listed only to those who may see the file (D4.22); a
     # system reading through the API is nobody's custodian, so it never gets those items.
     reader = None if isinstance(user, SystemCaller) else user

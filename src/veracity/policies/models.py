@@ -38,6 +38,11 @@ class Product(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def label(self) -> str:
+        """ "WL-20 终身寿险", or just the code when the product has no name of its own."""
+        name = (self.name or "").strip()
+        return self.code if not name or name == self.code else f"{self.code} {name}"
+
 
 class Channel(models.TextChoices):
     AGENCY = "agency", _("Individual agency")
@@ -147,6 +152,10 @@ class PolicyRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} of {self.policy_id}"
+
+    def relation_label(self) -> str:
+        """The relation to the policyholder in words."""
+        return relation_label(self.relation)
 
 
 class GateCheck(models.Model):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
+from veracity.customers.reach import book_condition, classified_hidden_from
 from veracity.policies.models import (
     GateCheck,
     Policy,
@@ -49,20 +50,10 @@ def visible_to(user: Any) -> QuerySet[Policy]:
     """Applications ``user`` may see (AG-10): an agent those they sold, channel back-office
     those of its channel, the whole-book roles all; the auditor and users without a role
     none."""
-    from veracity.access.governance import classified_hidden_from
-    from veracity.access.roles import Reach, reaches_of
-
-    reaches = reaches_of(user)
     # the applications of a classified file are as restricted as the file (D4.22)
     policies = Policy.objects.exclude(roles__customer__in=classified_hidden_from(user))
-    if reaches & {Reach.GENERAL, Reach.GENERAL_AND_SPECIAL}:
-        return policies
-    condition = Q(pk__in=[])
-    if Reach.OWN_BOOK in reaches:
-        condition |= Q(seller__user=user)
-    if Reach.OWN_CHANNEL in reaches:
-        condition |= Q(channel__in=channels_of(user))
-    return policies.filter(condition)
+    book = book_condition(user)
+    return policies if book is None else policies.filter(book)
 
 
 def channels_of(user: Any) -> list[str]:
@@ -77,8 +68,7 @@ def channels_of(user: Any) -> list[str]:
 
 def product_label(product: Any) -> str:
     """ "WL-20 终身寿险", or just the code when the product has no name of its own."""
-    name = (product.name or "").strip()
-    return product.code if not name or name == product.code else f"{product.code} {name}"
+    return str(product.label())
 
 
 def localized(finding: dict[str, Any], language: str | None = None) -> str:
