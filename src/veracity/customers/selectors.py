@@ -34,6 +34,7 @@ from veracity.customers.models import (
     Phone,
 )
 from veracity.customers.services import account_key, id_key, phone_key
+from veracity.org.selectors import channels_of
 
 __all__ = [
     "SEARCH_KINDS",
@@ -92,7 +93,6 @@ def visible_to(user: Any, *, scope: str = "view") -> QuerySet[Customer]:
         by_role = Q(classification=Classification.GENERAL)
     else:
         from veracity.policies.models import PolicyRole
-        from veracity.policies.selectors import channels_of
 
         if Reach.OWN_BOOK in reaches:
             by_role |= Q(

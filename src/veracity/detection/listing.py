@@ -29,6 +29,7 @@ from veracity.core.detection import RULE_NAMES, Rule
 from veracity.core.masking import mask
 from veracity.core.workdays import Calendar
 from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode, Stage
+from veracity.org.selectors import channels_of
 from veracity.policies.models import Channel
 from veracity.workcal.selectors import calendar
 
@@ -151,7 +152,6 @@ def visible_to(user: Any) -> QuerySet[ProblemItem]:
     items on classified files they may not see. An agent (who must not learn that a customer
     is under suspicion), the auditor and users without a role see none."""
     from veracity.access.governance import classified_hidden_from
-    from veracity.policies.selectors import channels_of
 
     # An item on a classified file is listed only to those who may see the file (D4.22); a
     # system reading through the API is nobody's custodian, so it never gets those items.

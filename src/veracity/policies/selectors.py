@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
+from veracity.org.selectors import channels_of  # re-exported for the callers not yet moved
 from veracity.policies.models import (
     GateCheck,
     Policy,
@@ -33,6 +34,7 @@ __all__ = [
     "ApplicationView",
     "application_detail",
     "applications_list",
+    "channels_of",
     "finding_counts",
     "localized",
     "supplement_requests_open",
@@ -63,16 +65,6 @@ def visible_to(user: Any) -> QuerySet[Policy]:
     if Reach.OWN_CHANNEL in reaches:
         condition |= Q(channel__in=channels_of(user))
     return policies.filter(condition)
-
-
-def channels_of(user: Any) -> list[str]:
-    """The sales channel(s) a member of channel staff works for (their staff profile)."""
-    from veracity.access.models import StaffProfile
-
-    if getattr(user, "pk", None) is None:
-        return []
-    profiles = StaffProfile.objects.filter(user_id=user.pk)
-    return [c for c in profiles.values_list("channel", flat=True) if c]
 
 
 def product_label(product: Any) -> str:
