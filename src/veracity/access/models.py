@@ -1,5 +1,6 @@
-"""Access governance: API clients of the truthfulness gate, departments and staff profiles,
-access requests with their approvals, and borrowing grants (D4.17–D4.24).
+"""Access governance: API clients of the truthfulness gate, access requests with their
+approvals, and borrowing grants (D4.17–D4.24). Departments and staff profiles are in
+``veracity.org.models``.
 
 An API client authenticates with a bearer token; only the token's SHA-256 is stored."""
 
@@ -13,6 +14,23 @@ from typing import Final
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Departments and staff profiles are staff facts, now in ``veracity.org``; re-exported here
+# for the callers not yet moved.
+from veracity.org.models import Department, StaffProfile
+
+__all__ = [
+    "SCOPE_ORDER",
+    "SYSTEM_CHANNELS",
+    "AccessGrant",
+    "AccessRequest",
+    "ApiClient",
+    "Approval",
+    "Department",
+    "Scope",
+    "StaffProfile",
+    "hash_token",
+]
 
 
 def hash_token(token: str) -> str:
@@ -84,48 +102,7 @@ class ApiClient(models.Model):
         return client, token
 
 
-# --- need to know: departments, borrowing (D4.17–D4.24) -----------------------------------
-
-
-class Department(models.Model):
-    """A department of the company; its head approves its staff's access requests first
-    (D4.18)."""
-
-    code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    head = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("department head"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("department")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class StaffProfile(models.Model):
-    """Where a user works: the department (whose head approves the user's requests) and, for
-    channel staff, the sales channel whose files their work needs (AG-10)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
-    )
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True
-    )
-    channel = models.CharField(_("sales channel"), max_length=20, blank=True)
-
-    class Meta:
-        verbose_name = _("staff profile")
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.department or '-'}"
+# --- need to know: borrowing (D4.17–D4.24) ------------------------------------------------
 
 
 class Scope(models.TextChoices):

@@ -1,55 +1,26 @@
-"""Staff roles (requirements.md "Actors"), kept as Django groups of these names."""
+"""What each staff role reaches by default (AG-10): access policy over the role names of
+``veracity.org.roles``.
+
+``RoleName``, ``ROLE_LABELS``, ``roles_of`` and ``has_role`` are re-exported from here for the
+callers not yet moved to ``veracity.org.roles``."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from veracity.org.roles import ROLE_LABELS, RoleName, has_role, roles_of
 
-
-class RoleName(StrEnum):
-    AGENT = "agent"
-    TEAM_LEADER = "team_leader"
-    CHANNEL_BACKOFFICE = "channel_backoffice"
-    CUSTOMER_SERVICE = "customer_service"
-    COMPLIANCE = "compliance"
-    INFORMATION_MANAGER = "information_manager"
-    CUSTOMER_SERVICE_MANAGER = "customer_service_manager"
-    GENERAL_MANAGER = "general_manager"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
-
-
-ROLE_LABELS = {
-    RoleName.AGENT: _("Agent (营销员)"),
-    RoleName.TEAM_LEADER: _("Team leader (团队主管)"),
-    RoleName.CHANNEL_BACKOFFICE: _("Channel back-office (渠道内勤)"),
-    RoleName.CUSTOMER_SERVICE: _("Customer service (客户服务部)"),
-    RoleName.COMPLIANCE: _("Compliance (合规)"),
-    RoleName.INFORMATION_MANAGER: _("Customer information manager (客户信息主管)"),
-    RoleName.CUSTOMER_SERVICE_MANAGER: _("Customer service manager (客户服务部经理)"),
-    RoleName.GENERAL_MANAGER: _("General manager (总经理)"),
-    RoleName.AUDITOR: _("Auditor (审计)"),
-    RoleName.ADMIN: _("Administrator"),
-}
-
-
-def roles_of(user: Any) -> set[RoleName]:
-    if user is None or not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_veracity_roles", None)
-    if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = {role for role in RoleName if role.value in names}
-        if user.is_superuser:
-            cached.add(RoleName.ADMIN)
-        user._veracity_roles = cached
-    return set(cached)
-
-
-def has_role(user: Any, *roles: RoleName) -> bool:
-    return bool(roles_of(user) & set(roles))
+__all__ = [
+    "DEFAULT_REACH",
+    "ROLE_LABELS",
+    "SEES_ALL_FILES",
+    "Reach",
+    "RoleName",
+    "has_role",
+    "reaches_of",
+    "roles_of",
+]
 
 
 class Reach(StrEnum):

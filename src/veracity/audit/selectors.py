@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from veracity.access.roles import RoleName, has_role
 from veracity.audit.chain import stamp
 from veracity.audit.models import GENESIS_HASH, AuditEvent, ChainVerification
+from veracity.org.roles import RoleName, has_role
 
 #: Who reads the audit trail (requirements "Actors": the auditor; and the administrator).
 TRAIL_READERS = (RoleName.AUDITOR, RoleName.ADMIN)

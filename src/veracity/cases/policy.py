@@ -18,7 +18,7 @@ from typing import Any
 from veracity.access.roles import RoleName, roles_of
 from veracity.core.refusals import Refusal
 from veracity.detection.models import ProblemItem, Stage
-from veracity.policies.selectors import channels_of
+from veracity.org.selectors import channels_of
 
 DISTRIBUTORS = frozenset({RoleName.CUSTOMER_SERVICE, RoleName.CUSTOMER_SERVICE_MANAGER})
 INVESTIGATORS = frozenset({RoleName.CHANNEL_BACKOFFICE, *DISTRIBUTORS})

@@ -20,7 +20,7 @@ from veracity.cases import policy
 from veracity.cases.models import CaseStep, Escalation, Evidence
 from veracity.detection.listing import ProblemItemRow, ProblemList, problem_items, visible_to
 from veracity.detection.models import ProblemItem, ProblemItemMember, Stage
-from veracity.policies.selectors import channels_of
+from veracity.org.selectors import channels_of
 from veracity.workcal.selectors import calendar
 
 #: Stages in which the investigation clock runs.

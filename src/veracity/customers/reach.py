@@ -24,19 +24,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from veracity.access.governance import granted_customer_ids
-from veracity.access.models import StaffProfile
 from veracity.access.roles import Reach, reaches_of
 from veracity.customers.models import Classification, Confidentiality, Customer
+from veracity.org.selectors import channels_of
 
 WHOLE_BOOK = frozenset({Reach.GENERAL, Reach.GENERAL_AND_SPECIAL})
-
-
-def channels_of(user: Any) -> list[str]:
-    """The sales channel(s) a member of channel staff works for (their staff profile)."""
-    if getattr(user, "pk", None) is None:
-        return []
-    profiles = StaffProfile.objects.filter(user_id=user.pk)
-    return [c for c in profiles.values_list("channel", flat=True) if c]
 
 
 def book_condition(user: Any, *, policy: str = "") -> Q | None:

@@ -28,8 +28,9 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.detection import RULE_NAMES, Rule
 from veracity.core.masking import mask
 from veracity.core.workdays import Calendar
-from veracity.customers.reach import channels_of, classified_hidden_from
+from veracity.customers.reach import classified_hidden_from
 from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode, Stage
+from veracity.org.selectors import channels_of
 from veracity.policies.models import Channel
 from veracity.workcal.selectors import calendar
 

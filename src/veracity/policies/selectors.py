@@ -56,16 +56,6 @@ def visible_to(user: Any) -> QuerySet[Policy]:
     return policies if book is None else policies.filter(book)
 
 
-def channels_of(user: Any) -> list[str]:
-    """The sales channel(s) a member of channel staff works for (their staff profile)."""
-    from veracity.access.models import StaffProfile
-
-    if getattr(user, "pk", None) is None:
-        return []
-    profiles = StaffProfile.objects.filter(user_id=user.pk)
-    return [c for c in profiles.values_list("channel", flat=True) if c]
-
-
 def product_label(product: Any) -> str:
     """ "WL-20 终身寿险", or just the code when the product has no name of its own."""
     return str(product.label())

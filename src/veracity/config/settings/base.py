@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "veracity.org",
     "veracity.audit",
     "veracity.access",
     "veracity.customers",

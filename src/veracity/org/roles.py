@@ -1,0 +1,55 @@
+"""Staff roles (requirements.md "Actors"), kept as Django groups of these names.
+
+What each role may see or do is access policy and lives in ``veracity.access``; here are
+only the names and who holds them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+
+class RoleName(StrEnum):
+    AGENT = "agent"
+    TEAM_LEADER = "team_leader"
+    CHANNEL_BACKOFFICE = "channel_backoffice"
+    CUSTOMER_SERVICE = "customer_service"
+    COMPLIANCE = "compliance"
+    INFORMATION_MANAGER = "information_manager"
+    CUSTOMER_SERVICE_MANAGER = "customer_service_manager"
+    GENERAL_MANAGER = "general_manager"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    RoleName.AGENT: _("Agent (营销员)"),
+    RoleName.TEAM_LEADER: _("Team leader (团队主管)"),
+    RoleName.CHANNEL_BACKOFFICE: _("Channel back-office (渠道内勤)"),
+    RoleName.CUSTOMER_SERVICE: _("Customer service (客户服务部)"),
+    RoleName.COMPLIANCE: _("Compliance (合规)"),
+    RoleName.INFORMATION_MANAGER: _("Customer information manager (客户信息主管)"),
+    RoleName.CUSTOMER_SERVICE_MANAGER: _("Customer service manager (客户服务部经理)"),
+    RoleName.GENERAL_MANAGER: _("General manager (总经理)"),
+    RoleName.AUDITOR: _("Auditor (审计)"),
+    RoleName.ADMIN: _("Administrator"),
+}
+
+
+def roles_of(user: Any) -> set[RoleName]:
+    if user is None or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_veracity_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = {role for role in RoleName if role.value in names}
+        if user.is_superuser:
+            cached.add(RoleName.ADMIN)
+        user._veracity_roles = cached
+    return set(cached)
+
+
+def has_role(user: Any, *roles: RoleName) -> bool:
+    return bool(roles_of(user) & set(roles))
