@@ -217,7 +217,7 @@ def fill(apps: Any) -> tuple[Rows, dict[str, Any]]:
         seller_code="AG00017",
         applied_on=TODAY,
         status="applied",
-        verdict="pass",
+        verdict="fail",
         source_system="core",
         payer_account=account,
     )
@@ -234,7 +234,7 @@ def fill(apps: Any) -> tuple[Rows, dict[str, Any]]:
         "policies.GateCheck",
         policy=policy,
         source="api",
-        verdict="supplement",
+        verdict="fail",
         findings=[{"code": "ID_CHECKSUM"}],
         digest="d" * 64,
     )
