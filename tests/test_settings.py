@@ -38,3 +38,10 @@ def test_production_refuses_to_start_without_keys():
     result = manage("check", extra={"SECRET_KEY": ENV_KEYS["SECRET_KEY"]})
     assert result.returncode != 0
     assert "VERACITY_FIELD_KEYS" in result.stderr
+
+
+def test_production_refuses_a_mistyped_trusted_proxy():
+    result = manage("check", extra={**ENV_KEYS, "VERACITY_TRUSTED_PROXIES": "10.0.0.0/8,lb.local"})
+    assert result.returncode != 0
+    assert "VERACITY_TRUSTED_PROXIES" in result.stderr
+    assert "lb.local" in result.stderr

@@ -27,6 +27,7 @@ from ninja.throttling import BaseThrottle
 from veracity.access.models import ApiClient
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.db.addresses import request_address
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +85,7 @@ class TokenRateThrottle(BaseThrottle):
         self._local.wait = retry_after
         if number == rate.requests + 1:
             audit_record(
-                actor=Actor(
-                    label=f"api:{client.name}", ip=str(request.META.get("REMOTE_ADDR", ""))[:45]
-                ),
+                actor=Actor(label=f"api:{client.name}", ip=request_address(request)),
                 event=Event(
                     action=Action.API_THROTTLED,
                     object_type="api_client",

@@ -10,12 +10,11 @@ from django.dispatch import receiver
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.db.addresses import request_address
 
 
 def client_ip(request: Any) -> str:
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return request_address(request)
 
 
 @receiver(user_logged_in)

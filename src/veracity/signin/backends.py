@@ -9,6 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from veracity.db.addresses import request_address
 from veracity.signin.services import login_failure_record, login_lockout_active
 
 #: The lockout in force is put on the request for the login form to explain.
@@ -16,9 +17,7 @@ REQUEST_LOCKOUT = "veracity_login_lockout"
 
 
 def request_ip(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR") or "")[:45]
+    return request_address(request)
 
 
 class LockoutModelBackend(ModelBackend):

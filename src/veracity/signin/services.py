@@ -6,7 +6,8 @@ there — the right password included — is refused for ``lockout_minutes`` (15
 limits are counted separately (an address trying many accounts is locked at 30, however
 few each account got). Each lockout writes one ``login_lockout`` audit event and raises a
 leak-incident candidate (one per account or address while the earlier one is still a
-candidate). The address is the request's ``REMOTE_ADDR``, as in the audit trail.
+candidate). The address is the one ``veracity.db.addresses`` gives (``REMOTE_ADDR``, or the
+forwarded client behind a trusted proxy), as in the audit trail.
 
 django-axes was the first choice, but it has one failure limit, compared with the largest
 of its per-parameter counts, so "10 per account or 30 per address" cannot be said in it,

@@ -26,6 +26,7 @@ from veracity.api.schemas import (
 )
 from veracity.audit.services import Actor
 from veracity.core.schema import Problem, Rejected, application_record
+from veracity.db.addresses import request_address
 from veracity.policies.services import (
     OutOfScope,
     RejectedRow,
@@ -99,7 +100,7 @@ def store_application(request: HttpRequest, payload: ApplicationIn) -> Any:
 
 def _actor(request: HttpRequest) -> Actor:
     client = client_of(request)
-    return Actor(label=f"api:{client.name}", ip=str(request.META.get("REMOTE_ADDR", ""))[:45])
+    return Actor(label=f"api:{client.name}", ip=request_address(request))
 
 
 def _refused(refusal: OutOfScope) -> Any:

@@ -37,6 +37,7 @@ from veracity.cases.policy import CaseError, refuse
 from veracity.cases.selectors import CaseView, actions_for, case_detail
 from veracity.core.evidence import MAX_BYTES
 from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
+from veracity.db.addresses import request_address
 from veracity.detection.listing import visible_to
 from veracity.detection.models import Outcome, ProblemItem
 from veracity.policies.models import Channel
@@ -267,7 +268,7 @@ class CaseOut(Schema):
 
 
 def _ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+    return request_address(request)
 
 
 def _designated(client: ApiClient) -> Any | None:

@@ -16,6 +16,7 @@ from veracity.api.auth import client_of
 from veracity.api.schemas import ErrorOut
 from veracity.audit.services import Actor
 from veracity.core.schema import IDENTIFIER_32
+from veracity.db.addresses import request_address
 from veracity.detection.listing import (
     CHANNELS,
     RULES,
@@ -161,7 +162,7 @@ NOT_APPROVED = {
 )
 def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters]) -> Any:
     client = client_of(request)
-    actor = Actor(label=f"api:{client.name}", ip=str(request.META.get("REMOTE_ADDR", ""))[:45])
+    actor = Actor(label=f"api:{client.name}", ip=request_address(request))
     designated = client.designated_user
     approval = export_authorisation(designated, "problem_items") if designated else None
     if approval is None:

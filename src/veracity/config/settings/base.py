@@ -190,6 +190,14 @@ VERACITY_MASKS = {
 # (or five times their usual) raises a leak-incident candidate.
 VERACITY_ANOMALY_FILES_PER_DAY = int(os.environ.get("VERACITY_ANOMALY_FILES_PER_DAY", "200"))
 
+# --- Client address ------------------------------------------------------------------------
+# Reverse proxies in front of the application (CIDR list, comma-separated in the environment).
+# A request from one of them is taken to come from the right-most X-Forwarded-For address
+# that is not one of them; from anywhere else, X-Forwarded-For is ignored (veracity.db.addresses).
+VERACITY_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("VERACITY_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+
 # --- Sign-in protection ------------------------------------------------------------------
 # Lockout: this many failed logins for one account, or from one address, within
 # ``window_minutes`` refuse every further attempt (the right password included) there for

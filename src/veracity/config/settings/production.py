@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from veracity.config.settings.base import *  # noqa: F403
 from veracity.config.settings.base import env_bool
+from veracity.core.addresses import trusted_networks
 from veracity.core.crypto import keyring_problems
 
 
@@ -34,6 +35,13 @@ if _keyring_problems := keyring_problems(
     raise ImproperlyConfigured(
         "the encryption keyring is unusable: " + "; ".join(_keyring_problems)
     )
+
+# A mistyped proxy list stops the process here (it would otherwise make every client look
+# like the proxy, or believe a forged X-Forwarded-For); the list itself comes from base.
+try:
+    trusted_networks(VERACITY_TRUSTED_PROXIES)  # noqa: F405
+except ValueError as _error:
+    raise ImproperlyConfigured(f"VERACITY_TRUSTED_PROXIES: {_error}") from _error
 
 VERACITY_API_DOCS_PUBLIC = False  # API clients and administrators only (veracity.api.docs)
 

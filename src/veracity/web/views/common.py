@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from veracity.access.roles import RoleName, has_role
+from veracity.db.addresses import request_address
 
 #: Roles whose work involves customer files and applications (the auditor reads the audit
 #: trail instead).
@@ -45,7 +46,8 @@ def roles_required(*roles: RoleName) -> Callable[..., Any]:
 
 
 def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")[:45]
+    """The client's address (behind the trusted proxies: ``veracity.db.addresses``)."""
+    return request_address(request)
 
 
 def remembered_purpose(request: HttpRequest) -> str:
