@@ -100,8 +100,8 @@ def _items(n: int, *, seed: int = 11) -> dict[str, Any]:
     """``n`` open items with two members each, by the bulk writer."""
     from django.contrib.auth import get_user_model
 
+    from veracity.cases.models import ProblemItem, ProblemItemMember
     from veracity.db.bulk import insert_rows
-    from veracity.detection.models import ProblemItem, ProblemItemMember
     from veracity.policies.models import Policy, PolicyRole
 
     rng = random.Random(seed)  # synthetic data, not security
@@ -226,9 +226,9 @@ def _time(call: Any, requests: int) -> tuple[float, float]:
 def _explain(user: Any) -> str:
     from django.db import connection
 
+    from veracity.cases.listing import visible_to
+    from veracity.cases.models import ProblemItem
     from veracity.cases.selectors import queue_condition
-    from veracity.detection.listing import visible_to
-    from veracity.detection.models import ProblemItem
 
     qs = (
         visible_to(user)

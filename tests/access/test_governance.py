@@ -362,7 +362,7 @@ def test_an_outside_person_registers_a_credential(personas, files):
 
 
 def test_applications_and_problem_items_of_a_classified_file_are_restricted_too(personas, files):
-    from veracity.detection.listing import visible_to as items_visible_to
+    from veracity.cases.listing import visible_to as items_visible_to
     from veracity.detection.services import problem_item_add_manual
     from veracity.policies.selectors import visible_to as policies_visible_to
 

@@ -9,12 +9,11 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.detection.test_listing import make_items
+from tests.cases.test_listing import make_items
 from veracity.access.models import ApiClient
 from veracity.audit.models import Action, AuditEvent
-from veracity.cases.models import CaseStep, Evidence
+from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.core.evidence import MAX_BYTES
-from veracity.detection.models import ProblemItem
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.detection.test_listing import make_items
+from tests.cases.test_listing import make_items
 from veracity.access.governance import access_request_decide, access_request_submit
 from veracity.access.models import ApiClient
 from veracity.audit.models import AuditEvent

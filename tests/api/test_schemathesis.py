@@ -71,7 +71,7 @@ def token(db, personas):
 @pytest.fixture
 def item_id(db, personas, settings, tmp_path):
     """A real problem item (evidence files go to a temporary directory)."""
-    from tests.detection.test_listing import make_items
+    from tests.cases.test_listing import make_items
 
     settings.VAR_DIR = tmp_path
     return make_items().pk

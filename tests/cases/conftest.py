@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.detection.test_listing import make_items
-from veracity.detection.models import ProblemItem
+from tests.cases.test_listing import make_items
+from veracity.cases.models import ProblemItem
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -11,9 +11,8 @@ import pytest
 from django.db import connection, connections, transaction
 
 from veracity.cases import services as cs
-from veracity.cases.models import CaseStep
+from veracity.cases.models import CaseStep, ProblemItem
 from veracity.cases.policy import CaseError
-from veracity.detection.models import ProblemItem
 
 postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",

@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 
 from veracity.cases import services as cs
+from veracity.cases.listing import deadline_after_distribution
+from veracity.cases.models import ProblemItem
 from veracity.cases.selectors import work_queue
-from veracity.detection.listing import deadline_after_distribution
-from veracity.detection.models import ProblemItem
 from veracity.policies.models import Policy
 from veracity.workcal.models import CalendarDay, CalendarYear
 from veracity.workcal.selectors import calendar

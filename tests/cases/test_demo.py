@@ -6,11 +6,10 @@ from datetime import date
 
 import pytest
 
-from tests.detection.test_listing import ACTOR, _apply, _person
-from veracity.cases.models import CaseStep
+from tests.cases.test_listing import ACTOR, _apply, _person
+from veracity.cases.models import CaseStep, ProblemItem
 from veracity.demo.accounts import DEMO_LEADER_CODE, demo_team_ensure
 from veracity.demo.cases import demo_cases_walk
-from veracity.detection.models import ProblemItem
 from veracity.detection.services import detection_run
 from veracity.sales.models import Seller, SellerKind
 

@@ -13,10 +13,9 @@ from django.db.models import ProtectedError
 from tests.cases.conftest import PDF
 from veracity.audit.models import Action, AuditEvent
 from veracity.cases import services as cs
-from veracity.cases.models import CaseStep, Evidence
+from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.core.evidence import MAX_BYTES
-from veracity.detection.models import ProblemItem
 
 pytestmark = pytest.mark.django_db
 

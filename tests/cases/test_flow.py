@@ -8,11 +8,10 @@ import pytest
 
 from tests.cases.conftest import PDF
 from veracity.cases import services as cs
-from veracity.cases.models import CaseStep, Evidence
+from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.cases.selectors import case_detail, work_queue
 from veracity.customers.models import Phone
-from veracity.detection.models import ProblemItem
 
 pytestmark = pytest.mark.django_db
 

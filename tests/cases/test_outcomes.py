@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 
 from tests.cases.conftest import PDF
-from tests.detection.test_listing import ACTOR, _apply, _person
+from tests.cases.test_listing import ACTOR, _apply, _person
 from veracity.audit.models import AuditEvent
 from veracity.cases import services as cs
-from veracity.cases.models import CaseStep, Escalation
+from veracity.cases.models import CaseStep, ClueExplanation, Escalation, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.customers.models import Customer, IdentityDocument, Phone
-from veracity.detection.models import ClueExplanation, ProblemItem
 from veracity.detection.services import detection_run
 from veracity.notify.models import Notification
 
@@ -382,7 +381,7 @@ def test_escalated_recorded_against_the_seller_and_referred(item, personas):
 
 def test_escalated_single_seller_needs_no_choice(personas, team):
     """An item whose policies have one seller is escalated against that seller."""
-    from tests.detection.test_listing import make_items  # noqa: F401 - same helpers
+    from tests.cases.test_listing import make_items  # noqa: F401 - same helpers
 
     _apply("S1", _person("孙一", "1983-01-01", "13700137000"))
     _apply("S2", _person("孙二", "1984-01-01", "13700137000"))

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from veracity.cases.models import CaseStep
+from veracity.cases.models import CaseStep, ProblemItem, ProblemItemMember
 from veracity.cases.services import problem_items_overdue_notify
-from veracity.detection.models import ProblemItem, ProblemItemMember
 from veracity.notify.models import Notification
 from veracity.policies.models import Policy
 

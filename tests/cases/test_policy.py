@@ -22,10 +22,9 @@ from django.db import transaction
 from tests.cases.conftest import PDF
 from veracity.audit.models import AuditEvent
 from veracity.cases import services as cs
-from veracity.cases.models import CaseStep, Evidence
+from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.cases.selectors import actions_for, work_queue
-from veracity.detection.models import ProblemItem
 
 pytestmark = pytest.mark.django_db
 

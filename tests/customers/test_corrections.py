@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from tests.cases.test_listing import _apply, _person
 from tests.conftest import resident_id
-from tests.detection.test_listing import _apply, _person
 from veracity.customers.corrections import (
     Change,
     CorrectionError,

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.conftest import TODAY, resident_id
 from veracity.audit.services import Actor
+from veracity.cases.models import ProblemItem, ProblemItemMember
 from veracity.customers.models import Customer, IdentityChange, IdentityDocument
-from veracity.detection.models import ProblemItem, ProblemItemMember
 from veracity.detection.services import detection_recheck, detection_run
 from veracity.policies.models import GateCheck, Policy
 from veracity.policies.services import applications_store

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import TODAY
 from veracity.audit.services import Actor
+from veracity.cases.models import ProblemItem, ProblemItemMember
 from veracity.demo.generator import DemoConfig, applications, sellers
-from veracity.detection.models import DetectionRun, ProblemItem, ProblemItemMember
+from veracity.detection.models import DetectionRun
 from veracity.detection.services import detection_run
 from veracity.policies.services import applications_store
 from veracity.sales.services import sellers_import

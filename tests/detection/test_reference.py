@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import TODAY
 from veracity.audit.services import Actor
+from veracity.cases.models import ProblemItem
 from veracity.core.detection import Person, Rule, shared_value_clue, third_party_payer_clue
 from veracity.customers.models import BankAccount, Customer, IdentityDocument, Phone
 from veracity.demo.generator import DemoConfig, applications, sellers
-from veracity.detection.models import ProblemItem
 from veracity.detection.services import FAMILY_EXEMPT, detection_run
 from veracity.policies.models import Policy, PolicyRole
 from veracity.policies.services import applications_store

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from tests.conftest import TODAY, base_application, resident_id
 from veracity.audit.services import Actor
+from veracity.cases.models import ProblemItem
 from veracity.customers.models import Customer, Phone
 from veracity.customers.services import phone_key
-from veracity.detection.models import Complaint, PayerException, ProblemItem
+from veracity.detection.models import Complaint, PayerException
 from veracity.detection.services import detection_run
 from veracity.policies.models import Policy
 from veracity.policies.services import applications_store

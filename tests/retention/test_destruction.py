@@ -14,6 +14,7 @@ from django.db import connection
 from tests.retention.conftest import AS_OF, LONG_AGO, Book
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor, audit_verify
+from veracity.cases.models import ProblemItem, ProblemItemMember, RuleCode
 from veracity.core.crypto import DecryptionError
 from veracity.customers.models import (
     Address,
@@ -25,7 +26,6 @@ from veracity.customers.models import (
 )
 from veracity.customers.services import phone_key
 from veracity.db.fields import EncryptedTextField, field_crypto
-from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode
 from veracity.policies.models import GateCheck, Policy, PolicyRole
 from veracity.retention import destruction
 from veracity.retention.models import (

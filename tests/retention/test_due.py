@@ -14,8 +14,8 @@ from django.utils import timezone
 from tests.retention.conftest import AS_OF, LONG_AGO, end, store
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
+from veracity.cases.models import ProblemItem, ProblemItemMember, RuleCode
 from veracity.customers.models import Customer
-from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode
 from veracity.policies.models import PolicyStatus
 from veracity.retention.models import RecordClass, RetentionRule
 from veracity.retention.selectors import (

@@ -232,7 +232,7 @@ def test_scheduled_inspection_covers_the_half_year_just_ended(book: Book, monkey
 def test_evidence_files_orphaned_missing_and_unsealed(settings, tmp_path, personas):
     """The evidence folder against its records: a file nobody refers to, a record whose file
     is gone, and a file stored in the clear are each a finding."""
-    from tests.detection.test_listing import make_items
+    from tests.cases.test_listing import make_items
     from veracity.cases.models import Evidence
     from veracity.cases.services import problem_item_attach, problem_item_claim
     from veracity.retention.inspection import check_evidence, inspection_results

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from tests.retention.conftest import AS_OF, Book
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
-from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode
+from veracity.cases.models import ProblemItem, ProblemItemMember, RuleCode
 from veracity.retention.models import (
     DestructionApproval,
     DestructionCertificate,

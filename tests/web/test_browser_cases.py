@@ -59,10 +59,9 @@ def submit_findings(page, findings):
 
 
 def test_one_item_from_distribution_to_closing(browser, live_server, personas, tmp_path):
-    from tests.detection.test_listing import make_items
+    from tests.cases.test_listing import make_items
     from veracity.audit.models import AuditEvent
-    from veracity.cases.models import CaseStep, Evidence
-    from veracity.detection.models import ProblemItem
+    from veracity.cases.models import CaseStep, Evidence, ProblemItem
 
     item = make_items()
 

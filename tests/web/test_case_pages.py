@@ -11,13 +11,12 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.cases.conftest import PDF
-from tests.detection.test_listing import make_items
+from tests.cases.test_listing import make_items
 from tests.web.test_problems import approve_export
 from veracity.audit.models import Action, AuditEvent
 from veracity.cases import services as cs
-from veracity.cases.models import CaseStep, Evidence
+from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.customers.models import Phone
-from veracity.detection.models import ProblemItem
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,12 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from tests.detection.test_listing import make_items
+from tests.cases.test_listing import make_items
 from tests.web.test_problems import approve_export
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record_many
+from veracity.cases.models import ProblemItem
 from veracity.customers.models import Customer
-from veracity.detection.models import ProblemItem
 from veracity.policies.models import Policy
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from tests.detection.test_listing import make_items
+from tests.cases.test_listing import make_items
 from veracity.audit.models import AuditEvent
 from veracity.audit.services import Actor
 from veracity.policies.models import Policy

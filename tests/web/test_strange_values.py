@@ -20,9 +20,9 @@ from tests.conftest import base_application, resident_id
 from tests.web.factories import seller_for
 from tests.web.test_problems import approve_export
 from veracity.audit.services import Actor
+from veracity.cases.models import ProblemItem
 from veracity.customers.models import Customer
 from veracity.demo.accounts import DEMO_USERS
-from veracity.detection.models import ProblemItem
 from veracity.detection.services import detection_run
 from veracity.notify.models import Notification
 from veracity.policies.models import Policy

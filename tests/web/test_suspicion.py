@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import TODAY, base_application
 from veracity.audit.services import Actor
-from veracity.detection.models import ProblemItem
+from veracity.cases.models import ProblemItem
 from veracity.policies.services import applications_store
 
 pytestmark = pytest.mark.django_db

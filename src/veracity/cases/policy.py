@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from veracity.access.roles import RoleName, roles_of
+from veracity.cases.models import ProblemItem, Stage
 from veracity.core.refusals import Refusal
-from veracity.detection.models import ProblemItem, Stage
 from veracity.org.selectors import channels_of
 
 DISTRIBUTORS = frozenset({RoleName.CUSTOMER_SERVICE, RoleName.CUSTOMER_SERVICE_MANAGER})

@@ -32,16 +32,24 @@ from veracity.access.roles import RoleName
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases import policy
+from veracity.cases.listing import deadline_after_distribution, visible_to
 from veracity.cases.models import (
     VERIFYING_KINDS,
     CaseStep,
+    ClueExplanation,
     Escalation,
     Evidence,
     EvidenceKind,
+    Outcome,
+    ProblemItem,
+    ProblemItemMember,
+    Stage,
     StepAction,
 )
 from veracity.cases.policy import CaseError, refuse, stage_name
+from veracity.cases.selectors import item_members, open_items
 from veracity.core.crypto import DecryptionError
+from veracity.core.detection import Clue
 from veracity.core.evidence import EvidenceRejected, check_file
 from veracity.core.masking import mask
 from veracity.customers.corrections import (
@@ -50,15 +58,9 @@ from veracity.customers.corrections import (
     customer_correct,
     customer_recheck,
 )
+from veracity.db.batches import chunks
+from veracity.db.bulk import insert_rows
 from veracity.db.fields import field_crypto
-from veracity.detection.listing import deadline_after_distribution, visible_to
-from veracity.detection.models import (
-    ClueExplanation,
-    Outcome,
-    ProblemItem,
-    ProblemItemMember,
-    Stage,
-)
 from veracity.policies.models import Channel
 from veracity.workcal.selectors import calendar
 
@@ -587,8 +589,6 @@ def problem_item_verify(
 
 
 def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> None:
-    from veracity.detection.services import detection_recheck
-
     raw = (item.correction or {}).get("changes", [])
     changes = [_unsealed(item, c) for c in raw]
     try:
@@ -598,7 +598,7 @@ def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> Non
     _step(item, action=StepAction.CORRECT, user=user, ip=ip, detail={"changes": len(changes)})
     customers = sorted({c.customer_id for c in changes})
     gate = {cid: [f.to_dict() for f in customer_recheck(cid, as_of=today)] for cid in customers}
-    clues = detection_recheck(customer_ids=customers, business_date=today)
+    clues = clue_recheck(customer_ids=customers, business_date=today)
     still = sorted({f"{c.rule.value}:{c.key}" for found in clues.values() for c in found})
     _step(
         item,
@@ -825,3 +825,145 @@ def correction_unsealed(item_ids: Sequence[int]) -> int:
             ProblemItem.objects.filter(pk=item.pk).update(correction=shown)
             changed += 1
     return changed
+
+
+# --- the list (D1.7): detection's clues open items or extend them ---------------------------
+
+
+def problem_items_open_or_extend(
+    clues: Sequence[Clue],
+    *,
+    business_date: date,
+    policies_of: Mapping[int, set[int]],
+    created_by: Any = None,
+) -> dict[str, int]:
+    """The one way problem items come into being or grow: one open item per (rule, key) —
+    a new clue opens an item, a known one adds its new customers to the open item and is
+    seen again (``last_seen_on``; reason, severity and evidence as the clue now reads).
+
+    ``clues`` are those that stand (detection drops what an investigation explained);
+    ``policies_of`` maps each customer to its policies as the rules read them, so that a
+    member carries the policies the clue names. ``created_by``: who added the items by hand.
+
+    Set-based: a full run over a large book yields tens of thousands of clues, so items and
+    members are read and written in batches (new rows by ``COPY``), never one query per
+    clue. Returns how many clues opened, extended or left unchanged an item."""
+    counts = {"opened": 0, "extended": 0, "unchanged": 0}
+    if not clues:
+        return counts
+    known = open_items(sorted({c.key for c in clues}))
+    fresh = {(c.rule.value, c.key): c for c in clues if (c.rule.value, c.key) not in known}
+    fields: tuple[str, ...] = _ITEM_FIELDS
+    rows = [_item_row(clue, business_date) for clue in fresh.values()]
+    if created_by is not None:
+        fields, rows = (*fields, "created_by_id"), [(*r, created_by.pk) for r in rows]
+    fresh_ids = insert_rows(ProblemItem, fields, rows)
+    ids = {**known, **dict(zip(fresh, fresh_ids, strict=True))}
+    have: dict[int, set[tuple[int, int | None]]] = {i: set() for i in ids.values()}
+    for item_id, cid, pid in item_members(sorted(known.values())):
+        have[item_id].add((cid, pid))
+    new_members: list[tuple[int, int, int | None, date]] = []
+    seen_again: dict[int, Clue] = {}
+    for clue in clues:
+        ident = (clue.rule.value, clue.key)
+        item_id = ids[ident]
+        added = sorted(
+            _wanted_members(clue, policies_of) - have[item_id], key=lambda m: (m[0], m[1] or 0)
+        )
+        have[item_id] |= set(added)
+        new_members += [(item_id, cid, pid, business_date) for cid, pid in added]
+        if ident in fresh:
+            counts["opened"] += 1
+        else:
+            seen_again[item_id] = clue
+            counts["extended" if added else "unchanged"] += 1
+    insert_rows(ProblemItemMember, ("item_id", "customer_id", "policy_id", "added_on"), new_members)
+    _seen_again(seen_again, business_date)
+    return counts
+
+
+_ITEM_FIELDS = (
+    "rule",
+    "key",
+    "severity",
+    "shared_value",
+    "reason_zh",
+    "reason_en",
+    "evidence",
+    "first_seen_on",
+    "last_seen_on",
+)
+
+
+def _item_row(clue: Clue, business_date: date) -> tuple[Any, ...]:
+    return (
+        clue.rule.value,
+        clue.key,
+        clue.severity,
+        str(clue.evidence.get("value", ""))[:80],
+        clue.reason_zh,
+        clue.reason_en,
+        dict(clue.evidence),
+        business_date,
+        business_date,
+    )
+
+
+def _wanted_members(clue: Clue, policies_of: Mapping[int, set[int]]) -> set[tuple[int, int | None]]:
+    """(customer, policy) pairs of a clue: each customer with those of its policies the clue
+    names, or alone when it names none of them."""
+    named = set(clue.policies)
+    wanted: set[tuple[int, int | None]] = set()
+    for cid in clue.customers:
+        wanted |= {(cid, pid) for pid in policies_of.get(cid, set()) & named} or {(cid, None)}
+    return wanted
+
+
+def _seen_again(by_id: Mapping[int, Clue], business_date: date) -> None:
+    """Known clues seen again: the last-seen date moves on (one statement per batch); the
+    reason, severity and evidence are rewritten only where the clue now reads otherwise."""
+    for batch in chunks(sorted(by_id)):
+        ProblemItem.objects.filter(pk__in=batch, last_seen_on__lt=business_date).update(
+            last_seen_on=business_date, updated_at=timezone.now()
+        )
+    changed = []
+    for batch in chunks(sorted(by_id)):
+        for item in ProblemItem.objects.filter(pk__in=batch).only(
+            "reason_zh", "reason_en", "severity", "evidence"
+        ):
+            clue = by_id[item.pk]
+            now = (clue.reason_zh, clue.reason_en, clue.severity, dict(clue.evidence))
+            if (item.reason_zh, item.reason_en, item.severity, item.evidence) != now:
+                item.reason_zh, item.reason_en, item.severity, item.evidence = now
+                item.updated_at = timezone.now()
+                changed.append(item)
+    fields = ["reason_zh", "reason_en", "severity", "evidence", "updated_at"]
+    for batch in chunks(changed, 1000):
+        ProblemItem.objects.bulk_update(batch, fields)
+
+
+# --- PW-4: the re-check of corrected customers ---------------------------------------------
+
+#: Runs the detection rules again over these customers' data as it now stands and hands the
+#: clues still found to :func:`problem_items_open_or_extend`; returns them per rule. The
+#: rules belong to detection, which sits above cases: it provides this when its app is ready
+#: (:func:`clue_recheck_provide`), so cases never imports detection.
+ClueRecheck = Callable[..., Mapping[str, Sequence[Clue]]]
+
+_PROVIDED: dict[str, ClueRecheck] = {}
+
+
+def clue_recheck_provide(recheck: ClueRecheck) -> None:
+    """Detection's re-check: ``recheck(customer_ids=..., business_date=...)``."""
+    _PROVIDED["recheck"] = recheck
+
+
+def clue_recheck(
+    *, customer_ids: Sequence[int], business_date: date
+) -> Mapping[str, Sequence[Clue]]:
+    """The clues that still involve these customers after a correction, per rule."""
+    try:
+        recheck = _PROVIDED["recheck"]
+    except KeyError:
+        raise RuntimeError("no clue re-check provided: is the detection app installed?") from None
+    return recheck(customer_ids=customer_ids, business_date=business_date)

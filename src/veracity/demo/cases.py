@@ -19,10 +19,9 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from veracity.cases import services as cs
-from veracity.cases.models import CaseStep
+from veracity.cases.listing import visible_to
+from veracity.cases.models import CaseStep, ProblemItem, ProblemItemMember, Stage
 from veracity.cases.policy import CaseError
-from veracity.detection.listing import visible_to
-from veracity.detection.models import ProblemItem, ProblemItemMember, Stage
 
 __all__ = ["demo_cases_walk"]
 

@@ -10,8 +10,8 @@ import io
 from datetime import datetime
 from typing import Any
 
+from veracity.cases.listing import MemberRow, ProblemItemRow, ProblemList
 from veracity.core.sheets import TextSheet, workbook
-from veracity.detection.listing import MemberRow, ProblemItemRow, ProblemList
 
 __all__ = ["COLUMNS", "problem_items_xlsx"]
 

@@ -15,50 +15,13 @@ array parameter on PostgreSQL rather than thousands of placeholders.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
 
-from veracity.db.bulk import any_of
-
-CHUNK = 5000
-
-
-def rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        return list(cursor.fetchall())
-
-
-def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for value in values:
-        batch.append(value)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def in_batches(values: Sequence[Any] | None) -> Iterator[list[Any] | None]:
-    """``None`` once (no filter: a full run) or the values in query-sized chunks (larger on
-    PostgreSQL, where a chunk is one array parameter)."""
-    if values is None:
-        yield None
-        return
-    yield from chunks(values, 50_000 if connection.vendor == "postgresql" else CHUNK)
-
-
-def filter_sql(
-    column: str, values: list[Any] | None, *, glue: str = "WHERE"
-) -> tuple[str, list[Any]]:
-    if values is None:
-        return "", []
-    condition, params = any_of(column, values)
-    return f" {glue} {condition}", params
+from veracity.db.batches import chunks, filter_sql, in_batches, rows
 
 
 def touched_keys(history_table: str, key: str, since: datetime) -> list[str]:
@@ -220,7 +183,7 @@ def payer_rows(
 
 def explanations(keys: Sequence[str]) -> dict[tuple[str, str], list[tuple[datetime, set[int]]]]:
     """(rule, key) → (when, customers) of the explanations recorded for these keys."""
-    from veracity.detection.models import ClueExplanation
+    from veracity.cases.models import ClueExplanation
 
     out: dict[tuple[str, str], list[tuple[datetime, set[int]]]] = defaultdict(list)
     for batch in chunks(keys):
@@ -273,26 +236,6 @@ def clue_data_changed_since(rule: str, key: str, since: datetime) -> bool:
         if rows(sql, [value, since]):
             return True
     return False
-
-
-def open_items(keys: Sequence[str]) -> dict[tuple[str, str], int]:
-    """(rule, key) → id of the open problem items with these keys."""
-    out: dict[tuple[str, str], int] = {}
-    for batch in in_batches(keys):
-        where, params = filter_sql("key", batch, glue="AND")
-        sql = "SELECT id, rule, key FROM detection_problemitem WHERE status = 'open'" + where  # noqa: S608
-        out.update({(rule, key): pk for pk, rule, key in rows(sql, params)})
-    return out
-
-
-def item_members(item_ids: Sequence[int]) -> list[tuple[int, int, int | None]]:
-    """(item, customer, policy) of the members of these problem items."""
-    out: list[tuple[int, int, int | None]] = []
-    for batch in in_batches(item_ids):
-        where, params = filter_sql("item_id", batch)
-        sql = "SELECT item_id, customer_id, policy_id FROM detection_problemitemmember" + where  # noqa: S608
-        out += [(r[0], r[1], r[2]) for r in rows(sql, params)]
-    return out
 
 
 def recent_runs(limit: int = 30) -> list[Any]:

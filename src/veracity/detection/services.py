@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.cases.models import ProblemItem
+from veracity.cases.services import problem_items_open_or_extend
 from veracity.core.detection import (
     Clue,
     Person,
@@ -33,14 +35,9 @@ from veracity.core.detection import (
 )
 from veracity.core.masking import mask
 from veracity.customers.models import Address, BankAccount, Customer, IdentityChange, Phone
-from veracity.db.bulk import insert_rows
+from veracity.db.batches import chunks
 from veracity.detection import selectors as q
-from veracity.detection.models import (
-    Complaint,
-    DetectionRun,
-    ProblemItem,
-    ProblemItemMember,
-)
+from veracity.detection.models import Complaint, DetectionRun
 from veracity.policies.models import Policy, PolicyRole, PolicyStatus
 from veracity.sales.models import Seller, SellerContact
 
@@ -101,7 +98,7 @@ def people(customer_ids: Iterable[int]) -> dict[int, Person]:
     """Customers as detection sees them: their identity and their policies."""
     ids = sorted(set(customer_ids))
     facts: dict[int, tuple[str, Any]] = {}
-    for batch in q.chunks(ids):
+    for batch in chunks(ids):
         for cid, name, birth in Customer.objects.filter(pk__in=batch).values_list(
             "pk", "name", "birth_date"
         ):
@@ -150,7 +147,7 @@ def _shared(rule: Rule, model: Any, history: str, scope: Scope, kind: str) -> Fi
 def _sample_values(model: Any, keys: Sequence[str]) -> dict[str, str]:
     """One stored value per key, to show masked on the list."""
     out: dict[str, str] = {}
-    for batch in q.chunks(keys):
+    for batch in chunks(keys):
         for bidx, value in model.objects.filter(number_bidx__in=batch).values_list(
             "number_bidx", "number"
         ):
@@ -189,7 +186,7 @@ def _agent_contact_clues(kind: str, model: Any, key: str, keys: list[str]) -> Fi
     for k, cid in q.members_of(model._meta.db_table, key, "customer_id", keys):
         members[k].add(cid)
     owners: dict[str, list[SellerRef]] = defaultdict(list)
-    for batch in q.chunks(keys):
+    for batch in chunks(keys):
         for bidx, sid, code, skind, agency in SellerContact.objects.filter(
             kind=kind, value_bidx__in=batch
         ).values_list(
@@ -215,7 +212,7 @@ def _agent_contact_clues(kind: str, model: Any, key: str, keys: list[str]) -> Fi
 
 def _sellers_of(customer_ids: Iterable[int]) -> dict[int, frozenset[int]]:
     out: dict[int, set[int]] = defaultdict(set)
-    for batch in q.chunks(sorted(customer_ids)):
+    for batch in chunks(sorted(customer_ids)):
         for cid, seller, agency in PolicyRole.objects.filter(customer_id__in=batch).values_list(
             "customer_id", "policy__seller_id", "policy__agency_id"
         ):
@@ -241,7 +238,7 @@ def third_party_payer(scope: Scope) -> Findings:
         accounts = BankAccount.history.filter(history_date__gte=scope.since).values_list(
             "id", flat=True
         )
-        for batch in q.chunks(sorted(set(accounts))):
+        for batch in chunks(sorted(set(accounts))):
             policies |= set(
                 Policy.objects.filter(payer_account_id__in=batch).values_list("pk", flat=True)
             )
@@ -315,18 +312,18 @@ def identity_changed(scope: Scope) -> Findings:
     if touched is None:
         rows = list(IdentityChange.objects.order_by("pk").values_list(*fields))
     else:
-        for batch in q.chunks(touched):
+        for batch in chunks(touched):
             rows += IdentityChange.objects.filter(customer_id__in=batch).values_list(*fields)
     closed: dict[str, datetime] = {}
     keys = sorted({str(row[0]) for row in rows})
-    for batch in q.chunks(keys):
+    for batch in chunks(keys):
         for key, at in ProblemItem.objects.filter(
             rule=Rule.IDENTITY_CHANGED.value, status=ProblemItem.Status.CLOSED, key__in=batch
         ).values_list("key", "updated_at"):
             closed[key] = max(at, closed.get(key, at))
     rows = [row for row in rows if str(row[0]) not in closed or row[5] > closed[str(row[0])]]
     policy_of: dict[str, int] = {}
-    for batch in q.chunks(sorted({row[1] for row in rows})):
+    for batch in chunks(sorted({row[1] for row in rows})):
         policy_of.update(
             Policy.objects.filter(application_no__in=batch).values_list("application_no", "pk")
         )
@@ -362,45 +359,20 @@ def problem_items_upsert(
     business_date: date,
     policies_of: Mapping[int, set[int]] | None = None,
 ) -> dict[str, int]:
-    """One open item per (rule, key): new clues open items, known ones gain new members.
+    """A run's clues onto the list: those an investigation explained are dropped, the rest
+    open or extend items through :func:`veracity.cases.services.problem_items_open_or_extend`.
 
-    Set-based: a full run over a large book yields tens of thousands of clues, so items and
-    members are read and written in batches (new rows by ``COPY``), never one query per
-    clue. ``policies_of`` (customer → policies) as the rules read it, or read here."""
+    ``policies_of`` (customer → policies) as the rules read it, or read here."""
     counts = {"opened": 0, "extended": 0, "unchanged": 0, "explained": 0}
     kept = _not_explained(clues)
     counts["explained"] = len(clues) - len(kept)
-    clues = kept
-    if not clues:
+    if not kept:
         return counts
     if policies_of is None:
-        policies_of = q.policies_of(c for clue in clues for c in clue.customers)
-    open_items = _open_items(clues)
-    fresh = {(c.rule.value, c.key): c for c in clues if (c.rule.value, c.key) not in open_items}
-    fresh_ids = insert_rows(
-        ProblemItem,
-        _ITEM_FIELDS,
-        [_item_row(clue, business_date) for clue in fresh.values()],
+        policies_of = q.policies_of(c for clue in kept for c in clue.customers)
+    counts.update(
+        problem_items_open_or_extend(kept, business_date=business_date, policies_of=policies_of)
     )
-    ids = {**open_items, **dict(zip(fresh, fresh_ids, strict=True))}
-    have = _members_of_items(sorted(open_items.values()))
-    new_members: list[tuple[int, int, int | None, date]] = []
-    seen_again: dict[int, Clue] = {}
-    for clue in clues:
-        ident = (clue.rule.value, clue.key)
-        item_id = ids[ident]
-        added = sorted(
-            _wanted_members(clue, policies_of) - have[item_id], key=lambda m: (m[0], m[1] or 0)
-        )
-        have[item_id] |= set(added)
-        new_members += [(item_id, cid, pid, business_date) for cid, pid in added]
-        if ident in fresh:
-            counts["opened"] += 1
-        else:
-            seen_again[item_id] = clue
-            counts["extended" if added else "unchanged"] += 1
-    insert_rows(ProblemItemMember, ("item_id", "customer_id", "policy_id", "added_on"), new_members)
-    _refresh_items(seen_again, business_date)
     return counts
 
 
@@ -420,86 +392,6 @@ def _not_explained(clues: Sequence[Clue]) -> list[Clue]:
         )
 
     return [c for c in clues if not lifted(c)]
-
-
-_ITEM_FIELDS = (
-    "rule",
-    "key",
-    "severity",
-    "shared_value",
-    "reason_zh",
-    "reason_en",
-    "evidence",
-    "first_seen_on",
-    "last_seen_on",
-)
-
-
-def _item_row(clue: Clue, business_date: date) -> tuple[Any, ...]:
-    return (
-        clue.rule.value,
-        clue.key,
-        clue.severity,
-        str(clue.evidence.get("value", ""))[:80],
-        clue.reason_zh,
-        clue.reason_en,
-        dict(clue.evidence),
-        business_date,
-        business_date,
-    )
-
-
-def _open_items(clues: Sequence[Clue]) -> dict[tuple[str, str], int]:
-    """(rule, key) → id of the open items of these clues."""
-    return q.open_items(sorted({c.key for c in clues}))
-
-
-def _members_of_items(item_ids: Sequence[int]) -> dict[int, set[tuple[int, int | None]]]:
-    have: dict[int, set[tuple[int, int | None]]] = defaultdict(set)
-    for item_id, cid, pid in q.item_members(item_ids):
-        have[item_id].add((cid, pid))
-    return have
-
-
-def _refresh_items(by_id: Mapping[int, Clue], business_date: date) -> None:
-    """Known clues seen again: the last-seen date moves on (one statement per batch); the
-    reason, severity and evidence are rewritten only where the clue now reads otherwise."""
-    for batch in q.chunks(sorted(by_id)):
-        ProblemItem.objects.filter(pk__in=batch, last_seen_on__lt=business_date).update(
-            last_seen_on=business_date, updated_at=timezone.now()
-        )
-    changed = []
-    for batch in q.chunks(sorted(by_id)):
-        for item in ProblemItem.objects.filter(pk__in=batch).only(
-            "reason_zh", "reason_en", "severity", "evidence"
-        ):
-            clue = by_id[item.pk]
-            now = (clue.reason_zh, clue.reason_en, clue.severity, dict(clue.evidence))
-            if (item.reason_zh, item.reason_en, item.severity, item.evidence) != now:
-                item.reason_zh, item.reason_en, item.severity, item.evidence = now
-                item.updated_at = timezone.now()
-                changed.append(item)
-    fields = ["reason_zh", "reason_en", "severity", "evidence", "updated_at"]
-    for batch in q.chunks(changed, 1000):
-        ProblemItem.objects.bulk_update(batch, fields)
-
-
-def _wanted_members(clue: Clue, policies_of: Mapping[int, set[int]]) -> set[tuple[int, int | None]]:
-    """(customer, policy) pairs of a clue: each customer with those of its policies the clue
-    names, or alone when it names none of them."""
-    named = set(clue.policies)
-    wanted: set[tuple[int, int | None]] = set()
-    for cid in clue.customers:
-        wanted |= {(cid, pid) for pid in policies_of.get(cid, set()) & named} or {(cid, None)}
-    return wanted
-
-
-def _add_members(item: ProblemItem, clue: Clue, business_date: date) -> None:
-    wanted = _wanted_members(clue, q.policies_of(clue.customers))
-    ProblemItemMember.objects.bulk_create(
-        ProblemItemMember(item=item, customer_id=cid, policy_id=pid, added_on=business_date)
-        for cid, pid in sorted(wanted, key=lambda m: (m[0], m[1] or 0))
-    )
 
 
 # --- runs --------------------------------------------------------------------------------
@@ -622,17 +514,7 @@ def problem_item_add_manual(
 ) -> ProblemItem:
     """SD-6: a suspicion found in a callback or elsewhere enters the same list by hand."""
     with transaction.atomic():
-        item = ProblemItem.objects.create(
-            rule=Rule.MANUAL.value,
-            key=f"manual:{timezone.now().timestamp()}:{user.pk}",
-            severity="medium",
-            reason_zh=reason,
-            reason_en=reason,
-            evidence={},
-            first_seen_on=business_date,
-            last_seen_on=business_date,
-            created_by=user,
-        )
+        key = f"manual:{timezone.now().timestamp()}:{user.pk}"
         policy_ids = tuple(
             sorted(
                 set(
@@ -642,10 +524,14 @@ def problem_item_add_manual(
                 )
             )
         )
-        clue = Clue(
-            Rule.MANUAL, item.key, tuple(customer_ids), policy_ids, "medium", reason, reason
+        clue = Clue(Rule.MANUAL, key, tuple(customer_ids), policy_ids, "medium", reason, reason)
+        problem_items_open_or_extend(
+            [clue],
+            business_date=business_date,
+            policies_of=q.policies_of(clue.customers),
+            created_by=user,
         )
-        _add_members(item, clue, business_date)
+        item = ProblemItem.objects.get(rule=Rule.MANUAL.value, key=key, status="open")
         audit_record(
             actor=actor,
             event=Event(

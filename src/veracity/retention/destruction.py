@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
+from veracity.cases.models import ProblemItem, ProblemItemMember
 from veracity.customers.models import (
     Address,
     BankAccount,
@@ -43,7 +44,6 @@ from veracity.customers.models import (
     Phone,
 )
 from veracity.db.fields import EncryptedTextField
-from veracity.detection.models import ProblemItem, ProblemItemMember
 from veracity.policies.models import GateCheck, Policy, PolicyRole
 from veracity.retention.models import DESTROYED_NAME
 

@@ -31,8 +31,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from veracity.cases.models import ProblemItem, ProblemItemMember
 from veracity.customers.models import Customer
-from veracity.detection.models import ProblemItem, ProblemItemMember
 from veracity.policies.models import PolicyRole, PolicyStatus
 from veracity.retention.models import (
     DestructionItem,

@@ -28,8 +28,8 @@ from django.utils.translation import get_language
 from veracity.access.roles import RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.cases.models import ProblemItem
 from veracity.customers.models import Customer
-from veracity.detection.models import ProblemItem
 from veracity.retention import destruction
 from veracity.retention.inspection import inspection_period, inspection_results
 from veracity.retention.models import (

@@ -32,14 +32,13 @@ from veracity.api.schemas import CaseErrorOut
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases import services
-from veracity.cases.models import Evidence, EvidenceKind
+from veracity.cases.listing import visible_to
+from veracity.cases.models import Evidence, EvidenceKind, Outcome, ProblemItem
 from veracity.cases.policy import CaseError, refuse
 from veracity.cases.selectors import CaseView, actions_for, case_detail
 from veracity.core.evidence import MAX_BYTES
 from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
 from veracity.db.addresses import request_address
-from veracity.detection.listing import visible_to
-from veracity.detection.models import Outcome, ProblemItem
 from veracity.policies.models import Channel
 
 router = Router(tags=["problem-item cases"])

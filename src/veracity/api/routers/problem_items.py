@@ -15,9 +15,7 @@ from veracity.access.governance import export_authorisation, export_record
 from veracity.api.auth import client_of
 from veracity.api.schemas import ErrorOut
 from veracity.audit.services import Actor
-from veracity.core.schema import IDENTIFIER_32
-from veracity.db.addresses import request_address
-from veracity.detection.listing import (
+from veracity.cases.listing import (
     CHANNELS,
     RULES,
     STATUSES,
@@ -26,6 +24,8 @@ from veracity.detection.listing import (
     SystemCaller,
     problem_items,
 )
+from veracity.core.schema import IDENTIFIER_32
+from veracity.db.addresses import request_address
 
 router = Router(tags=["problem items"])
 

@@ -25,7 +25,8 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from veracity.access.roles import RoleName, has_role, roles_of
 from veracity.cases import services
-from veracity.cases.models import Evidence, EvidenceKind
+from veracity.cases.listing import ListingError
+from veracity.cases.models import Evidence, EvidenceKind, Outcome, Stage
 from veracity.cases.policy import DISTRIBUTORS, CaseError, stage_name
 from veracity.cases.selectors import (
     CaseView,
@@ -37,8 +38,6 @@ from veracity.cases.selectors import (
 from veracity.core.crypto import DecryptionError
 from veracity.core.evidence import FORMATS, MAX_BYTES
 from veracity.customers.corrections import FIELD_NAMES
-from veracity.detection.listing import ListingError
-from veracity.detection.models import Outcome, Stage
 from veracity.policies.models import Channel
 from veracity.web.forms import PURPOSES
 from veracity.web.views.common import chinese, client_ip, in_language, roles_required

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from veracity.access.governance import export_authorisation, export_record
 from veracity.access.roles import RoleName
 from veracity.audit.services import Actor
+from veracity.cases.listing import ListingError, problem_items
+from veracity.cases.models import ProblemItem, Stage
 from veracity.core.detection import RULE_NAMES
 from veracity.detection.exports import problem_items_xlsx
-from veracity.detection.listing import ListingError, problem_items
-from veracity.detection.models import ProblemItem, Stage
 from veracity.policies.models import Channel
 from veracity.web.views.common import chinese, client_ip, in_language, roles_required
 

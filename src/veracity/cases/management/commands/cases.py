@@ -12,9 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from veracity.audit.services import Actor
+from veracity.cases.listing import SystemCaller
 from veracity.cases.selectors import overdue_summary
 from veracity.cases.services import problem_items_overdue_notify
-from veracity.detection.listing import SystemCaller
 
 
 class Command(BaseCommand):

@@ -16,14 +16,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from veracity.audit.services import Actor
-from veracity.detection.exports import problem_items_xlsx
-from veracity.detection.listing import (
+from veracity.cases.listing import (
     RULES,
     ListingError,
     ProblemItemRow,
     SystemCaller,
     problem_items,
 )
+from veracity.detection.exports import problem_items_xlsx
 
 
 def item_json(item: ProblemItemRow) -> dict[str, Any]:

@@ -14,13 +14,13 @@ from openpyxl import load_workbook
 from tests.conftest import TODAY, base_application, resident_id
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
-from veracity.detection.listing import (
+from veracity.cases.listing import (
     ListingError,
     SystemCaller,
     investigation_deadline,
     problem_items,
 )
-from veracity.detection.models import ProblemItem
+from veracity.cases.models import ProblemItem
 from veracity.detection.services import detection_run
 from veracity.policies.models import Policy
 from veracity.policies.services import applications_store

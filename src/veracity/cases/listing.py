@@ -25,11 +25,11 @@ from django.utils.translation import get_language
 from veracity.access.roles import RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.cases.models import ProblemItem, ProblemItemMember, RuleCode, Stage
 from veracity.core.detection import RULE_NAMES, Rule
 from veracity.core.masking import mask
 from veracity.core.workdays import Calendar
 from veracity.customers.reach import classified_hidden_from
-from veracity.detection.models import ProblemItem, ProblemItemMember, RuleCode, Stage
 from veracity.org.selectors import channels_of
 from veracity.policies.models import Channel
 from veracity.workcal.selectors import calendar
