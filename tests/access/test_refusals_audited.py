@@ -47,6 +47,14 @@ def test_a_refused_post_names_its_object(client, personas):
     assert event.object_id == "/customers/7/classify/"
 
 
+def test_an_export_without_its_approval_is_recorded(client, personas):
+    client.force_login(personas["sam"])
+    assert client.get("/problems/export.xlsx").status_code == 403
+    [event] = refusals()
+    assert (event.actor, detail(event)["action"]) == ("sam", "problems.export")
+    assert event.object_id == "/problems/export.xlsx"
+
+
 def test_a_page_one_may_open_records_no_refusal(client, personas):
     client.force_login(personas["audrey"])
     assert client.get("/audit/").status_code == 200

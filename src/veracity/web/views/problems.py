@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from veracity.access.governance import export_authorisation, export_record
-from veracity.access.policy import action_required
+from veracity.access.policy import action_required, refuse_request
 from veracity.audit.services import Actor
 from veracity.core.detection import RULE_NAMES
 from veracity.detection.exports import problem_items_xlsx
@@ -161,6 +161,7 @@ def export(request: HttpRequest) -> HttpResponse:
         listing = _read(request, {}, **queue)
     approval = export_authorisation(request.user, "problem_items")
     if approval is None:
+        refuse_request(request, "problems.export")  # no approved export request: audited
         return render(
             request,
             "web/problems/export_needs_approval.html",
