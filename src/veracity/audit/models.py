@@ -46,6 +46,7 @@ class Action(models.TextChoices):
     AUDIT_EXPORT = "audit_export", _("Exported the audit trail")
     AUDIT_VERIFY = "audit_verify", _("Verified the audit chain")
     CASE_STEP = "case_step", _("Problem-item case step")
+    ACCESS_REFUSED = "access_refused", _("Refused access (no permission)")
 
 
 class AuditEvent(models.Model):

@@ -14,18 +14,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from veracity.access.actions import may
 from veracity.audit.chain import stamp
 from veracity.audit.models import GENESIS_HASH, AuditEvent, ChainVerification
-from veracity.org.roles import RoleName, has_role
-
-#: Who reads the audit trail (requirements "Actors": the auditor; and the administrator).
-TRAIL_READERS = (RoleName.AUDITOR, RoleName.ADMIN)
 
 PAGE_SIZE = 50
 
 
 def can_read_trail(user: Any) -> bool:
-    return has_role(user, *TRAIL_READERS)
+    """``audit.read``: the auditor and the administrator (requirements "Actors")."""
+    return may(user, "audit.read")
 
 
 def visible_to(user: Any) -> QuerySet[AuditEvent]:

@@ -15,19 +15,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from veracity.access.roles import RoleName, roles_of
+from veracity.access.actions import roles_for
+from veracity.access.roles import roles_of
 from veracity.cases.models import ProblemItem, Stage
 from veracity.core.refusals import Refusal
 from veracity.org.selectors import channels_of
 
-DISTRIBUTORS = frozenset({RoleName.CUSTOMER_SERVICE, RoleName.CUSTOMER_SERVICE_MANAGER})
-INVESTIGATORS = frozenset({RoleName.CHANNEL_BACKOFFICE, *DISTRIBUTORS})
-VERIFIERS = frozenset(
-    {RoleName.COMPLIANCE, RoleName.CUSTOMER_SERVICE, RoleName.CUSTOMER_SERVICE_MANAGER}
-)
+# The role sets come from the one actions table (``veracity.access.policy.ACTIONS``); the
+# rules below add what depends on the item (its stage, its channel, its investigator).
+DISTRIBUTORS = roles_for("cases.distribute")
+INVESTIGATORS = roles_for("cases.investigate")
+VERIFIERS = roles_for("cases.verify")
+CLOSERS = roles_for("cases.close")
 #: Those who may add evidence or a note besides the investigator (a callback by customer
 #: service, a remark by compliance).
-SUPPORTERS = VERIFIERS
+SUPPORTERS = roles_for("cases.support")
 
 STAGE_NAMES = {
     Stage.NEW: ("新建", "new"),
@@ -72,7 +74,7 @@ def may_claim(user: Any, item: ProblemItem) -> CaseError | None:
     roles = roles_of(user)
     if roles & DISTRIBUTORS:
         return None
-    if RoleName.CHANNEL_BACKOFFICE not in roles:
+    if not roles & INVESTIGATORS:  # channel back-office, from here on
         return _role_refusal("认领问题件", "claim problem items")
     if item.stage == Stage.NEW:
         return refuse(
@@ -117,7 +119,7 @@ def may_verify(user: Any, item: ProblemItem) -> CaseError | None:
 
 
 def may_close(user: Any, item: ProblemItem) -> CaseError | None:
-    if not roles_of(user) & VERIFIERS:
+    if not roles_of(user) & CLOSERS:
         return _role_refusal("关闭问题件", "close problem items")
     return None
 

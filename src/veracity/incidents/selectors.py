@@ -7,23 +7,19 @@ from typing import Any, Final
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
-from veracity.access.roles import RoleName, has_role
+from veracity.access.actions import may, roles_for
+from veracity.access.roles import RoleName
 from veracity.incidents.models import LeakIncident
 
-#: Who sees and works incidents: the two managers D4.27 names, compliance, administrators.
-INCIDENT_ROLES: Final = (
-    RoleName.INFORMATION_MANAGER,
-    RoleName.CUSTOMER_SERVICE_MANAGER,
-    RoleName.COMPLIANCE,
-    RoleName.ADMIN,
-)
-
-#: Told at once of every reported leak (D4.27: 客户信息主管 and 客户服务部经理).
-RESPONDER_ROLES: Final = (RoleName.INFORMATION_MANAGER, RoleName.CUSTOMER_SERVICE_MANAGER)
+#: Told at once of every reported leak (D4.27: 客户信息主管 and 客户服务部经理); the roles of
+#: ``incidents.respond`` in the actions table.
+RESPONDER_ROLES: Final = tuple(sorted(roles_for("incidents.respond")))
 
 
 def may_handle_incidents(user: Any) -> bool:
-    return has_role(user, *INCIDENT_ROLES)
+    """Who sees and works incidents (``incidents.handle``): the two managers D4.27 names,
+    compliance, administrators."""
+    return may(user, "incidents.handle")
 
 
 def users_with_roles(*roles: RoleName) -> QuerySet[Any]:

@@ -1,7 +1,7 @@
 """Leak incidents, from report to closing (AG-8, D4.27, PIPL Art. 57).
 
 Anyone may report a suspected leak; the customer information manager and the customer
-service manager are told at once. Those who handle incidents (``INCIDENT_ROLES``) record
+service manager are told at once. Those who handle incidents (``incidents.handle``) record
 the cause, the remediation steps, the notification of the regulator and of the
 individuals, and move the incident along::
 
@@ -30,7 +30,6 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.refusals import Refusal
 from veracity.incidents.models import DataType, LeakIncident, RemediationStep
 from veracity.incidents.selectors import (
-    INCIDENT_ROLES,
     RESPONDER_ROLES,
     may_handle_incidents,
     users_with_roles,
@@ -747,7 +746,6 @@ def incident_move(
 
 
 __all__ = [
-    "INCIDENT_ROLES",
     "NOTICE_CONTENTS",
     "TRANSITIONS",
     "IncidentError",

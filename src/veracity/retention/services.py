@@ -25,6 +25,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from veracity.access.actions import roles_for
 from veracity.access.roles import RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
@@ -54,9 +55,7 @@ from veracity.retention.selectors import (
 )
 
 #: Who runs retention: places holds, asks for and carries out destruction, inspects.
-MANAGE_ROLES: Final = frozenset(
-    {RoleName.INFORMATION_MANAGER, RoleName.CUSTOMER_SERVICE_MANAGER, RoleName.ADMIN}
-)
+MANAGE_ROLES: Final = roles_for("retention.act")
 #: Who approves each step of a destruction.
 STEP_ROLE: Final = {
     Step.INFORMATION_MANAGER: RoleName.INFORMATION_MANAGER,

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from veracity.access.policy import may
 from veracity.access.roles import ROLE_LABELS, RoleName, roles_of
-from veracity.web.views.common import CASEWORK_ROLES
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
@@ -14,7 +14,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     return {
         "user_roles": sorted(r.value for r in user_roles),
         "user_role_labels": [ROLE_LABELS[r] for r in sorted(user_roles)],
-        "nav_casework": bool(user_roles & set(CASEWORK_ROLES)),
+        "nav_casework": may(getattr(request, "user", None), "customers.view"),
         "nav_admin": RoleName.ADMIN in user_roles,
     }
 

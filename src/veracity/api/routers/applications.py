@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from veracity.access.models import ApiClient
+from veracity.access.policy import endpoint_action, record_refusal
 from veracity.api.auth import client_of, scope_of
 from veracity.api.errors import rejected_body
 from veracity.api.schemas import (
@@ -50,6 +51,7 @@ def id_type_aliases(client: ApiClient) -> Mapping[str, str]:
     summary="Check one application before automatic underwriting (nothing is stored)",
     description="403 for a channel the calling system does not sell through.",
 )
+@endpoint_action("applications.check")
 def check_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     client = client_of(request)
     try:
@@ -61,7 +63,7 @@ def check_application(request: HttpRequest, payload: ApplicationIn) -> Any:
             record, as_of=timezone.localdate(), scope=scope_of(client), actor=_actor(request)
         )
     except OutOfScope as refusal:
-        return _refused(refusal)
+        return _refused(request, refusal, "applications.check", payload.application_no)
     return Status(200, verdict.to_dict())
 
 
@@ -79,6 +81,7 @@ def check_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     description="403 for an application of another system, or of a channel the calling"
     " system does not sell through; nothing is changed.",
 )
+@endpoint_action("applications.store")
 def store_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     client = client_of(request)
     [result] = applications_store(
@@ -90,7 +93,7 @@ def store_application(request: HttpRequest, payload: ApplicationIn) -> Any:
         scope=scope_of(client),
     )
     if isinstance(result, OutOfScope):
-        return _refused(result)
+        return _refused(request, result, "applications.store", payload.application_no)
     if isinstance(result, RejectedRow):
         return Status(
             422, rejected_body([Problem(result.field, result.reason_zh, result.reason_en)])
@@ -103,7 +106,15 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor(label=f"api:{client.name}", ip=request_address(request))
 
 
-def _refused(refusal: OutOfScope) -> Any:
+def _refused(request: HttpRequest, refusal: OutOfScope, action: str, number: str) -> Any:
+    """403: outside the calling system's scope; the refusal is in the audit trail."""
+    record_refusal(
+        actor=_actor(request),
+        action=action,
+        object_type="application",
+        object_id=number,
+        detail={"code": refusal.code, "field": refusal.field},
+    )
     return Status(
         403,
         {

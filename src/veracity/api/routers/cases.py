@@ -26,6 +26,7 @@ from ninja.params import P, PathEx
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from veracity.access.models import ApiClient
+from veracity.access.policy import endpoint_action, record_refusal
 from veracity.api.auth import client_of
 from veracity.api.routers.problem_items import MemberOut, item_out
 from veracity.api.schemas import CaseErrorOut
@@ -293,6 +294,20 @@ def _error(error: CaseError) -> Any:
 
 T = TypeVar("T")
 
+#: The action of each operation (``veracity.access.policy.ACTIONS``); the role checks
+#: themselves are the object-level rules of ``veracity.cases.policy``.
+OPERATION_ACTIONS: dict[str, str] = {
+    "read": "cases.view",
+    "distribute": "cases.distribute",
+    "claim": "cases.investigate",
+    "note": "cases.support",
+    "evidence": "cases.support",
+    "submit": "cases.investigate",
+    "return": "cases.verify",
+    "verify": "cases.verify",
+    "close": "cases.close",
+}
+
 
 def _as_designated(
     request: HttpRequest,
@@ -305,9 +320,17 @@ def _as_designated(
     the client, in one transaction; a refusal changes nothing and records nothing."""
     client = client_of(request)
     user = _designated(client)
-    if user is None:
-        return Status(403, NO_DESIGNATED_PERSON)
     ip = _ip(request)
+    action = OPERATION_ACTIONS[operation]
+    if user is None:
+        record_refusal(
+            actor=Actor(label=f"api:{client.name}", ip=ip),
+            action=action,
+            object_type="problem_item",
+            object_id=str(item_id),
+            detail={"code": "no_designated_person", "operation": operation},
+        )
+        return Status(403, NO_DESIGNATED_PERSON)
     try:
         with transaction.atomic():
             done = step(user, ip)
@@ -321,6 +344,14 @@ def _as_designated(
                 ),
             )
     except CaseError as error:
+        if STATUS_OF.get(error.code, 400) == 403:
+            record_refusal(
+                actor=Actor(label=f"api:{client.name}", user_id=user.pk, ip=ip),
+                action=action,
+                object_type="problem_item",
+                object_id=str(item_id),
+                detail={"code": error.code, "operation": operation, "as": user.get_username()},
+            )
         return _error(error)
     return render(user, done)
 
@@ -393,6 +424,7 @@ WHO = (
     description="Read as the person designated for the calling system; the read is recorded."
     " Evidence is listed by its metadata and SHA-256, never its bytes.",
 )
+@endpoint_action("cases.view")
 def read_case(request: HttpRequest, item_id: ItemId) -> Any:
     def read(user: Any, ip: str) -> CaseView:
         view = case_detail(user, item_id, purpose="problem_item", ip=ip)
@@ -435,6 +467,7 @@ def case_out(view: CaseView) -> Any:
     description="The investigation is then due 3 working days later, or by the earliest "
     "cooling-off callback of the item's policies, whichever is earlier." + WHO,
 )
+@endpoint_action("cases.distribute")
 def distribute(request: HttpRequest, item_id: ItemId, payload: DistributeIn | None = None) -> Any:
     channel = payload.channel if payload is not None else None
     return _as_designated(
@@ -454,6 +487,7 @@ def distribute(request: HttpRequest, item_id: ItemId, payload: DistributeIn | No
     summary="Claim the item for investigation (channel back-office of its channel)",
     description="Customer service may also take up an item itself." + WHO,
 )
+@endpoint_action("cases.investigate")
 def claim(request: HttpRequest, item_id: ItemId) -> Any:
     return _as_designated(
         request,
@@ -470,6 +504,7 @@ def claim(request: HttpRequest, item_id: ItemId) -> Any:
     summary="Add a remark to the item's timeline (a callback made, a call to the agent)",
     description="The investigator, compliance or customer service." + WHO,
 )
+@endpoint_action("cases.support")
 def add_note(request: HttpRequest, item_id: ItemId, payload: NoteIn) -> Any:
     def step(user: Any, ip: str) -> ProblemItem:
         services.problem_item_note(item_id=item_id, user=user, note=payload.note, ip=ip)
@@ -496,6 +531,7 @@ def add_note(request: HttpRequest, item_id: ItemId, payload: NoteIn) -> Any:
     "`description`. The file's type is decided from its bytes; it is stored encrypted with "
     "its SHA-256." + WHO,
 )
+@endpoint_action("cases.support")
 def attach_evidence(
     request: HttpRequest,
     item_id: ItemId,
@@ -555,6 +591,7 @@ def attach_evidence(
     description="`corrected` with `changes` (applied when verified), `explained` (the data "
     "is true), or `escalated` with `seller_codes`." + WHO,
 )
+@endpoint_action("cases.investigate")
 def submit(request: HttpRequest, item_id: ItemId, payload: SubmitIn) -> Any:
     changes = [c.dict() for c in payload.changes] if payload.changes is not None else None
     return _as_designated(
@@ -581,6 +618,7 @@ def submit(request: HttpRequest, item_id: ItemId, payload: SubmitIn) -> Any:
     "customer service)",
     description="Nobody returns or verifies an item they investigated." + WHO,
 )
+@endpoint_action("cases.verify")
 def send_back(request: HttpRequest, item_id: ItemId, payload: ReturnIn) -> Any:
     return _as_designated(
         request,
@@ -601,6 +639,7 @@ def send_back(request: HttpRequest, item_id: ItemId, payload: ReturnIn) -> Any:
     "among the evidence. Corrections are written with history and the customers re-checked; "
     "an explanation lifts the clue; an escalation is recorded against the seller." + WHO,
 )
+@endpoint_action("cases.verify")
 def verify(request: HttpRequest, item_id: ItemId, payload: OptionalNoteIn | None = None) -> Any:
     note = payload.note if payload is not None else ""
     return _as_designated(
@@ -618,6 +657,7 @@ def verify(request: HttpRequest, item_id: ItemId, payload: OptionalNoteIn | None
     summary="Close a verified item (compliance or customer service)",
     description="Its evidence is kept." + WHO,
 )
+@endpoint_action("cases.close")
 def close(request: HttpRequest, item_id: ItemId, payload: OptionalNoteIn | None = None) -> Any:
     note = payload.note if payload is not None else ""
     return _as_designated(

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import BeforeValidator, Field
 
 from veracity.access.governance import export_authorisation, export_record
+from veracity.access.policy import endpoint_action, record_refusal
 from veracity.api.auth import client_of
 from veracity.api.schemas import ErrorOut
 from veracity.audit.services import Actor
@@ -160,12 +161,24 @@ NOT_APPROVED = {
         "an approved export request for the problem-item list; each read is recorded."
     ),
 )
+@endpoint_action("problems.export")
 def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters]) -> Any:
     client = client_of(request)
     actor = Actor(label=f"api:{client.name}", ip=request_address(request))
     designated = client.designated_user
     approval = export_authorisation(designated, "problem_items") if designated else None
     if approval is None:
+        record_refusal(
+            actor=Actor(
+                label=actor.label,
+                user_id=designated.pk if designated is not None else None,
+                ip=actor.ip,
+            ),
+            action="problems.export",
+            object_type="problem_items",
+            object_id="list",
+            detail={"field": "authorization"},
+        )
         return Status(403, NOT_APPROVED)
     try:
         listing = problem_items(

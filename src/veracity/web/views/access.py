@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,19 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from veracity.access import governance as g
 from veracity.access.models import AccessGrant, AccessRequest, Scope
-from veracity.access.roles import RoleName, has_role
+from veracity.access.policy import action_required, may
 from veracity.audit.services import Actor
 from veracity.web.forms import PURPOSES
 from veracity.web.views.common import client_ip, in_language
-
-#: Who oversees every request and loan (the register is theirs to keep).
-OVERSEERS = (
-    RoleName.INFORMATION_MANAGER,
-    RoleName.CUSTOMER_SERVICE_MANAGER,
-    RoleName.COMPLIANCE,
-    RoleName.AUDITOR,
-    RoleName.ADMIN,
-)
 
 REQUEST_PURPOSES = [*PURPOSES, ("report", _("Statistics or report")), ("other", _("Other"))]
 
@@ -85,7 +75,7 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor.of(request.user, client_ip(request))
 
 
-@login_required
+@action_required("access.request")
 def request_new(request: HttpRequest) -> HttpResponse:
     """Ask for access to files (or for an export): subject, purpose, reason (D4.18)."""
     if request.method == "POST":
@@ -130,13 +120,13 @@ def request_new(request: HttpRequest) -> HttpResponse:
 def _may_see(user: Any, req: AccessRequest) -> bool:
     return (
         req.requester_id == user.pk
-        or has_role(user, *OVERSEERS)
+        or may(user, "access.oversee")
         or req.approvals.filter(approver=user).exists()
         or g.may_decide(user, req)
     )
 
 
-@login_required
+@action_required("access.request")
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request with its approval chain; the pending approver decides here, the requester
     withdraws or returns the borrowed files."""
@@ -202,7 +192,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@action_required("access.request")
 def requests_index(request: HttpRequest) -> HttpResponse:
     """My requests, and the requests waiting for my decision."""
     mine = AccessRequest.objects.filter(requester_id=request.user.pk).order_by("-created_at")[:100]
@@ -221,7 +211,7 @@ REGISTER_STATES = {
 def register_rows(user: Any, state: str) -> QuerySet[AccessGrant]:
     now = timezone.now()
     grants = AccessGrant.objects.select_related("holder", "request").order_by("-starts_at")
-    if not has_role(user, *OVERSEERS):
+    if not may(user, "access.oversee"):
         grants = grants.filter(holder=user)
     if state == "open":
         grants = grants.filter(returned_at__isnull=True, ends_at__gt=now)
@@ -232,7 +222,7 @@ def register_rows(user: Any, state: str) -> QuerySet[AccessGrant]:
     return grants
 
 
-@login_required
+@action_required("access.request")
 def register(request: HttpRequest) -> HttpResponse:
     """The borrowing register (D4.19): open, returned and overdue loans."""
     state = request.GET.get("state", "open")

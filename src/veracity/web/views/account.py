@@ -9,7 +9,6 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
+from veracity.access.policy import action_required
 from veracity.audit.services import Actor
 from veracity.signin.services import (
     password_change,
@@ -61,7 +61,7 @@ def _locked_out(request: HttpRequest, until: Any) -> HttpResponse:
     return redirect("web:login")
 
 
-@login_required
+@action_required("account.manage")
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second step of a login for a user with an authenticator app."""
     if session_verified(request.session) or totp_device(request.user) is None:
@@ -83,7 +83,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "web/account/verify.html", {"form": form, "next": _next(request)})
 
 
-@login_required
+@action_required("account.manage")
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code (or type the key), confirm with a code."""
     if totp_device(request.user) is not None:
@@ -123,6 +123,8 @@ class PasswordChange(PasswordChangeView):
     """Django's password change (old password checked, the validators applied), in the
     staff layout; the change and every refusal are audited."""
 
+    #: Declared for the URL-conf check; ``PasswordChangeView`` itself requires the login.
+    veracity_action = "account.manage"
     template_name = "web/account/password_change.html"
     success_url = reverse_lazy("web:home")
 

@@ -6,19 +6,18 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from veracity.access.policy import action_required
 from veracity.policies.selectors import VERDICTS, application_detail, applications_list
 from veracity.web.forms import ApplicationFilterForm
 from veracity.web.views.common import (
-    CASEWORK_ROLES,
     client_ip,
     remembered_purpose,
-    roles_required,
 )
 
 PER_PAGE = 25
 
 
-@roles_required(*CASEWORK_ROLES)
+@action_required("applications.view")
 def index(request: HttpRequest) -> HttpResponse:
     form = ApplicationFilterForm(request.GET or None)
     verdict = form.cleaned_data["verdict"] if form.is_valid() else ""
@@ -38,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(*CASEWORK_ROLES)
+@action_required("applications.view")
 def detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     view = application_detail(
         request.user,

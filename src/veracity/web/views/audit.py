@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from veracity.access.policy import action_required
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.selectors import (
-    TRAIL_READERS,
     TrailFilter,
     trail_head,
     trail_page,
@@ -33,7 +33,7 @@ from veracity.audit.services import (
     audit_verification_request,
 )
 from veracity.web.forms import PURPOSES
-from veracity.web.views.common import client_ip, roles_required
+from veracity.web.views.common import client_ip
 
 FILTERS = ("actor", "customer", "action", "purpose", "since", "until")
 DATE_ONLY = "%Y-%m-%d"
@@ -168,7 +168,7 @@ def _position(request: HttpRequest, name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
-@roles_required(*TRAIL_READERS)
+@action_required("audit.read")
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     form, flt, query = _form(request)
@@ -199,7 +199,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(*TRAIL_READERS)
+@action_required("audit.export")
 @require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The filtered trail as a file; the export is itself recorded (``AUDIT_EXPORT``)."""
@@ -237,7 +237,7 @@ def _verification_context() -> dict[str, Any]:
     return {"verification": latest, "last_result": finished}
 
 
-@roles_required(*TRAIL_READERS)
+@action_required("audit.verify")
 @require_POST
 def verify(request: HttpRequest) -> HttpResponse:
     """Start a verification of the whole chain (a job), unless one is under way."""
@@ -251,7 +251,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return redirect("web:audit")
 
 
-@roles_required(*TRAIL_READERS)
+@action_required("audit.read")
 @require_GET
 def verification(request: HttpRequest) -> HttpResponse:
     """The verification panel alone (htmx polls it while a verification runs)."""

@@ -23,11 +23,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from veracity.access.roles import RoleName, has_role, roles_of
+from veracity.access.policy import action_required, may
 from veracity.cases import services
 from veracity.cases.listing import ListingError
 from veracity.cases.models import Evidence, EvidenceKind, Outcome, Stage
-from veracity.cases.policy import DISTRIBUTORS, CaseError, stage_name
+from veracity.cases.policy import CaseError, stage_name
 from veracity.cases.selectors import (
     CaseView,
     case_detail,
@@ -40,26 +40,19 @@ from veracity.core.evidence import FORMATS, MAX_BYTES
 from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
 from veracity.web.forms import PURPOSES
-from veracity.web.views.common import chinese, client_ip, in_language, roles_required
-from veracity.web.views.problems import LIST_ROLES, _rule_choices
+from veracity.web.views.common import chinese, client_ip, in_language
+from veracity.web.views.problems import _rule_choices
 
-#: Who works problem items: the list's staff and the team leaders who follow their agents'
-#: items. Agents (who must not learn a customer is under suspicion) and the auditor never.
-CASE_ROLES = (
-    RoleName.CHANNEL_BACKOFFICE,
-    RoleName.CUSTOMER_SERVICE,
-    RoleName.CUSTOMER_SERVICE_MANAGER,
-    RoleName.COMPLIANCE,
-    RoleName.TEAM_LEADER,
-    RoleName.INFORMATION_MANAGER,
-    RoleName.ADMIN,
-)
 PER_PAGE = 50
 PURPOSE = "problem_item"
 QUEUE_FILTERS = ("stage", "rule", "channel", "seller")
 MAX_BULK = 500
 CHANGE_ROWS = 3
 DISTRIBUTABLE = (Stage.NEW, Stage.DISTRIBUTED)
+
+#: Who works problem items: the list's staff and the team leaders who follow their agents'
+#: items. Agents (who must not learn a customer is under suspicion) and the auditor never.
+
 
 #: What a refusal's ``field`` names, as staff read it.
 FIELD_LABELS: dict[str, Any] = {
@@ -193,7 +186,7 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
-@roles_required(*CASE_ROLES)
+@action_required("cases.view")
 def queue(request: HttpRequest) -> HttpResponse:
     """我的待办: what waits for the user's action, most urgent first; customer service
     distributes ticked items in bulk from here."""
@@ -222,7 +215,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         listing = read(cleaned, 0)
     pages = max(1, -(-listing.total // PER_PAGE))
     query = urlencode({k: str(v) for k, v in cleaned.items()})
-    may_distribute = bool(roles_of(request.user) & DISTRIBUTORS)
+    may_distribute = may(request.user, "cases.distribute")
     return render(
         request,
         "web/cases/queue.html",
@@ -464,7 +457,7 @@ def _page(
     return render(request, "web/cases/detail.html", context, status=status)
 
 
-@roles_required(*CASE_ROLES)
+@action_required("cases.view")
 def detail(request: HttpRequest, item_id: int) -> HttpResponse:
     return _page(request, item_id)
 
@@ -568,7 +561,7 @@ STEPS = {
 }
 
 
-@roles_required(*CASE_ROLES)
+@action_required("cases.view")
 def act(request: HttpRequest, item_id: int, step: str) -> HttpResponse:
     """One step on the item: parse, call its service, redirect; or the refusal shown."""
     if step not in STEPS:
@@ -592,7 +585,7 @@ def act(request: HttpRequest, item_id: int, step: str) -> HttpResponse:
     return redirect("web:case_detail", item_id=item_id)
 
 
-@roles_required(*CASE_ROLES)
+@action_required("cases.view")
 def evidence(request: HttpRequest, item_id: int, evidence_id: int) -> HttpResponseBase:
     """Download an evidence file: the purpose is stated and the read audited
     (``evidence_read``); the file must still match its SHA-256."""
@@ -650,7 +643,7 @@ def _bars(rows: list[tuple[str, int, int]], label: Any) -> list[dict[str, Any]]:
     ]
 
 
-@roles_required(*CASE_ROLES)
+@action_required("cases.view")
 def overdue(request: HttpRequest) -> HttpResponse:
     """PW-6: items past or near their investigation deadline, per channel and per agent."""
     summary = overdue_summary(request.user)
@@ -661,6 +654,6 @@ def overdue(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "channels": _bars(summary.by_channel, lambda c: _channel_label(c) or "—"),
             "sellers": _bars(summary.by_seller, lambda s: s),
-            "may_list": has_role(request.user, *LIST_ROLES),
+            "may_list": may(request.user, "problems.list"),
         },
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from veracity.access.governance import GovernanceError, customer_classify
-from veracity.access.roles import RoleName, has_role
+from veracity.access.policy import action_required, may
 from veracity.audit.services import Actor
 from veracity.customers.models import Classification, Confidentiality
 from veracity.customers.selectors import (
@@ -25,12 +25,10 @@ from veracity.customers.selectors import (
 from veracity.detection.services import problem_item_add_manual
 from veracity.web.forms import PURPOSES, CustomerSearchForm, PurposeForm
 from veracity.web.views.common import (
-    CASEWORK_ROLES,
     client_ip,
     in_language,
     remember_purpose,
     remembered_purpose,
-    roles_required,
 )
 
 SEARCH_ERRORS = {
@@ -45,7 +43,7 @@ SEARCH_ERRORS = {
 EXACT_KINDS = frozenset({"id_number", "phone", "account"})
 
 
-@roles_required(*CASEWORK_ROLES)
+@action_required("customers.view")
 def search(request: HttpRequest) -> HttpResponse:
     """The form (GET); results below it. A search by ID number, phone or account is POSTed
     (with its CSRF token) and its results rendered in the answer, so the value never appears
@@ -104,7 +102,7 @@ EXACT_BY_GET = _(
 )
 
 
-@roles_required(*CASEWORK_ROLES)
+@action_required("customers.view")
 def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The masked customer file. Asks for a purpose first unless one is remembered."""
     purpose = request.GET.get("purpose") or remembered_purpose(request)
@@ -133,7 +131,7 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         {
             "customer": customer,
             "purpose_label": dict(PURPOSES)[purpose],
-            "may_classify": has_role(request.user, *CLASSIFY_ROLES),
+            "may_classify": may(request.user, "customers.classify"),
             "classifications": Classification.choices,
             "levels": Confidentiality.choices,
         },
@@ -141,7 +139,7 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @require_POST
-@roles_required(*CASEWORK_ROLES)
+@action_required("customers.unmask")
 def unmask(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The file with full values: its own permission, its own audited event (the purpose
     is the one stated for the file)."""
@@ -156,13 +154,8 @@ def unmask(request: HttpRequest, customer_id: int) -> HttpResponse:
     return response
 
 
-#: D4.22: the customer information manager (custodian of classified files) and the
-#: customer service manager mark files.
-CLASSIFY_ROLES = (RoleName.INFORMATION_MANAGER, RoleName.CUSTOMER_SERVICE_MANAGER, RoleName.ADMIN)
-
-
 @require_POST
-@roles_required(*CLASSIFY_ROLES)
+@action_required("customers.classify")
 def classify(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = get_object_or_404(visible_to(request.user), pk=customer_id)
     level = request.POST.get("confidentiality", "")
@@ -182,16 +175,8 @@ def classify(request: HttpRequest, customer_id: int) -> HttpResponse:
     return redirect("web:customer_detail", customer_id=customer.pk)
 
 
-SUSPICION_ROLES = (
-    RoleName.CUSTOMER_SERVICE,
-    RoleName.COMPLIANCE,
-    RoleName.INFORMATION_MANAGER,
-    RoleName.ADMIN,
-)
-
-
 @require_POST
-@roles_required(*SUSPICION_ROLES)
+@action_required("customers.suspicion")
 def suspicion(request: HttpRequest, customer_id: int) -> HttpResponse:
     """SD-6: a suspicion found in a callback or elsewhere enters the problem-item list."""
     customer = get_object_or_404(visible_to(request.user), pk=customer_id)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from veracity.access.policy import action_required, roles_for
 from veracity.access.roles import RoleName, roles_of
 from veracity.core.findings import CATALOGUE
 from veracity.policies import selectors as policies
@@ -16,22 +16,11 @@ from veracity.web.views.common import remembered_purpose
 
 RECENT = 10
 
-#: Who has a problem-item work queue (the home page shows its size and the overdue count).
-QUEUE_ROLES = frozenset(
-    {
-        RoleName.CUSTOMER_SERVICE,
-        RoleName.CUSTOMER_SERVICE_MANAGER,
-        RoleName.CHANNEL_BACKOFFICE,
-        RoleName.COMPLIANCE,
-        RoleName.TEAM_LEADER,
-    }
-)
-
 
 def sections_for(roles: set[RoleName]) -> list[str]:
     """Which home sections a user sees, in page order."""
     sections: list[str] = []
-    if roles & QUEUE_ROLES:
+    if roles & roles_for("cases.queue"):  # who has a problem-item work queue
         sections.append("queue")
     if RoleName.AGENT in roles:
         sections.append("agent")
@@ -46,7 +35,7 @@ def sections_for(roles: set[RoleName]) -> list[str]:
     return sections
 
 
-@login_required
+@action_required("home.view")
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     sections = sections_for(roles_of(user))

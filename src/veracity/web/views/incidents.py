@@ -10,25 +10,24 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from veracity.access.policy import action_required
 from veracity.audit.services import Actor
 from veracity.customers.selectors import visible_to
 from veracity.incidents import services
 from veracity.incidents.models import DataType, LeakIncident
 from veracity.incidents.selectors import (
-    INCIDENT_ROLES,
     incident_list,
     incidents_visible_to,
     may_handle_incidents,
 )
 from veracity.incidents.services import IncidentError
-from veracity.web.views.common import client_ip, roles_required
+from veracity.web.views.common import client_ip
 
 PER_PAGE = 50
 MAX_TEXT = services.MAX_TEXT
@@ -202,7 +201,7 @@ def _errors(form: forms.Form) -> str:
 # --- report --------------------------------------------------------------------------------
 
 
-@login_required
+@action_required("incidents.report")
 def report(request: HttpRequest) -> HttpResponse:
     """D4.27: anyone logged in reports a suspected or actual leak, at once."""
     form = ReportForm(request.POST or None)
@@ -241,7 +240,7 @@ def report(request: HttpRequest) -> HttpResponse:
 # --- list and page -------------------------------------------------------------------------
 
 
-@roles_required(*INCIDENT_ROLES)
+@action_required("incidents.view")
 def index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Status.values:
@@ -315,7 +314,7 @@ def _incident(request: HttpRequest, incident_id: int) -> LeakIncident:
     )
 
 
-@roles_required(*INCIDENT_ROLES)
+@action_required("incidents.view")
 def detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     return _page(request, _incident(request, incident_id))
 
@@ -432,7 +431,7 @@ STEPS: dict[str, tuple[type[forms.Form], Handler, str, Any]] = {
 }
 
 
-@roles_required(*INCIDENT_ROLES)
+@action_required("incidents.handle")
 def act(request: HttpRequest, incident_id: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from veracity.access.policy import action_required
 from veracity.notify.selectors import notifications_of
 from veracity.notify.services import notifications_mark_read
 
 PER_PAGE = 50
 
 
-@login_required
+@action_required("notifications.read")
 def index(request: HttpRequest) -> HttpResponse:
     notes = notifications_of(request.user)
     page = Paginator(notes, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/notifications/list.html", {"page": page})
 
 
-@login_required
+@action_required("notifications.read")
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (``id``) or all of the user's (``all``) read."""
@@ -35,7 +35,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     return redirect("web:notifications")
 
 
-@login_required
+@action_required("notifications.read")
 @require_POST
 def open_link(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark the notification read and go to the page it points at (a path on this site)."""

@@ -13,27 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from veracity.access.governance import export_authorisation, export_record
-from veracity.access.roles import RoleName
+from veracity.access.policy import action_required, refuse_request
 from veracity.audit.services import Actor
 from veracity.cases.listing import ListingError, problem_items
 from veracity.cases.models import ProblemItem, Stage
 from veracity.core.detection import RULE_NAMES
 from veracity.detection.exports import problem_items_xlsx
 from veracity.policies.models import Channel
-from veracity.web.views.common import chinese, client_ip, in_language, roles_required
+from veracity.web.views.common import chinese, client_ip, in_language
 
-#: Who works the list (channel back-office joins once the workflow maps users to channels).
-LIST_ROLES = (
-    RoleName.CHANNEL_BACKOFFICE,  # the items of its own channel (listing.visible_to)
-    RoleName.CUSTOMER_SERVICE,
-    RoleName.CUSTOMER_SERVICE_MANAGER,
-    RoleName.COMPLIANCE,
-    RoleName.INFORMATION_MANAGER,
-    RoleName.ADMIN,
-)
 PER_PAGE = 50
 FILTERS = ("business_date", "rule", "channel", "seller", "status", "stage")
 PURPOSE = "problem_item"
+
+#: Who works the list (channel back-office joins once the workflow maps users to channels).
 
 
 def _rule_choices() -> list[tuple[str, str]]:
@@ -117,7 +110,7 @@ def _query(cleaned: dict[str, Any]) -> str:
     return urlencode({k: str(v) for k, v in cleaned.items()})
 
 
-@roles_required(*LIST_ROLES)
+@action_required("problems.list")
 def index(request: HttpRequest) -> HttpResponse:
     form, cleaned, invalid = _filters(request)
     try:
@@ -156,7 +149,7 @@ NEW_EXPORT_REQUEST = urlencode(
 )
 
 
-@roles_required(*LIST_ROLES)
+@action_required("problems.export")
 def export(request: HttpRequest) -> HttpResponse:
     """The list under the same filters as an Excel workbook — under an approved export
     request (D4.23), recorded, and watermarked with who, why, when and the approval."""
@@ -168,6 +161,7 @@ def export(request: HttpRequest) -> HttpResponse:
         listing = _read(request, {}, **queue)
     approval = export_authorisation(request.user, "problem_items")
     if approval is None:
+        refuse_request(request, "problems.export")  # no approved export request: audited
         return render(
             request,
             "web/problems/export_needs_approval.html",
@@ -194,7 +188,7 @@ def export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@roles_required(*LIST_ROLES)
+@action_required("problems.list")
 def runs(request: HttpRequest) -> HttpResponse:
     """The detection runs (T+1 and back-checks): when, what each rule found, how long it took
     — each rule's time as a bar, so a slow or failing night stands out."""

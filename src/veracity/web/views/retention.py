@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from veracity.access.roles import RoleName, has_role
+from veracity.access.policy import action_required, may
 from veracity.audit.services import Actor
 from veracity.retention.models import (
     DestructionCertificate,
@@ -51,20 +51,8 @@ from veracity.retention.services import (
     legal_hold_lift,
     legal_hold_place,
 )
-from veracity.web.views.common import chinese, client_ip, roles_required
+from veracity.web.views.common import chinese, client_ip
 
-VIEW_ROLES = (
-    RoleName.INFORMATION_MANAGER,
-    RoleName.CUSTOMER_SERVICE_MANAGER,
-    RoleName.AUDITOR,
-    RoleName.ADMIN,
-)
-ACT_ROLES = (
-    RoleName.INFORMATION_MANAGER,
-    RoleName.CUSTOMER_SERVICE_MANAGER,
-    RoleName.ADMIN,
-)
-APPROVE_ROLES = (RoleName.INFORMATION_MANAGER, RoleName.CUSTOMER_SERVICE_MANAGER)
 PER_PAGE = 50
 ITEMS_SHOWN = 500
 
@@ -74,7 +62,7 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _can_act(request: HttpRequest) -> bool:
-    return has_role(request.user, *ACT_ROLES)
+    return may(request.user, "retention.act")
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -95,7 +83,7 @@ def _ids(values: list[str]) -> list[int] | None:
     return out
 
 
-@roles_required(*VIEW_ROLES)
+@action_required("retention.view")
 def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -113,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(*VIEW_ROLES)
+@action_required("retention.view")
 def due(request: HttpRequest) -> HttpResponse:
     record_class = request.GET.get("class", "")
     if record_class not in RecordClass.values:
@@ -145,7 +133,7 @@ def due(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(*ACT_ROLES)
+@action_required("retention.act")
 @require_POST
 def request_submit(request: HttpRequest) -> HttpResponse:
     record_class = request.POST.get("record_class", "")
@@ -178,7 +166,7 @@ def request_submit(request: HttpRequest) -> HttpResponse:
     return redirect("web:retention_request", request_id=destruction.pk)
 
 
-@roles_required(*VIEW_ROLES)
+@action_required("retention.view")
 def requests(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     qs = DestructionRequest.objects.select_related("requested_by").order_by("-requested_at", "-id")
@@ -192,7 +180,7 @@ def requests(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(*VIEW_ROLES)
+@action_required("retention.view")
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     destruction = get_object_or_404(
         DestructionRequest.objects.select_related("requested_by", "executed_by"), pk=request_id
@@ -240,21 +228,21 @@ def _decision(request: HttpRequest, request_id: int, *, approve: bool) -> HttpRe
     return redirect("web:retention_request", request_id=request_id)
 
 
-@roles_required(*APPROVE_ROLES)
+@action_required("retention.approve")
 @require_POST
 def request_approve(request: HttpRequest, request_id: int) -> HttpResponse:
     get_object_or_404(DestructionRequest, pk=request_id)
     return _decision(request, request_id, approve=True)
 
 
-@roles_required(*APPROVE_ROLES)
+@action_required("retention.approve")
 @require_POST
 def request_reject(request: HttpRequest, request_id: int) -> HttpResponse:
     get_object_or_404(DestructionRequest, pk=request_id)
     return _decision(request, request_id, approve=False)
 
 
-@roles_required(*ACT_ROLES)
+@action_required("retention.act")
 @require_POST
 def request_execute(request: HttpRequest, request_id: int) -> HttpResponse:
     get_object_or_404(DestructionRequest, pk=request_id)
@@ -269,7 +257,7 @@ def request_execute(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("web:retention_certificate", certificate_id=certificate.pk)
 
 
-@roles_required(*VIEW_ROLES)
+@action_required("retention.view")
 def holds(request: HttpRequest) -> HttpResponse:
     qs = LegalHold.objects.select_related("customer", "placed_by", "lifted_by").order_by(
         "lifted_at", "-placed_at", "-id"
@@ -278,7 +266,7 @@ def holds(request: HttpRequest) -> HttpResponse:
     return render(request, "web/retention/holds.html", {"page": page, "can_act": _can_act(request)})
 
 
-@roles_required(*ACT_ROLES)
+@action_required("retention.act")
 @require_POST
 def hold_place(request: HttpRequest) -> HttpResponse:
     customer_id = customer_by_reference(request.POST.get("customer", ""))
@@ -299,7 +287,7 @@ def hold_place(request: HttpRequest) -> HttpResponse:
     return redirect("web:retention_holds")
 
 
-@roles_required(*ACT_ROLES)
+@action_required("retention.act")
 @require_POST
 def hold_lift(request: HttpRequest, hold_id: int) -> HttpResponse:
     get_object_or_404(LegalHold, pk=hold_id)
@@ -317,7 +305,7 @@ def hold_lift(request: HttpRequest, hold_id: int) -> HttpResponse:
     return redirect("web:retention_holds")
 
 
-@roles_required(*VIEW_ROLES)
+@action_required("retention.view")
 def certificates(request: HttpRequest) -> HttpResponse:
     qs = DestructionCertificate.objects.select_related("executed_by").order_by(
         "-executed_at", "-id"
@@ -326,7 +314,7 @@ def certificates(request: HttpRequest) -> HttpResponse:
     return render(request, "web/retention/certificates.html", {"page": page})
 
 
-@roles_required(*VIEW_ROLES)
+@action_required("retention.view")
 def certificate_detail(request: HttpRequest, certificate_id: int) -> HttpResponse:
     certificate = get_object_or_404(
         DestructionCertificate.objects.select_related(
@@ -363,7 +351,7 @@ def certificate_detail(request: HttpRequest, certificate_id: int) -> HttpRespons
     )
 
 
-@roles_required(*VIEW_ROLES)
+@action_required("retention.view")
 def inspections(request: HttpRequest) -> HttpResponse:
     qs = InspectionRecord.objects.select_related("performed_by").order_by("-performed_at", "-id")
     page = Paginator(qs, PER_PAGE).get_page(_page_number(request))
@@ -374,7 +362,7 @@ def inspections(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(*ACT_ROLES)
+@action_required("retention.act")
 @require_POST
 def inspection_start(request: HttpRequest) -> HttpResponse:
     try:
@@ -387,7 +375,7 @@ def inspection_start(request: HttpRequest) -> HttpResponse:
     return redirect("web:retention_inspection", inspection_id=record.pk)
 
 
-@roles_required(*VIEW_ROLES)
+@action_required("retention.view")
 def inspection_detail(request: HttpRequest, inspection_id: int) -> HttpResponse:
     record = get_object_or_404(InspectionRecord, pk=inspection_id)
     results: dict[str, Any] = record.results or {}
