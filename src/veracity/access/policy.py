@@ -5,7 +5,7 @@ Views declare their action with :func:`action_required`, API endpoints with
 (``customers.unmask``, ``cases.verify``). Object-level rules — who may take which step on
 which item — stay with their app (``cases.policy``), but take their role sets from here.
 
-The table itself is ``veracity.access.actions.ACTIONS`` (re-exported here).
+The table itself is ``veracity.org.actions.ACTIONS`` (re-exported here).
 
 Every refusal of a signed-in person is written to the audit trail as ``ACCESS_REFUSED`` with
 the person, the action and the object (:func:`record_refusal`).
@@ -21,7 +21,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from veracity.access.actions import (
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.org.actions import (
     ACTIONS,
     CLIENT_SCOPE,
     SIGNED_IN,
@@ -29,8 +31,6 @@ from veracity.access.actions import (
     may,
     roles_for,
 )
-from veracity.audit.models import Action
-from veracity.audit.services import Actor, Event, audit_record
 
 __all__ = [
     "ACTIONS",

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from veracity.access.actions import may
 from veracity.audit.chain import stamp
 from veracity.audit.models import GENESIS_HASH, AuditEvent, ChainVerification
+from veracity.org.actions import may
 
 PAGE_SIZE = 50
 

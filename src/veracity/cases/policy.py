@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from veracity.access.actions import roles_for
 from veracity.access.roles import roles_of
 from veracity.cases.models import ProblemItem, Stage
 from veracity.core.refusals import Refusal
+from veracity.org.actions import roles_for
 from veracity.org.selectors import channels_of
 
 # The role sets come from the one actions table (``veracity.access.policy.ACTIONS``); the

@@ -7,9 +7,9 @@ from typing import Any, Final
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
-from veracity.access.actions import may, roles_for
 from veracity.access.roles import RoleName
 from veracity.incidents.models import LeakIncident
+from veracity.org.actions import may, roles_for
 
 #: Told at once of every reported leak (D4.27: 客户信息主管 and 客户服务部经理); the roles of
 #: ``incidents.respond`` in the actions table.

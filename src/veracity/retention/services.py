@@ -25,12 +25,12 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from veracity.access.actions import roles_for
 from veracity.access.roles import RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases.models import ProblemItem
 from veracity.customers.models import Customer
+from veracity.org.actions import roles_for
 from veracity.retention import destruction
 from veracity.retention.inspection import inspection_period, inspection_results
 from veracity.retention.models import (

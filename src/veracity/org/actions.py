@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from veracity.access.roles import RoleName, roles_of
+from veracity.org.roles import RoleName, roles_of
 
 _R = RoleName
 
