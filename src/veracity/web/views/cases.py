@@ -616,12 +616,7 @@ def evidence(request: HttpRequest, item_id: int, evidence_id: int) -> HttpRespon
         return _page(request, item_id, error=refusal_text(error), failed="download", status=400)
     except (OSError, DecryptionError):
         # a sealed file gone missing or damaged: said plainly, never a server error page
-        unreadable = CaseError(
-            "unreadable",
-            "evidence",
-            "材料文件无法读取，请联系系统管理员",
-            "the evidence file cannot be read; tell the administrator",
-        )
+        unreadable = CaseError("unreadable", "evidence")
         return _page(
             request, item_id, error=refusal_text(unreadable), failed="download", status=400
         )
