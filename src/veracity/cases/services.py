@@ -570,11 +570,11 @@ def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> Non
         customer_correct(changes=changes, user=user, reason=f"problem item #{item.pk}", as_of=today)
     except CorrectionError as error:
         raise refuse(
-                "correction",
-                error.field,
-                message_zh=error.message_zh,
-                message_en=error.message_en,
-            ) from None
+            "correction",
+            error.field,
+            message_zh=error.message_zh,
+            message_en=error.message_en,
+        ) from None
     _step(item, action=StepAction.CORRECT, user=user, ip=ip, detail={"changes": len(changes)})
     customers = sorted({c.customer_id for c in changes})
     gate = {cid: [f.to_dict() for f in customer_recheck(cid, as_of=today)] for cid in customers}

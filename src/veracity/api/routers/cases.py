@@ -64,6 +64,7 @@ NO_DESIGNATED_PERSON = {
     ),
 }
 
+
 def _clean(value: str) -> str:
     """Text the database can store: no NUL (PostgreSQL refuses it in text and JSON) and no
     lone surrogates (not UTF-8)."""
