@@ -191,3 +191,27 @@ class Refusal(Exception):
 
     def __hash__(self) -> int:
         return hash((self.code, self.field))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # picklable with its words (a child process hands back the refusals of its rows)
+        inline = (self._inline.kind, self._inline.zh, self._inline.en) if self._inline else None
+        return (
+            _restore,
+            (type(self), self.key, self.code, self.field, dict(self.params), inline),
+        )
+
+
+def _restore(
+    cls: type[Refusal],
+    key: str,
+    code: str,
+    field: str,
+    params: dict[str, Any],
+    inline: tuple[Kind, str, str] | None,
+) -> Refusal:
+    refusal = cls.__new__(cls)
+    Exception.__init__(refusal, code, field)
+    refusal.code, refusal.key, refusal.field = code, key, field
+    refusal.params = MappingProxyType(params)
+    refusal._inline = Entry(*inline) if inline else None
+    return refusal

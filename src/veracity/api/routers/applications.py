@@ -25,6 +25,7 @@ from veracity.api.schemas import (
     VerdictOut,
 )
 from veracity.audit.services import Actor
+from veracity.core.refusals import HTTP_STATUS
 from veracity.core.schema import Problem, Rejected, application_record
 from veracity.policies.services import (
     OutOfScope,
@@ -103,15 +104,7 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _refused(refusal: OutOfScope) -> Any:
-    return Status(
-        403,
-        {
-            "code": refusal.code,
-            "field": refusal.field,
-            "message_zh": refusal.reason_zh,
-            "message_en": refusal.reason_en,
-        },
-    )
+    return Status(HTTP_STATUS[refusal.kind], refusal.to_dict())
 
 
 def stored_out(result: StoreResult) -> dict[str, Any]:

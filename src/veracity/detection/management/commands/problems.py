@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from veracity.audit.services import Actor
+from veracity.cli import refused
 from veracity.detection.exports import problem_items_xlsx
 from veracity.detection.listing import (
     RULES,
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                 rule=options["rule"],
             )
         except ListingError as exc:
-            raise CommandError(f"unknown {exc.field}: {exc.value}") from exc
+            raise refused(exc) from exc
         if options["format"] == "xlsx":
             data = problem_items_xlsx(listing, generated_at=timezone.localtime())
             Path(options["output"]).write_bytes(data)
