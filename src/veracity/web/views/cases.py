@@ -41,7 +41,13 @@ from veracity.detection.listing import ListingError
 from veracity.detection.models import Outcome, Stage
 from veracity.policies.models import Channel
 from veracity.web.forms import PURPOSES
-from veracity.web.views.common import chinese, client_ip, in_language, roles_required
+from veracity.web.views.common import (
+    chinese,
+    client_ip,
+    in_language,
+    refusal_status,
+    roles_required,
+)
 from veracity.web.views.problems import LIST_ROLES, _rule_choices
 
 #: Who works problem items: the list's staff and the team leaders who follow their agents'
@@ -587,7 +593,7 @@ def act(request: HttpRequest, item_id: int, step: str) -> HttpResponse:
             error=refusal_text(error, rows),
             failed=step,
             posted=request.POST,
-            status=400,
+            status=refusal_status(error),
         )
     messages.success(request, DONE[step])
     return redirect("web:case_detail", item_id=item_id)
@@ -611,14 +617,19 @@ def evidence(request: HttpRequest, item_id: int, evidence_id: int) -> HttpRespon
             evidence_id=evidence_id, user=request.user, purpose=purpose, ip=client_ip(request)
         )
     except CaseError as error:
-        if error.code == "not_found":
+        status = refusal_status(error, missing_is_404=True)
+        if status == 404:
             raise Http404("evidence") from None
-        return _page(request, item_id, error=refusal_text(error), failed="download", status=400)
+        return _page(request, item_id, error=refusal_text(error), failed="download", status=status)
     except (OSError, DecryptionError):
         # a sealed file gone missing or damaged: said plainly, never a server error page
         unreadable = CaseError("unreadable", "evidence")
         return _page(
-            request, item_id, error=refusal_text(unreadable), failed="download", status=400
+            request,
+            item_id,
+            error=refusal_text(unreadable),
+            failed="download",
+            status=refusal_status(unreadable),
         )
     return FileResponse(
         io.BytesIO(data),

@@ -28,7 +28,7 @@ from veracity.incidents.selectors import (
     may_handle_incidents,
 )
 from veracity.incidents.services import IncidentError
-from veracity.web.views.common import client_ip, roles_required
+from veracity.web.views.common import client_ip, refusal_status, roles_required
 
 PER_PAGE = 50
 MAX_TEXT = services.MAX_TEXT
@@ -454,6 +454,12 @@ def act(request: HttpRequest, incident_id: int, step: str) -> HttpResponse:
         handler(request, incident, data)
     except IncidentError as exc:
         incident.refresh_from_db()
-        return _page(request, incident, bound=bound, error=exc.message(_language()), status=400)
+        return _page(
+            request,
+            incident,
+            bound=bound,
+            error=exc.message(_language()),
+            status=refusal_status(exc),
+        )
     messages.success(request, done)
     return redirect("web:incident_detail", incident_id=incident.pk)
