@@ -9,6 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
+
+from veracity.core.refusals import EXIT_CODE
+
+if TYPE_CHECKING:
+    from django.core.management.base import CommandError
+
+    from veracity.core.refusals import Refusal
 
 # Multi-word commands map onto one management command with a sub-command argument.
 ALIASES = {
@@ -17,6 +25,18 @@ ALIASES = {
     "rotate-keys": "rotate_keys",
     "api-client": "api_client",
 }
+
+
+def refused(error: Refusal) -> CommandError:
+    """A refusal as a command's failure, the one way every command says "no": the words in
+    both languages (after the field, when there is one) and the exit code of its kind
+    (:data:`veracity.core.refusals.EXIT_CODE`). ``raise refused(error) from error``."""
+    from django.core.management.base import CommandError
+
+    words = f"{error.message_zh} / {error.message_en}"
+    return CommandError(
+        f"{error.field}: {words}" if error.field else words, returncode=EXIT_CODE[error.kind]
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -44,5 +44,6 @@ def test_batches_prepared_in_a_child_process_match_a_single_batch():
 def test_rejected_row_survives_pickling():
     import pickle
 
-    rejected = pickle.loads(pickle.dumps(RejectedRow("f", "中", "en")))
+    refusal = RejectedRow("schema", "f", message_zh="中", message_en="en")
+    rejected = pickle.loads(pickle.dumps(refusal))
     assert (rejected.field, rejected.reason_zh, rejected.reason_en) == ("f", "中", "en")

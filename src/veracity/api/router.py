@@ -21,6 +21,7 @@ from veracity.api.routers.applications import router as applications_router
 from veracity.api.routers.cases import router as cases_router
 from veracity.api.routers.problem_items import router as problem_items_router
 from veracity.api.throttle import TokenRateThrottle
+from veracity.core.refusals import HTTP_STATUS, Refusal
 from veracity.core.schema import describe
 
 #: Every authenticated operation may answer this (the per-token rate limit).
@@ -84,6 +85,13 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> Any:
         skip = 2 if tuple(error.get("loc") or ())[:1] == ("body",) else 1
         problems.extend(describe([error], skip=skip))
     return api.create_response(request, rejected_body(problems), status=422)
+
+
+@api.exception_handler(Refusal)
+def _refused(request: HttpRequest, exc: Refusal) -> Any:
+    """Every refusal the same way: the status its kind says, the body from its catalogue entry
+    (``ErrorOut``)."""
+    return api.create_response(request, exc.to_dict(), status=HTTP_STATUS[exc.kind])
 
 
 @api.exception_handler(AuthenticationError)

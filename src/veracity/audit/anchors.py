@@ -20,14 +20,19 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from veracity.audit import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.audit.models import GENESIS_HASH, AuditEvent
 from veracity.audit.selectors import trail_head
+from veracity.core.refusals import Refusal
 
 ANCHOR_DIR_NAME = "audit-anchors"
 
 
-class AnchorError(Exception):
-    """An anchor file that cannot be read or is not an anchor."""
+class AnchorError(Refusal):
+    """An anchor file that cannot be read or is not an anchor; ``field`` is its path (the
+    ``anchor.*`` entries of :mod:`veracity.audit.refusals`)."""
+
+    namespace = "anchor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,16 +100,16 @@ def audit_anchor_read(path: Path) -> Anchor:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise AnchorError(f"{path}: no such anchor file") from exc
+        raise AnchorError("missing", str(path)) from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AnchorError(f"{path}: not a readable anchor file ({exc})") from exc
+        raise AnchorError("unreadable", str(path), error=exc) from exc
     if not isinstance(data, dict):
-        raise AnchorError(f"{path}: not an anchor (expected a JSON object)")
+        raise AnchorError("not_object", str(path))
     seq, digest = data.get("seq"), data.get("hash")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise AnchorError(f"{path}: not an anchor (seq must be a whole number)")
+        raise AnchorError("seq", str(path))
     if not isinstance(digest, str) or len(digest) != 64:
-        raise AnchorError(f"{path}: not an anchor (hash must be 64 hexadecimal digits)")
+        raise AnchorError("hash", str(path))
     return Anchor(
         seq=seq,
         hash=digest,
@@ -118,7 +123,7 @@ def audit_anchors_in(path: Path) -> list[tuple[Path, Anchor]]:
     if path.is_dir():
         files = sorted(path.glob("*.json"))
         if not files:
-            raise AnchorError(f"{path}: no anchor files (*.json) in this directory")
+            raise AnchorError("empty_directory", str(path))
     else:
         files = [path]
     return [(f, audit_anchor_read(f)) for f in files]

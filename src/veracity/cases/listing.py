@@ -25,9 +25,11 @@ from django.utils.translation import get_language
 from veracity.access.roles import RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.cases import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.cases.models import ProblemItem, ProblemItemMember, RuleCode, Stage
 from veracity.core.detection import RULE_NAMES, Rule
 from veracity.core.masking import mask
+from veracity.core.refusals import Refusal
 from veracity.core.workdays import Calendar
 from veracity.customers.reach import classified_hidden_from
 from veracity.org.selectors import channels_of
@@ -79,13 +81,15 @@ class SystemCaller:
     actor: Actor
 
 
-class ListingError(ValueError):
-    """A filter value the list does not know; ``field`` names the filter."""
+class ListingError(Refusal, ValueError):
+    """A filter value the list does not know; ``field`` names the filter (the
+    ``listing.unknown.*`` entries of :mod:`veracity.cases.refusals`)."""
 
-    def __init__(self, field: str, value: str) -> None:
-        super().__init__(f"{field}: {value!r}")
-        self.field = field
-        self.value = value
+    namespace = "listing"
+
+    @property
+    def value(self) -> str:
+        return str(self.params.get("value", ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +229,7 @@ def _check(name: str, value: str | None, allowed: Sequence[str]) -> str | None:
     if value in (None, ""):
         return None
     if value not in allowed:
-        raise ListingError(name, str(value))
+        raise ListingError(f"unknown.{name}", name, value=str(value))
     return value
 
 
@@ -353,7 +357,7 @@ def problem_items(
     stage = _check("stage", stage, STAGES)
     seller_code = (seller_code or "").strip() or None
     if seller_code is not None and (len(seller_code) > 32 or "\x00" in seller_code):
-        raise ListingError("seller_code", seller_code[:40])
+        raise ListingError("unknown.seller", "seller", value=seller_code[:40])
     items = _filtered(
         visible_to(user),
         business_date=business_date,

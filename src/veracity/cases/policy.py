@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from veracity.access.roles import roles_of
+from veracity.cases import refusals as _refusals  # noqa: F401  (registers the ``case.*`` words)
 from veracity.cases.models import ProblemItem, Stage
 from veracity.core.refusals import Refusal
 from veracity.org.actions import roles_for
@@ -43,14 +44,17 @@ STAGE_NAMES = {
 
 
 class CaseError(Refusal):
-    """A refused step; ``field`` names what is wrong, ``code`` is stable."""
+    """A refused step; ``field`` names what is wrong, ``code`` is stable; the words are the
+    ``case.*`` entries of :mod:`veracity.cases.refusals`."""
+
+    namespace = "case"
 
     def message(self, chinese: bool) -> str:
         return self.message_zh if chinese else self.message_en
 
 
-def refuse(code: str, field: str, zh: str, en: str) -> CaseError:
-    return CaseError(code, field, zh, en)
+def refuse(code: str, field: str, **params: Any) -> CaseError:
+    return CaseError(code, field, **params)
 
 
 def stage_name(stage: str, chinese: bool = True) -> str:
@@ -59,7 +63,7 @@ def stage_name(stage: str, chinese: bool = True) -> str:
 
 
 def _role_refusal(action_zh: str, action_en: str) -> CaseError:
-    return refuse("role", "user", f"您的角色不能{action_zh}", f"your role may not {action_en}")
+    return refuse("role", "user", action_zh=action_zh, action_en=action_en)
 
 
 def may_distribute(user: Any, item: ProblemItem) -> CaseError | None:
@@ -77,31 +81,16 @@ def may_claim(user: Any, item: ProblemItem) -> CaseError | None:
     if not roles & INVESTIGATORS:  # channel back-office, from here on
         return _role_refusal("认领问题件", "claim problem items")
     if item.stage == Stage.NEW:
-        return refuse(
-            "not_distributed",
-            "stage",
-            "问题件尚未分发到渠道，不能认领",
-            "the item has not been distributed to a channel yet",
-        )
+        return refuse("not_distributed", "stage")
     if item.assigned_channel not in channels_of(user):
-        return refuse(
-            "other_channel",
-            "assigned_channel",
-            "问题件分发给了其他渠道",
-            "the item was distributed to another channel",
-        )
+        return refuse("other_channel", "assigned_channel")
     return None
 
 
 def may_investigate(user: Any, item: ProblemItem) -> CaseError | None:
     """Submitting findings is the investigator's own act."""
     if item.assignee_id != getattr(user, "pk", None):
-        return refuse(
-            "not_investigator",
-            "assignee",
-            "只有认领该问题件的调查人可以提交调查结果",
-            "only the investigator who claimed the item may submit its findings",
-        )
+        return refuse("not_investigator", "assignee")
     return None
 
 
@@ -109,12 +98,7 @@ def may_verify(user: Any, item: ProblemItem) -> CaseError | None:
     if not roles_of(user) & VERIFIERS:
         return _role_refusal("核实或退回调查结果", "verify or return findings")
     if item.assignee_id is not None and item.assignee_id == getattr(user, "pk", None):
-        return refuse(
-            "own_work",
-            "user",
-            "不能核实自己调查的问题件",
-            "nobody verifies an item they investigated themselves",
-        )
+        return refuse("own_work", "user")
     return None
 
 
@@ -127,7 +111,7 @@ def may_close(user: Any, item: ProblemItem) -> CaseError | None:
 def may_support(user: Any, item: ProblemItem) -> CaseError | None:
     """Evidence and notes: the investigator, or compliance and customer service."""
     if item.stage == Stage.CLOSED:
-        return refuse("closed", "stage", "问题件已关闭", "the item is closed")
+        return refuse("closed", "stage")
     if item.assignee_id is not None and item.assignee_id == getattr(user, "pk", None):
         return None
     if roles_of(user) & SUPPORTERS:

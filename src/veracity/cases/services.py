@@ -82,7 +82,7 @@ def _item_for(user: Any, item_id: int) -> ProblemItem:
     see does not exist for one)."""
     item = visible_to(user).select_for_update().filter(pk=item_id).first()
     if item is None:
-        raise refuse("not_found", "item", "问题件不存在或无权查看", "no such problem item")
+        raise refuse("not_found", "item")
     return item
 
 
@@ -100,8 +100,10 @@ def _move(item: ProblemItem, move: Callable[[], None], name_zh: str, name_en: st
         raise refuse(
             "illegal_transition",
             "stage",
-            f"问题件处于“{stage_name(before)}”状态，不能{name_zh}",
-            f"the item is {stage_name(before, False)}; it cannot be {name_en}",
+            stage_zh=stage_name(before),
+            step_zh=name_zh,
+            stage_en=stage_name(before, False),
+            step_en=name_en,
         ) from None
     return before
 
@@ -110,12 +112,7 @@ def _save(item: ProblemItem, fields: Sequence[str]) -> None:
     try:
         item.save(update_fields=[*fields, "stage", "updated_at"])
     except ConcurrentTransition:
-        raise refuse(
-            "taken",
-            "stage",
-            "该问题件刚被他人处理，请刷新后再试",
-            "someone else has just acted on this item; reload and try again",
-        ) from None
+        raise refuse("taken", "stage") from None
 
 
 def _step(
@@ -159,9 +156,9 @@ def _step(
 def _text(value: str | None, name: str, *, required: bool, zh: str, en: str) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise refuse("required", name, f"请填写{zh}", f"{en} is required")
+        raise refuse("required", name, what_zh=zh, what_en=en)
     if len(text) > MAX_TEXT:
-        raise refuse("too_long", name, f"{zh}过长（最多{MAX_TEXT}字）", f"{en} is too long")
+        raise refuse("too_long", name, what_zh=zh, what_en=en, limit=MAX_TEXT)
     return text
 
 
@@ -211,12 +208,7 @@ def problem_item_distribute(
     _check(policy.may_distribute(user, item))
     chosen = channel or next(iter(channels_of_item(item.pk)), "")
     if chosen not in Channel.values:
-        raise refuse(
-            "channel",
-            "channel",
-            "请选择要分发到的渠道（该问题件没有可分发的保单渠道）",
-            "choose the channel to distribute to (the item has no policy channel)",
-        )
+        raise refuse("channel", "channel")
     before = _move(item, item.distribute, "分发", "distributed")
     item.assigned_channel = chosen
     _set_deadline(item, as_of or timezone.localdate())
@@ -299,22 +291,22 @@ def problem_item_attach(
     item = _item_for(user, item_id)
     _check(policy.may_support(user, item))
     if kind not in EvidenceKind.values:
-        raise refuse("kind", "kind", "请选择材料类别", "choose the kind of evidence")
+        raise refuse("kind", "kind")
     text = _text(description, "description", required=True, zh="材料说明", en="a description")
     if len(text) > MAX_DESCRIPTION:
-        raise refuse(
-            "too_long",
-            "description",
-            f"材料说明过长（最多{MAX_DESCRIPTION}字）",
-            f"the description is too long (at most {MAX_DESCRIPTION} characters)",
-        )
+        raise refuse("too_long.description", "description", limit=MAX_DESCRIPTION)
     name = Path((filename or "").replace("\\", "/")).name.strip()[:200]
     if not name:
-        raise refuse("required", "file", "请选择文件", "choose a file")
+        raise refuse("required.file", "file")
     try:
         found = check_file(name, data)
     except EvidenceRejected as error:
-        raise refuse(error.code, "file", error.message_zh, error.message_en) from None
+        raise refuse(
+            f"{error.code}.evidence_rejected",
+            "file",
+            message_zh=error.message_zh,
+            message_en=error.message_en,
+        ) from None
     stored_as = f"{uuid.uuid4().hex}.bin"
     evidence = Evidence.objects.create(
         item=item,
@@ -349,13 +341,13 @@ def evidence_read(
     audited with its purpose (the file holds personal data)."""
     evidence = Evidence.objects.select_related("item").filter(pk=evidence_id).first()
     if evidence is None or not visible_to(user).filter(pk=evidence.item_id).exists():
-        raise refuse("not_found", "evidence", "材料不存在或无权查看", "no such evidence")
+        raise refuse("not_found.evidence", "evidence")
     if not (purpose or "").strip():
-        raise refuse("purpose", "purpose", "请说明查看目的", "state the purpose")
+        raise refuse("purpose", "purpose")
     try:
         sealed = (evidence_dir() / evidence.stored_as).read_bytes()
     except FileNotFoundError:
-        raise refuse("missing", "evidence", "材料文件缺失", "the stored file is missing") from None
+        raise refuse("missing", "evidence") from None
     try:
         data = field_crypto().decrypt_bytes(sealed, aad=f"evidence:{evidence.stored_as}")
     except DecryptionError:
@@ -363,7 +355,7 @@ def evidence_read(
         # the seal (AES-GCM, bound to the file's name) no longer holds
         data = None
     if data is None or hashlib.sha256(data).hexdigest() != evidence.sha256:
-        raise refuse("tampered", "evidence", "材料文件校验失败", "the file fails its checksum")
+        raise refuse("tampered", "evidence")
     audit_record(
         actor=Actor.of(user, ip),
         event=Event(
@@ -409,12 +401,7 @@ def problem_item_submit(
     item = _item_for(user, item_id)
     _check(policy.may_investigate(user, item))
     if outcome not in Outcome.values:
-        raise refuse(
-            "outcome",
-            "outcome",
-            "请选择调查结论：更正、属实说明或上报",
-            "choose the outcome: corrected, explained or escalated",
-        )
+        raise refuse("outcome", "outcome")
     text = _text(findings, "findings", required=True, zh="调查结果", en="the findings")
     correction: dict[str, Any] | None = None
     if outcome == Outcome.CORRECTED:
@@ -424,7 +411,12 @@ def problem_item_submit(
             allowed = set(correctable_customers(user, item.pk))
             parsed = changes_parse(changes or [], allowed_customers=allowed)
         except CorrectionError as error:
-            raise refuse("correction", error.field, error.message_zh, error.message_en) from None
+            raise refuse(
+                "correction",
+                error.field,
+                message_zh=error.message_zh,
+                message_en=error.message_en,
+            ) from None
         correction = {"changes": [_sealed(item, c) for c in parsed]}
     elif outcome == Outcome.ESCALATED:
         sellers = _item_sellers(item)
@@ -433,12 +425,7 @@ def problem_item_submit(
         )
         unknown = [c for c in codes if c not in sellers]
         if not codes or unknown:
-            raise refuse(
-                "seller",
-                "seller_codes",
-                "请选择本问题件保单的销售人员",
-                "choose the seller(s) of this item's policies",
-            )
+            raise refuse("seller", "seller_codes")
         correction = {"sellers": codes}
     before = _move(item, item.submit, "提交", "submitted")
     item.outcome, item.findings, item.correction = outcome, text, correction
@@ -524,13 +511,7 @@ def _check_no_newcomers(item: ProblemItem) -> None:
     newcomers = _newcomers(item)
     if newcomers:
         listed = ", ".join(f"#{c}" for c in newcomers[:10])
-        raise refuse(
-            "new_members",
-            "members",
-            f"调查结果提交后又有客户加入本问题件（{listed}），请退回调查人补充调查",
-            f"customers joined the item after the findings were submitted ({listed});"
-            " return it to the investigator",
-        )
+        raise refuse("new_members", "members", listed=listed)
 
 
 @transaction.atomic
@@ -562,13 +543,7 @@ def problem_item_verify(
         _check_no_newcomers(item)
     kinds = set(item.evidence_files.values_list("kind", flat=True))
     if item.stage == Stage.SUBMITTED and not kinds & {k.value for k in VERIFYING_KINDS}:
-        raise refuse(
-            "evidence",
-            "evidence",
-            "核实前须有客户签字确认书或调查人签字的调查报告",
-            "verification needs the customer's signed confirmation or the investigator's"
-            " signed report",
-        )
+        raise refuse("evidence", "evidence")
     before = _move(item, item.verify, "核实", "verified")
     _save(item, [])
     _step(item, action=StepAction.VERIFY, user=user, ip=ip, before=before, note=text)
@@ -594,7 +569,12 @@ def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> Non
     try:
         customer_correct(changes=changes, user=user, reason=f"problem item #{item.pk}", as_of=today)
     except CorrectionError as error:
-        raise refuse("correction", error.field, error.message_zh, error.message_en) from None
+        raise refuse(
+            "correction",
+            error.field,
+            message_zh=error.message_zh,
+            message_en=error.message_en,
+        ) from None
     _step(item, action=StepAction.CORRECT, user=user, ip=ip, detail={"changes": len(changes)})
     customers = sorted({c.customer_id for c in changes})
     gate = {cid: [f.to_dict() for f in customer_recheck(cid, as_of=today)] for cid in customers}

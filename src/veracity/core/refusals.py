@@ -14,6 +14,11 @@ stays in gettext.
 
 Each app adds its entries with :func:`register` at import time of the module that raises
 them; a code registered twice with different words is a programming error.
+
+A subclass may give a :attr:`Refusal.namespace`: ``CaseError("not_found", "item")`` then reads
+the entry ``case.not_found`` and still shows the code ``not_found``. Where one code has
+differently worded variants, the variant follows a dot — ``CaseError("not_found.evidence",
+"evidence")`` reads ``case.not_found.evidence`` and shows ``not_found``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 __all__ = [
     "CATALOGUE",
@@ -106,11 +111,18 @@ class Refusal(Exception):
     words of their own.
     """
 
+    #: The catalogue prefix of a subclass's codes (see the module's docstring); "" for none.
+    namespace: ClassVar[str] = ""
+
     code: str
+    key: str
     field: str
     params: Mapping[str, Any]
 
     def __init__(self, code: str, field: str = "", /, *inline: str, **params: Any) -> None:
+        key = f"{self.namespace}.{code}" if self.namespace else code
+        if self.namespace:
+            code = code.split(".", 1)[0]
         # ``inline`` (zh, en) is the old form with the words at the raise site; it goes once
         # every raise site uses the catalogue.
         if inline:
@@ -120,18 +132,19 @@ class Refusal(Exception):
                 zh.replace("{", "{{").replace("}", "}}"),
                 en.replace("{", "{{").replace("}", "}}"),
             )
-        elif code not in _CATALOGUE:
-            raise KeyError(f"refusal {code!r} is not in the catalogue")
+        elif key not in _CATALOGUE:
+            raise KeyError(f"refusal {key!r} is not in the catalogue")
         else:
             self._inline = None
         super().__init__(code, field)
         self.code = code
+        self.key = key
         self.field = field
         self.params = MappingProxyType(dict(params))
 
     @property
     def entry(self) -> Entry:
-        return self._inline or _CATALOGUE[self.code]
+        return self._inline or _CATALOGUE[self.key]
 
     @property
     def kind(self) -> Kind:
@@ -178,3 +191,27 @@ class Refusal(Exception):
 
     def __hash__(self) -> int:
         return hash((self.code, self.field))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # picklable with its words (a child process hands back the refusals of its rows)
+        inline = (self._inline.kind, self._inline.zh, self._inline.en) if self._inline else None
+        return (
+            _restore,
+            (type(self), self.key, self.code, self.field, dict(self.params), inline),
+        )
+
+
+def _restore(
+    cls: type[Refusal],
+    key: str,
+    code: str,
+    field: str,
+    params: dict[str, Any],
+    inline: tuple[Kind, str, str] | None,
+) -> Refusal:
+    refusal = cls.__new__(cls)
+    Exception.__init__(refusal, code, field)
+    refusal.code, refusal.key, refusal.field = code, key, field
+    refusal.params = MappingProxyType(params)
+    refusal._inline = Entry(*inline) if inline else None
+    return refusal

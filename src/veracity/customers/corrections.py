@@ -16,6 +16,8 @@ from django.db import models, transaction
 
 from veracity.core import accounts, contact, gate, identity
 from veracity.core.findings import Finding
+from veracity.core.refusals import Refusal
+from veracity.customers import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.customers.models import Address, BankAccount, Customer, IdentityDocument, Phone
 from veracity.customers.services import account_key, address_key, id_key, phone_key
 
@@ -39,16 +41,11 @@ FIELD_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class CorrectionError(Exception):
-    """A change that cannot be made; ``field`` is ``changes[i].<name>``."""
+class CorrectionError(Refusal):
+    """A change that cannot be made; ``field`` is ``changes[i].<name>``; the words are the
+    ``correction.*`` entries of :mod:`veracity.customers.refusals`."""
 
-    field: str
-    message_zh: str
-    message_en: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message_en}"
+    namespace = "correction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,35 +61,29 @@ def changes_parse(raw: Sequence[Mapping[str, Any]], *, allowed_customers: set[in
     record-held values) → checked :class:`Change` objects, or the first error."""
     out = []
     if not raw:
-        raise CorrectionError("changes", "请填写更正后的数据", "give the corrected values")
+        raise CorrectionError("required", "changes")
     for i, item in enumerate(raw):
         where = f"changes[{i}]"
         if not isinstance(item, Mapping):
-            raise CorrectionError(where, "格式不正确", "malformed change")
+            raise CorrectionError("malformed", where)
         name = str(item.get("field") or "")
         if name not in FIELDS:
             raise CorrectionError(
+                "field",
                 f"{where}.field",
-                f"不能更正“{name}”（可更正：{'、'.join(v[0] for v in FIELD_NAMES.values())}）",
-                f"{name!r} cannot be corrected (one of: {', '.join(FIELDS)})",
+                name=name,
+                allowed_zh="、".join(v[0] for v in FIELD_NAMES.values()),
+                allowed_en=", ".join(FIELDS),
             )
         try:
             customer_id = int(item.get("customer_id") or 0)
             record_id = int(item["record_id"]) if item.get("record_id") not in (None, "") else None
         except (TypeError, ValueError):
-            raise CorrectionError(
-                where, "客户或记录编号不正确", "bad customer or record id"
-            ) from None
+            raise CorrectionError("bad_id", where) from None
         if customer_id not in allowed_customers:
-            raise CorrectionError(
-                f"{where}.customer_id",
-                "只能更正本问题件所涉、且您有权查看的客户的数据",
-                "only the customers on this item whose files you may see can be corrected",
-            )
+            raise CorrectionError("customer", f"{where}.customer_id")
         if name in _RECORDS and record_id is None:
-            raise CorrectionError(
-                f"{where}.record_id", "请指明更正哪一条记录", "say which record is corrected"
-            )
+            raise CorrectionError("record_required", f"{where}.record_id")
         value = str(item.get("value") or "").strip()
         _check_value(f"{where}.value", name, value)
         out.append(Change(customer_id, name, value, record_id))
@@ -102,24 +93,24 @@ def changes_parse(raw: Sequence[Mapping[str, Any]], *, allowed_customers: set[in
 def _check_value(where: str, name: str, value: str) -> None:
     zh, en = FIELD_NAMES[name]
     if not value:
-        raise CorrectionError(where, f"更正后的{zh}不能为空", f"the corrected {en} is empty")
+        raise CorrectionError("empty", where, what_zh=zh, what_en=en)
     if name == "sex" and gate.normalise_sex(value) is None:
-        raise CorrectionError(where, "性别应为男或女", "sex must be M or F")
+        raise CorrectionError("sex", where)
     if name == "birth_date":
         try:
             date.fromisoformat(value)
         except ValueError:
-            raise CorrectionError(where, "应为日期，如1985-03-14", "expected a date") from None
+            raise CorrectionError("birth_date", where) from None
     if name == "phone" and not contact.normalise_phone(value).valid:
-        raise CorrectionError(where, "不是有效的电话号码", "not a valid phone number")
+        raise CorrectionError("phone", where)
     if name == "account":
         # the gate's rule: digits only, 8 to 30 of them (a Luhn failure is only a warning)
         _n, found = accounts.check_account(value, field=where)
         errors = [f for f in found if str(f.severity) == "error"]
         if not accounts.normalise_account(value) or errors:
-            raise CorrectionError(where, "不是有效的银行账号", "not a valid bank account number")
+            raise CorrectionError("account", where)
     if name == "address" and not contact.normalise_address(value):
-        raise CorrectionError(where, "地址无效", "not a usable address")
+        raise CorrectionError("address", where)
 
 
 @transaction.atomic
@@ -159,9 +150,7 @@ def _correct_record(where: str, change: Change, user: Any, reason: str, as_of: d
         .first()
     )
     if record is None:
-        raise CorrectionError(
-            f"{where}.record_id", "该客户没有这条记录", "the customer has no such record"
-        )
+        raise CorrectionError("no_record", f"{where}.record_id")
     if change.field == "phone":
         value, kind, bidx, valid = phone_key(change.value) or ("", "", "", False)
         others = Phone.objects.filter(customer_id=change.customer_id, number_bidx=bidx)
@@ -187,18 +176,19 @@ def _correct_document(where: str, record: Any, change: Change, as_of: date) -> N
     _facts, found = identity.check_id(record.id_type, change.value, as_of=as_of, field=where)
     errors = [f for f in found if str(f.severity) == "error"]
     if errors:
-        raise CorrectionError(f"{where}.value", errors[0].message_zh, errors[0].message_en)
+        raise CorrectionError(
+            "id_number",
+            f"{where}.value",
+            message_zh=errors[0].message_zh,
+            message_en=errors[0].message_en,
+        )
     key = id_key(record.id_type, change.value)
     assert key is not None
     taken = IdentityDocument.objects.filter(id_type=key[0], number_bidx=key[2]).exclude(
         customer_id=change.customer_id
     )
     if taken.exists():
-        raise CorrectionError(
-            f"{where}.value",
-            "该证件号码属于另一个客户档案，请先合并档案",
-            "this ID number belongs to another customer file; merge the files first",
-        )
+        raise CorrectionError("id_taken", f"{where}.value")
     record.number, record.number_bidx = key[1], key[2]
 
 

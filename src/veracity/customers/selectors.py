@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import MaskPolicy, mask
+from veracity.core.refusals import Refusal
+from veracity.customers import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.customers.models import (
     Address,
     BankAccount,
@@ -52,12 +54,11 @@ SEARCH_KINDS = ("name", "id_number", "phone", "account")
 MAX_RESULTS = 50
 
 
-class SearchError(ValueError):
-    """A search that cannot be run; ``code`` is one of ``kind``, ``query``, ``purpose``."""
+class SearchError(Refusal, ValueError):
+    """A search that cannot be run; ``code`` is one of ``kind``, ``query``, ``purpose`` (the
+    ``search.*`` entries of :mod:`veracity.customers.refusals`)."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    namespace = "search"
 
 
 def mask_policy() -> MaskPolicy:
@@ -101,13 +102,13 @@ def customer_search(
     Raises :class:`SearchError` for an unknown kind, an empty query or a missing purpose.
     """
     if kind not in SEARCH_KINDS:
-        raise SearchError("kind")
+        raise SearchError("kind", "kind")
     query = (query or "").strip()
     if not query:
-        raise SearchError("query")
+        raise SearchError("query", "query")
     purpose = (purpose or "").strip()
     if not purpose:
-        raise SearchError("purpose")
+        raise SearchError("purpose", "purpose")
     found = _matching(visible_to(user), kind, query)
     results = list(found.order_by("name", "pk")[:MAX_RESULTS])
     if kind != "name":
@@ -280,7 +281,7 @@ def customer_detail(
     ``PermissionDenied`` without it. History stays masked."""
     purpose = (purpose or "").strip()
     if not purpose:
-        raise SearchError("purpose")
+        raise SearchError("purpose", "purpose")
     try:
         pk = int(customer_id)
     except (TypeError, ValueError):

@@ -28,6 +28,7 @@ from django.utils import timezone
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.refusals import Refusal
+from veracity.incidents import refusals as _refusals  # noqa: F401  (registers the ``incident.*`` words)
 from veracity.incidents.models import DataType, LeakIncident, RemediationStep
 from veracity.incidents.selectors import (
     RESPONDER_ROLES,
@@ -72,33 +73,30 @@ MAX_TEXT: Final = 5000
 
 
 class IncidentError(Refusal):
-    """A refused step; ``field`` names what is wrong or missing."""
+    """A refused step; ``field`` names what is wrong or missing; the words are the
+    ``incident.*`` entries of :mod:`veracity.incidents.refusals`."""
+
+    namespace = "incident"
 
     def message(self, language: str | None) -> str:
         return self.message_en if (language or "").startswith("en") else self.message_zh
 
 
-def _require(value: str | None, field: str, zh: str, en: str) -> str:
+def _require(value: str | None, field: str, variant: str = "", **params: str) -> str:
+    """The text, stripped; refused as ``REQUIRED.<variant or field>`` when empty."""
     text = (value or "").strip()
     if not text:
-        raise IncidentError("REQUIRED", field, zh, en)
+        raise IncidentError(f"REQUIRED.{variant or field}", field, **params)
     if len(text) > MAX_TEXT:
-        raise IncidentError(
-            "TOO_LONG",
-            field,
-            f"内容过长（最多{MAX_TEXT}字）",
-            f"{field}: at most {MAX_TEXT} characters",
-        )
+        raise IncidentError("TOO_LONG", field, name=field, limit=MAX_TEXT)
     return text
 
 
 def _not_future(day: date | None, field: str, zh: str, en: str) -> date:
     if day is None:
-        raise IncidentError("REQUIRED", field, f"请填写{zh}", f"enter the {en}")
+        raise IncidentError("REQUIRED.date", field, what_zh=zh, what_en=en)
     if day > timezone.localdate():
-        raise IncidentError(
-            "FUTURE", field, f"{zh}不能晚于今天", f"the {en} cannot be in the future"
-        )
+        raise IncidentError("FUTURE", field, what_zh=zh, what_en=en)
     return day
 
 
@@ -106,12 +104,7 @@ def _data_types(values: Iterable[str]) -> list[str]:
     chosen = [str(v) for v in values]
     unknown = [v for v in chosen if v not in DataType.values]
     if unknown:
-        raise IncidentError(
-            "INVALID",
-            "data_types",
-            f"未知的信息类型：{', '.join(unknown)}",
-            f"data_types: unknown kind of data {', '.join(unknown)}",
-        )
+        raise IncidentError("INVALID.data_types", "data_types", unknown=", ".join(unknown))
     return [v for v in DataType.values if v in chosen]  # one order, no duplicates
 
 
@@ -121,36 +114,23 @@ def _customers(customer_ids: Iterable[int]) -> list[Any]:
     ids = set(customer_ids)
     found = list(Customer.objects.filter(pk__in=ids))
     if len(found) != len(ids):
-        raise IncidentError(
-            "UNKNOWN", "customers", "客户档案不存在", "customers: no such customer file"
-        )
+        raise IncidentError("UNKNOWN.customers", "customers")
     return found
 
 
 def _handler(user: Any) -> None:
     if not may_handle_incidents(user):
-        raise IncidentError(
-            "FORBIDDEN",
-            "user",
-            "只有客户信息主管、客户服务部经理、合规人员或管理员处理泄露事件",
-            "only the information manager, the customer service manager, compliance or an "
-            "administrator handle leak incidents",
-        )
+        raise IncidentError("FORBIDDEN", "user")
 
 
 def _locked(incident_id: int, *, open_only: bool = True) -> LeakIncident:
     try:
         incident = LeakIncident.objects.select_for_update().get(pk=incident_id)
     except LeakIncident.DoesNotExist:
-        raise IncidentError("UNKNOWN", "incident", "事件不存在", "no such incident") from None
+        raise IncidentError("UNKNOWN", "incident") from None
     if open_only and incident.status in FINAL:
         zh, en = STATUS_NAMES[Status(incident.status)]
-        raise IncidentError(
-            "FINAL",
-            "status",
-            f"事件{zh}，不能再修改",
-            f"status: the incident is {en}; it cannot change",
-        )
+        raise IncidentError("FINAL", "status", status_zh=zh, status_en=en)
     return incident
 
 
@@ -222,14 +202,10 @@ def incident_report(
     """Anyone logged in reports a suspected or actual leak (D4.27); the customer information
     manager(s) and customer service manager(s) are notified at once."""
     if reporter is None or not getattr(reporter, "is_authenticated", False):
-        raise IncidentError("FORBIDDEN", "user", "请先登录", "log in to report a leak")
-    text = _require(
-        description, "description", "请描述发生了什么", "description: say what happened"
-    )
+        raise IncidentError("FORBIDDEN.login", "user")
+    text = _require(description, "description")
     if certainty not in LeakIncident.Certainty.values:
-        raise IncidentError(
-            "INVALID", "certainty", "请选择疑似或已确认", "certainty: suspected or confirmed"
-        )
+        raise IncidentError("INVALID.certainty", "certainty")
     types = _data_types(data_types)
     with transaction.atomic():
         customers = _customers(customer_ids)
@@ -386,12 +362,6 @@ def incident_candidate_lockout_raise(
 
 # --- details -------------------------------------------------------------------------------
 
-_TEXT_FIELDS: Final = {
-    "description": ("请描述发生了什么", "description: say what happened"),
-    "cause": ("请填写原因", "cause: state the cause"),
-    "possible_harm": ("请填写可能造成的危害", "possible_harm: state the possible harm"),
-}
-
 
 def incident_update(
     *,
@@ -412,12 +382,7 @@ def incident_update(
         incident = _locked(incident_id)
         if certainty is not None and certainty != incident.certainty:
             if certainty not in LeakIncident.Certainty.values:
-                raise IncidentError(
-                    "INVALID",
-                    "certainty",
-                    "请选择疑似或已确认",
-                    "certainty: suspected or confirmed",
-                )
+                raise IncidentError("INVALID.certainty", "certainty")
             changed["certainty"] = {"from": incident.certainty, "to": certainty}
             incident.certainty = certainty
         if data_types is not None:
@@ -434,8 +399,7 @@ def incident_update(
                 continue
             text = value.strip()
             if text or name == "description":
-                zh, en = _TEXT_FIELDS[name]
-                text = _require(text, name, zh, en)
+                text = _require(text, name)
             if text != getattr(incident, name):
                 changed[name] = "edited" if text else "cleared"  # text stays out of the trail
                 setattr(incident, name, text)
@@ -453,9 +417,7 @@ def incident_customers_add(
         incident = _locked(incident_id)
         customers = _customers(customer_ids)
         if not customers:
-            raise IncidentError(
-                "REQUIRED", "customers", "请填写客户档案号", "customers: name a customer file"
-            )
+            raise IncidentError("REQUIRED.customers", "customers")
         have = set(incident.customers.values_list("pk", flat=True))
         added = sorted(c.pk for c in customers if c.pk not in have)
         if added:
@@ -492,12 +454,10 @@ def incident_step_add(
     """Record a remedial action: what was done, by whom (the recording user unless named),
     when (now unless given; never in the future)."""
     _handler(user)
-    text = _require(action, "action", "请填写采取的补救措施", "action: say what was done")
+    text = _require(action, "action")
     when = taken_at or timezone.now()
     if when > timezone.now() + timedelta(minutes=5):
-        raise IncidentError(
-            "FUTURE", "taken_at", "措施时间不能晚于现在", "taken_at: cannot be in the future"
-        )
+        raise IncidentError("FUTURE.taken_at", "taken_at")
     with transaction.atomic():
         incident = _locked(incident_id)
         step = RemediationStep.objects.create(
@@ -526,12 +486,7 @@ def incident_regulator_record(
 ) -> LeakIncident:
     """PIPL Art. 57: the authority notified, on which day, under which reference."""
     _handler(user)
-    authority = _require(
-        authority,
-        "regulator_authority",
-        "请填写被通知的监管部门",
-        "regulator_authority: name the authority",
-    )[:200]
+    authority = _require(authority, "regulator_authority")[:200]
     day = _not_future(
         notified_on,
         "regulator_notified_on",
@@ -593,16 +548,9 @@ def incident_individuals_record(
         "date the individuals were notified",
     )
     if channel not in LeakIncident.Channel.values:
-        raise IncidentError(
-            "REQUIRED",
-            "individuals_channel",
-            "请选择通知方式",
-            "individuals_channel: choose how they were notified",
-        )
+        raise IncidentError("REQUIRED.individuals_channel", "individuals_channel")
     texts = {
-        field: _require(
-            contents.get(field), field, f"通知须写明{zh}", f"{field}: the notice must state {en}"
-        )
+        field: _require(contents.get(field), field, "notice", what_zh=zh, what_en=en, name=field)
         for field, zh, en in NOTICE_CONTENTS
     }
     texts["notice_contact"] = texts["notice_contact"][:300]
@@ -631,21 +579,11 @@ def incident_individuals_waive(
     """PIPL Art. 57: the measures taken effectively avoid harm, so the individuals need not
     be notified — the reason is recorded (the authority may still require a notice)."""
     _handler(user)
-    text = _require(
-        reason,
-        "individuals_not_notified_reason",
-        "请说明无需通知个人的理由（所采取的措施能够有效避免危害）",
-        "individuals_not_notified_reason: state why the measures effectively avoid harm",
-    )
+    text = _require(reason, "individuals_not_notified_reason")
     with transaction.atomic():
         incident = _locked(incident_id)
         if incident.individuals_notified_on is not None:
-            raise IncidentError(
-                "ALREADY_NOTIFIED",
-                "individuals_not_notified_reason",
-                "已通知个人，无需说明不通知的理由",
-                "individuals_not_notified_reason: the individuals were already notified",
-            )
+            raise IncidentError("ALREADY_NOTIFIED", "individuals_not_notified_reason")
         incident.individuals_not_notified_reason = text
         incident.save()
         _audit(actor, incident, "individuals_not_needed", reason="recorded")
@@ -659,36 +597,14 @@ def closing_problems(incident: LeakIncident) -> list[IncidentError]:
     """What still keeps ``incident`` from being closed (empty when it may close)."""
     problems = []
     if not incident.cause.strip():
-        problems.append(
-            IncidentError(
-                "REQUIRED",
-                "cause",
-                "关闭前须填写「原因」",
-                "cause: record the cause before closing",
-            )
-        )
+        problems.append(IncidentError("REQUIRED.closing_cause", "cause"))
     if not incident.steps.exists():
-        problems.append(
-            IncidentError(
-                "REQUIRED",
-                "steps",
-                "关闭前须至少记录一项「补救措施」",
-                "steps: record at least one remediation step before closing",
-            )
-        )
+        problems.append(IncidentError("REQUIRED.closing_steps", "steps"))
     if (
         incident.individuals_notified_on is None
         and not incident.individuals_not_notified_reason.strip()
     ):
-        problems.append(
-            IncidentError(
-                "REQUIRED",
-                "individuals_notified_on",
-                "关闭前须记录「通知个人」的情况，或说明无需通知的理由",
-                "individuals_notified_on: record the notice to the individuals, or why it is "
-                "not needed, before closing",
-            )
-        )
+        problems.append(IncidentError("REQUIRED.closing_individuals", "individuals_notified_on"))
     return problems
 
 
@@ -710,30 +626,17 @@ def incident_move(
             from_zh, from_en = STATUS_NAMES[current]
             to_zh, to_en = STATUS_NAMES[Status(to)] if to in Status.values else (to, to)
             raise IncidentError(
-                "ILLEGAL_MOVE",
-                "status",
-                f"状态不能从「{from_zh}」改为「{to_zh}」",
-                f"status: an incident cannot go from {from_en} to {to_en}",
+                "ILLEGAL_MOVE", "status", from_zh=from_zh, to_zh=to_zh, from_en=from_en, to_en=to_en
             )
         if to == Status.REMEDIATED and not incident.steps.exists():
-            raise IncidentError(
-                "REQUIRED",
-                "steps",
-                "须至少记录一项「补救措施」",
-                "steps: record at least one remediation step first",
-            )
+            raise IncidentError("REQUIRED.steps", "steps")
         if to == Status.CLOSED:
             problems = closing_problems(incident)
             if problems:
                 raise problems[0]
         detail: dict[str, Any] = {"from": current.value, "to": to}
         if to == Status.DISMISSED:
-            incident.dismissed_reason = _require(
-                reason,
-                "dismissed_reason",
-                "请说明排除的理由",
-                "dismissed_reason: say why it is no leak",
-            )
+            incident.dismissed_reason = _require(reason, "dismissed_reason")
             detail["reason"] = "recorded"
         incident.status = to
         if to in FINAL:

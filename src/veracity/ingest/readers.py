@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from veracity.core.records import unflatten
+from veracity.core.refusals import Refusal
+from veracity.ingest import refusals as _refusals  # noqa: F401  (registers the words)
 
 SUPPORTED = (".jsonl", ".ndjson", ".json", ".csv", ".xlsx")
 
@@ -44,11 +46,19 @@ class RowError:
         }
 
 
-class UnreadableFile(Exception):
-    def __init__(self, reason_zh: str, reason_en: str) -> None:
-        super().__init__(reason_en)
-        self.reason_zh = reason_zh
-        self.reason_en = reason_en
+class UnreadableFile(Refusal):
+    """A file that cannot be read at all (the ``ingest.*`` entries of
+    :mod:`veracity.ingest.refusals`)."""
+
+    namespace = "ingest"
+
+    @property
+    def reason_zh(self) -> str:
+        return self.message_zh
+
+    @property
+    def reason_en(self) -> str:
+        return self.message_en
 
 
 Record = tuple[int, dict[str, Any] | RowError]
@@ -63,11 +73,14 @@ def read_records(path: Path, *, encoding: str | None = None) -> Iterator[Record]
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise UnreadableFile(
-            f"不支持的文件类型 {suffix or '(无扩展名)'}，请使用 .jsonl、.csv 或 .xlsx",
-            f"unsupported file type {suffix or '(none)'}; use .jsonl, .csv or .xlsx",
+            "file_type",
+            suffix_zh=suffix or "(无扩展名)",
+            suffix_en=suffix or "(none)",
+            allowed_zh=".jsonl、.csv 或 .xlsx",
+            allowed_en=".jsonl, .csv or .xlsx",
         )
     if not path.is_file():
-        raise UnreadableFile(f"找不到文件 {path}", f"file not found: {path}")
+        raise UnreadableFile("not_found", path=path)
     if suffix == ".xlsx":
         yield from _read_xlsx(path)
         return
@@ -93,17 +106,13 @@ def text_encoding(path: Path, *, declared: str | None = None) -> str:
         try:
             name = codecs.lookup(declared).name
         except LookupError:
-            raise UnreadableFile(
-                f"未知的文件编码 {declared}", f"unknown encoding {declared}"
-            ) from None
+            raise UnreadableFile("unknown_encoding", declared=declared) from None
         codec = _UTF8 if name == "utf-8" else name
         failure = _first_undecodable(path, codec)
         if failure is not None:
             line, column = failure
             raise UnreadableFile(
-                f"文件不是所声明的 {declared} 编码（第 {line} 行第 {column} 个字节无法解码）",
-                f"the file is not in the declared encoding {declared} "
-                f"(line {line}, byte {column} cannot be decoded)",
+                "not_declared_encoding", declared=declared, line=line, column=column
             )
         return codec
     failure = _first_undecodable(path, _UTF8)
@@ -118,12 +127,7 @@ def text_encoding(path: Path, *, declared: str | None = None) -> str:
     if suspect[0] > 0:
         where_zh += f"；按 GB18030 解读时第 {suspect[0]} 行出现乱码字符 {suspect[1]}"
         where_en += f"; read as GB18030, line {suspect[0]} holds the garbled character {suspect[1]}"
-    raise UnreadableFile(
-        f"无法确定文件编码（{where_zh}）。文件应为 UTF-8；如为其他编码（如 Big5），请用 "
-        "--encoding 指明",
-        f"cannot tell the file's encoding ({where_en}). Files are UTF-8; name any other "
-        "encoding (e.g. big5) with --encoding",
-    )
+    raise UnreadableFile("unknown_file_encoding", where_zh=where_zh, where_en=where_en)
 
 
 def _first_undecodable(path: Path, codec: str) -> tuple[int, int] | None:
@@ -229,7 +233,7 @@ def _read_xlsx(path: Path) -> Iterator[Record]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise UnreadableFile("无法打开 Excel 文件", f"cannot open the Excel file ({exc})") from exc
+        raise UnreadableFile("excel", error=exc) from exc
     sheet = book.worksheets[0]
     header: list[str] = []
     for row_no, cells in enumerate(sheet.iter_rows(values_only=True), start=1):

@@ -40,6 +40,7 @@ from veracity.core import gate
 from veracity.core.completeness import parse_date
 from veracity.core.findings import Finding, finding
 from veracity.core.identity import infer_id_type
+from veracity.core.refusals import Refusal
 from veracity.core.schema import Rejected, parse_application
 from veracity.customers.services import (
     AccountIn,
@@ -54,6 +55,7 @@ from veracity.customers.services import (
 from veracity.db.bulk import insert_rows
 from veracity.db.fields import blind_index
 from veracity.ingest.readers import ImportCounts, RowError
+from veracity.policies import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.policies.models import (
     Channel,
     GateCheck,
@@ -70,18 +72,20 @@ from veracity.sales.models import Seller
 logger = logging.getLogger(__name__)
 
 
-class RejectedRow(Exception):
-    """An application that cannot be stored at all (no number, no product…)."""
+class RejectedRow(Refusal):
+    """An application that cannot be stored at all (no number, no product…); the words are
+    the ``application.*`` entries of :mod:`veracity.policies.refusals`. Picklable (a
+    refusal is), so a child process can prepare a batch (``applications_import``)."""
 
-    def __init__(self, field: str, reason_zh: str, reason_en: str) -> None:
-        super().__init__(f"{field}: {reason_en}")
-        self.field = field
-        self.reason_zh = reason_zh
-        self.reason_en = reason_en
+    namespace = "application"
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Picklable, so a child process can prepare a batch (``applications_import``).
-        return (type(self), (self.field, self.reason_zh, self.reason_en))
+    @property
+    def reason_zh(self) -> str:
+        return self.message_zh
+
+    @property
+    def reason_en(self) -> str:
+        return self.message_en
 
 
 @dataclass
@@ -135,7 +139,12 @@ def prepare(
     try:
         payload = parse_application(payload, id_type_aliases=id_type_aliases)
     except Rejected as rejected:
-        raise RejectedRow(rejected.field, rejected.reason_zh, rejected.reason_en) from None
+        raise RejectedRow(
+            "schema",
+            rejected.field,
+            message_zh=rejected.reason_zh,
+            message_en=rejected.reason_en,
+        ) from None
     application_no = payload["application_no"]
     product_code = payload["product"]["code"]
     channel = payload["channel"]
@@ -259,13 +268,7 @@ def _prepare_all(
             prepared.append(rejected)
         except Exception:  # a bug must cost its row, never the file (the log has the trace)
             logger.exception("an application could not be prepared")
-            prepared.append(
-                RejectedRow(
-                    "",
-                    "该行无法处理（已记录在系统日志中）",
-                    "this row could not be processed (logged)",
-                )
-            )
+            prepared.append(RejectedRow("unprocessable", ""))
     return prepared
 
 
@@ -621,13 +624,6 @@ class OutOfScope(RejectedRow):
     """An application the calling system may not check, create or update: another
     system's, or of a channel the system does not sell through (HTTP 403)."""
 
-    def __init__(self, code: str, field: str, reason_zh: str, reason_en: str) -> None:
-        super().__init__(field, reason_zh, reason_en)
-        self.code = code
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.code, self.field, self.reason_zh, self.reason_en))
-
 
 def _channel_names(channels: Iterable[str]) -> tuple[str, str]:
     codes = sorted(channels)
@@ -652,9 +648,8 @@ def scope_refusal(
         return OutOfScope(
             "other_system",
             "application_no",
-            "该投保单由其他系统提交，本系统不能修改",
-            f"this application was submitted by another system ({existing.source_system});"
-            f" the {scope.system} system may not change it",
+            source_system=existing.source_system,
+            system=scope.system,
         )
     for value in ((existing.channel,) if existing is not None else ()) + (channel,):
         if value not in scope.channels:
@@ -662,9 +657,10 @@ def scope_refusal(
             return OutOfScope(
                 "channel_not_allowed",
                 "channel",
-                f"本系统不能提交或修改{zh}渠道的投保单（本系统的渠道：{allowed_zh}）",
-                f"this system may not submit or change applications of the {en} channel"
-                f" (its channels: {allowed_en})",
+                channel_zh=zh,
+                channel_en=en,
+                allowed_zh=allowed_zh,
+                allowed_en=allowed_en,
             )
     return None
 

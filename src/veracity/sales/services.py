@@ -9,9 +9,11 @@ from django.db import transaction
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record_many
+from veracity.core.refusals import Refusal
 from veracity.core.schema import Rejected, parse_seller
 from veracity.customers.services import address_key, phone_key
 from veracity.ingest.readers import ImportCounts, RowError
+from veracity.sales import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.sales.models import Seller, SellerContact, SellerKind
 
 KIND_ALIASES = {
@@ -45,17 +47,19 @@ def sellers_import(
             with transaction.atomic():
                 outcome = seller_upsert(row, actor=actor)
         except _Rejected as rejected:
-            report.errors.append(RowError(line, rejected.field, rejected.zh, rejected.en))
+            report.errors.append(
+                RowError(line, rejected.field, rejected.message_zh, rejected.message_en)
+            )
             continue
         report.count(outcome)
     report.errors.sort(key=lambda e: e.line)
     return report
 
 
-class _Rejected(Exception):
-    def __init__(self, field: str, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.field, self.zh, self.en = field, zh, en
+class _Rejected(Refusal):
+    """A seller row left out (the ``seller.*`` entries of :mod:`veracity.sales.refusals`)."""
+
+    namespace = "seller"
 
 
 def _kind(record: Mapping[str, Any]) -> SellerKind | None:
@@ -68,26 +72,25 @@ def seller_upsert(record: Mapping[str, Any], *, actor: Actor) -> str:
     try:
         record = parse_seller(record)
     except Rejected as rejected:
-        raise _Rejected(rejected.field, rejected.reason_zh, rejected.reason_en) from None
+        raise _Rejected(
+            "schema",
+            rejected.field,
+            message_zh=rejected.reason_zh,
+            message_en=rejected.reason_en,
+        ) from None
     code = record["code"]
     kind = _kind(record)
     if kind is None:
-        raise _Rejected(
-            "kind",
-            "类型应为 agent、banca_specialist 或 agency",
-            "kind must be agent, banca_specialist or agency",
-        )
+        raise _Rejected("kind", "kind")
     name = str(record.get("name") or "").strip()
     if not name:
-        raise _Rejected("name", "名称缺失", "name is missing")
+        raise _Rejected("name", "name")
     agency = None
     agency_code = str(record.get("agency_code") or "").strip()
     if agency_code:
         agency = Seller.objects.filter(code=agency_code, kind=SellerKind.AGENCY).first()
         if agency is None:
-            raise _Rejected(
-                "agency_code", f"找不到代理机构 {agency_code}", f"no agency with code {agency_code}"
-            )
+            raise _Rejected("agency", "agency_code", agency_code=agency_code)
     qualified = str(record.get("qualified") if record.get("qualified") is not None else "")
     values = {
         "kind": kind,

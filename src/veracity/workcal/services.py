@@ -82,11 +82,14 @@ def read_day_rows(path: Path) -> Iterator[Row]:
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".jsonl", ".ndjson"}:
         raise UnreadableFile(
-            f"不支持的文件类型 {suffix or '(无扩展名)'}，请使用 .csv 或 .jsonl",
-            f"unsupported file type {suffix or '(none)'}; use .csv or .jsonl",
+            "file_type",
+            suffix_zh=suffix or "(无扩展名)",
+            suffix_en=suffix or "(none)",
+            allowed_zh=".csv 或 .jsonl",
+            allowed_en=".csv or .jsonl",
         )
     if not path.is_file():
-        raise UnreadableFile(f"找不到文件 {path}", f"file not found: {path}")
+        raise UnreadableFile("not_found", path=path)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -94,10 +97,7 @@ def read_day_rows(path: Path) -> Iterator[Row]:
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError as exc:
-            raise UnreadableFile(
-                "无法识别文件编码（应为 UTF-8 或 GB18030）",
-                "cannot decode the file (expected UTF-8 or GB18030)",
-            ) from exc
+            raise UnreadableFile("undecodable") from exc
     yield from (_csv_rows(text) if suffix == ".csv" else _jsonl_rows(text))
 
 

@@ -26,6 +26,7 @@ from veracity.api.schemas import (
     VerdictOut,
 )
 from veracity.audit.services import Actor
+from veracity.core.refusals import HTTP_STATUS
 from veracity.core.schema import Problem, Rejected, application_record
 from veracity.db.addresses import request_address
 from veracity.policies.services import (
@@ -115,15 +116,7 @@ def _refused(request: HttpRequest, refusal: OutOfScope, action: str, number: str
         object_id=number,
         detail={"code": refusal.code, "field": refusal.field},
     )
-    return Status(
-        403,
-        {
-            "code": refusal.code,
-            "field": refusal.field,
-            "message_zh": refusal.reason_zh,
-            "message_en": refusal.reason_en,
-        },
-    )
+    return Status(HTTP_STATUS[refusal.kind], refusal.to_dict())
 
 
 def stored_out(result: StoreResult) -> dict[str, Any]:

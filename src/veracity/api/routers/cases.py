@@ -38,6 +38,7 @@ from veracity.cases.models import Evidence, EvidenceKind, Outcome, ProblemItem
 from veracity.cases.policy import CaseError, refuse
 from veracity.cases.selectors import CaseView, actions_for, case_detail
 from veracity.core.evidence import MAX_BYTES
+from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
 from veracity.db.addresses import request_address
 from veracity.policies.models import Channel
@@ -63,20 +64,6 @@ NO_DESIGNATED_PERSON = {
         "with that person's role; an administrator sets one with "
         "`veracity api-client … --designated USER`"
     ),
-}
-
-#: CaseError code → HTTP status (anything else is 400).
-STATUS_OF = {
-    "not_found": 404,
-    "role": 403,
-    "other_channel": 403,
-    "not_investigator": 403,
-    "own_work": 403,
-    "taken": 409,
-    "illegal_transition": 409,
-    "not_distributed": 409,
-    "closed": 409,
-    "too_large": 413,
 }
 
 
@@ -277,19 +264,7 @@ def _designated(client: ApiClient) -> Any | None:
 
 
 def _not_found() -> CaseError:
-    return refuse("not_found", "item", "问题件不存在或无权查看", "no such problem item")
-
-
-def _error(error: CaseError) -> Any:
-    return Status(
-        STATUS_OF.get(error.code, 400),
-        {
-            "code": error.code,
-            "field": error.field,
-            "message_zh": error.message_zh,
-            "message_en": error.message_en,
-        },
-    )
+    return refuse("not_found", "item")
 
 
 T = TypeVar("T")
@@ -331,6 +306,8 @@ def _as_designated(
             detail={"code": "no_designated_person", "operation": operation},
         )
         return Status(403, NO_DESIGNATED_PERSON)
+    # A refusal (CaseError) leaves the transaction and is answered by the API's one handler;
+    # a forbidden step is written to the audit trail first.
     try:
         with transaction.atomic():
             done = step(user, ip)
@@ -344,7 +321,7 @@ def _as_designated(
                 ),
             )
     except CaseError as error:
-        if STATUS_OF.get(error.code, 400) == 403:
+        if error.kind is Kind.FORBIDDEN:
             record_refusal(
                 actor=Actor(label=f"api:{client.name}", user_id=user.pk, ip=ip),
                 action=action,
@@ -352,7 +329,7 @@ def _as_designated(
                 object_id=str(item_id),
                 detail={"code": error.code, "operation": operation, "as": user.get_username()},
             )
-        return _error(error)
+        raise
     return render(user, done)
 
 
@@ -547,13 +524,7 @@ def attach_evidence(
             # Refused before the bytes are read; an item one may not see is still "not found".
             if not visible_to(user).filter(pk=item_id).exists():
                 raise _not_found()
-            mb = MAX_BYTES // (1024 * 1024)
-            raise refuse(
-                "too_large",
-                "file",
-                f"文件超过{mb}MB上限",
-                f"the file is larger than the {mb} MB limit",
-            )
+            raise refuse("too_large", "file", mb=MAX_BYTES // (1024 * 1024))
         return services.problem_item_attach(
             item_id=item_id,
             user=user,

@@ -20,7 +20,6 @@ from veracity.cases.listing import (
     CHANNELS,
     RULES,
     STATUSES,
-    ListingError,
     ProblemItemRow,
     SystemCaller,
     problem_items,
@@ -134,14 +133,6 @@ def item_out(item: ProblemItemRow) -> dict[str, Any]:
     }
 
 
-FIELD_LABELS_ZH = {
-    "rule": "规则代码",
-    "status": "状态",
-    "channel": "渠道",
-    "seller": "销售人员代码",
-}
-
-
 NOT_APPROVED = {
     "field": "authorization",
     "message_zh": "批量读取客户信息须经总经理或客户信息主管批准：请为本系统的指定人员办理导出申请",
@@ -180,28 +171,18 @@ def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters])
             detail={"field": "authorization"},
         )
         return Status(403, NOT_APPROVED)
-    try:
-        listing = problem_items(
-            SystemCaller(actor),
-            purpose="problem_item",
-            business_date=filters.business_date,
-            rule=filters.rule,
-            status=filters.status,
-            channel=filters.channel,
-            seller_code=filters.seller,
-            limit=filters.limit,
-            offset=filters.offset,
-        )
-    except ListingError as exc:
-        name = "seller" if exc.field == "seller_code" else exc.field
-        return Status(
-            400,
-            {
-                "field": name,
-                "message_zh": f"未知的{FIELD_LABELS_ZH.get(name, name)}：{exc.value}",
-                "message_en": f"Unknown {name}: {exc.value}",
-            },
-        )
+    # an unknown filter value (ListingError) is answered by the API's one refusal handler
+    listing = problem_items(
+        SystemCaller(actor),
+        purpose="problem_item",
+        business_date=filters.business_date,
+        rule=filters.rule,
+        status=filters.status,
+        channel=filters.channel,
+        seller_code=filters.seller,
+        limit=filters.limit,
+        offset=filters.offset,
+    )
     export_record(
         user=designated,
         request=approval,

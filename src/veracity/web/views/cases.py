@@ -40,7 +40,7 @@ from veracity.core.evidence import FORMATS, MAX_BYTES
 from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
 from veracity.web.forms import PURPOSES
-from veracity.web.views.common import chinese, client_ip, in_language
+from veracity.web.views.common import chinese, client_ip, in_language, refusal_status
 from veracity.web.views.problems import _rule_choices
 
 PER_PAGE = 50
@@ -579,7 +579,7 @@ def act(request: HttpRequest, item_id: int, step: str) -> HttpResponse:
             error=refusal_text(error, rows),
             failed=step,
             posted=request.POST,
-            status=400,
+            status=refusal_status(error),
         )
     messages.success(request, DONE[step])
     return redirect("web:case_detail", item_id=item_id)
@@ -603,19 +603,19 @@ def evidence(request: HttpRequest, item_id: int, evidence_id: int) -> HttpRespon
             evidence_id=evidence_id, user=request.user, purpose=purpose, ip=client_ip(request)
         )
     except CaseError as error:
-        if error.code == "not_found":
+        status = refusal_status(error, missing_is_404=True)
+        if status == 404:
             raise Http404("evidence") from None
-        return _page(request, item_id, error=refusal_text(error), failed="download", status=400)
+        return _page(request, item_id, error=refusal_text(error), failed="download", status=status)
     except (OSError, DecryptionError):
         # a sealed file gone missing or damaged: said plainly, never a server error page
-        unreadable = CaseError(
-            "unreadable",
-            "evidence",
-            "材料文件无法读取，请联系系统管理员",
-            "the evidence file cannot be read; tell the administrator",
-        )
+        unreadable = CaseError("unreadable", "evidence")
         return _page(
-            request, item_id, error=refusal_text(unreadable), failed="download", status=400
+            request,
+            item_id,
+            error=refusal_text(unreadable),
+            failed="download",
+            status=refusal_status(unreadable),
         )
     return FileResponse(
         io.BytesIO(data),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from veracity.core.refusals import Kind, Refusal
 from veracity.db.addresses import request_address
 
 SESSION_PURPOSE = "veracity_purpose"
@@ -35,3 +36,11 @@ def chinese() -> bool:
 def in_language(zh: str, en: str) -> str:
     """The text of a bilingual pair (a refusal's message, a rule's name) for the page."""
     return zh if chinese() else en
+
+
+def refusal_status(error: Refusal, *, missing_is_404: bool = False) -> int:
+    """The status of a page shown again with a refusal: 400 whatever the kind — the page is
+    found and may be seen, the step is what was refused. ``missing_is_404``: where the
+    refused thing is the page's own subject (an evidence file to download), not found is 404;
+    the caller raises ``Http404`` then."""
+    return 404 if missing_is_404 and error.kind is Kind.NOT_FOUND else 400

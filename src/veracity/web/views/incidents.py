@@ -27,7 +27,7 @@ from veracity.incidents.selectors import (
     may_handle_incidents,
 )
 from veracity.incidents.services import IncidentError
-from veracity.web.views.common import client_ip
+from veracity.web.views.common import client_ip, refusal_status
 
 PER_PAGE = 50
 MAX_TEXT = services.MAX_TEXT
@@ -453,6 +453,12 @@ def act(request: HttpRequest, incident_id: int, step: str) -> HttpResponse:
         handler(request, incident, data)
     except IncidentError as exc:
         incident.refresh_from_db()
-        return _page(request, incident, bound=bound, error=exc.message(_language()), status=400)
+        return _page(
+            request,
+            incident,
+            bound=bound,
+            error=exc.message(_language()),
+            status=refusal_status(exc),
+        )
     messages.success(request, done)
     return redirect("web:incident_detail", incident_id=incident.pk)

@@ -24,6 +24,7 @@ from veracity.audit.anchors import (
 )
 from veracity.audit.selectors import trail_head
 from veracity.audit.services import Actor, audit_verify, audit_verify_record
+from veracity.cli import refused
 
 
 class Command(BaseCommand):
@@ -79,7 +80,7 @@ class Command(BaseCommand):
             for arg in anchor_args:
                 anchors.extend((str(p), a) for p, a in audit_anchors_in(Path(arg)))
         except AnchorError as exc:
-            raise CommandError(str(exc)) from exc
+            raise refused(exc) from exc
         if expect_head:
             anchors.append(("--expect-head", _parse_expected(expect_head)))
         report = audit_verify()

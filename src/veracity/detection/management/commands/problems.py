@@ -23,6 +23,7 @@ from veracity.cases.listing import (
     SystemCaller,
     problem_items,
 )
+from veracity.cli import refused
 from veracity.detection.exports import problem_items_xlsx
 
 
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                 rule=options["rule"],
             )
         except ListingError as exc:
-            raise CommandError(f"unknown {exc.field}: {exc.value}") from exc
+            raise refused(exc) from exc
         if options["format"] == "xlsx":
             data = problem_items_xlsx(listing, generated_at=timezone.localtime())
             Path(options["output"]).write_bytes(data)

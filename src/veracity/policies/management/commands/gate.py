@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from veracity.cli import refused
 from veracity.core import gate
 from veracity.core.schema import Rejected, parse_application
 from veracity.ingest.readers import RowError, UnreadableFile, read_records
@@ -62,5 +63,5 @@ class Command(BaseCommand):
                         out = {"line": line, **verdict.to_dict()}
                 self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
         except UnreadableFile as exc:
-            raise CommandError(f"{exc.reason_zh} / {exc.reason_en}") from exc
+            raise refused(exc) from exc
         self.stderr.write(json.dumps(counts))

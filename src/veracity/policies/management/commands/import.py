@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.cli import refused
 from veracity.ingest.readers import UnreadableFile, read_records
 from veracity.policies.services import applications_import
 from veracity.sales.services import sellers_import
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                     batch_size=options["batch_size"],
                 )
         except UnreadableFile as exc:
-            raise CommandError(f"{exc.reason_zh} / {exc.reason_en}") from exc
+            raise refused(exc) from exc
         elapsed = time.perf_counter() - started
         summary = {
             "file": str(path),

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from veracity.audit.services import Actor
+from veracity.cli import refused
 from veracity.core.workdays import WorkdayCount, WorkdayResult
 from veracity.ingest.readers import UnreadableFile
 from veracity.workcal.selectors import calendar
@@ -100,7 +101,7 @@ class Command(BaseCommand):
                 complete_years=complete_years,
             )
         except UnreadableFile as exc:
-            raise CommandError(f"{exc.reason_zh} / {exc.reason_en}") from exc
+            raise refused(exc) from exc
         self.stdout.write(json.dumps({"file": str(path), **report.summary()}, ensure_ascii=False))
         for error in report.errors:
             where = f"line {error.line}" if error.line else "file"
