@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "veracity.audit",
+    "veracity.approvals",
     "veracity.access",
     "veracity.customers",
     "veracity.sales",
