@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from veracity.approvals.models import ApprovalDecision, ApprovalRequest
 
 
-class DecisionInline(admin.TabularInline[ApprovalDecision, ApprovalRequest]):
+class DecisionInline(admin.TabularInline):  # type: ignore[type-arg]
     model = ApprovalDecision
     extra = 0
     can_delete = False
@@ -19,7 +19,7 @@ class DecisionInline(admin.TabularInline[ApprovalDecision, ApprovalRequest]):
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(admin.ModelAdmin[ApprovalRequest]):
+class ApprovalRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: requests are opened and decided through their owners' pages."""
 
     list_display = ("id", "kind", "owner_label", "owner_id", "requester", "status", "created_at")
