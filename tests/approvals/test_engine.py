@@ -225,7 +225,7 @@ NAMED = {
 def test_separation_of_duties_over_every_product_plan(personas, name):
     plan = PRODUCT_PLANS[name]
     carol = personas["carol"]
-    request = open_request(carol, plan, kind=name)
+    request = open_request(carol, plan, kind=f"test.{name}")
     done: list[str] = []
     for index, stage in enumerate(plan.stages):
         for step in stage:

@@ -1,5 +1,6 @@
 """Access governance: API clients of the truthfulness gate, departments and staff profiles,
-access requests with their approvals, and borrowing grants (D4.17–D4.24).
+access requests (their approvals run on ``veracity.approvals``), and borrowing grants
+(D4.17–D4.24).
 
 An API client authenticates with a bearer token; only the token's SHA-256 is stored."""
 
@@ -194,32 +195,6 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
-
-
-class Approval(models.Model):
-    """One approver's decision on one step of a request, with the reason."""
-
-    class Decision(models.TextChoices):
-        APPROVE = "approve", _("Approve")
-        REJECT = "reject", _("Reject")
-
-    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="approvals")
-    step = models.CharField(_("step"), max_length=30)
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    decided_at = models.DateTimeField(_("decided at"))
-
-    class Meta:
-        verbose_name = _("approval")
-        constraints = [
-            models.UniqueConstraint(fields=["request", "step"], name="one_decision_per_step")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.request_id}:{self.step}:{self.decision}"
 
 
 class AccessGrant(models.Model):
