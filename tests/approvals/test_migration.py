@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [
     ("access", "0007_api_client_channels"),
+    ("retention", "0002_default_retention_rules"),
     ("approvals", "0001_requests_and_decisions"),
 ]
 
@@ -138,5 +139,97 @@ def test_access_decisions_move_to_the_engine_and_back():
             ]
         )
         assert not back.get_model("approvals", "ApprovalRequest").objects.exists()
+    finally:
+        migrate(leaves())
+
+
+def test_destruction_decisions_move_to_the_engine_and_back():
+    users = {
+        name: get_user_model().objects.create_user(username=name, password="pw")
+        for name in ("admin", "ivan", "mona")
+    }
+    old = migrate(BEFORE)
+    try:
+        DestructionRequest = old.get_model("retention", "DestructionRequest")
+        DestructionApproval = old.get_model("retention", "DestructionApproval")
+        now = timezone.now()
+        made = {
+            status: DestructionRequest.objects.create(
+                status=status,
+                reason="retention period expired",
+                requested_by_id=users["admin"].pk,
+                requested_at=now - timedelta(days=1),
+                decided_at=None if status == "pending" else now,
+            )
+            for status in ("pending", "approved", "rejected", "executed")
+        }
+        for status in ("approved", "executed"):
+            for step, who in (
+                ("information_manager", "ivan"),
+                ("customer_service_manager", "mona"),
+            ):
+                DestructionApproval.objects.create(
+                    request=made[status],
+                    step=step,
+                    approver_id=users[who].pk,
+                    decision="approve",
+                    decided_at=now,
+                )
+        DestructionApproval.objects.create(
+            request=made["rejected"],
+            step="customer_service_manager",
+            approver_id=users["mona"].pk,
+            decision="reject",
+            reason="客户仍有理赔争议",
+            decided_at=now,
+        )
+        old_rows = sorted(
+            DestructionApproval.objects.values_list(
+                "request_id", "step", "approver_id", "decision", "reason", "decided_at"
+            )
+        )
+
+        new = migrate(leaves())
+        ApprovalRequest = new.get_model("approvals", "ApprovalRequest")
+        engine = {
+            r.owner_id: r for r in ApprovalRequest.objects.filter(owner_label="destruction_request")
+        }
+        assert {pk: engine[r.pk].status for pk, r in ((r.pk, r) for r in made.values())} == {
+            made["pending"].pk: "pending",
+            made["approved"].pk: "approved",
+            made["rejected"].pk: "rejected",
+            made["executed"].pk: "approved",
+        }
+        assert all(r.kind == "retention.destruction" for r in engine.values())
+        assert engine[made["pending"].pk].created_at == now - timedelta(days=1)
+        # the owner keeps its own status (executed stays executed)
+        statuses = dict(
+            new.get_model("retention", "DestructionRequest").objects.values_list("pk", "status")
+        )
+        assert statuses[made["executed"].pk] == "executed"
+        rows = sorted(
+            (
+                d.request.owner_id,
+                d.step,
+                d.decider_id,
+                "approve" if d.approve else "reject",
+                d.reason,
+                d.decided_at,
+            )
+            for d in new.get_model("approvals", "ApprovalDecision")
+            .objects.filter(request__owner_label="destruction_request")
+            .select_related("request")
+        )
+        assert rows == old_rows and len(rows) == 5
+
+        back = migrate(BEFORE)
+        assert (
+            sorted(
+                back.get_model("retention", "DestructionApproval").objects.values_list(
+                    "request_id", "step", "approver_id", "decision", "reason", "decided_at"
+                )
+            )
+            == old_rows
+        )
     finally:
         migrate(leaves())
