@@ -1,6 +1,7 @@
 """Need to know (D4.17–D4.24): access requests, their approval chains and borrowing grants.
 
-The rules of who approves what are data (``approval_steps``), the decisions are services:
+The rules of who approves what are data (the step plans ``core.approvals.access_plan``); the
+chain runs on the approvals engine (``veracity.approvals``), which this module drives:
 
 - borrowing (D4.18): the requester's department head, then customer service; classified
   files (D4.22) also the customer service manager;
@@ -8,9 +9,10 @@ The rules of who approves what are data (``approval_steps``), the decisions are 
 - giving data to an outside party (D4.24): the customer information manager and the
   customer service manager, both.
 
-Nobody decides on their own request, nor on two steps of one request. An approved borrowing
-or export becomes one grant per customer file, at most three days long (D4.19); returning
-closes it early, the expiry job stamps the ones that ran out. Every step is audited.
+Nobody decides on their own request, nor on two steps of one request (the core's rules). An
+approved borrowing or export becomes one grant per customer file, at most three days long
+(D4.19); returning closes it early, the expiry job stamps the ones that ran out. Every step
+is audited.
 """
 
 from __future__ import annotations
