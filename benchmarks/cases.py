@@ -73,10 +73,10 @@ def _book() -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from veracity.access.models import Department, StaffProfile
     from veracity.audit.services import Actor
     from veracity.demo.accounts import demo_users_ensure
     from veracity.demo.generator import DemoConfig, applications, sellers
+    from veracity.org.models import Department, StaffProfile
     from veracity.policies.services import applications_import
     from veracity.sales.services import sellers_import
 

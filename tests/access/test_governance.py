@@ -17,13 +17,14 @@ from veracity.access.governance import (
     access_grants_return,
     access_request_decide,
     access_request_submit,
-    customer_classify,
     export_authorisation,
 )
-from veracity.access.models import AccessGrant, AccessRequest, Approval
+from veracity.access.models import AccessGrant, AccessRequest
+from veracity.approvals.models import ApprovalDecision
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
 from veracity.customers.selectors import visible_to
+from veracity.customers.services import customer_classify
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -151,7 +152,7 @@ def refused(code, call):
 
 def snapshot(made):
     made.refresh_from_db()
-    return (made.status, Approval.objects.count(), AccessGrant.objects.count())
+    return (made.status, ApprovalDecision.objects.count(), AccessGrant.objects.count())
 
 
 @pytest.mark.parametrize(

@@ -130,7 +130,7 @@ def test_a_bulk_read_needs_an_export_approval_of_the_designated_person(api, pers
 
 
 def test_items_on_classified_files_are_not_read_through_the_api(api, personas):
-    from veracity.access.governance import customer_classify
+    from veracity.customers.services import customer_classify
 
     item = make_items()
     assert api.get("/problem-items").json()["total"] == 1

@@ -40,7 +40,7 @@ def staff(personas):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from veracity.access.models import Department, StaffProfile
+    from veracity.org.models import Department, StaffProfile
 
     users = dict(personas)
     department = Department.objects.get(code="AGY")

@@ -254,7 +254,7 @@ def test_cli_errors():
     ("channel", "sees"), [("agency", 1), ("bancassurance", 1), ("internet", 0)]
 )
 def test_channel_back_office_sees_the_items_of_its_channel(personas, channel, sees):
-    from veracity.access.models import StaffProfile
+    from veracity.org.models import StaffProfile
 
     make_items()  # one item: a member policy in the agency channel, one in bancassurance
     StaffProfile.objects.filter(user=personas["carol"]).update(channel=channel)

@@ -11,11 +11,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from tests.retention.conftest import AS_OF, Book
+from veracity.approvals.models import ApprovalDecision
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
 from veracity.cases.models import ProblemItem, ProblemItemMember, RuleCode
 from veracity.retention.models import (
-    DestructionApproval,
     DestructionCertificate,
     DestructionItem,
     DestructionRequest,
@@ -63,7 +63,7 @@ def snapshot(request: DestructionRequest | None = None) -> tuple[Any, ...]:
         status,
         DestructionRequest.objects.count(),
         DestructionItem.objects.count(),
-        DestructionApproval.objects.count(),
+        ApprovalDecision.objects.count(),
         DestructionCertificate.objects.count(),
         LegalHold.objects.filter(lifted_at__isnull=True).count(),
         AuditEvent.objects.count(),
@@ -89,7 +89,7 @@ def test_submit_approve_and_approve_in_either_order(personas, book: Book):
     approve(personas, request, "ivan")
     request.refresh_from_db()
     assert request.status == DestructionRequest.Status.APPROVED and request.decided_at
-    steps = dict(request.approvals.values_list("step", "approver__username"))
+    steps = dict(request.approvals.values_list("step", "decider__username"))
     assert steps == {"customer_service_manager": "mona", "information_manager": "ivan"}
     actions = list(
         AuditEvent.objects.filter(object_type="destruction_request").values_list(

@@ -221,7 +221,7 @@ def test_agent_auditor_and_manager_are_refused_and_see_no_item(login, personas, 
 
 
 def test_channel_back_office_of_another_channel_gets_404(login, personas, item):
-    from veracity.access.models import StaffProfile
+    from veracity.org.models import StaffProfile
 
     StaffProfile.objects.filter(user=personas["henry"]).update(channel="internet")
     client = login(personas["henry"])

@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from tests.retention.conftest import DEFAULT_YEARS, end, store
 from tests.web.factories import other_application
+from veracity.approvals.models import ApprovalDecision
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
 from veracity.policies.models import Policy, PolicyStatus
 from veracity.retention.models import (
     DESTROYED_NAME,
-    DestructionApproval,
     DestructionCertificate,
     DestructionRequest,
     InspectionRecord,
@@ -102,7 +102,7 @@ def actions(book: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
 def state() -> tuple[Any, ...]:
     return (
         list(DestructionRequest.objects.values_list("pk", "status")),
-        DestructionApproval.objects.count(),
+        ApprovalDecision.objects.count(),
         DestructionCertificate.objects.count(),
         list(LegalHold.objects.values_list("pk", "lifted_at")),
         InspectionRecord.objects.count(),

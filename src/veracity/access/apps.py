@@ -7,4 +7,7 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access governance")
 
     def ready(self) -> None:
-        from veracity.access import checks  # noqa: F401  (registers the keyring check)
+        from veracity.access import (
+            checks,  # noqa: F401  (registers the keyring check)
+            governance,  # noqa: F401  (its approvals outcome hooks)
+        )

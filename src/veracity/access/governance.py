@@ -1,6 +1,7 @@
 """Need to know (D4.17–D4.24): access requests, their approval chains and borrowing grants.
 
-The rules of who approves what are data (``approval_steps``), the decisions are services:
+The rules of who approves what are data (the step plans ``core.approvals.access_plan``); the
+chain runs on the approvals engine (``veracity.approvals``), which this module drives:
 
 - borrowing (D4.18): the requester's department head, then customer service; classified
   files (D4.22) also the customer service manager;
@@ -8,9 +9,10 @@ The rules of who approves what are data (``approval_steps``), the decisions are 
 - giving data to an outside party (D4.24): the customer information manager and the
   customer service manager, both.
 
-Nobody decides on their own request, nor on two steps of one request. An approved borrowing
-or export becomes one grant per customer file, at most three days long (D4.19); returning
-closes it early, the expiry job stamps the ones that ran out. Every step is audited.
+Nobody decides on their own request, nor on two steps of one request (the core's rules). An
+approved borrowing or export becomes one grant per customer file, at most three days long
+(D4.19); returning closes it early, the expiry job stamps the ones that ran out. Every step
+is audited.
 """
 
 from __future__ import annotations
@@ -26,14 +28,16 @@ from veracity.access.models import (
     SCOPE_ORDER,
     AccessGrant,
     AccessRequest,
-    Approval,
+    Confidentiality,
     Scope,
-    StaffProfile,
 )
-from veracity.access.roles import RoleName, roles_of
+from veracity.approvals import services as approvals
+from veracity.approvals.models import ApprovalDecision, ApprovalRequest
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record, audit_record_many
-from veracity.core.refusals import Refusal
+from veracity.core import approvals as plans
+from veracity.core.refusals import CATALOGUE, Entry, Refusal, register
+from veracity.core.refusals import Kind as RefusalKind
 
 MAX_BORROW_DAYS: Final = 3  # D4.19: 借阅时间最长不超过3天
 
@@ -43,52 +47,189 @@ EXPORTABLE: Final = {
 }
 
 Kind = AccessRequest.Kind
+RequestKind = AccessRequest.Kind
+#: The owner label of access requests on the approvals engine (and their audit object type).
+OWNER: Final = "access_request"
+#: The engine's kind of each access request kind.
+APPROVAL_KIND: Final = {kind: f"access.{kind}" for kind in RequestKind.values}
 
 
 class Step:
-    DEPARTMENT_HEAD = "department_head"
-    CUSTOMER_SERVICE = "customer_service"
-    CUSTOMER_SERVICE_MANAGER = "customer_service_manager"
-    EXPORT_APPROVER = "export_approver"  # general manager or customer information manager
-    INFORMATION_MANAGER = "information_manager"
+    DEPARTMENT_HEAD = plans.DEPARTMENT_HEAD.name
+    CUSTOMER_SERVICE = plans.CUSTOMER_SERVICE.name
+    CUSTOMER_SERVICE_MANAGER = plans.CUSTOMER_SERVICE_MANAGER.name
+    EXPORT_APPROVER = plans.EXPORT_APPROVER.name  # general manager or information manager
+    INFORMATION_MANAGER = plans.INFORMATION_MANAGER.name
 
 
+#: Each step's label (zh, en), from the step plans.
 STEP_LABELS: Final = {
-    Step.DEPARTMENT_HEAD: ("申请人部门负责人", "Requester's department head"),
-    Step.CUSTOMER_SERVICE: ("客户服务部", "Customer service"),
-    Step.CUSTOMER_SERVICE_MANAGER: ("客户服务部经理", "Customer service manager"),
-    Step.EXPORT_APPROVER: ("总经理或客户信息主管", "General manager or information manager"),
-    Step.INFORMATION_MANAGER: ("客户信息主管", "Customer information manager"),
-}
-
-#: The roles that may decide a step (the department head is a person, not a role).
-STEP_ROLES: Final = {
-    Step.CUSTOMER_SERVICE: {RoleName.CUSTOMER_SERVICE, RoleName.CUSTOMER_SERVICE_MANAGER},
-    Step.CUSTOMER_SERVICE_MANAGER: {RoleName.CUSTOMER_SERVICE_MANAGER},
-    Step.EXPORT_APPROVER: {RoleName.GENERAL_MANAGER, RoleName.INFORMATION_MANAGER},
-    Step.INFORMATION_MANAGER: {RoleName.INFORMATION_MANAGER},
+    s.name: (s.label_zh, s.label_en) for plan in plans.ACCESS_PLANS.values() for s in plan.steps
 }
 
 
 def approval_steps(kind: str, *, classified: bool) -> list[str]:
     """The approvals a request needs, in order."""
-    if kind == Kind.EXPORT:
-        steps = [Step.EXPORT_APPROVER]
-    elif kind == Kind.EXTERNAL:
-        steps = [Step.INFORMATION_MANAGER, Step.CUSTOMER_SERVICE_MANAGER]
-    else:
-        steps = [Step.DEPARTMENT_HEAD, Step.CUSTOMER_SERVICE]
-    if classified and Step.CUSTOMER_SERVICE_MANAGER not in steps:
-        steps.append(Step.CUSTOMER_SERVICE_MANAGER)
-    return steps
+    return [s.name for s in plans.access_plan(kind, classified=classified).steps]
+
+
+# --- refusals --------------------------------------------------------------------------------
+# key → (stable code, kind, zh, en); the key is the catalogue's, the code is what callers test.
+_REFUSALS: Final[dict[str, tuple[str, RefusalKind, str, str]]] = {
+    "access.subject_required": (
+        "REQUIRED",
+        RefusalKind.INVALID,
+        "请填写申请事由",
+        "state the subject",
+    ),
+    "access.purpose_required": ("REQUIRED", RefusalKind.INVALID, "请填写用途", "state the purpose"),
+    "access.reason_required": ("REQUIRED", RefusalKind.INVALID, "请填写理由", "state the reason"),
+    "access.kind_invalid": (
+        "INVALID",
+        RefusalKind.INVALID,
+        "申请类型无效",
+        "unknown kind of request",
+    ),
+    "access.scope_invalid": ("INVALID", RefusalKind.INVALID, "范围无效", "unknown scope"),
+    "access.too_long": (
+        "TOO_LONG",
+        RefusalKind.INVALID,
+        "借阅时间最长不超过3天",
+        "borrowing lasts at most 3 days",
+    ),
+    "access.recipient_required": (
+        "REQUIRED",
+        RefusalKind.INVALID,
+        "请填写接收方",
+        "name the recipient",
+    ),
+    "access.legal_basis_required": (
+        "REQUIRED",
+        RefusalKind.INVALID,
+        "请填写法律依据",
+        "state the legal basis",
+    ),
+    "access.data_items_required": (
+        "REQUIRED",
+        RefusalKind.INVALID,
+        "请列明提供的数据",
+        "list the data to be sent",
+    ),
+    "access.credential_required": (
+        "REQUIRED",
+        RefusalKind.INVALID,
+        "外部人员须登记介绍信或工作证号",
+        "an outside person registers a letter of introduction or work ID",
+    ),
+    "access.unknown_customer": (
+        "UNKNOWN",
+        RefusalKind.NOT_FOUND,
+        "客户档案不存在",
+        "no such customer file",
+    ),
+    "access.unknown_export": (
+        "UNKNOWN",
+        RefusalKind.INVALID,
+        "不可导出的清单",
+        "no such list to export",
+    ),
+    "access.customers_required": (
+        "REQUIRED",
+        RefusalKind.INVALID,
+        "请指明客户档案",
+        "name the customer files",
+    ),
+    "access.closed": (
+        "CLOSED",
+        RefusalKind.CONFLICT,
+        "该申请已办结",
+        "the request is no longer pending",
+    ),
+    "access.own_request": (
+        "OWN_REQUEST",
+        RefusalKind.FORBIDDEN,
+        "不得审批本人的申请",
+        "nobody approves their own request",
+    ),
+    "access.not_approver": (
+        "NOT_APPROVER",
+        RefusalKind.FORBIDDEN,
+        "此步骤须由{step_zh}审批",
+        "this step is for the {step_en}",
+    ),
+    "access.rejection_reason": (
+        "REQUIRED",
+        RefusalKind.INVALID,
+        "驳回须说明理由",
+        "a rejection needs a reason",
+    ),
+    "access.not_yours": (
+        "NOT_YOURS",
+        RefusalKind.FORBIDDEN,
+        "只能撤回本人的申请",
+        "only your own request",
+    ),
+    "access.nothing_to_return": (
+        "NOTHING",
+        RefusalKind.CONFLICT,
+        "没有待归还的借阅",
+        "nothing to return",
+    ),
+    "access.classification_invalid": (
+        "INVALID",
+        RefusalKind.INVALID,
+        "客户类别无效",
+        "unknown classification",
+    ),
+    "access.confidentiality_invalid": (
+        "INVALID",
+        RefusalKind.INVALID,
+        "密级无效",
+        "unknown confidentiality level",
+    ),
+    "access.custodian_required": (
+        "REQUIRED",
+        RefusalKind.INVALID,
+        "机密档案须指定专人保管",
+        "a classified file needs a custodian",
+    ),
+}
+register({key: (kind, zh, en) for key, (_, kind, zh, en) in _REFUSALS.items()})
 
 
 class GovernanceError(Refusal):
-    """A refused request or decision; ``field`` names what is wrong."""
+    """A refused request or decision: ``GovernanceError(key, field, **params)`` with its words
+    from the catalogue; ``code`` is the stable code (``REQUIRED``, ``NOT_APPROVER`` …)."""
+
+    def __init__(self, key: str, field: str = "", /, **params: Any) -> None:
+        super().__init__(key, field, **params)
+        self.key = key
+        self.code = _REFUSALS[key][0]
+
+    @property
+    def entry(self) -> Entry:
+        return CATALOGUE[self.key]
 
 
-def _refuse(code: str, field: str, zh: str, en: str) -> GovernanceError:
-    return GovernanceError(code, field, zh, en)
+#: The engine's refusals, as this app words them.
+_FROM_ENGINE: Final = {
+    "approval.closed": "access.closed",
+    "approval.step_decided": "access.closed",
+    "approval.unknown_step": "access.closed",
+    "approval.unknown_request": "access.closed",
+    "approval.own_request": "access.own_request",
+    "approval.second_step": "access.not_approver",
+    "approval.out_of_order": "access.not_approver",
+    "approval.not_decider": "access.not_approver",
+    "approval.reason_required": "access.rejection_reason",
+    "approval.not_requester": "access.not_yours",
+}
+
+
+def _from_engine(refusal: Refusal, step: str | None) -> GovernanceError:
+    key = _FROM_ENGINE[refusal.code]
+    zh, en = STEP_LABELS.get(step or "", (step or "", step or ""))
+    return GovernanceError(key, refusal.field, step_zh=zh, step_en=en.lower())
 
 
 # --- requests ------------------------------------------------------------------------------
@@ -101,49 +242,44 @@ def access_request_submit(
     subject: str,
     purpose: str,
     reason: str,
-    kind: str = Kind.BORROW,
+    kind: str = RequestKind.BORROW,
     scope: str = Scope.VIEW,
     days: int = MAX_BORROW_DAYS,
     external: dict[str, str] | None = None,
     export_of: str = "",
     actor: Actor,
 ) -> AccessRequest:
-    """Record a request (D4.18: subject, purpose, reason, requester) and its approval chain."""
-    from veracity.customers.models import Confidentiality, Customer
+    """Record a request (D4.18: subject, purpose, reason, requester) and open its approval
+    chain on the approvals engine."""
+    # The customer register sits above access in the layers: its files are reached through
+    # the request's own relation (the classified flag of the files asked for decides the chain).
+    customer_model: Any = AccessRequest._meta.get_field("customers").related_model
 
-    _require(subject, "subject", "请填写申请事由", "state the subject")
-    _require(purpose, "purpose", "请填写用途", "state the purpose")
-    _require(reason, "reason", "请填写理由", "state the reason")
-    if kind not in Kind.values:
-        raise _refuse("INVALID", "kind", "申请类型无效", "unknown kind of request")
+    _require(subject, "subject", "access.subject_required")
+    _require(purpose, "purpose", "access.purpose_required")
+    _require(reason, "reason", "access.reason_required")
+    if kind not in RequestKind.values:
+        raise GovernanceError("access.kind_invalid", "kind")
     if scope not in Scope.values:
-        raise _refuse("INVALID", "scope", "范围无效", "unknown scope")
+        raise GovernanceError("access.scope_invalid", "scope")
     if not 1 <= int(days) <= MAX_BORROW_DAYS:
-        raise _refuse("TOO_LONG", "days", "借阅时间最长不超过3天", "borrowing lasts at most 3 days")
+        raise GovernanceError("access.too_long", "days")
     external = {k: (v or "").strip() for k, v in (external or {}).items()}
-    if kind == Kind.EXTERNAL:
-        for name, zh, en in (
-            ("recipient", "请填写接收方", "name the recipient"),
-            ("legal_basis", "请填写法律依据", "state the legal basis"),
-            ("data_items", "请列明提供的数据", "list the data to be sent"),
-        ):
-            _require(external.get(name, ""), name, zh, en)
+    if kind == RequestKind.EXTERNAL:
+        for name in ("recipient", "legal_basis", "data_items"):
+            _require(external.get(name, ""), name, f"access.{name}_required")
     if external.get("external_name") and not external.get("external_credential"):
-        raise _refuse(
-            "REQUIRED",
-            "external_credential",
-            "外部人员须登记介绍信或工作证号",
-            "an outside person registers a letter of introduction or work ID",
-        )
-    customers = list(Customer.objects.filter(pk__in=set(customer_ids)))
+        raise GovernanceError("access.credential_required", "external_credential")
+    customers = list(customer_model.objects.filter(pk__in=set(customer_ids)))
     if len(customers) != len(set(customer_ids)):
-        raise _refuse("UNKNOWN", "customers", "客户档案不存在", "no such customer file")
+        raise GovernanceError("access.unknown_customer", "customers")
     export_of = (export_of or "").strip()
-    if kind == Kind.EXPORT and export_of and export_of not in EXPORTABLE:
-        raise _refuse("UNKNOWN", "export_of", "不可导出的清单", "no such list to export")
-    if not customers and not (kind == Kind.EXPORT and export_of):
-        raise _refuse("REQUIRED", "customers", "请指明客户档案", "name the customer files")
+    if kind == RequestKind.EXPORT and export_of and export_of not in EXPORTABLE:
+        raise GovernanceError("access.unknown_export", "export_of")
+    if not customers and not (kind == RequestKind.EXPORT and export_of):
+        raise GovernanceError("access.customers_required", "customers")
     classified = any(c.confidentiality != Confidentiality.NORMAL for c in customers)
+    plan = plans.access_plan(kind, classified=classified)
     with transaction.atomic():
         request = AccessRequest.objects.create(
             kind=kind,
@@ -151,19 +287,27 @@ def access_request_submit(
             subject=subject.strip(),
             purpose=purpose.strip(),
             reason=reason.strip(),
-            scope=Scope.DOWNLOAD if kind == Kind.EXPORT else scope,
+            scope=Scope.DOWNLOAD if kind == RequestKind.EXPORT else scope,
             days=int(days),
-            export_of=export_of if kind == Kind.EXPORT else "",
+            export_of=export_of if kind == RequestKind.EXPORT else "",
             classified=classified,
-            steps=approval_steps(kind, classified=classified),
+            steps=[s.name for s in plan.steps],
             **{k: v for k, v in external.items() if k in EXTERNAL_FIELDS},
         )
         request.customers.set(customers)
+        approvals.approval_open(
+            kind=APPROVAL_KIND[kind],
+            plan=plan,
+            requester=requester,
+            owner_label=OWNER,
+            owner_id=request.pk,
+            created_at=request.created_at,
+        )
         audit_record(
             actor=actor,
             event=Event(
                 action=Action.ACCESS_REQUEST,
-                object_type="access_request",
+                object_type=OWNER,
                 object_id=str(request.pk),
                 purpose=request.purpose,
                 detail={"kind": kind, "customers": sorted(c.pk for c in customers)},
@@ -182,13 +326,34 @@ EXTERNAL_FIELDS: Final = {
 }
 
 
-def _require(value: str, field: str, zh: str, en: str) -> None:
+def _require(value: str, field: str, key: str) -> None:
     if not (value or "").strip():
-        raise _refuse("REQUIRED", field, zh, en)
+        raise GovernanceError(key, field)
+
+
+def approval_of(request: AccessRequest) -> ApprovalRequest:
+    """The request's approval chain on the approvals engine."""
+    found = approvals.approval_for(OWNER, request.pk)
+    if found is None:
+        raise GovernanceError("access.closed", "status")
+    return found
+
+
+def decisions_of(request: AccessRequest) -> list[ApprovalDecision]:
+    """The decisions taken on ``request``, in order, with their deciders."""
+    return list(
+        ApprovalDecision.objects.filter(
+            request__owner_label=OWNER, request__owner_id=request.pk
+        ).select_related("decider")
+    )
 
 
 def pending_step(request: AccessRequest) -> str | None:
-    decided = set(request.approvals.values_list("step", flat=True))
+    decided = set(
+        ApprovalDecision.objects.filter(
+            request__owner_label=OWNER, request__owner_id=request.pk
+        ).values_list("step", flat=True)
+    )
     return next((s for s in request.steps if s not in decided), None)
 
 
@@ -198,76 +363,61 @@ def may_decide(user: Any, request: AccessRequest, step: str | None = None) -> bo
     step = step or pending_step(request)
     if step is None or request.status != AccessRequest.Status.PENDING:
         return False
-    if user.pk == request.requester_id:
+    approval = approvals.approval_for(OWNER, request.pk)
+    if approval is None:
         return False
-    if request.approvals.filter(approver=user).exists():
-        return False
-    if step == Step.DEPARTMENT_HEAD:
-        profile = StaffProfile.objects.filter(user_id=request.requester_id).first()
-        return bool(profile and profile.department and profile.department.head_id == user.pk)
-    return bool(roles_of(user) & STEP_ROLES.get(step, set()))
+    return step in {s.name for s in approvals.decidable_steps(user, approval)}
 
 
 def requests_awaiting(user: Any, *, limit: int = 500) -> list[AccessRequest]:
     """The pending requests whose next step ``user`` may decide, oldest first."""
-    pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).exclude(
-        requester_id=user.pk
-    )
-    return [r for r in pending.order_by("created_at")[:limit] if may_decide(user, r)]
+    waiting = approvals.awaiting(user, kinds=APPROVAL_KIND.values(), limit=limit)
+    found = AccessRequest.objects.in_bulk([a.owner_id for a in waiting])
+    return [found[a.owner_id] for a in waiting if a.owner_id in found]
 
 
 def access_request_decide(
     *, request_id: int, user: Any, approve: bool, reason: str = "", actor: Actor
 ) -> AccessRequest:
-    """One approver's decision on the pending step; a rejection needs a reason and ends the
-    request, the last approval grants it."""
+    """One approver's decision on the pending step (on the approvals engine); a rejection
+    needs a reason and ends the request, the last approval grants it."""
     with transaction.atomic():
         request = AccessRequest.objects.select_for_update().get(pk=request_id)
         step = pending_step(request)
         if request.status != AccessRequest.Status.PENDING or step is None:
-            raise _refuse("CLOSED", "status", "该申请已办结", "the request is no longer pending")
-        if user.pk == request.requester_id:
-            raise _refuse(
-                "OWN_REQUEST", "approver", "不得审批本人的申请", "nobody approves their own request"
-            )
-        if not may_decide(user, request, step):
-            raise _refuse(
-                "NOT_APPROVER",
-                "approver",
-                f"此步骤须由{STEP_LABELS[step][0]}审批",
-                f"this step is for the {STEP_LABELS[step][1].lower()}",
-            )
-        if not approve:
-            _require(reason, "reason", "驳回须说明理由", "a rejection needs a reason")
-        now = timezone.now()
-        Approval.objects.create(
-            request=request,
-            step=step,
-            approver=user,
-            decision=Approval.Decision.APPROVE if approve else Approval.Decision.REJECT,
-            reason=(reason or "").strip(),
-            decided_at=now,
-        )
-        if not approve:
-            request.status = AccessRequest.Status.REJECTED
-        elif pending_step(request) is None:
-            request.status = AccessRequest.Status.APPROVED
-        if request.status != AccessRequest.Status.PENDING:
-            request.decided_at = now
-        request.save(update_fields=["status", "decided_at"])
-        audit_record(
-            actor=actor,
-            event=Event(
-                action=Action.APPROVAL,
-                object_type="access_request",
-                object_id=str(request.pk),
+            raise GovernanceError("access.closed", "status")
+        try:
+            approvals.approval_decide(
+                request_id=approval_of(request).pk,
+                user=user,
+                approve=approve,
+                reason=reason,
+                step=step,
+                actor=actor,
                 purpose=request.purpose,
-                detail={"step": step, "approve": approve, "reason": (reason or "").strip()},
-            ),
-        )
-        if request.status == AccessRequest.Status.APPROVED and request.kind != Kind.EXTERNAL:
-            _grant(request, now)
+            )
+        except GovernanceError:
+            raise
+        except Refusal as refusal:
+            raise _from_engine(refusal, step) from None
+        request.refresh_from_db(fields=["status", "decided_at"])
     return request
+
+
+def _closed(approval: ApprovalRequest, status: str) -> None:
+    """The outcome of an access request's chain (in the deciding transaction: the status
+    mirror and the grants exist when the decision returns)."""
+    request = AccessRequest.objects.get(pk=approval.owner_id)
+    request.status = status
+    request.decided_at = approval.decided_at
+    request.save(update_fields=["status", "decided_at"])
+    if status == AccessRequest.Status.APPROVED and request.kind != RequestKind.EXTERNAL:
+        assert approval.decided_at is not None
+        _grant(request, approval.decided_at)
+
+
+for _kind in APPROVAL_KIND.values():
+    approvals.on_outcome(_kind, _closed, in_transaction=True)
 
 
 def _grant(request: AccessRequest, now: datetime) -> list[AccessGrant]:
@@ -289,21 +439,16 @@ def access_request_withdraw(*, request_id: int, user: Any, actor: Actor) -> Acce
     with transaction.atomic():
         request = AccessRequest.objects.select_for_update().get(pk=request_id)
         if request.requester_id != user.pk:
-            raise _refuse("NOT_YOURS", "requester", "只能撤回本人的申请", "only your own request")
+            raise GovernanceError("access.not_yours", "requester")
         if request.status != AccessRequest.Status.PENDING:
-            raise _refuse("CLOSED", "status", "该申请已办结", "the request is no longer pending")
-        request.status = AccessRequest.Status.WITHDRAWN
-        request.decided_at = timezone.now()
-        request.save(update_fields=["status", "decided_at"])
-        audit_record(
-            actor=actor,
-            event=Event(
-                action=Action.APPROVAL,
-                object_type="access_request",
-                object_id=str(request.pk),
-                detail={"withdrawn": True},
-            ),
-        )
+            raise GovernanceError("access.closed", "status")
+        try:
+            approvals.approval_withdraw(request_id=approval_of(request).pk, user=user, actor=actor)
+        except GovernanceError:
+            raise
+        except Refusal as refusal:
+            raise _from_engine(refusal, None) from None
+        request.refresh_from_db(fields=["status", "decided_at"])
     return request
 
 
@@ -339,7 +484,7 @@ def access_grants_return(*, request_id: int, user: Any, actor: Actor) -> int:
             )
         )
         if not grants:
-            raise _refuse("NOTHING", "request", "没有待归还的借阅", "nothing to return")
+            raise GovernanceError("access.nothing_to_return", "request")
         now = timezone.now()
         for grant in grants:
             grant.returned_at = now
@@ -428,51 +573,3 @@ def export_record(*, user: Any, request: AccessRequest, what: str, rows: int, ac
         ),
     )
     return watermark
-
-
-# --- classification (D4.22) ------------------------------------------------------------------
-
-
-def customer_classify(
-    *,
-    customer_id: int,
-    classification: str,
-    confidentiality: str,
-    custodian: Any,
-    actor: Actor,
-) -> Any:
-    """Set a file's classification (一般/特殊客户), confidentiality level and custodian; a
-    classified file must have a custodian."""
-    from veracity.customers.models import Classification, Confidentiality, Customer
-
-    if classification not in Classification.values:
-        raise _refuse("INVALID", "classification", "客户类别无效", "unknown classification")
-    if confidentiality not in Confidentiality.values:
-        raise _refuse("INVALID", "confidentiality", "密级无效", "unknown confidentiality level")
-    if confidentiality != Confidentiality.NORMAL and custodian is None:
-        raise _refuse(
-            "REQUIRED", "custodian", "机密档案须指定专人保管", "a classified file needs a custodian"
-        )
-    with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer_id)
-        before = (customer.classification, customer.confidentiality, customer.custodian_id)
-        customer.classification = classification
-        customer.confidentiality = confidentiality
-        customer.custodian = custodian
-        customer.save(
-            update_fields=["classification", "confidentiality", "custodian", "updated_at"]
-        )
-        audit_record(
-            actor=actor,
-            event=Event(
-                action=Action.CLASSIFY,
-                object_type="customer",
-                object_id=str(customer.pk),
-                customer_id=customer.pk,
-                detail={
-                    "before": list(before),
-                    "after": [classification, confidentiality, getattr(custodian, "pk", None)],
-                },
-            ),
-        )
-    return customer

@@ -1,6 +1,6 @@
-"""Access governance: API clients of the truthfulness gate, access requests with their
-approvals, and borrowing grants (D4.17–D4.24). Departments and staff profiles are in
-``veracity.org.models``.
+"""Access governance: API clients of the truthfulness gate, access requests (their approvals
+run on ``veracity.approvals``), and borrowing grants (D4.17–D4.24). Departments and staff
+profiles are in ``veracity.org.models``.
 
 An API client authenticates with a bearer token; only the token's SHA-256 is stored."""
 
@@ -15,20 +15,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Departments and staff profiles are staff facts, now in ``veracity.org``; re-exported here
-# for the callers not yet moved.
-from veracity.org.models import Department, StaffProfile
-
 __all__ = [
     "SCOPE_ORDER",
     "SYSTEM_CHANNELS",
     "AccessGrant",
     "AccessRequest",
     "ApiClient",
-    "Approval",
-    "Department",
     "Scope",
-    "StaffProfile",
     "hash_token",
 ]
 
@@ -105,6 +98,23 @@ class ApiClient(models.Model):
 # --- need to know: borrowing (D4.17–D4.24) ------------------------------------------------
 
 
+# --- classification of customer files (D4.22) ------------------------------------------------
+# The levels the need-to-know rules read; the customer register stores them on each file.
+
+
+class Classification(models.TextChoices):
+    GENERAL = "general", _("General customer")
+    SPECIAL = "special", _("Special customer")
+
+
+class Confidentiality(models.TextChoices):
+    """D4.22: classified files are marked, kept apart and have a named custodian."""
+
+    NORMAL = "normal", _("Normal")
+    CONFIDENTIAL = "confidential", _("Confidential (机密)")
+    TOP_SECRET = "top_secret", _("Top secret (绝密)")
+
+
 class Scope(models.TextChoices):
     """What a grant lets its holder do with the files it covers (each includes the ones
     before it)."""
@@ -171,32 +181,6 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
-
-
-class Approval(models.Model):
-    """One approver's decision on one step of a request, with the reason."""
-
-    class Decision(models.TextChoices):
-        APPROVE = "approve", _("Approve")
-        REJECT = "reject", _("Reject")
-
-    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="approvals")
-    step = models.CharField(_("step"), max_length=30)
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    decided_at = models.DateTimeField(_("decided at"))
-
-    class Meta:
-        verbose_name = _("approval")
-        constraints = [
-            models.UniqueConstraint(fields=["request", "step"], name="one_decision_per_step")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.request_id}:{self.step}:{self.decision}"
 
 
 class AccessGrant(models.Model):

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from veracity.access.models import Classification as Classification  # the levels of a file
+from veracity.access.models import Confidentiality as Confidentiality
 from veracity.db.fields import EncryptedTextField
 
 
@@ -32,19 +34,6 @@ class IdType(models.TextChoices):
 class Sex(models.TextChoices):
     MALE = "M", _("Male")
     FEMALE = "F", _("Female")
-
-
-class Classification(models.TextChoices):
-    GENERAL = "general", _("General customer")
-    SPECIAL = "special", _("Special customer")
-
-
-class Confidentiality(models.TextChoices):
-    """D4.22: classified files are marked, kept apart and have a named custodian."""
-
-    NORMAL = "normal", _("Normal")
-    CONFIDENTIAL = "confidential", _("Confidential (机密)")
-    TOP_SECRET = "top_secret", _("Top secret (绝密)")
 
 
 class Customer(models.Model):

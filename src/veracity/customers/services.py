@@ -11,6 +11,10 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from veracity.access.governance import GovernanceError
+from veracity.access.models import Classification, Confidentiality
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
 from veracity.core import accounts, contact, gate, identity
 from veracity.customers.models import (
     Address,
@@ -473,3 +477,47 @@ def bank_accounts_resolve(items: Sequence[AccountIn]) -> None:
 def insert(model: type[M], objs: Iterable[M]) -> list[M]:
     """Bulk insert with history rows; returns the objects with their primary keys."""
     return bulk_insert(model, objs)
+
+
+# --- classification (D4.22) ------------------------------------------------------------------
+
+
+def customer_classify(
+    *,
+    customer_id: int,
+    classification: str,
+    confidentiality: str,
+    custodian: Any,
+    actor: Actor,
+) -> Any:
+    """Set a file's classification (一般/特殊客户), confidentiality level and custodian; a
+    classified file must have a custodian."""
+    if classification not in Classification.values:
+        raise GovernanceError("access.classification_invalid", "classification")
+    if confidentiality not in Confidentiality.values:
+        raise GovernanceError("access.confidentiality_invalid", "confidentiality")
+    if confidentiality != Confidentiality.NORMAL and custodian is None:
+        raise GovernanceError("access.custodian_required", "custodian")
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id)
+        before = (customer.classification, customer.confidentiality, customer.custodian_id)
+        customer.classification = classification
+        customer.confidentiality = confidentiality
+        customer.custodian = custodian
+        customer.save(
+            update_fields=["classification", "confidentiality", "custodian", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            event=Event(
+                action=Action.CLASSIFY,
+                object_type="customer",
+                object_id=str(customer.pk),
+                customer_id=customer.pk,
+                detail={
+                    "before": list(before),
+                    "after": [classification, confidentiality, getattr(custodian, "pk", None)],
+                },
+            ),
+        )
+    return customer

@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from veracity.access.governance import customer_classify
-from veracity.access.models import Department, StaffProfile
 from veracity.audit.services import Actor
 from veracity.customers.models import Classification, Confidentiality, Customer
+from veracity.customers.services import customer_classify
 from veracity.demo.cases import demo_cases_walk
+from veracity.org.models import Department, StaffProfile
 from veracity.sales.models import Seller, SellerKind
 
 DEMO_PASSWORD = "veracity-demo"  # noqa: S105 - the embedded demo only; printed at start-up

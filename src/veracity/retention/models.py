@@ -9,9 +9,9 @@ every half year and the inspection is recorded.
   (the end of the last policy, the last change of a customer without policy, the closing
   of a problem item). Editable; the defaults and their legal basis come from a migration.
 - ``LegalHold``: a customer file under hold is never destroyed, whatever its period.
-- ``DestructionRequest``: the records to destroy, who asked, and the approvals of the
-  customer information manager and of the customer service manager (two people, neither
-  the requester). Executing it leaves a ``DestructionCertificate``.
+- ``DestructionRequest``: the records to destroy, who asked, and (on ``veracity.approvals``)
+  the approvals of the customer information manager and of the customer service manager
+  (two people, neither the requester). Executing it leaves a ``DestructionCertificate``.
 - ``InspectionRecord``: the report of one archive inspection (chain integrity, encryption
   coverage, files, borrowing).
 """
@@ -24,9 +24,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from veracity.approvals.models import ApprovalDecision
+
 #: What a destroyed customer's name is replaced with (the row stays: policies, problem items
 #: and the audit trail refer to it by id).
 DESTROYED_NAME = "已销毁"
+
+#: The owner label of destruction requests on the approvals engine (their audit object type).
+DESTRUCTION_OWNER = "destruction_request"
 
 #: How personal data is destroyed, as written on the certificate.
 METHOD = "overwrite and delete, history included / 覆写并删除（含历史记录）"
@@ -181,6 +186,13 @@ class DestructionRequest(models.Model):
     def __str__(self) -> str:
         return f"destruction request #{self.pk} ({self.status})"
 
+    @property
+    def approvals(self) -> models.QuerySet[ApprovalDecision]:
+        """The decisions on this request (kept by ``veracity.approvals``)."""
+        return ApprovalDecision.objects.filter(
+            request__owner_label=DESTRUCTION_OWNER, request__owner_id=self.pk
+        )
+
 
 class Step(models.TextChoices):
     """The two approvals a destruction needs: the two managers who answer for customer data
@@ -188,41 +200,6 @@ class Step(models.TextChoices):
 
     INFORMATION_MANAGER = "information_manager", _("Customer information manager")
     CUSTOMER_SERVICE_MANAGER = "customer_service_manager", _("Customer service manager")
-
-
-class DestructionApproval(models.Model):
-    class Decision(models.TextChoices):
-        APPROVE = "approve", _("Approve")
-        REJECT = "reject", _("Reject")
-
-    request = models.ForeignKey(
-        DestructionRequest, on_delete=models.CASCADE, related_name="approvals"
-    )
-    step = models.CharField(_("step"), max_length=30, choices=Step.choices)
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approver"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    decided_at = models.DateTimeField(_("decided at"))
-
-    class Meta:
-        verbose_name = _("destruction approval")
-        ordering = ["decided_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["request", "step"], name="one_destruction_decision_per_step"
-            ),
-            models.UniqueConstraint(
-                fields=["request", "approver"], name="one_destruction_decision_per_person"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.request_id}:{self.step}:{self.decision}"
 
 
 class ItemKind(models.TextChoices):

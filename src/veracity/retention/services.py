@@ -26,16 +26,20 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from veracity.access.roles import RoleName, roles_of
+from veracity.approvals import services as approvals
+from veracity.approvals.models import ApprovalDecision, ApprovalRequest
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases.models import ProblemItem
+from veracity.core.approvals import DESTRUCTION_PLAN
+from veracity.core.refusals import CATALOGUE, Entry, Kind, Refusal, register
 from veracity.customers.models import Customer
 from veracity.org.actions import roles_for
 from veracity.retention import destruction
 from veracity.retention.inspection import inspection_period, inspection_results
 from veracity.retention.models import (
+    DESTRUCTION_OWNER,
     METHOD,
-    DestructionApproval,
     DestructionCertificate,
     DestructionItem,
     DestructionRequest,
@@ -56,23 +60,196 @@ from veracity.retention.selectors import (
 
 #: Who runs retention: places holds, asks for and carries out destruction, inspects.
 MANAGE_ROLES: Final = roles_for("retention.act")
-#: Who approves each step of a destruction.
-STEP_ROLE: Final = {
-    Step.INFORMATION_MANAGER: RoleName.INFORMATION_MANAGER,
-    Step.CUSTOMER_SERVICE_MANAGER: RoleName.CUSTOMER_SERVICE_MANAGER,
-}
 #: One request is destroyed in one transaction; keep it bounded.
 MAX_ITEMS: Final = 5000
+#: The engine's kind of a destruction request (D4.25: both managers, in either order).
+APPROVAL_KIND: Final = "retention.destruction"
+
+# key → (stable code, kind, zh, en); the key is the catalogue's, the code is what callers test.
+_REFUSALS: Final[dict[str, tuple[str, Kind, str, str]]] = {
+    "retention.not_allowed": (
+        "NOT_ALLOWED",
+        Kind.FORBIDDEN,
+        "您无权{what_zh}",
+        "you may not {what_en}",
+    ),
+    "retention.unknown_class": ("UNKNOWN", Kind.INVALID, "没有这一类记录", "no such record class"),
+    "retention.years": (
+        "INVALID",
+        Kind.INVALID,
+        "保管期限应为1至100年",
+        "the period is 1 to 100 years",
+    ),
+    "retention.basis_required": ("REQUIRED", Kind.INVALID, "请说明依据", "state the basis"),
+    "retention.hold_reason_required": (
+        "REQUIRED",
+        Kind.INVALID,
+        "请说明保全理由",
+        "state the reason for the hold",
+    ),
+    "retention.lift_reason_required": (
+        "REQUIRED",
+        Kind.INVALID,
+        "请说明解除理由",
+        "state why the hold is lifted",
+    ),
+    "retention.unknown_customer": (
+        "UNKNOWN",
+        Kind.NOT_FOUND,
+        "客户档案不存在",
+        "no such customer file",
+    ),
+    "retention.customer_destroyed": (
+        "ALREADY_DESTROYED",
+        Kind.CONFLICT,
+        "该客户资料已销毁",
+        "this customer's data has already been destroyed",
+    ),
+    "retention.already_held": (
+        "ALREADY_HELD",
+        Kind.CONFLICT,
+        "该客户档案已在保全中",
+        "this file is already on hold",
+    ),
+    "retention.unknown_hold": ("UNKNOWN", Kind.NOT_FOUND, "保全记录不存在", "no such legal hold"),
+    "retention.not_held": (
+        "NOT_HELD",
+        Kind.CONFLICT,
+        "该保全已解除",
+        "this hold has already been lifted",
+    ),
+    "retention.destruction_reason_required": (
+        "REQUIRED",
+        Kind.INVALID,
+        "请说明销毁理由",
+        "state the reason",
+    ),
+    "retention.records_required": (
+        "REQUIRED",
+        Kind.INVALID,
+        "请选择要销毁的记录",
+        "choose the records to destroy",
+    ),
+    "retention.too_many": (
+        "TOO_MANY",
+        Kind.TOO_LARGE,
+        "一次申请最多{limit}条记录",
+        "one request names at most {limit} records",
+    ),
+    "retention.unknown_records": (
+        "UNKNOWN",
+        Kind.INVALID,
+        "{what_zh}不存在：{shown}",
+        "no such {what_en}: {shown}",
+    ),
+    "retention.not_due": (
+        "NOT_DUE",
+        Kind.CONFLICT,
+        "{shown_zh}：保管期限未满，不能销毁",
+        "{shown_en}: the retention period is not over; it cannot be destroyed",
+    ),
+    "retention.held": (
+        "HELD",
+        Kind.CONFLICT,
+        "{shown_zh}：处于法律保全中，不得销毁",
+        "{shown_en}: under legal hold; never destroyed",
+    ),
+    "retention.open_problem_item": (
+        "OPEN_PROBLEM_ITEM",
+        Kind.CONFLICT,
+        "{shown_zh}：在未结问题件中，调查结束前不得销毁",
+        "{shown_en}: on an open problem item; kept until the investigation ends",
+    ),
+    "retention.already_destroyed": (
+        "ALREADY_DESTROYED",
+        Kind.CONFLICT,
+        "{shown_zh}：已经销毁",
+        "{shown_en}: already destroyed",
+    ),
+    "retention.already_requested": (
+        "ALREADY_REQUESTED",
+        Kind.CONFLICT,
+        "{shown}：已在另一份待办的销毁申请中",
+        "{shown}: already in another open destruction request",
+    ),
+    "retention.unknown_request": (
+        "UNKNOWN",
+        Kind.NOT_FOUND,
+        "销毁申请不存在",
+        "no such destruction request",
+    ),
+    "retention.not_pending": (
+        "NOT_PENDING",
+        Kind.CONFLICT,
+        "该销毁申请已不在审批中",
+        "the request is no longer awaiting approval",
+    ),
+    "retention.own_request": (
+        "OWN_REQUEST",
+        Kind.FORBIDDEN,
+        "不得审批本人提出的销毁申请",
+        "nobody approves their own destruction request",
+    ),
+    "retention.not_approver": (
+        "NOT_APPROVER",
+        Kind.FORBIDDEN,
+        "销毁须由客户信息主管和客户服务部经理审批",
+        "destruction is approved by the customer information manager and the "
+        "customer service manager",
+    ),
+    "retention.same_person": (
+        "SAME_PERSON",
+        Kind.FORBIDDEN,
+        "两项审批须由两位不同人员作出",
+        "the two approvals must come from two different people",
+    ),
+    "retention.step_done": (
+        "STEP_DONE",
+        Kind.CONFLICT,
+        "您这一步已有人审批",
+        "your step has already been decided",
+    ),
+    "retention.rejection_reason": (
+        "REQUIRED",
+        Kind.INVALID,
+        "驳回须说明理由",
+        "a rejection needs a reason",
+    ),
+    "retention.not_approved": (
+        "NOT_APPROVED",
+        Kind.CONFLICT,
+        "销毁申请须经客户信息主管和客户服务部经理批准后方可执行",
+        "the request must be approved by the customer information manager and the "
+        "customer service manager first",
+    ),
+    "retention.protected": (
+        "PROTECTED",
+        Kind.CONFLICT,
+        "其他记录仍引用这些资料，未作任何更改",
+        "other records still refer to this data; nothing was changed ({detail})",
+    ),
+    "retention.period": (
+        "INVALID",
+        Kind.INVALID,
+        "检查期间格式应为 2026-H2",
+        "the period looks like 2026-H2",
+    ),
+}
+register({key: (kind, zh, en) for key, (_, kind, zh, en) in _REFUSALS.items()})
 
 
-@dataclass(frozen=True)
-class RetentionError(Exception):
-    """A refused step; nothing was changed."""
+class RetentionError(Refusal):
+    """A refused step; nothing was changed. ``RetentionError(key, field, **params)`` with its
+    words from the catalogue; ``code`` is the stable code (``NOT_DUE``, ``HELD`` …)."""
 
-    code: str
-    field: str
-    message_zh: str
-    message_en: str
+    def __init__(self, key: str, field: str = "", /, **params: Any) -> None:
+        super().__init__(key, field, **params)
+        self.key = key
+        self.code = _REFUSALS[key][0]
+
+    @property
+    def entry(self) -> Entry:
+        return CATALOGUE[self.key]
 
     def __str__(self) -> str:
         return f"{self.code} {self.field}: {self.message_en} / {self.message_zh}"
@@ -83,19 +260,29 @@ class RetentionError(Exception):
         return self.message_zh if (get_language() or "zh").startswith("zh") else self.message_en
 
 
-def _refuse(code: str, field: str, zh: str, en: str) -> RetentionError:
-    return RetentionError(code, field, zh, en)
+#: The engine's refusals of a destruction decision, as this app words them.
+_FROM_ENGINE: Final = {
+    "approval.closed": "retention.not_pending",
+    "approval.own_request": "retention.own_request",
+    "approval.not_decider": "retention.not_approver",
+    "approval.second_step": "retention.same_person",
+    "approval.step_decided": "retention.step_done",
+    "approval.out_of_order": "retention.step_done",
+    "approval.unknown_step": "retention.step_done",
+    "approval.unknown_request": "retention.unknown_request",
+    "approval.reason_required": "retention.rejection_reason",
+}
 
 
 def _require_role(user: Any, roles: frozenset[RoleName], what_zh: str, what_en: str) -> None:
     if not (roles_of(user) & roles):
-        raise _refuse("NOT_ALLOWED", "user", f"您无权{what_zh}", f"you may not {what_en}")
+        raise RetentionError("retention.not_allowed", "user", what_zh=what_zh, what_en=what_en)
 
 
-def _require_text(value: str, field: str, zh: str, en: str) -> str:
+def _require_text(value: str, field: str, key: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise _refuse("REQUIRED", field, zh, en)
+        raise RetentionError(key, field)
     return text
 
 
@@ -107,11 +294,11 @@ def retention_rule_set(
 ) -> RetentionRule:
     """Change the period (and, optionally, the stated basis) of one record class."""
     if record_class not in RecordClass.values:
-        raise _refuse("UNKNOWN", "record_class", "没有这一类记录", "no such record class")
+        raise RetentionError("retention.unknown_class", "record_class")
     if user is not None:
         _require_role(user, MANAGE_ROLES, "修改保管期限", "change retention periods")
     if not isinstance(years, int) or not 1 <= years <= 100:
-        raise _refuse("INVALID", "years", "保管期限应为1至100年", "the period is 1 to 100 years")
+        raise RetentionError("retention.years", "years")
     with transaction.atomic():
         rule = RetentionRule.objects.select_for_update().filter(record_class=record_class).first()
         if rule is None:
@@ -119,7 +306,7 @@ def retention_rule_set(
         before = None if rule.pk is None else rule.years
         rule.years = years
         if basis is not None:
-            rule.basis = _require_text(basis, "basis", "请说明依据", "state the basis")
+            rule.basis = _require_text(basis, "basis", "retention.basis_required")
         rule.updated_by = user
         rule.save()
         audit_record(
@@ -140,22 +327,15 @@ def retention_rule_set(
 def legal_hold_place(*, customer_id: int, reason: str, user: Any, actor: Actor) -> LegalHold:
     """Put a customer file under legal hold: it is never destroyed until the hold is lifted."""
     _require_role(user, MANAGE_ROLES, "设置保全", "place legal holds")
-    reason = _require_text(reason, "reason", "请说明保全理由", "state the reason for the hold")
+    reason = _require_text(reason, "reason", "retention.hold_reason_required")
     with transaction.atomic():
         customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
         if customer is None:
-            raise _refuse("UNKNOWN", "customer", "客户档案不存在", "no such customer file")
+            raise RetentionError("retention.unknown_customer", "customer")
         if _destroyed_customers([customer.pk]):
-            raise _refuse(
-                "ALREADY_DESTROYED",
-                "customer",
-                "该客户资料已销毁",
-                "this customer's data has already been destroyed",
-            )
+            raise RetentionError("retention.customer_destroyed", "customer")
         if active_holds().filter(customer=customer).exists():
-            raise _refuse(
-                "ALREADY_HELD", "customer", "该客户档案已在保全中", "this file is already on hold"
-            )
+            raise RetentionError("retention.already_held", "customer")
         hold = LegalHold.objects.create(
             customer=customer, reason=reason, placed_by=user, placed_at=timezone.now()
         )
@@ -174,13 +354,13 @@ def legal_hold_place(*, customer_id: int, reason: str, user: Any, actor: Actor) 
 
 def legal_hold_lift(*, hold_id: int, reason: str, user: Any, actor: Actor) -> LegalHold:
     _require_role(user, MANAGE_ROLES, "解除保全", "lift legal holds")
-    reason = _require_text(reason, "reason", "请说明解除理由", "state why the hold is lifted")
+    reason = _require_text(reason, "reason", "retention.lift_reason_required")
     with transaction.atomic():
         hold = LegalHold.objects.select_for_update().filter(pk=hold_id).first()
         if hold is None:
-            raise _refuse("UNKNOWN", "hold", "保全记录不存在", "no such legal hold")
+            raise RetentionError("retention.unknown_hold", "hold")
         if hold.lifted_at is not None:
-            raise _refuse("NOT_HELD", "hold", "该保全已解除", "this hold has already been lifted")
+            raise RetentionError("retention.not_held", "hold")
         hold.lifted_at = timezone.now()
         hold.lifted_by = user
         hold.lift_reason = reason
@@ -265,19 +445,12 @@ def _label(kind: str, row: Any) -> str:
     return f"{row.rule} #{row.pk}"
 
 
+#: Why a record may not be named in a request, by its standing.
 REFUSALS: Final = {
-    Outcome.NOT_DUE: (
-        "NOT_DUE",
-        "保管期限未满，不能销毁",
-        "the retention period is not over; it cannot be destroyed",
-    ),
-    Outcome.HELD: ("HELD", "处于法律保全中，不得销毁", "under legal hold; never destroyed"),
-    Outcome.BLOCKED: (
-        "OPEN_PROBLEM_ITEM",
-        "在未结问题件中，调查结束前不得销毁",
-        "on an open problem item; kept until the investigation ends",
-    ),
-    Outcome.ALREADY_DESTROYED: ("ALREADY_DESTROYED", "已经销毁", "already destroyed"),
+    Outcome.NOT_DUE: "retention.not_due",
+    Outcome.HELD: "retention.held",
+    Outcome.BLOCKED: "retention.open_problem_item",
+    Outcome.ALREADY_DESTROYED: "retention.already_destroyed",
 }
 
 
@@ -304,7 +477,7 @@ def destruction_request_submit(
     offending records named, when any record is not due, held, on an open problem item,
     already destroyed, already in an open request or unknown."""
     _require_role(user, MANAGE_ROLES, "申请销毁", "request destruction")
-    reason = _require_text(reason, "reason", "请说明销毁理由", "state the reason")
+    reason = _require_text(reason, "reason", "retention.destruction_reason_required")
     as_of = as_of or timezone.localdate()
     wanted = {
         ItemKind.CUSTOMER: sorted({int(i) for i in customer_ids}),
@@ -312,14 +485,9 @@ def destruction_request_submit(
     }
     total = sum(len(ids) for ids in wanted.values())
     if not total:
-        raise _refuse("REQUIRED", "records", "请选择要销毁的记录", "choose the records to destroy")
+        raise RetentionError("retention.records_required", "records")
     if total > MAX_ITEMS:
-        raise _refuse(
-            "TOO_MANY",
-            "records",
-            f"一次申请最多{MAX_ITEMS}条记录",
-            f"one request names at most {MAX_ITEMS} records",
-        )
+        raise RetentionError("retention.too_many", "records", limit=MAX_ITEMS)
     with transaction.atomic():
         items: list[DestructionItem] = []
         for kind, ids in wanted.items():
@@ -340,6 +508,14 @@ def destruction_request_submit(
         request = DestructionRequest.objects.create(
             reason=reason, requested_by=user, requested_at=timezone.now()
         )
+        approvals.approval_open(
+            kind=APPROVAL_KIND,
+            plan=DESTRUCTION_PLAN,
+            requester=user,
+            owner_label=DESTRUCTION_OWNER,
+            owner_id=request.pk,
+            created_at=request.requested_at,
+        )
         for item in items:
             item.request = request
         DestructionItem.objects.bulk_create(items, batch_size=destruction.CHUNK)
@@ -347,7 +523,7 @@ def destruction_request_submit(
             actor=actor,
             event=Event(
                 action=Action.CREATE,
-                object_type="destruction_request",
+                object_type=DESTRUCTION_OWNER,
                 object_id=str(request.pk),
                 detail={
                     "customers": len(wanted[ItemKind.CUSTOMER]),
@@ -369,46 +545,53 @@ def _refuse_unknown(kind: str, missing: Sequence[int]) -> None:
                 "problem item",
             )
         )
-        raise _refuse(
-            "UNKNOWN", "records", f"{what_zh}不存在：{shown}", f"no such {what_en}: {shown}"
+        raise RetentionError(
+            "retention.unknown_records", "records", what_zh=what_zh, what_en=what_en, shown=shown
         )
 
 
 def _refuse_ineligible(found: dict[int, Standing]) -> None:
-    for outcome, (code, zh, en) in REFUSALS.items():
+    for outcome, key in REFUSALS.items():
         bad = [s.label for s in found.values() if s.outcome == outcome]
         if bad:
             shown = "、".join(bad[:5]) + ("…" if len(bad) > 5 else "")
-            raise _refuse(code, "records", f"{shown}：{zh}", f"{', '.join(bad[:5])}: {en}")
+            raise RetentionError(key, "records", shown_zh=shown, shown_en=", ".join(bad[:5]))
     requested = [s.label for s in found.values() if s.requested]
     if requested:
         shown = ", ".join(requested[:5])
-        raise _refuse(
-            "ALREADY_REQUESTED",
-            "records",
-            f"{shown}：已在另一份待办的销毁申请中",
-            f"{shown}: already in another open destruction request",
-        )
+        raise RetentionError("retention.already_requested", "records", shown=shown)
 
 
 def _locked_request(request_id: int) -> DestructionRequest:
     request = DestructionRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
-        raise _refuse("UNKNOWN", "request", "销毁申请不存在", "no such destruction request")
+        raise RetentionError("retention.unknown_request", "request")
     return request
+
+
+def approval_of(request: DestructionRequest) -> ApprovalRequest:
+    """The request's approvals on the engine."""
+    found = approvals.approval_for(DESTRUCTION_OWNER, request.pk)
+    if found is None:
+        raise RetentionError("retention.unknown_request", "request")
+    return found
 
 
 def approval_step_for(user: Any, request: DestructionRequest) -> Step | None:
     """The step ``user`` may decide on ``request`` now, or None."""
-    if request.status != DestructionRequest.Status.PENDING or user.pk == request.requested_by_id:
+    if request.status != DestructionRequest.Status.PENDING:
         return None
-    decided = {a.step: a.approver_id for a in request.approvals.all()}
-    if user.pk in decided.values():
-        return None
-    roles = roles_of(user)
-    return next(
-        (step for step, role in STEP_ROLE.items() if step not in decided and role in roles), None
-    )
+    approval = approvals.approval_for(DESTRUCTION_OWNER, request.pk)
+    step = approvals.step_for(user, approval) if approval is not None else None
+    return Step(step.name) if step is not None else None
+
+
+def decisions_of(request: DestructionRequest) -> list[ApprovalDecision]:
+    """The decisions on ``request``, in order, each with ``step_label`` for the page."""
+    decisions = list(request.approvals.select_related("decider"))
+    for decision in decisions:
+        decision.step_label = Step(decision.step).label  # type: ignore[attr-defined]
+    return decisions
 
 
 def _decide(
@@ -417,73 +600,33 @@ def _decide(
     with transaction.atomic():
         request = _locked_request(request_id)
         if request.status != DestructionRequest.Status.PENDING:
-            raise _refuse(
-                "NOT_PENDING",
-                "status",
-                "该销毁申请已不在审批中",
-                "the request is no longer awaiting approval",
+            raise RetentionError("retention.not_pending", "status")
+        try:
+            approvals.approval_decide(
+                request_id=approval_of(request).pk,
+                user=user,
+                approve=approve,
+                reason=reason,
+                actor=actor,
+                audit_reason=False,
             )
-        if user.pk == request.requested_by_id:
-            raise _refuse(
-                "OWN_REQUEST",
-                "approver",
-                "不得审批本人提出的销毁申请",
-                "nobody approves their own destruction request",
-            )
-        roles = roles_of(user)
-        if not any(role in roles for role in STEP_ROLE.values()):
-            raise _refuse(
-                "NOT_APPROVER",
-                "approver",
-                "销毁须由客户信息主管和客户服务部经理审批",
-                "destruction is approved by the customer information manager and the "
-                "customer service manager",
-            )
-        decided = {a.step: a.approver_id for a in request.approvals.all()}
-        if user.pk in decided.values():
-            raise _refuse(
-                "SAME_PERSON",
-                "approver",
-                "两项审批须由两位不同人员作出",
-                "the two approvals must come from two different people",
-            )
-        step = approval_step_for(user, request)
-        if step is None:
-            raise _refuse(
-                "STEP_DONE", "approver", "您这一步已有人审批", "your step has already been decided"
-            )
-        if not approve:
-            reason = _require_text(reason, "reason", "驳回须说明理由", "a rejection needs a reason")
-        now = timezone.now()
-        DestructionApproval.objects.create(
-            request=request,
-            step=step,
-            approver=user,
-            decision=(
-                DestructionApproval.Decision.APPROVE
-                if approve
-                else DestructionApproval.Decision.REJECT
-            ),
-            reason=(reason or "").strip(),
-            decided_at=now,
-        )
-        if not approve:
-            request.status = DestructionRequest.Status.REJECTED
-        elif len(decided) + 1 == len(STEP_ROLE):
-            request.status = DestructionRequest.Status.APPROVED
-        if request.status != DestructionRequest.Status.PENDING:
-            request.decided_at = now
-            request.save(update_fields=["status", "decided_at"])
-        audit_record(
-            actor=actor,
-            event=Event(
-                action=Action.APPROVAL,
-                object_type="destruction_request",
-                object_id=str(request.pk),
-                detail={"step": step.value, "approve": approve},
-            ),
-        )
+        except RetentionError:
+            raise
+        except Refusal as refusal:
+            raise RetentionError(_FROM_ENGINE[refusal.code], refusal.field) from None
+        request.refresh_from_db(fields=["status", "decided_at"])
     return request
+
+
+def _closed(approval: ApprovalRequest, status: str) -> None:
+    """The outcome of a destruction request's approvals, mirrored on the request in the
+    deciding transaction (execution reads it)."""
+    DestructionRequest.objects.filter(pk=approval.owner_id).update(
+        status=status, decided_at=approval.decided_at
+    )
+
+
+approvals.on_outcome(APPROVAL_KIND, _closed, in_transaction=True)
 
 
 def destruction_request_approve(
@@ -511,13 +654,7 @@ def destruction_request_execute(
         if request.status == DestructionRequest.Status.EXECUTED:
             return DestructionCertificate.objects.get(request=request)
         if request.status != DestructionRequest.Status.APPROVED:
-            raise _refuse(
-                "NOT_APPROVED",
-                "status",
-                "销毁申请须经客户信息主管和客户服务部经理批准后方可执行",
-                "the request must be approved by the customer information manager and the "
-                "customer service manager first",
-            )
+            raise RetentionError("retention.not_approved", "status")
         items = list(request.items.all())
         for kind in (ItemKind.CUSTOMER, ItemKind.PROBLEM_ITEM):
             mine = [item for item in items if item.kind == kind]
@@ -540,19 +677,14 @@ def destruction_request_execute(
                 destruction.problem_items_destroy(gone[ItemKind.PROBLEM_ITEM]),
             )
         except ProtectedError as exc:
-            raise _refuse(
-                "PROTECTED",
-                "records",
-                "其他记录仍引用这些资料，未作任何更改",
-                f"other records still refer to this data; nothing was changed ({exc.args[0]})",
-            ) from exc
+            raise RetentionError("retention.protected", "records", detail=exc.args[0]) from exc
         DestructionItem.objects.bulk_update(items, ["outcome"], batch_size=destruction.CHUNK)
         now = timezone.now()
         request.status = DestructionRequest.Status.EXECUTED
         request.executed_by = user
         request.executed_at = now
         request.save(update_fields=["status", "executed_by", "executed_at"])
-        approvers = {a.step: a.approver for a in request.approvals.all()}
+        approvers = {d.step: d.decider for d in request.approvals.select_related("decider")}
         certificate = DestructionCertificate.objects.create(
             request=request,
             executed_at=now,
@@ -607,9 +739,7 @@ def inspection_run(
         _require_role(user, MANAGE_ROLES, "执行档案检查", "run archive inspections")
     period = (period or inspection_period(as_of or timezone.localdate())).strip()
     if not _valid_period(period):
-        raise _refuse(
-            "INVALID", "period", "检查期间格式应为 2026-H2", "the period looks like 2026-H2"
-        )
+        raise RetentionError("retention.period", "period")
     results = inspection_results()
     with transaction.atomic():
         record = InspectionRecord.objects.create(

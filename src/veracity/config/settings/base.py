@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "veracity.org",
     "veracity.audit",
+    "veracity.approvals",
     "veracity.access",
     "veracity.customers",
     "veracity.sales",

@@ -121,7 +121,7 @@ def _may_see(user: Any, req: AccessRequest) -> bool:
     return (
         req.requester_id == user.pk
         or may(user, "access.oversee")
-        or req.approvals.filter(approver=user).exists()
+        or any(d.decider_id == user.pk for d in g.decisions_of(req))
         or g.may_decide(user, req)
     )
 
@@ -158,7 +158,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except g.GovernanceError as exc:
             messages.error(request, _message(exc))
         return redirect("web:access_request", pk=req.pk)
-    decided = {a.step: a for a in req.approvals.select_related("approver")}
+    decided = {a.step: a for a in g.decisions_of(req)}
     steps = [
         {
             "code": step,

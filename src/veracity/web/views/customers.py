@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from veracity.access.governance import GovernanceError, customer_classify
+from veracity.access.governance import GovernanceError
 from veracity.access.policy import action_required, may
 from veracity.audit.services import Actor
 from veracity.customers.models import Classification, Confidentiality
@@ -22,6 +22,7 @@ from veracity.customers.selectors import (
     restricted_matches,
     visible_to,
 )
+from veracity.customers.services import customer_classify
 from veracity.detection.services import problem_item_add_manual
 from veracity.web.forms import PURPOSES, CustomerSearchForm, PurposeForm
 from veracity.web.views.common import (

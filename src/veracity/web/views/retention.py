@@ -42,6 +42,7 @@ from veracity.retention.services import (
     MAX_ITEMS,
     RetentionError,
     approval_step_for,
+    decisions_of,
     destroyable_ids,
     destruction_request_approve,
     destruction_request_execute,
@@ -196,7 +197,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "items": items,
             "item_total": sum(outcomes.values()),
             "outcomes": [(Outcome(o).label, n) for o, n in sorted(outcomes.items())],
-            "approvals": destruction.approvals.select_related("approver"),
+            "approvals": decisions_of(destruction),
             "approval_step": step,
             "can_execute": _can_act(request)
             and destruction.status == DestructionRequest.Status.APPROVED,

@@ -1,0 +1,271 @@
+"""The approvals engine: open a request on a step plan, decide its steps, withdraw it.
+
+The separation-of-duties rules are the core's (``veracity.core.approvals.refusal_for``); the
+engine supplies the facts (who decided what, who the decider is), writes each decision and
+its audit event in one transaction, and tells the owning app the outcome through the hooks
+it registered with :func:`on_outcome`.
+
+A hook runs after commit (``transaction.on_commit``), or — registered with
+``in_transaction=True`` — inside the deciding transaction, for an owner whose effect must
+exist when the decision returns (a grant, the owner's status mirror).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from django.db import transaction
+from django.utils import timezone
+
+from veracity.approvals.models import ApprovalDecision, ApprovalRequest
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.core import approvals as rules
+from veracity.core.approvals import Decider, Outcome, Plan, Step, Who
+from veracity.core.refusals import Kind, Refusal, register
+from veracity.org.selectors import department_head_id_of
+
+__all__ = [
+    "approval_decide",
+    "approval_for",
+    "approval_open",
+    "approval_withdraw",
+    "awaiting",
+    "decidable_steps",
+    "decider_for",
+    "on_outcome",
+    "step_for",
+]
+
+register(
+    {
+        "approval.unknown_request": (Kind.NOT_FOUND, "申请不存在", "no such request"),
+        "approval.not_requester": (
+            Kind.FORBIDDEN,
+            "只能撤回本人的申请",
+            "only your own request",
+        ),
+    }
+)
+
+Hook = Callable[[ApprovalRequest, str], None]
+#: kind → [(callback, in_transaction)]
+_HOOKS: Final[dict[str, list[tuple[Hook, bool]]]] = {}
+
+
+def on_outcome(kind: str, callback: Hook, *, in_transaction: bool = False) -> None:
+    """Call ``callback(request, status)`` when a request of ``kind`` is approved, rejected or
+    withdrawn: after commit, or inside the transaction with ``in_transaction=True``.
+    Registering the same callback twice is harmless."""
+    hooks = _HOOKS.setdefault(kind, [])
+    if (callback, in_transaction) not in hooks:
+        hooks.append((callback, in_transaction))
+
+
+def _closed(request: ApprovalRequest) -> None:
+    status = str(request.status)
+    for callback, in_transaction in _HOOKS.get(request.kind, []):
+        if in_transaction:
+            callback(request, status)
+        else:
+            transaction.on_commit(lambda cb=callback: cb(request, status))  # type: ignore[misc]
+
+
+# --- who decides -------------------------------------------------------------------------------
+
+
+def _heads_department_of(decider_id: int, requester_id: int) -> bool:
+    """Whether ``decider_id`` heads the department of ``requester_id`` (a staff fact)."""
+    return department_head_id_of(requester_id) == decider_id
+
+
+def decider_for(user: Any, request: ApprovalRequest, plan: Plan | None = None) -> Decider:
+    """The facts about ``user`` the rules need for ``request`` (only those its plan asks)."""
+    plan = plan or request.step_plan
+    kinds = {s.who for s in plan.steps}
+    roles: frozenset[str] = frozenset()
+    permissions: frozenset[str] = frozenset()
+    if Who.ROLE in kinds and getattr(user, "is_authenticated", False):
+        cached = getattr(user, "_veracity_group_names", None)
+        if cached is None:
+            cached = frozenset(user.groups.values_list("name", flat=True)) | (
+                {"admin"} if user.is_superuser else frozenset()
+            )
+            user._veracity_group_names = cached
+        roles = cached
+    if Who.PERMISSION in kinds and getattr(user, "is_authenticated", False):
+        permissions = frozenset(user.get_all_permissions())
+    heads = Who.DEPARTMENT_HEAD in kinds and _heads_department_of(user.pk, request.requester_id)
+    return Decider(
+        id=user.pk, roles=roles, permissions=permissions, heads_requester_department=heads
+    )
+
+
+def step_for(user: Any, request: ApprovalRequest) -> Step | None:
+    """The step ``user`` may decide on ``request`` now, or None."""
+    steps = decidable_steps(user, request)
+    return steps[0] if steps else None
+
+
+def decidable_steps(user: Any, request: ApprovalRequest) -> tuple[Step, ...]:
+    """The steps ``user`` may approve on ``request`` now, in plan order."""
+    if request.status != ApprovalRequest.Status.PENDING or user.pk == request.requester_id:
+        return ()
+    plan = request.step_plan
+    return rules.decidable_steps(
+        plan,
+        request.decided(),
+        requester=request.requester_id,
+        decider=decider_for(user, request, plan),
+    )
+
+
+def _chosen_step(plan: Plan, decisions: list[rules.Decision], decider: Decider) -> str:
+    """The step a decider means when none is named: an open step they are named by; else a
+    step they are named by and did not decide themselves (it was decided by someone else, or
+    comes later); else the first open step (the rules then say why not)."""
+    open_now = rules.open_steps(plan, decisions)
+    named = [s for s in plan.steps if decider.is_named_by(s)]
+    mine = {d.step for d in decisions if d.decider == decider.id}
+    for step in named:
+        if step in open_now:
+            return step.name
+    for step in named:
+        if step.name not in mine:
+            return step.name
+    return (open_now or plan.steps)[0].name
+
+
+def awaiting(
+    user: Any, *, kinds: Iterable[str] | None = None, limit: int = 500
+) -> list[ApprovalRequest]:
+    """The pending requests (of ``kinds``) with a step ``user`` may decide now, oldest first."""
+    pending = ApprovalRequest.objects.filter(status=ApprovalRequest.Status.PENDING).exclude(
+        requester_id=user.pk
+    )
+    if kinds is not None:
+        pending = pending.filter(kind__in=list(kinds))
+    pending = pending.prefetch_related("decisions").order_by("created_at", "id")[:limit]
+    return [r for r in pending if decidable_steps(user, r)]
+
+
+# --- use cases -------------------------------------------------------------------------------
+
+
+def approval_for(owner_label: str, owner_id: int) -> ApprovalRequest | None:
+    return ApprovalRequest.objects.filter(owner_label=owner_label, owner_id=owner_id).first()
+
+
+def approval_open(
+    *,
+    kind: str,
+    plan: Plan,
+    requester: Any,
+    owner_label: str,
+    owner_id: int,
+    created_at: Any = None,
+) -> ApprovalRequest:
+    """Open a request on ``plan`` for the owner's object (in the caller's transaction; the
+    owner audits the creation of its own object)."""
+    return ApprovalRequest.objects.create(
+        kind=kind,
+        plan=plan.to_data(),
+        requester=requester,
+        owner_label=owner_label,
+        owner_id=owner_id,
+        created_at=created_at or timezone.now(),
+    )
+
+
+def _locked(request_id: int) -> ApprovalRequest:
+    request = ApprovalRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise Refusal("approval.unknown_request", "request")
+    return request
+
+
+@transaction.atomic
+def approval_decide(
+    *,
+    request_id: int,
+    user: Any,
+    approve: bool,
+    reason: str = "",
+    step: str | None = None,
+    actor: Actor,
+    purpose: str = "",
+    audit_reason: bool = True,
+) -> ApprovalDecision:
+    """``user`` decides ``step`` (by default the step they are named by) of the request.
+    Refused with the core's ``approval.*`` refusal before anything changes; otherwise the
+    decision and its audit event are written in one transaction, and when the request closes
+    the owner's hooks are called with the outcome."""
+    request = _locked(request_id)
+    plan = request.step_plan
+    decisions = request.decided()
+    decider = decider_for(user, request, plan)
+    if request.status != ApprovalRequest.Status.PENDING:
+        raise Refusal("approval.closed", "status")
+    step = step or _chosen_step(plan, decisions, decider)
+    refusal = rules.refusal_for(
+        plan,
+        decisions,
+        requester=request.requester_id,
+        decider=decider,
+        step=step,
+        approve=approve,
+        reason=reason,
+    )
+    if refusal is not None:
+        raise refusal
+    now = timezone.now()
+    reason = (reason or "").strip()
+    decision = ApprovalDecision.objects.create(
+        request=request, step=step, decider=user, approve=approve, reason=reason, decided_at=now
+    )
+    decisions.append(rules.Decision(step=step, decider=user.pk, approve=approve))
+    result = rules.outcome(plan, decisions)
+    detail: dict[str, Any] = {"step": step, "approve": approve}
+    if audit_reason:
+        detail["reason"] = reason
+    audit_record(
+        actor=actor,
+        event=Event(
+            action=Action.APPROVAL,
+            object_type=request.owner_label,
+            object_id=str(request.owner_id),
+            purpose=purpose,
+            detail=detail,
+        ),
+    )
+    if result is not Outcome.PENDING:
+        request.status = str(result)
+        request.decided_at = now
+        request.save(update_fields=["status", "decided_at"])
+        _closed(request)
+    return decision
+
+
+@transaction.atomic
+def approval_withdraw(*, request_id: int, user: Any, actor: Actor) -> ApprovalRequest:
+    """The requester withdraws a pending request (audited); the owner's hooks are told."""
+    request = _locked(request_id)
+    if request.requester_id != user.pk:
+        raise Refusal("approval.not_requester", "requester")
+    if request.status != ApprovalRequest.Status.PENDING:
+        raise Refusal("approval.closed", "status")
+    request.status = ApprovalRequest.Status.WITHDRAWN
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=actor,
+        event=Event(
+            action=Action.APPROVAL,
+            object_type=request.owner_label,
+            object_id=str(request.owner_id),
+            detail={"withdrawn": True},
+        ),
+    )
+    _closed(request)
+    return request
