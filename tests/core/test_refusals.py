@@ -38,7 +38,7 @@ def _params(template: str) -> set[str]:
 def test_the_apps_have_their_catalogues():
     apps = {name.split(".")[1] for name in _catalogue_modules()}
     assert {"cases", "incidents", "customers", "ingest", "audit", "sales"} <= apps
-    assert {"detection", "policies"} <= apps
+    assert "policies" in apps  # the problem-item list's words are in cases (it moved there)
 
 
 #: Entries whose words were moved unchanged from their raise sites although one language

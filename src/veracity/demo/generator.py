@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from faker import Faker
 
-from veracity.core.identity import known_county_codes, make_resident_id
+from veracity.core.identity import known_county_codes, make_resident_id, parse_resident_id
 
 __all__ = [
     "INVALID_LABELS",
@@ -137,7 +137,6 @@ class _Pools:
         self.streets = sorted({fake.street_name() for _ in range(1500)})
         self.companies = [fake.company() for _ in range(50)]
         self.regions = known_county_codes()
-        from veracity.core.identity import parse_resident_id
 
         self.region_names = {}
         for code in self.regions:

@@ -21,7 +21,9 @@ from typing import Any
 
 from django.db import connection
 
+from veracity.cases.models import ClueExplanation
 from veracity.db.batches import chunks, filter_sql, in_batches, rows
+from veracity.detection.models import DetectionRun
 
 
 def touched_keys(history_table: str, key: str, since: datetime) -> list[str]:
@@ -183,7 +185,6 @@ def payer_rows(
 
 def explanations(keys: Sequence[str]) -> dict[tuple[str, str], list[tuple[datetime, set[int]]]]:
     """(rule, key) → (when, customers) of the explanations recorded for these keys."""
-    from veracity.cases.models import ClueExplanation
 
     out: dict[tuple[str, str], list[tuple[datetime, set[int]]]] = defaultdict(list)
     for batch in chunks(keys):
@@ -240,6 +241,5 @@ def clue_data_changed_since(rule: str, key: str, since: datetime) -> bool:
 
 def recent_runs(limit: int = 30) -> list[Any]:
     """The latest detection runs, newest business date first."""
-    from veracity.detection.models import DetectionRun
 
     return list(DetectionRun.objects.order_by("-business_date", "-started_at")[:limit])

@@ -40,6 +40,7 @@ from veracity.detection import selectors as q
 from veracity.detection.models import Complaint, DetectionRun
 from veracity.policies.models import Policy, PolicyRole, PolicyStatus
 from veracity.sales.models import Seller, SellerContact
+from veracity.workcal.selectors import calendar
 
 FAMILY_EXEMPT = True  # SD-1: links only among the parties of one policy are not a clue alone
 LIVE_STATUSES = [
@@ -549,7 +550,6 @@ def business_dates_due(*, today: date) -> list[date]:
     """The working days whose T+1 list is not produced yet, oldest first: every working day
     after the last completed incremental run, up to today (the daily job runs after the
     business day closes). Without any run, just the latest working day (a full run)."""
-    from veracity.workcal.selectors import calendar
 
     days = calendar()
     last = (

@@ -33,7 +33,8 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from veracity.cases.models import ProblemItem, ProblemItemMember
+from veracity.cases.models import CaseStep, Evidence, ProblemItem, ProblemItemMember
+from veracity.cases.services import correction_unsealed, evidence_destroy
 from veracity.customers.models import (
     Address,
     BankAccount,
@@ -145,8 +146,6 @@ def customers_destroy(ids: Sequence[int]) -> Counts:
 def _investigations_destroy(ids: Sequence[int], counts: defaultdict[str, dict[str, int]]) -> None:
     """The customers' closed problem items keep their timeline (masked values) but lose the
     sealed corrected values and the evidence files (scans and recordings of the customers)."""
-    from veracity.cases.models import Evidence
-    from veracity.cases.services import correction_unsealed, evidence_destroy
 
     items = list(
         ProblemItem.objects.filter(members__customer_id__in=ids)
@@ -184,8 +183,6 @@ def _neutral_keys(ids: Sequence[int], keys: set[str]) -> int:
 def problem_items_destroy(ids: Sequence[int]) -> Counts:
     """Delete closed problem items with their member lists, timelines and evidence files
     (an escalation stays against the seller, without the item)."""
-    from veracity.cases.models import CaseStep, Evidence
-    from veracity.cases.services import evidence_destroy
 
     counts: defaultdict[str, dict[str, int]] = defaultdict(dict)
     tables = {m._meta.label: m._meta.db_table for m in (ProblemItem, ProblemItemMember, CaseStep)}

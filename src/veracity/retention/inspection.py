@@ -37,6 +37,8 @@ from simple_history.models import HistoricalChanges
 
 from veracity.access.models import AccessGrant
 from veracity.audit.services import audit_verify
+from veracity.cases.models import Evidence
+from veracity.cases.services import evidence_dir
 from veracity.core.crypto import DecryptionError, parse_keyring
 from veracity.db.fields import EncryptedTextField, field_crypto
 
@@ -164,8 +166,6 @@ def findings(
 
 def check_evidence() -> dict[str, Any]:
     """The evidence folder against the evidence records (names only, never contents)."""
-    from veracity.cases.models import Evidence
-    from veracity.cases.services import evidence_dir
 
     folder = evidence_dir()
     on_disk = {p.name for p in folder.iterdir() if p.is_file()}

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 
 from veracity.access.policy import may
 from veracity.access.roles import ROLE_LABELS, RoleName, roles_of
+from veracity.incidents.selectors import may_handle_incidents
+from veracity.notify.selectors import unread_count
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
@@ -21,8 +23,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
     """The unread count shown in the navigation, and whether the incident pages are offered."""
-    from veracity.incidents.selectors import may_handle_incidents
-    from veracity.notify.selectors import unread_count
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

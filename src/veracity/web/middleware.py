@@ -14,6 +14,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
 from django.utils import translation
 
+from veracity.signin.services import session_verified, totp_device, totp_required
+
 
 class DefaultChineseLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
@@ -62,7 +64,6 @@ class TwoFactorMiddleware:
 
     @staticmethod
     def _required_step(request: HttpRequest) -> str | None:
-        from veracity.signin.services import session_verified, totp_device, totp_required
 
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or session_verified(request.session):

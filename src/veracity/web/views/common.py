@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 
 from veracity.core.refusals import Kind, Refusal
 from veracity.db.addresses import request_address
+from veracity.web.forms import PURPOSE_CODES
 
 SESSION_PURPOSE = "veracity_purpose"
 
@@ -18,7 +19,6 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def remembered_purpose(request: HttpRequest) -> str:
-    from veracity.web.forms import PURPOSE_CODES
 
     purpose = request.session.get(SESSION_PURPOSE, "")
     return purpose if purpose in PURPOSE_CODES else ""

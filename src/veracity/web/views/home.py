@@ -7,8 +7,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from veracity.access.governance import requests_awaiting
 from veracity.access.policy import action_required, roles_for
 from veracity.access.roles import RoleName, roles_of
+from veracity.cases.selectors import queue_counts
 from veracity.core.findings import CATALOGUE
 from veracity.policies import selectors as policies
 from veracity.web.forms import CustomerSearchForm
@@ -52,15 +54,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if "statistics" in sections:
         context.update(statistics(user))
     if "queue" in sections:
-        from veracity.cases.selectors import queue_counts
-
         context["queue"] = queue_counts(user)
     return render(request, "web/home.html", context)
 
 
 def requests_to_decide(user: Any) -> int:
     """How many access requests wait for this user's decision (D4.18)."""
-    from veracity.access.governance import requests_awaiting
 
     return len(requests_awaiting(user))
 

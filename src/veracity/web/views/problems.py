@@ -17,8 +17,11 @@ from veracity.access.policy import action_required, refuse_request
 from veracity.audit.services import Actor
 from veracity.cases.listing import ListingError, problem_items
 from veracity.cases.models import ProblemItem, Stage
+from veracity.cases.policy import stage_name
+from veracity.cases.selectors import queue_condition
 from veracity.core.detection import RULE_NAMES
 from veracity.detection.exports import problem_items_xlsx
+from veracity.detection.selectors import recent_runs
 from veracity.policies.models import Channel
 from veracity.web.views.common import chinese, client_ip, in_language
 
@@ -95,7 +98,6 @@ def _read(request: HttpRequest, cleaned: dict[str, Any], **page: Any) -> Any:
 def _queue_only(request: HttpRequest) -> dict[str, Any]:
     """``queue=1``: the export of the user's work queue (open items waiting for them, the
     most urgent first) rather than of the whole list."""
-    from veracity.cases.selectors import queue_condition
 
     if request.GET.get("queue") != "1":
         return {}
@@ -124,7 +126,6 @@ def index(request: HttpRequest) -> HttpResponse:
         listing = _read(request, cleaned, limit=PER_PAGE, offset=0)
     pages = max(1, -(-listing.total // PER_PAGE))
     query = _query(cleaned)
-    from veracity.cases.policy import stage_name
 
     zh = chinese()
     return render(
@@ -192,7 +193,6 @@ def export(request: HttpRequest) -> HttpResponse:
 def runs(request: HttpRequest) -> HttpResponse:
     """The detection runs (T+1 and back-checks): when, what each rule found, how long it took
     — each rule's time as a bar, so a slow or failing night stands out."""
-    from veracity.detection.selectors import recent_runs
 
     rows = []
     for run in recent_runs():
