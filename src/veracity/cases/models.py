@@ -14,6 +14,9 @@ The item tables keep the names they had when the items lived in the detection ap
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -53,11 +56,27 @@ class Outcome(models.TextChoices):
     ESCALATED = "escalated", _("Escalated (seller misconduct)")
 
 
+def _allowed(check: str) -> Callable[[Any, Any], bool]:
+    """A transition's ``permission=``: the rule ``veracity.cases.policy.<check>`` (the one
+    place who may take a step is decided) finds nothing to refuse ``user`` on the item."""
+
+    def permission(instance: Any, user: Any) -> bool:
+        from veracity.cases import policy
+
+        refusal: object = getattr(policy, check)(user, instance)
+        return refusal is None
+
+    permission.__name__ = permission.__qualname__ = check
+    return permission
+
+
 class ProblemItem(ConcurrentTransitionMixin, models.Model):
     """A clue and, once customer service takes it up, the case that resolves it.
 
     ``stage`` moves only through the transitions below (django-fsm), each called by one
-    service of :mod:`veracity.cases.services` that checks who may take it and records the step;
+    service of :mod:`veracity.cases.services` that checks who may take it and records the step.
+    Each transition's ``permission=`` asks :mod:`veracity.cases.policy`, so the machine answers
+    which steps a person may take now (:func:`veracity.cases.policy.steps_open_to`);
     two staff taking the same transition at once cannot both succeed (the UPDATE is made
     conditional on the stage read). ``status`` stays "open" until the item is closed."""
 
@@ -138,30 +157,60 @@ class ProblemItem(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.rule} #{self.pk}"
 
-    # The legal moves; who may make them is decided in veracity.cases.policy.
+    # The legal moves; who may make them is decided in veracity.cases.policy (``permission=``).
 
-    @transition(field=stage, source=[Stage.NEW, Stage.DISTRIBUTED], target=Stage.DISTRIBUTED)
+    @transition(
+        field=stage,
+        source=[Stage.NEW, Stage.DISTRIBUTED],
+        target=Stage.DISTRIBUTED,
+        permission=_allowed("may_distribute"),
+    )
     def distribute(self) -> None:
         """Customer service sends the item to a channel's management (again, to re-route)."""
 
-    @transition(field=stage, source=[Stage.NEW, Stage.DISTRIBUTED], target=Stage.INVESTIGATING)
+    @transition(
+        field=stage,
+        source=[Stage.NEW, Stage.DISTRIBUTED],
+        target=Stage.INVESTIGATING,
+        permission=_allowed("may_claim"),
+    )
     def claim(self) -> None:
         """Channel back-office (or customer service itself) takes up the investigation."""
 
-    @transition(field=stage, source=[Stage.INVESTIGATING, Stage.RETURNED], target=Stage.SUBMITTED)
+    @transition(
+        field=stage,
+        source=[Stage.INVESTIGATING, Stage.RETURNED],
+        target=Stage.SUBMITTED,
+        permission=_allowed("may_investigate"),
+    )
     def submit(self) -> None:
         """The investigator hands in findings, outcome and evidence."""
 
-    @transition(field=stage, source=[Stage.SUBMITTED, Stage.VERIFIED], target=Stage.RETURNED)
+    @transition(
+        field=stage,
+        source=[Stage.SUBMITTED, Stage.VERIFIED],
+        target=Stage.RETURNED,
+        permission=_allowed("may_verify"),
+    )
     def send_back(self) -> None:
         """Compliance or customer service returns the findings with reasons (also a verified
         item not yet closed, e.g. when new customers joined the clue since the findings)."""
 
-    @transition(field=stage, source=Stage.SUBMITTED, target=Stage.VERIFIED)
+    @transition(
+        field=stage,
+        source=Stage.SUBMITTED,
+        target=Stage.VERIFIED,
+        permission=_allowed("may_verify"),
+    )
     def verify(self) -> None:
         """Compliance or customer service accepts the result (PW-4)."""
 
-    @transition(field=stage, source=Stage.VERIFIED, target=Stage.CLOSED)
+    @transition(
+        field=stage,
+        source=Stage.VERIFIED,
+        target=Stage.CLOSED,
+        permission=_allowed("may_close"),
+    )
     def close(self) -> None:
         """The item leaves the list."""
 

@@ -9,11 +9,16 @@
   approve requests take no step.
 
 Each check returns a :class:`CaseError` (field-named, in Chinese and English) or ``None``.
+The stage machine's transitions (``veracity.cases.models.ProblemItem``) take these checks as
+their ``permission=``; :func:`steps_open_to` asks the machine which steps a person may take
+now — what the item page, the work queue and the API offer.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django_fsm import has_transition_perm
 
 from veracity.access.roles import roles_of
 from veracity.cases import refusals as _refusals  # noqa: F401  (registers the ``case.*`` words)
@@ -117,3 +122,43 @@ def may_support(user: Any, item: ProblemItem) -> CaseError | None:
     if roles_of(user) & SUPPORTERS:
         return None
     return _role_refusal("为该问题件添加材料", "add material to this item")
+
+
+# --- the steps open to a person now ---------------------------------------------------------
+
+#: The steps offered on an item, in the order they are shown: the step's name (as the item
+#: page and the API call it) and the stage transition it takes.
+STEP_TRANSITIONS = {
+    "distribute": "distribute",
+    "claim": "claim",
+    "submit": "submit",
+    "return": "send_back",
+    "verify": "verify",
+    "close": "close",
+}
+#: Steps that add to the item without moving its stage (:func:`may_support`).
+SUPPORT_STEPS = ("attach", "note")
+
+
+def step_open_to(user: Any, item: ProblemItem, step: str) -> bool:
+    """Whether ``user`` may take ``step`` on ``item`` now: for a stage transition, the
+    machine's answer (the stage allows it and its ``permission=`` finds no refusal)."""
+    transition = STEP_TRANSITIONS.get(step)
+    if transition is not None:
+        return bool(has_transition_perm(getattr(item, transition), user))
+    if step in SUPPORT_STEPS:
+        return may_support(user, item) is None
+    return False
+
+
+def steps_open_to(user: Any, item: ProblemItem) -> list[str]:
+    """The steps ``user`` may take on ``item`` now, in the order the item page shows them.
+    The services refuse every other step (with the :class:`CaseError` of the check that
+    fails)."""
+    return [step for step in (*STEP_TRANSITIONS, *SUPPORT_STEPS) if step_open_to(user, item, step)]
+
+
+def distributable(user: Any, stage: str) -> bool:
+    """Whether ``user`` may distribute an item in ``stage`` (a row of the work queue, whose
+    distribution depends on nothing else of the item)."""
+    return step_open_to(user, ProblemItem(stage=stage), "distribute")

@@ -132,22 +132,9 @@ class CaseView:
 
 
 def actions_for(user: Any, item: ProblemItem) -> list[str]:
-    """The steps ``user`` may take on ``item`` now (what the item page offers)."""
-    checks = {
-        "distribute": (policy.may_distribute, (Stage.NEW, Stage.DISTRIBUTED)),
-        "claim": (policy.may_claim, (Stage.NEW, Stage.DISTRIBUTED)),
-        "submit": (policy.may_investigate, (Stage.INVESTIGATING, Stage.RETURNED)),
-        "return": (policy.may_verify, (Stage.SUBMITTED, Stage.VERIFIED)),
-        "verify": (policy.may_verify, (Stage.SUBMITTED,)),
-        "close": (policy.may_close, (Stage.VERIFIED,)),
-        "attach": (policy.may_support, OPEN_STAGES),
-        "note": (policy.may_support, OPEN_STAGES),
-    }
-    return [
-        name
-        for name, (check, stages) in checks.items()
-        if item.stage in stages and check(user, item) is None
-    ]
+    """The steps ``user`` may take on ``item`` now (what the item page offers): the stage
+    machine's answer, :func:`veracity.cases.policy.steps_open_to`."""
+    return policy.steps_open_to(user, item)
 
 
 def case_detail(

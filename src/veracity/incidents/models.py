@@ -12,9 +12,12 @@ is recorded.
 
 from __future__ import annotations
 
+from typing import Any, Final
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
 
 class DataType(models.TextChoices):
@@ -32,7 +35,23 @@ class DataType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def _handles_incidents(instance: Any, user: Any) -> bool:
+    """Every move's ``permission=``: those who handle incidents (``incidents.handle``)."""
+    from veracity.incidents.selectors import may_handle_incidents
+
+    return may_handle_incidents(user)
+
+
 class LeakIncident(models.Model):
+    """A suspected or actual leak. ``status`` moves only through the transitions below
+    (django-fsm), each called by :func:`veracity.incidents.services.incident_move`; their
+    ``permission=`` says who may take them, so the machine answers which moves a person may
+    make now (:func:`veracity.incidents.services.moves_open_to`)::
+
+        candidate ──► reported ──► investigating ──► remediated ──► closed
+            └──► dismissed                 ▲──────────────┘
+    """
+
     class Status(models.TextChoices):
         CANDIDATE = "candidate", _("Candidate (anomaly signal)")
         REPORTED = "reported", _("Reported")
@@ -59,9 +78,7 @@ class LeakIncident(models.Model):
         ANNOUNCEMENT = "announcement", _("Public announcement")
         IN_PERSON = "in_person", _("In person")
 
-    status = models.CharField(
-        _("status"), max_length=15, choices=Status.choices, default=Status.REPORTED
-    )
+    status = FSMField(_("status"), max_length=15, choices=Status.choices, default=Status.REPORTED)
     certainty = models.CharField(
         _("suspected or confirmed"),
         max_length=10,
@@ -140,6 +157,48 @@ class LeakIncident(models.Model):
     def __str__(self) -> str:
         return f"incident #{self.pk}"
 
+    # The legal moves; what each needs besides (a remediation step, what closing needs, the
+    # reason for a dismissal) is checked by ``incident_move``.
+
+    @transition(
+        field=status, source=Status.CANDIDATE, target=Status.REPORTED, permission=_handles_incidents
+    )
+    def accept(self) -> None:
+        """A candidate (an anomaly signal) is taken for a reported leak."""
+
+    @transition(
+        field=status,
+        source=Status.CANDIDATE,
+        target=Status.DISMISSED,
+        permission=_handles_incidents,
+    )
+    def dismiss(self) -> None:
+        """A candidate turns out to be no leak."""
+
+    @transition(
+        field=status,
+        source=[Status.REPORTED, Status.REMEDIATED],
+        target=Status.INVESTIGATING,
+        permission=_handles_incidents,
+    )
+    def investigate(self) -> None:
+        """The investigation starts (or starts again after the remediation)."""
+
+    @transition(
+        field=status,
+        source=Status.INVESTIGATING,
+        target=Status.REMEDIATED,
+        permission=_handles_incidents,
+    )
+    def remediate(self) -> None:
+        """The leak is remedied."""
+
+    @transition(
+        field=status, source=Status.REMEDIATED, target=Status.CLOSED, permission=_handles_incidents
+    )
+    def close(self) -> None:
+        """The incident is finished."""
+
     @property
     def individuals_notified(self) -> bool:
         return self.individuals_notified_on is not None
@@ -147,6 +206,17 @@ class LeakIncident(models.Model):
     @property
     def data_type_labels(self) -> list[str]:
         return [str(DataType(c).label) for c in self.data_types if c in DataType.values]
+
+
+#: The transition that takes an incident to each status, in the order the incident page
+#: offers the moves (forward first, then back or aside).
+MOVES: Final[dict[str, str]] = {
+    LeakIncident.Status.REPORTED: "accept",
+    LeakIncident.Status.DISMISSED: "dismiss",
+    LeakIncident.Status.CLOSED: "close",
+    LeakIncident.Status.INVESTIGATING: "investigate",
+    LeakIncident.Status.REMEDIATED: "remediate",
+}
 
 
 class RemediationStep(models.Model):

@@ -24,12 +24,13 @@ from typing import Any, Final
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import FSMField, can_proceed, has_transition_perm
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.refusals import Refusal
 from veracity.incidents import refusals as _refusals  # noqa: F401  (registers the ``incident.*`` words)
-from veracity.incidents.models import DataType, LeakIncident, RemediationStep
+from veracity.incidents.models import MOVES, DataType, LeakIncident, RemediationStep
 from veracity.incidents.selectors import (
     RESPONDER_ROLES,
     may_handle_incidents,
@@ -39,13 +40,24 @@ from veracity.notify.services import notify_users
 
 Status = LeakIncident.Status
 
-#: The moves an incident may make; anything else is refused.
-TRANSITIONS: Final[dict[str, tuple[str, ...]]] = {
-    Status.CANDIDATE: (Status.REPORTED, Status.DISMISSED),
-    Status.REPORTED: (Status.INVESTIGATING,),
-    Status.INVESTIGATING: (Status.REMEDIATED,),
-    Status.REMEDIATED: (Status.CLOSED, Status.INVESTIGATING),
-}
+
+def _machine() -> dict[str, tuple[str, ...]]:
+    """status → the statuses it may move to, read off the transitions of ``LeakIncident``
+    (in the order of ``MOVES``)."""
+    field = LeakIncident._meta.get_field("status")
+    assert isinstance(field, FSMField)
+    targets: dict[str, list[str]] = {}
+    for move in field.get_all_transitions(LeakIncident):
+        targets.setdefault(str(move.source), []).append(str(move.target))
+    order = list(MOVES)
+    return {
+        source: tuple(sorted(found, key=order.index))
+        for source, found in sorted(targets.items(), key=lambda kv: Status.values.index(kv[0]))
+    }
+
+
+#: The moves an incident may make (the stage machine's); anything else is refused.
+TRANSITIONS: Final[dict[str, tuple[str, ...]]] = _machine()
 FINAL: Final = (Status.CLOSED, Status.DISMISSED)
 
 STATUS_NAMES: Final = {
@@ -609,7 +621,18 @@ def closing_problems(incident: LeakIncident) -> list[IncidentError]:
 
 
 def allowed_moves(incident: LeakIncident) -> tuple[str, ...]:
-    return TRANSITIONS.get(Status(incident.status), ())
+    """The statuses ``incident`` may move to from its own (whoever moves it)."""
+    return tuple(to for to, move in MOVES.items() if can_proceed(getattr(incident, move)))
+
+
+def moves_open_to(user: Any, incident: LeakIncident) -> tuple[str, ...]:
+    """The statuses ``user`` may move ``incident`` to now, the stage machine's answer (its
+    status allows the move and the transition's ``permission=`` lets ``user`` take it) —
+    what the incident page offers. What a move needs besides (a remediation step, what
+    :func:`closing_problems` lists, a reason) :func:`incident_move` checks."""
+    return tuple(
+        to for to, move in MOVES.items() if has_transition_perm(getattr(incident, move), user)
+    )
 
 
 def incident_move(
@@ -622,7 +645,8 @@ def incident_move(
     with transaction.atomic():
         incident = _locked(incident_id, open_only=False)
         current = Status(incident.status)
-        if to not in allowed_moves(incident):
+        move = MOVES.get(to)
+        if move is None or not can_proceed(getattr(incident, move)):
             from_zh, from_en = STATUS_NAMES[current]
             to_zh, to_en = STATUS_NAMES[Status(to)] if to in Status.values else (to, to)
             raise IncidentError(
@@ -638,7 +662,7 @@ def incident_move(
         if to == Status.DISMISSED:
             incident.dismissed_reason = _require(reason, "dismissed_reason")
             detail["reason"] = "recorded"
-        incident.status = to
+        getattr(incident, move)()  # the transition: status becomes ``to``
         if to in FINAL:
             incident.closed_at = timezone.now()
         incident.save()
@@ -664,4 +688,5 @@ __all__ = [
     "incident_report",
     "incident_step_add",
     "incident_update",
+    "moves_open_to",
 ]

@@ -35,8 +35,8 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases import services
 from veracity.cases.listing import visible_to
 from veracity.cases.models import Evidence, EvidenceKind, Outcome, ProblemItem
-from veracity.cases.policy import CaseError, refuse
-from veracity.cases.selectors import CaseView, actions_for, case_detail
+from veracity.cases.policy import CaseError, refuse, steps_open_to
+from veracity.cases.selectors import CaseView, case_detail
 from veracity.core.evidence import MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
@@ -347,7 +347,7 @@ def state_out(user: Any, item: ProblemItem) -> dict[str, Any]:
         "outcome": item.outcome,
         "returned_times": item.returned_times,
         "closed_on": item.closed_on,
-        "actions": actions_for(user, item),
+        "actions": steps_open_to(user, item),
     }
 
 

@@ -27,7 +27,7 @@ from veracity.access.policy import action_required, may
 from veracity.cases import services
 from veracity.cases.listing import ListingError
 from veracity.cases.models import Evidence, EvidenceKind, Outcome, Stage
-from veracity.cases.policy import CaseError, stage_name
+from veracity.cases.policy import CaseError, distributable, stage_name
 from veracity.cases.selectors import (
     CaseView,
     case_detail,
@@ -48,7 +48,6 @@ PURPOSE = "problem_item"
 QUEUE_FILTERS = ("stage", "rule", "channel", "seller")
 MAX_BULK = 500
 CHANGE_ROWS = 3
-DISTRIBUTABLE = (Stage.NEW, Stage.DISTRIBUTED)
 
 #: Who works problem items: the list's staff and the team leaders who follow their agents'
 #: items. Agents (who must not learn a customer is under suspicion) and the auditor never.
@@ -229,7 +228,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                     "stage_label": _stage_label(item.stage),
                     "channel_label": _channel_label(item.assigned_channel),
                     "basis_label": BASIS_LABELS.get(item.deadline_basis, ""),
-                    "distributable": may_distribute and item.stage in DISTRIBUTABLE,
+                    "distributable": may_distribute and distributable(request.user, item.stage),
                 }
                 for item in listing.items
             ],

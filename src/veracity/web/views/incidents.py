@@ -297,7 +297,9 @@ def _page(
         "open": open_,
         "steps": incident.steps.select_related("taken_by"),
         "customers": incident.customers.order_by("archive_no", "pk"),
-        "moves": [(to, MOVE_LABELS[Status(to)]) for to in services.allowed_moves(incident)],
+        "moves": [
+            (to, MOVE_LABELS[Status(to)]) for to in services.moves_open_to(request.user, incident)
+        ],
         "closing_problems": [p.message(language) for p in services.closing_problems(incident)]
         if open_
         else [],
