@@ -225,10 +225,24 @@ def test_cli_json(capsys):
     assert capsys.readouterr().out.strip() == ""
 
 
-def test_cli_xlsx(tmp_path):
+def test_cli_xlsx(tmp_path, personas):
+    from tests.web.test_problems import approve_export
+
     make_items()
+    approval = approve_export(personas["sam"], personas["ivan"])
     out = tmp_path / "items.xlsx"
-    call_command("problems", "list", "--format", "xlsx", "--output", str(out))
+    call_command(
+        "problems",
+        "list",
+        "--format",
+        "xlsx",
+        "--output",
+        str(out),
+        "--as",
+        "sam",
+        "--request",
+        str(approval.pk),
+    )
     sheet = load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))
     assert "业务日期" in rows[0][0] and "generated" in rows[0][0]

@@ -59,8 +59,20 @@ def problems_web(client, personas, tmp_path, payload):
 
 def problems_cli(client, personas, tmp_path, payload):
     poisoned_items(payload)
+    approval = approve_export(personas["sam"], personas["ivan"])
     out = tmp_path / "items.xlsx"
-    call_command("problems", "list", "--format", "xlsx", "--output", str(out))
+    call_command(
+        "problems",
+        "list",
+        "--format",
+        "xlsx",
+        "--output",
+        str(out),
+        "--as",
+        "sam",
+        "--request",
+        str(approval.pk),
+    )
     return out.read_bytes()
 
 

@@ -16,7 +16,9 @@ from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from veracity.access.policy import record_refusal
 from veracity.access.roles import RoleName, roles_of
+from veracity.audit.services import Actor
 from veracity.cases import policy
 from veracity.cases.listing import ProblemItemRow, ProblemList, problem_items, visible_to
 from veracity.cases.models import (
@@ -137,16 +139,32 @@ def actions_for(user: Any, item: ProblemItem) -> list[str]:
     return policy.steps_open_to(user, item)
 
 
+def _refused(user: Any, item_id: int, ip: str) -> None:
+    if getattr(user, "is_authenticated", False):
+        record_refusal(
+            actor=Actor.of(user, ip),
+            action="cases.view",
+            object_type="problem_item",
+            object_id=str(item_id),
+        )
+
+
 def case_detail(
     user: Any, item_id: int, *, purpose: str, as_of: date | None = None, ip: str = ""
 ) -> CaseView | None:
     """One item as ``user`` may see it, with its timeline, evidence and the steps open to
-    the user; ``None`` when the user may not see it. The read is audited."""
+    the user; ``None`` when the user may not see it. The read is audited, and so is the
+    refusal (``ACCESS_REFUSED``, ``cases.view``) — an id with no item at all is recorded the
+    same way, as both answer the same "not found" and the trail must not reveal which ids
+    exist. (Inside a transaction that the caller rolls back the record goes with it: the
+    API records its refusals after its transaction.)"""
     item = visible_to(user).filter(pk=item_id).select_related("assignee").first()
     if item is None:
+        _refused(user, item_id, ip)
         return None
     listed = problem_items(user, purpose=purpose, where=Q(pk=item_id), limit=1, as_of=as_of, ip=ip)
     if not listed.items:
+        _refused(user, item_id, ip)
         return None
     from veracity.cases.models import EvidenceKind, StepAction
 

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from veracity.access.policy import record_refusal
 from veracity.access.roles import RoleName
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
@@ -341,6 +342,14 @@ def evidence_read(
     audited with its purpose (the file holds personal data)."""
     evidence = Evidence.objects.select_related("item").filter(pk=evidence_id).first()
     if evidence is None or not visible_to(user).filter(pk=evidence.item_id).exists():
+        # recorded alike whether the file exists or not (the same answer either way)
+        if getattr(user, "is_authenticated", False):
+            record_refusal(
+                actor=Actor.of(user, ip),
+                action="cases.view",
+                object_type="evidence",
+                object_id=str(evidence_id),
+            )
         raise refuse("not_found.evidence", "evidence")
     if not (purpose or "").strip():
         raise refuse("purpose", "purpose")

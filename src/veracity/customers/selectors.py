@@ -19,6 +19,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from veracity.access.policy import record_refusal
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import MaskPolicy, mask
@@ -285,14 +286,18 @@ def customer_detail(
     try:
         pk = int(customer_id)
     except (TypeError, ValueError):
+        _refused(user, ip, "customers.view", customer_id, purpose)
         raise Http404("customer") from None
     if not 0 < pk < 2**63:
+        _refused(user, ip, "customers.view", customer_id, purpose)
         raise Http404("customer")
     customer = visible_to(user).filter(pk=pk).first()
     if customer is None:
+        _refused(user, ip, "customers.view", pk, purpose)
         raise Http404("customer")
     may_unmask = visible_to(user, scope="unmask").filter(pk=pk).exists()
     if unmask and not may_unmask:
+        _refused(user, ip, "customers.unmask", pk, purpose)
         raise PermissionDenied("unmask")
     policy = mask_policy()
 
@@ -351,6 +356,24 @@ def customer_detail(
         ),
     )
     return view
+
+
+def _refused(user: Any, ip: str, action: str, customer_id: Any, purpose: str) -> None:
+    """``ACCESS_REFUSED`` for a file a signed-in person may not open (or unmask).
+
+    A file that does not exist is recorded exactly like one that exists but is out of reach:
+    the page answers both with the same 404, and the trail must not tell them apart either
+    (whoever reads the trail would otherwise learn which ids are real files). The refusal
+    is written here, where it is decided, so the web page and any other caller get it."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    record_refusal(
+        actor=_actor(user, ip),
+        action=action,
+        object_type="customer",
+        object_id=str(customer_id),
+        detail={"purpose": purpose[:200]},
+    )
 
 
 def _shown_fields(view: CustomerView) -> list[str]:

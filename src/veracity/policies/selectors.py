@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from veracity.access.policy import record_refusal
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
@@ -210,6 +211,20 @@ def _check_row(check: GateCheck) -> CheckRow:
     )
 
 
+def _refused(user: Any, ip: str, asked: str) -> None:
+    """``ACCESS_REFUSED`` (``applications.view``) for an application a signed-in person may
+    not open. An unknown number is recorded like one out of reach, as the page answers both
+    with the same 404: the trail does not tell which numbers exist either."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    record_refusal(
+        actor=Actor.of(user, ip),
+        action="applications.view",
+        object_type="application",
+        object_id=asked,
+    )
+
+
 def application_detail(
     user: Any,
     application_no: str = "",
@@ -224,17 +239,21 @@ def application_detail(
     event (the parties are personal data, even masked). ``Http404`` when unknown or not
     visible."""
     policies = visible_to(user).select_related("product", "seller", "payer_account")
+    asked = str(policy_id) if policy_id is not None else (application_no or "").strip()
     if policy_id is not None:
         if not 0 < policy_id < 2**63:
+            _refused(user, ip, asked)
             raise Http404("application")
         policies = policies.filter(pk=policy_id)
     else:
         application_no = (application_no or "").strip()
         if not application_no or len(application_no) > 40:
+            _refused(user, ip, asked)
             raise Http404("application")
         policies = policies.filter(application_no=application_no)
     policy = policies.first()
     if policy is None:
+        _refused(user, ip, asked)
         raise Http404("application")
     from veracity.customers.selectors import mask_policy
 

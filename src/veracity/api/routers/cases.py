@@ -321,7 +321,10 @@ def _as_designated(
                 ),
             )
     except CaseError as error:
-        if error.kind is Kind.FORBIDDEN:
+        # a forbidden step, and an item the person may not see (or that does not exist: the
+        # same 404, recorded alike so the trail does not reveal which ids exist); what the
+        # selector recorded inside the transaction went with it
+        if error.kind in (Kind.FORBIDDEN, Kind.NOT_FOUND):
             record_refusal(
                 actor=Actor(label=f"api:{client.name}", user_id=user.pk, ip=ip),
                 action=action,

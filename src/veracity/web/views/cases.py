@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from veracity.access.policy import action_required, may
+from veracity.access.policy import action_required, may, record_refusal
+from veracity.audit.services import Actor
 from veracity.cases import services
 from veracity.cases.listing import ListingError
 from veracity.cases.models import Evidence, EvidenceKind, Outcome, Stage
@@ -37,6 +38,7 @@ from veracity.cases.selectors import (
 )
 from veracity.core.crypto import DecryptionError
 from veracity.core.evidence import FORMATS, MAX_BYTES
+from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
 from veracity.web.forms import PURPOSES
@@ -560,6 +562,19 @@ STEPS = {
 }
 
 
+#: The action each step takes (``veracity.access.policy.ACTIONS``), as the trail names it.
+STEP_ACTIONS = {
+    "distribute": "cases.distribute",
+    "claim": "cases.investigate",
+    "attach": "cases.support",
+    "note": "cases.support",
+    "submit": "cases.investigate",
+    "return": "cases.verify",
+    "verify": "cases.verify",
+    "close": "cases.close",
+}
+
+
 @action_required("cases.view")
 def act(request: HttpRequest, item_id: int, step: str) -> HttpResponse:
     """One step on the item: parse, call its service, redirect; or the refusal shown."""
@@ -571,6 +586,16 @@ def act(request: HttpRequest, item_id: int, step: str) -> HttpResponse:
     try:
         STEPS[step](request, item_id)
     except CaseError as error:
+        if error.kind is Kind.FORBIDDEN:
+            # a refused step, written after the service's transaction rolled back; an item
+            # out of sight is recorded by ``case_detail`` as the page below is refused
+            record_refusal(
+                actor=Actor.of(request.user, client_ip(request)),
+                action=STEP_ACTIONS[step],
+                object_type="problem_item",
+                object_id=str(item_id),
+                detail={"code": error.code, "operation": step},
+            )
         rows = _changes(request.POST)[1] if step == "submit" else None
         return _page(
             request,
@@ -596,6 +621,14 @@ def evidence(request: HttpRequest, item_id: int, evidence_id: int) -> HttpRespon
     if purpose and purpose not in dict(PURPOSES):
         purpose = ""
     if not Evidence.objects.filter(pk=evidence_id, item_id=item_id).exists():
+        # not this item's file (or none): refused like a file out of reach
+        record_refusal(
+            actor=Actor.of(request.user, client_ip(request)),
+            action="cases.view",
+            object_type="evidence",
+            object_id=str(evidence_id),
+            detail={"item": item_id},
+        )
         raise Http404("evidence")
     try:
         found, data = services.evidence_read(

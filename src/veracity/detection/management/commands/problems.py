@@ -1,8 +1,16 @@
-"""``veracity problems list [--business-date D] [--rule R] [--format json|xlsx] [--output FILE]``
+"""``veracity problems list [--business-date D] [--rule R] [--format json|xlsx] [--output FILE]
+[--as USERNAME --request ID]``
 
 The problem-item list for a business date (open items first seen on or before it; every item
-when no date is given). JSON goes to stdout, one object per line and item; Excel needs
-``--output``. Runs as a system actor with full visibility; the read is audited."""
+when no date is given). JSON goes to stdout, one object per line and item (masked, for the
+jobs that feed on it); it runs as a system actor with full visibility and the read is
+audited.
+
+The Excel workbook is an export of personal data (D4.23): as on the web page, it is made by
+a person — ``--as`` — under that person's approved export request — ``--request`` — through
+the same policy and authorisation (``veracity.access.exports.export_as``), lists what that
+person may see, is recorded (``EXPORT``) and carries the approval's watermark. A refusal is
+recorded (``ACCESS_REFUSED``) and exits with its code (4: forbidden, 3: invalid)."""
 
 from __future__ import annotations
 
@@ -15,6 +23,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from veracity.access.exports import ExportRefused, export_as
+from veracity.access.governance import export_record
 from veracity.audit.services import Actor
 from veracity.cases.listing import (
     RULES,
@@ -43,6 +53,18 @@ class Command(BaseCommand):
         listing.add_argument("--rule", choices=RULES)
         listing.add_argument("--format", choices=("json", "xlsx"), default="json")
         listing.add_argument("--output", help="file to write (required for xlsx)")
+        listing.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USERNAME",
+            help="xlsx: the person who exports (required; the list is what they may see)",
+        )
+        listing.add_argument(
+            "--request",
+            type=int,
+            metavar="ID",
+            help="xlsx: that person's approved export request of the problem-item list",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         day: date | None = None
@@ -55,6 +77,9 @@ class Command(BaseCommand):
                 ) from exc
         if options["format"] == "xlsx" and not options["output"]:
             raise CommandError("--output FILE is required for xlsx / xlsx 格式须指定 --output")
+        if options["format"] == "xlsx":
+            self._export(day, options)
+            return
         try:
             listing = problem_items(
                 SystemCaller(Actor.system("problems-cli")),
@@ -64,11 +89,6 @@ class Command(BaseCommand):
             )
         except ListingError as exc:
             raise refused(exc) from exc
-        if options["format"] == "xlsx":
-            data = problem_items_xlsx(listing, generated_at=timezone.localtime())
-            Path(options["output"]).write_bytes(data)
-            self.stderr.write(f"{len(listing.items)} items → {options['output']}")
-            return
         lines = [
             json.dumps(item_json(item), ensure_ascii=False, default=str) for item in listing.items
         ]
@@ -79,3 +99,35 @@ class Command(BaseCommand):
         else:
             for line in lines:
                 self.stdout.write(line)
+
+    def _export(self, day: date | None, options: dict[str, Any]) -> None:
+        """The workbook, made by ``--as`` under ``--request`` (as on the web page)."""
+        try:
+            authority = export_as(
+                username=options.get("as_user"),
+                request_id=options.get("request"),
+                export_of="problem_items",
+                action="problems.export",
+                system="problems-cli",
+            )
+        except ExportRefused as exc:
+            raise refused(exc) from exc
+        try:
+            listing = problem_items(
+                authority.user,
+                purpose="problem_item",
+                business_date=day,
+                rule=options["rule"],
+            )
+        except ListingError as exc:
+            raise refused(exc) from exc
+        watermark = export_record(
+            user=authority.user,
+            request=authority.request,
+            what="problem_items",
+            rows=sum(max(1, len(item.members)) for item in listing.items),
+            actor=authority.actor,
+        )
+        data = problem_items_xlsx(listing, generated_at=timezone.localtime(), watermark=watermark)
+        Path(options["output"]).write_bytes(data)
+        self.stderr.write(f"{len(listing.items)} items → {options['output']}")
