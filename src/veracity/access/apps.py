@@ -7,6 +7,7 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access governance")
 
     def ready(self) -> None:
+        # once the app registry is ready (Django's convention): these register themselves
         from veracity.access import (
             checks,  # noqa: F401  (registers the keyring check)
             governance,  # noqa: F401  (its approvals outcome hooks)

@@ -7,4 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        # once the app registry is ready (Django's convention): the trail's guards and
+        # signal receivers register themselves on import
         from veracity.audit import guard, receivers  # noqa: F401

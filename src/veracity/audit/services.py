@@ -437,6 +437,7 @@ def audit_verification_request(*, actor: Actor) -> tuple[ChainVerification, bool
 
 
 def _enqueue_verification(run_id: int) -> None:
+    # lazily: the task module imports these services (the queue's entry point)
     from veracity.audit.tasks import verify_chain
 
     verify_chain(run_id)

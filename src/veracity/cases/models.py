@@ -61,6 +61,7 @@ def _allowed(check: str) -> Callable[[Any, Any], bool]:
     place who may take a step is decided) finds nothing to refuse ``user`` on the item."""
 
     def permission(instance: Any, user: Any) -> bool:
+        # lazily: the rules (cases.policy) read these models, so they load after them
         from veracity.cases import policy
 
         refusal: object = getattr(policy, check)(user, instance)

@@ -37,6 +37,7 @@ class DataType(models.TextChoices):
 
 def _handles_incidents(instance: Any, user: Any) -> bool:
     """Every move's ``permission=``: those who handle incidents (``incidents.handle``)."""
+    # lazily: the selectors read these models, so they load after them
     from veracity.incidents.selectors import may_handle_incidents
 
     return may_handle_incidents(user)

@@ -26,9 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, can_proceed, has_transition_perm
 
+from veracity.access.roles import RoleName
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.refusals import Refusal
+from veracity.customers.models import Customer
 from veracity.incidents import refusals as _refusals  # noqa: F401  (registers the ``incident.*`` words)
 from veracity.incidents.models import MOVES, DataType, LeakIncident, RemediationStep
 from veracity.incidents.selectors import (
@@ -121,7 +123,6 @@ def _data_types(values: Iterable[str]) -> list[str]:
 
 
 def _customers(customer_ids: Iterable[int]) -> list[Any]:
-    from veracity.customers.models import Customer
 
     ids = set(customer_ids)
     found = list(Customer.objects.filter(pk__in=ids))
@@ -307,7 +308,6 @@ def _tell_information_managers(
     incident: LeakIncident, *, title_zh: str, title_en: str
 ) -> list[Any]:
     """The information manager(s) learn of a new incident candidate, with its link."""
-    from veracity.access.roles import RoleName
 
     return notify_users(
         users=users_with_roles(RoleName.INFORMATION_MANAGER),

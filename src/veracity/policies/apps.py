@@ -7,6 +7,7 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("Policies")
 
     def ready(self) -> None:
+        # once the settings are loaded: the aliases come from them
         from django.conf import settings
 
         from veracity.core.schema import register_id_type_aliases

@@ -7,4 +7,5 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention, destruction and archive inspection")
 
     def ready(self) -> None:
+        # once the app registry is ready (Django's convention)
         from veracity.retention import services  # noqa: F401  (its approvals outcome hook)
