@@ -12,7 +12,6 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
-from veracity.access import models as access_models
 from veracity.org.models import Department, StaffProfile
 
 #: The state as at the commit before the move.
@@ -29,11 +28,6 @@ def test_the_models_are_org_s_over_the_old_tables():
         apps.get_model("access", "Department")
     with pytest.raises(LookupError):
         apps.get_model("access", "StaffProfile")
-
-
-def test_access_models_re_exports_them():
-    assert access_models.Department is Department
-    assert access_models.StaffProfile is StaffProfile
 
 
 @pytest.mark.django_db

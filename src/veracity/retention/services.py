@@ -225,7 +225,7 @@ _REFUSALS: Final[dict[str, tuple[str, Kind, str, str]]] = {
     "retention.protected": (
         "PROTECTED",
         Kind.CONFLICT,
-        "其他记录仍引用这些资料，未作任何更改",
+        "其他记录仍引用这些资料，未作任何更改（{detail}）",
         "other records still refer to this data; nothing was changed ({detail})",
     ),
     "retention.period": (
