@@ -25,6 +25,7 @@ from veracity.audit.exports import trail_csv, trail_xlsx
 from veracity.audit.models import GENESIS_HASH, Action, AuditEvent, ChainVerification
 from veracity.audit.selectors import TrailFilter, can_read_trail, trail_head, trail_rows
 from veracity.db.bulk import insert_rows
+from veracity.org.principals import Customer, Principal, Staff, System
 
 # Advisory-lock key serialising appends on PostgreSQL ("VERAUDIT" as digits, any constant).
 _PG_LOCK_KEY = 8_372_283_848
@@ -43,6 +44,24 @@ class Actor:
         if user is None or not getattr(user, "is_authenticated", False):
             return cls(label="anonymous", ip=ip)
         return cls(label=user.get_username(), user_id=user.pk, ip=ip)
+
+    @classmethod
+    def of_principal(cls, principal: Principal) -> Actor:
+        """The principal as the trail records it: a staff user by username; a system by its
+        name (``api:<client>``, ``system:<job>``) with its designated person's id; a customer
+        as ``customer:<id>``; each at the principal's address."""
+        if isinstance(principal, Staff):
+            return cls.of(principal.user, principal.address)
+        if isinstance(principal, System):
+            person = principal.person
+            return cls(
+                label=principal.client_name,
+                user_id=person.pk if person is not None else None,
+                ip=principal.address,
+            )
+        if isinstance(principal, Customer):
+            return cls(label=f"customer:{principal.customer_id}", ip=principal.address)
+        raise TypeError(f"not a principal: {principal!r}")
 
     @classmethod
     def system(cls, label: str) -> Actor:
