@@ -64,6 +64,16 @@ class Actor:
         raise TypeError(f"not a principal: {principal!r}")
 
     @classmethod
+    def acting(cls, principal: Principal) -> Actor:
+        """The person acting for the principal, as a service records its own step: a staff
+        user, or a system's designated person (the call itself is recorded under the system
+        by the adapter, :meth:`of_principal`); a principal without a person as
+        :meth:`of_principal`."""
+        if isinstance(principal, System) and principal.person is not None:
+            return cls.of(principal.person, principal.address)
+        return cls.of_principal(principal)
+
+    @classmethod
     def system(cls, label: str) -> Actor:
         return cls(label=f"system:{label}")
 

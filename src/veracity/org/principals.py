@@ -63,7 +63,7 @@ def is_principal(value: Any) -> bool:
     return isinstance(value, PRINCIPAL_TYPES)
 
 
-def acting_user(principal: Principal | None) -> Any | None:
+def acting_user(principal: Principal | None) -> Any:
     """The staff user whose roles apply: the staff user, a system's designated person (when
     active), or ``None`` (a customer, a system without a person, nobody)."""
     if isinstance(principal, Staff):

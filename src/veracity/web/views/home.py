@@ -12,7 +12,7 @@ from veracity.access.roles import RoleName, roles_of
 from veracity.core.findings import CATALOGUE
 from veracity.policies import selectors as policies
 from veracity.web.forms import CustomerSearchForm
-from veracity.web.views.common import remembered_purpose
+from veracity.web.views.common import principal_of, remembered_purpose
 
 RECENT = 10
 
@@ -54,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if "queue" in sections:
         from veracity.cases.selectors import queue_counts
 
-        context["queue"] = queue_counts(user)
+        context["queue"] = queue_counts(principal=principal_of(request))
     return render(request, "web/home.html", context)
 
 

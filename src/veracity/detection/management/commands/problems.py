@@ -15,16 +15,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from veracity.audit.services import Actor
 from veracity.cases.listing import (
     RULES,
     ListingError,
     ProblemItemRow,
-    SystemCaller,
     problem_items,
 )
 from veracity.cli import refused
 from veracity.detection.exports import problem_items_xlsx
+from veracity.org.principals import system
 
 
 def item_json(item: ProblemItemRow) -> dict[str, Any]:
@@ -57,7 +56,7 @@ class Command(BaseCommand):
             raise CommandError("--output FILE is required for xlsx / xlsx 格式须指定 --output")
         try:
             listing = problem_items(
-                SystemCaller(Actor.system("problems-cli")),
+                principal=system("problems-cli"),
                 purpose="problem_item",
                 business_date=day,
                 rule=options["rule"],
