@@ -536,18 +536,18 @@ class TrailExport:
 
 
 def audit_export(
-    *, user: Any, flt: TrailFilter, fmt: str, ip: str = "", now: datetime | None = None
+    *, principal: Principal, flt: TrailFilter, fmt: str, now: datetime | None = None
 ) -> TrailExport:
     """The filtered trail as a file (``xlsx`` or ``csv``) and the ``AUDIT_EXPORT`` event that
     records it, with the filter. The event is written after the file is complete and before
     it is handed over: if it cannot be written, there is no file."""
-    if not can_read_trail(user):
+    if not can_read_trail(principal=principal):
         raise PermissionDenied
     if fmt not in EXPORT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
     now = timezone.localtime(now)
     head = trail_head()
-    rows = trail_rows(user, flt)
+    rows = trail_rows(flt, principal=principal)
     out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the caller, who closes it)
     try:
         if fmt == "xlsx":
@@ -561,7 +561,7 @@ def audit_export(
             written, truncated = trail_csv(rows, out), False
         out.seek(0)
         event = audit_record(
-            actor=Actor.of(user, ip),
+            actor=Actor.acting(principal),
             event=Event(
                 action=Action.AUDIT_EXPORT,
                 object_type="audit_trail",
