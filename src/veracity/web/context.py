@@ -23,8 +23,12 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     """The unread count shown in the navigation, and whether the incident pages are offered."""
     from veracity.incidents.selectors import may_handle_incidents
     from veracity.notify.selectors import unread_count
+    from veracity.web.views.common import principal_of
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_unread": unread_count(user), "nav_incidents": may_handle_incidents(user)}
+    return {
+        "nav_unread": unread_count(principal=principal_of(request)),
+        "nav_incidents": may_handle_incidents(user),
+    }
