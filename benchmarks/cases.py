@@ -13,7 +13,7 @@ For each database (PostgreSQL, SQLite), in a fresh database (``veracity migrate`
    (customer service investigates 5 % itself); deadlines fall within ±12 days of the
    business date, so some are past and some near;
 3. for sam (customer service), carol (agency back-office) and dave (compliance): the
-   selector ``cases.selectors.work_queue(user, limit=50)`` and the staff page
+   selector ``cases.selectors.work_queue(principal=Staff(user), limit=50)`` and the staff page
    ``GET /problems/queue/`` through Django's test client (logged in), each ``--requests``
    times (default 200) after 5 warm-up calls: p50 / p99 in milliseconds. Both write the
    audit event a read of the list writes;
@@ -40,6 +40,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from veracity.org.principals import Staff
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -231,9 +233,9 @@ def _explain(user: Any) -> str:
     from veracity.cases.selectors import queue_condition
 
     qs = (
-        visible_to(user)
+        visible_to(principal=Staff(user))
         .filter(status=ProblemItem.Status.OPEN)
-        .filter(queue_condition(user))
+        .filter(queue_condition(principal=Staff(user)))
         .order_by("due_on", "first_seen_on", "pk")[:50]
     )
     if connection.vendor == "postgresql":
@@ -269,10 +271,12 @@ def worker(args: argparse.Namespace) -> None:
     result["users"] = {}
     for username in USERS:
         user = users.get(username=username)
-        listing = work_queue(user, purpose="benchmark", limit=50, as_of=D)
+        listing = work_queue(principal=Staff(user), purpose="benchmark", limit=50, as_of=D)
         figures: dict[str, Any] = {"queue_total": listing.total}
         figures["selector"] = _time(
-            lambda user=user: work_queue(user, purpose="benchmark", limit=50, as_of=D),
+            lambda user=user: work_queue(
+                principal=Staff(user), purpose="benchmark", limit=50, as_of=D
+            ),
             args.requests,
         )
         if page:

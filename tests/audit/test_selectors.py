@@ -15,6 +15,7 @@ from veracity.audit.selectors import (
     visible_to,
 )
 from veracity.audit.services import Actor, Event, audit_record_many
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -30,53 +31,53 @@ def events():
 @pytest.mark.parametrize("username", ["alice", "sam", "dave", "ivan", "mona", "george"])
 def test_the_trail_is_invisible_to_all_but_its_readers(personas, events, username):
     user = personas[username]
-    assert not visible_to(user).exists()
-    assert trail_page(user, TrailFilter()).events == []
-    assert list(trail_rows(user, TrailFilter())) == []
+    assert not visible_to(principal=Staff(user)).exists()
+    assert trail_page(TrailFilter(), principal=Staff(user)).events == []
+    assert list(trail_rows(TrailFilter(), principal=Staff(user))) == []
 
 
 @pytest.mark.parametrize("username", ["audrey", "admin"])
 def test_readers_see_it_all(personas, events, username):
-    assert visible_to(personas[username]).count() == 23
+    assert visible_to(principal=Staff(personas[username])).count() == 23
 
 
 def test_pages_walk_both_ways(personas, events):
     audrey = personas["audrey"]
-    page = trail_page(audrey, TrailFilter(), size=10)
+    page = trail_page(TrailFilter(), principal=Staff(audrey), size=10)
     assert [e.seq for e in page.events] == list(range(23, 13, -1))
     assert (page.newer, page.older) == (None, 14)
-    page = trail_page(audrey, TrailFilter(), before=14, size=10)
+    page = trail_page(TrailFilter(), principal=Staff(audrey), before=14, size=10)
     assert [e.seq for e in page.events] == list(range(13, 3, -1))
     assert (page.newer, page.older) == (13, 4)
-    page = trail_page(audrey, TrailFilter(), before=4, size=10)
+    page = trail_page(TrailFilter(), principal=Staff(audrey), before=4, size=10)
     assert [e.seq for e in page.events] == [3, 2, 1] and (page.newer, page.older) == (3, None)
-    page = trail_page(audrey, TrailFilter(), after=3, size=10)
+    page = trail_page(TrailFilter(), principal=Staff(audrey), after=3, size=10)
     assert [e.seq for e in page.events] == list(range(13, 3, -1))
     assert (page.newer, page.older) == (13, 4)
-    page = trail_page(audrey, TrailFilter(), after=13, size=10)
+    page = trail_page(TrailFilter(), principal=Staff(audrey), after=13, size=10)
     assert [e.seq for e in page.events] == list(range(23, 13, -1)) and page.newer is None
     # past either end: the newest page, or an empty one
-    assert trail_page(audrey, TrailFilter(), after=99, size=10).events[0].seq == 23
-    assert trail_page(audrey, TrailFilter(), before=1, size=10).events == []
+    assert trail_page(TrailFilter(), principal=Staff(audrey), after=99, size=10).events[0].seq == 23
+    assert trail_page(TrailFilter(), principal=Staff(audrey), before=1, size=10).events == []
 
 
 def test_filtered_pages(personas, events):
     flt = TrailFilter(customer_id=2)
-    page = trail_page(personas["audrey"], flt, size=3)
+    page = trail_page(flt, principal=Staff(personas["audrey"]), size=3)
     assert [e.seq for e in page.events] == [22, 18, 14] and page.older == 14
-    page = trail_page(personas["audrey"], flt, before=14, size=3)
+    page = trail_page(flt, principal=Staff(personas["audrey"]), before=14, size=3)
     assert [e.seq for e in page.events] == [10, 6, 2] and page.older is None
 
 
 def test_time_range_is_half_open(personas, events):
     at = AuditEvent.objects.get(seq=1).occurred_at  # one batch: one time
     audrey = personas["audrey"]
-    assert len(trail_page(audrey, TrailFilter(since=at)).events) == 23
-    assert trail_page(audrey, TrailFilter(until=at)).events == []
+    assert len(trail_page(TrailFilter(since=at), principal=Staff(audrey)).events) == 23
+    assert trail_page(TrailFilter(until=at), principal=Staff(audrey)).events == []
 
 
 def test_export_rows_are_oldest_first_in_chunks(personas, events):
-    rows = list(trail_rows(personas["audrey"], TrailFilter(actor="sam"), chunk=5))
+    rows = list(trail_rows(TrailFilter(actor="sam"), principal=Staff(personas["audrey"]), chunk=5))
     assert [r[0] for r in rows] == list(range(1, 24))
 
 

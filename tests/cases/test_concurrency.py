@@ -13,6 +13,7 @@ from django.db import connection, connections, transaction
 from veracity.cases import services as cs
 from veracity.cases.models import CaseStep, ProblemItem
 from veracity.cases.policy import CaseError
+from veracity.org.principals import Staff
 
 postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -40,7 +41,7 @@ def _race(item_id: int, users: list[Any]) -> list[Any]:
     def claim(i: int, user: Any) -> None:
         try:
             barrier.wait(timeout=10)
-            cs.problem_item_claim(item_id=item_id, user=user)
+            cs.problem_item_claim(principal=Staff(user), item_id=item_id)
             results[i] = "won"
         except CaseError as error:
             results[i] = error
@@ -72,7 +73,9 @@ def test_two_claim_at_once_exactly_one_wins(
     first, second, stage, round_, roles_exist, item, personas
 ):
     if stage == "distributed":
-        cs.problem_item_distribute(item_id=item.pk, channel="agency", user=personas["sam"])
+        cs.problem_item_distribute(
+            principal=Staff(personas["sam"]), item_id=item.pk, channel="agency"
+        )
     results = _race(item.pk, [personas[first], personas[second]])
     winners = [r for r in results if r == "won"]
     losers = [r for r in results if r != "won"]
@@ -90,9 +93,9 @@ def test_two_claim_at_once_exactly_one_wins(
 def test_a_stale_copy_cannot_overwrite_the_stage(item, personas):
     """The guard under the lock: the stage UPDATE is conditional on the stage read, so a
     copy read before someone else's step cannot be saved over it (any database)."""
-    cs.problem_item_distribute(item_id=item.pk, channel="agency", user=personas["sam"])
+    cs.problem_item_distribute(principal=Staff(personas["sam"]), item_id=item.pk, channel="agency")
     stale = ProblemItem.objects.get(pk=item.pk)
-    cs.problem_item_claim(item_id=item.pk, user=personas["carol"])
+    cs.problem_item_claim(principal=Staff(personas["carol"]), item_id=item.pk)
     from django_fsm import ConcurrentTransition
 
     stale.claim()

@@ -15,6 +15,7 @@ from veracity.cases import services as cs
 from veracity.cases.listing import deadline_after_distribution
 from veracity.cases.models import ProblemItem
 from veracity.cases.selectors import work_queue
+from veracity.org.principals import Staff
 from veracity.policies.models import Policy
 from veracity.workcal.models import CalendarDay, CalendarYear
 from veracity.workcal.selectors import calendar
@@ -29,7 +30,7 @@ def _callbacks(item: ProblemItem, *dates: date | None) -> None:
 
 
 def _distribute(item: ProblemItem, user, on: date) -> ProblemItem:
-    cs.problem_item_distribute(item_id=item.pk, channel="agency", user=user, as_of=on)
+    cs.problem_item_distribute(principal=Staff(user), item_id=item.pk, channel="agency", as_of=on)
     item.refresh_from_db()
     return item
 
@@ -77,7 +78,9 @@ class TestNewYear2027:
             "3_working_days",
             True,
         )
-        [row] = work_queue(personas["carol"], purpose="t", as_of=date(2026, 12, 30)).items
+        [row] = work_queue(
+            principal=Staff(personas["carol"]), purpose="t", as_of=date(2026, 12, 30)
+        ).items
         assert (row.deadline, row.deadline_provisional) == (date(2027, 1, 4), True)
 
     def test_a_deadline_inside_2026_is_not_provisional(self, item, personas):
@@ -129,7 +132,9 @@ def test_a_callback_already_made_does_not_cap_the_deadline(item, personas):
     _callbacks(item, date(2026, 9, 20), None)
     item = _distribute(item, personas["sam"], date(2026, 9, 30))
     assert (item.due_on, item.due_basis) == (date(2026, 10, 10), "3_working_days")
-    [row] = work_queue(personas["carol"], purpose="t", as_of=date(2026, 9, 30)).items
+    [row] = work_queue(
+        principal=Staff(personas["carol"]), purpose="t", as_of=date(2026, 9, 30)
+    ).items
     assert (row.due, row.deadline_basis, row.callback_due_on) == (
         "",
         "3_working_days",
@@ -155,7 +160,7 @@ def test_a_callback_on_the_day_of_distribution_caps_it(item, personas):
 )
 def test_near_and_past_due_in_the_queue(as_of, due, item, personas):
     _distribute(item, personas["sam"], date(2026, 9, 30))
-    [row] = work_queue(personas["carol"], purpose="t", as_of=as_of).items
+    [row] = work_queue(principal=Staff(personas["carol"]), purpose="t", as_of=as_of).items
     assert row.due == due
 
 
@@ -164,17 +169,21 @@ def test_submitted_items_are_no_longer_due(item, personas):
 
     carol = personas["carol"]
     _distribute(item, personas["sam"], date(2026, 9, 30))
-    cs.problem_item_claim(item_id=item.pk, user=carol)
+    cs.problem_item_claim(principal=Staff(carol), item_id=item.pk)
     cs.problem_item_attach(
+        principal=Staff(carol),
         item_id=item.pk,
-        user=carol,
         kind="investigator_report",
         description="r",
         filename="r.pdf",
         data=PDF,
     )
-    cs.problem_item_submit(item_id=item.pk, user=carol, outcome="explained", findings="true")
-    [row] = work_queue(personas["dave"], purpose="t", as_of=date(2026, 10, 20)).items
+    cs.problem_item_submit(
+        principal=Staff(carol), item_id=item.pk, outcome="explained", findings="true"
+    )
+    [row] = work_queue(
+        principal=Staff(personas["dave"]), purpose="t", as_of=date(2026, 10, 20)
+    ).items
     assert row.due == ""
 
 
@@ -186,7 +195,7 @@ def test_redistribution_restarts_the_clock(item, personas):
 
 
 def test_customer_service_taking_up_a_new_item_starts_the_clock(item, personas):
-    cs.problem_item_claim(item_id=item.pk, user=personas["sam"])
+    cs.problem_item_claim(principal=Staff(personas["sam"]), item_id=item.pk)
     item.refresh_from_db()
     today = timezone.localdate()
     expected = deadline_after_distribution(today, [None, None], calendar())

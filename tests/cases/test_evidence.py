@@ -16,6 +16,7 @@ from veracity.cases import services as cs
 from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.core.evidence import MAX_BYTES
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +28,16 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture
 def claimed(item, personas) -> ProblemItem:
-    cs.problem_item_distribute(item_id=item.pk, channel="agency", user=personas["sam"])
-    cs.problem_item_claim(item_id=item.pk, user=personas["carol"])
+    cs.problem_item_distribute(principal=Staff(personas["sam"]), item_id=item.pk, channel="agency")
+    cs.problem_item_claim(principal=Staff(personas["carol"]), item_id=item.pk)
     item.refresh_from_db()
     return item
 
 
 def _attach(item, user, *, data=SIGNED, filename="confirm.pdf", kind="customer_confirmation"):
     return cs.problem_item_attach(
+        principal=Staff(user),
         item_id=item.pk,
-        user=user,
         kind=kind,
         description="signed by the customer",
         filename=filename,
@@ -71,7 +72,9 @@ def test_read_back_equal_and_audited_with_purpose(claimed, personas, settings):
     evidence = _attach(claimed, personas["carol"])
     before = AuditEvent.objects.count()
     got, data = cs.evidence_read(
-        evidence_id=evidence.pk, user=personas["dave"], purpose="verify the confirmation"
+        principal=Staff(personas["dave"]),
+        evidence_id=evidence.pk,
+        purpose="verify the confirmation",
     )
     assert (got.pk, data) == (evidence.pk, SIGNED)
     assert AuditEvent.objects.count() == before + 1
@@ -99,7 +102,9 @@ def test_read_refused_without_purpose_or_sight(username, purpose, code, claimed,
     evidence = _attach(claimed, personas["carol"])
     before = AuditEvent.objects.exclude(action=Action.ACCESS_REFUSED).count()
     with pytest.raises(CaseError) as refused:
-        cs.evidence_read(evidence_id=evidence.pk, user=personas[username], purpose=purpose)
+        cs.evidence_read(
+            principal=Staff(personas[username]), evidence_id=evidence.pk, purpose=purpose
+        )
     assert refused.value.code == code
     assert AuditEvent.objects.exclude(action=Action.ACCESS_REFUSED).count() == before
 
@@ -138,7 +143,9 @@ def test_tampered_file_refused(tamper, claimed, personas, settings):
         path.write_bytes(SIGNED)  # the plaintext put back in place of the sealed file
     before = AuditEvent.objects.count()
     with pytest.raises(CaseError) as refused:
-        cs.evidence_read(evidence_id=evidence.pk, user=personas["dave"], purpose="verify")
+        cs.evidence_read(
+            principal=Staff(personas["dave"]), evidence_id=evidence.pk, purpose="verify"
+        )
     assert (refused.value.code, refused.value.field) == ("tampered", "evidence")
     assert AuditEvent.objects.count() == before
 
@@ -147,7 +154,9 @@ def test_missing_file_refused(claimed, personas, settings):
     evidence = _attach(claimed, personas["carol"])
     _stored(evidence, settings).unlink()
     with pytest.raises(CaseError) as refused:
-        cs.evidence_read(evidence_id=evidence.pk, user=personas["dave"], purpose="verify")
+        cs.evidence_read(
+            principal=Staff(personas["dave"]), evidence_id=evidence.pk, purpose="verify"
+        )
     assert refused.value.code == "missing"
 
 
@@ -203,10 +212,13 @@ def test_evidence_is_never_deleted_with_its_item(claimed, personas):
         ProblemItem.objects.get(pk=claimed.pk).delete()
     assert Evidence.objects.filter(pk=evidence.pk).exists()
     cs.problem_item_submit(
-        item_id=claimed.pk, user=personas["carol"], outcome="explained", findings="married"
+        principal=Staff(personas["carol"]),
+        item_id=claimed.pk,
+        outcome="explained",
+        findings="married",
     )
-    cs.problem_item_verify(item_id=claimed.pk, user=personas["dave"])
-    cs.problem_item_close(item_id=claimed.pk, user=personas["dave"])
+    cs.problem_item_verify(principal=Staff(personas["dave"]), item_id=claimed.pk)
+    cs.problem_item_close(principal=Staff(personas["dave"]), item_id=claimed.pk)
     with pytest.raises(ProtectedError):
         ProblemItem.objects.get(pk=claimed.pk).delete()
     assert Evidence.objects.filter(pk=evidence.pk).exists()

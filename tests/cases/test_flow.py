@@ -12,39 +12,50 @@ from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.cases.selectors import case_detail, work_queue
 from veracity.customers.models import Phone
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
 
 def test_distribute_claim_submit_return_verify_close(item, personas):
     sam, carol, dave = personas["sam"], personas["carol"], personas["dave"]
-    assert [r.id for r in work_queue(sam, purpose="t").items] == [item.pk]
-    cs.problem_item_distribute(item_id=item.pk, channel="agency", user=sam, as_of=date(2026, 9, 30))
+    assert [r.id for r in work_queue(principal=Staff(sam), purpose="t").items] == [item.pk]
+    cs.problem_item_distribute(
+        principal=Staff(sam), item_id=item.pk, channel="agency", as_of=date(2026, 9, 30)
+    )
     item.refresh_from_db()
     assert (item.stage, item.assigned_channel, item.due_on) == (
         "distributed",
         "agency",
         date(2026, 10, 10),
     )
-    assert [r.id for r in work_queue(carol, purpose="t").items] == [item.pk]
-    cs.problem_item_claim(item_id=item.pk, user=carol)
+    assert [r.id for r in work_queue(principal=Staff(carol), purpose="t").items] == [item.pk]
+    cs.problem_item_claim(principal=Staff(carol), item_id=item.pk)
     cs.problem_item_attach(
+        principal=Staff(carol),
         item_id=item.pk,
-        user=carol,
         kind="customer_confirmation",
         description="signed",
         filename="confirm.pdf",
         data=PDF,
     )
     cs.problem_item_submit(
-        item_id=item.pk, user=carol, outcome="explained", findings="spouses share a phone"
+        principal=Staff(carol),
+        item_id=item.pk,
+        outcome="explained",
+        findings="spouses share a phone",
     )
-    cs.problem_item_return(item_id=item.pk, user=dave, reason="need the marriage certificate")
+    cs.problem_item_return(
+        principal=Staff(dave), item_id=item.pk, reason="need the marriage certificate"
+    )
     cs.problem_item_submit(
-        item_id=item.pk, user=carol, outcome="explained", findings="certificate attached"
+        principal=Staff(carol),
+        item_id=item.pk,
+        outcome="explained",
+        findings="certificate attached",
     )
-    cs.problem_item_verify(item_id=item.pk, user=dave)
-    cs.problem_item_close(item_id=item.pk, user=dave)
+    cs.problem_item_verify(principal=Staff(dave), item_id=item.pk)
+    cs.problem_item_close(principal=Staff(dave), item_id=item.pk)
     item.refresh_from_db()
     assert (item.stage, item.status, item.returned_times) == ("closed", "closed", 1)
     actions = list(CaseStep.objects.filter(item=item).values_list("action", flat=True))
@@ -58,17 +69,22 @@ def test_distribute_claim_submit_return_verify_close(item, personas):
         "verify",
         "close",
     ]
-    view = case_detail(dave, item.pk, purpose="t")
+    view = case_detail(item.pk, principal=Staff(dave), purpose="t")
     assert view is not None and len(view.steps) == 8 and view.evidence[0].sha256
 
 
 def test_refusals_change_nothing(item, personas):
     before = ProblemItem.objects.values().get(pk=item.pk)
     for username, call in [
-        ("alice", lambda u: cs.problem_item_distribute(item_id=item.pk, channel="agency", user=u)),
-        ("carol", lambda u: cs.problem_item_claim(item_id=item.pk, user=u)),
-        ("dave", lambda u: cs.problem_item_verify(item_id=item.pk, user=u)),
-        ("sam", lambda u: cs.problem_item_close(item_id=item.pk, user=u)),
+        (
+            "alice",
+            lambda u: cs.problem_item_distribute(
+                principal=Staff(u), item_id=item.pk, channel="agency"
+            ),
+        ),
+        ("carol", lambda u: cs.problem_item_claim(principal=Staff(u), item_id=item.pk)),
+        ("dave", lambda u: cs.problem_item_verify(principal=Staff(u), item_id=item.pk)),
+        ("sam", lambda u: cs.problem_item_close(principal=Staff(u), item_id=item.pk)),
     ]:
         with pytest.raises(CaseError):
             call(personas[username])
@@ -81,19 +97,19 @@ def test_corrected_keeps_old_value_and_rechecks(item, personas):
     # the agency customer (the other is a bancassurance customer, outside carol's reach)
     member = item.members.get(policy__channel="agency")
     phone = Phone.objects.get(customer_id=member.customer_id)
-    cs.problem_item_distribute(item_id=item.pk, channel="agency", user=sam)
-    cs.problem_item_claim(item_id=item.pk, user=carol)
+    cs.problem_item_distribute(principal=Staff(sam), item_id=item.pk, channel="agency")
+    cs.problem_item_claim(principal=Staff(carol), item_id=item.pk)
     cs.problem_item_attach(
+        principal=Staff(carol),
         item_id=item.pk,
-        user=carol,
         kind="investigator_report",
         description="r",
         filename="r.pdf",
         data=PDF,
     )
     cs.problem_item_submit(
+        principal=Staff(carol),
         item_id=item.pk,
-        user=carol,
         outcome="corrected",
         findings="the agent typed his own phone",
         changes=[
@@ -114,7 +130,7 @@ def test_corrected_keeps_old_value_and_rechecks(item, personas):
     assert "13912345678" not in str(list(CaseStep.objects.values_list("detail", flat=True)))
     assert "13912345678" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
     assert item.correction["changes"][0]["value"] == "139****5678"
-    cs.problem_item_verify(item_id=item.pk, user=dave)
+    cs.problem_item_verify(principal=Staff(dave), item_id=item.pk)
     phone.refresh_from_db()
     assert phone.number == "+8613912345678"
     old = [h.number for h in phone.history.order_by("history_date")]
@@ -133,7 +149,10 @@ def test_overdue_command_lists_and_notifies(item, personas):
     from veracity.notify.models import Notification
 
     cs.problem_item_distribute(
-        item_id=item.pk, channel="agency", user=personas["sam"], as_of=date(2026, 9, 30)
+        principal=Staff(personas["sam"]),
+        item_id=item.pk,
+        channel="agency",
+        as_of=date(2026, 9, 30),
     )
     out = StringIO()
     call_command("cases", "overdue", "--as-of", "2026-10-12", "--notify", stdout=out)

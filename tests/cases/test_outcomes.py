@@ -19,6 +19,7 @@ from veracity.cases.policy import CaseError
 from veracity.customers.models import Customer, IdentityDocument, Phone
 from veracity.detection.services import detection_run
 from veracity.notify.models import Notification
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +27,13 @@ DAY = date(2026, 9, 30)
 
 
 def _investigated(item: ProblemItem, users: dict[str, Any]) -> None:
-    cs.problem_item_distribute(item_id=item.pk, channel="agency", user=users["sam"], as_of=DAY)
-    cs.problem_item_claim(item_id=item.pk, user=users["carol"])
+    cs.problem_item_distribute(
+        principal=Staff(users["sam"]), item_id=item.pk, channel="agency", as_of=DAY
+    )
+    cs.problem_item_claim(principal=Staff(users["carol"]), item_id=item.pk)
     cs.problem_item_attach(
+        principal=Staff(users["carol"]),
         item_id=item.pk,
-        user=users["carol"],
         kind="investigator_report",
         description="signed report",
         filename="report.pdf",
@@ -57,15 +60,15 @@ def test_corrected_keeps_history_and_records_the_gate_findings(item, personas):
     customer = Customer.objects.get(pk=first)
     assert customer.sex == "F"
     cs.problem_item_submit(
+        principal=Staff(personas["carol"]),
         item_id=item.pk,
-        user=personas["carol"],
         outcome="corrected",
         findings="sex entered wrong",
         changes=[{"customer_id": first, "field": "sex", "value": "男"}],
     )
     customer.refresh_from_db()
     assert customer.sex == "F"  # nothing is written before verification
-    cs.problem_item_verify(item_id=item.pk, user=personas["dave"], as_of=DAY)
+    cs.problem_item_verify(principal=Staff(personas["dave"]), item_id=item.pk, as_of=DAY)
     customer.refresh_from_db()
     assert customer.sex == "M"
     history = list(customer.history.order_by("history_date").values_list("sex", flat=True))
@@ -88,8 +91,8 @@ def test_a_member_outside_the_investigators_reach_is_not_corrected_by_them(item,
     before = ProblemItem.objects.values().get(pk=item.pk)
     with pytest.raises(CaseError) as refused:
         cs.problem_item_submit(
+            principal=Staff(personas["carol"]),
             item_id=item.pk,
-            user=personas["carol"],
             outcome="corrected",
             findings="x",
             changes=[
@@ -111,15 +114,15 @@ def test_corrected_phone_lifts_the_clue(item, personas):
     last = item.members.get(policy__channel="agency").customer_id
     phone = Phone.objects.get(customer_id=last)
     cs.problem_item_submit(
+        principal=Staff(personas["carol"]),
         item_id=item.pk,
-        user=personas["carol"],
         outcome="corrected",
         findings="the agent's mistake",
         changes=[
             {"customer_id": last, "field": "phone", "record_id": phone.pk, "value": "13912345678"}
         ],
     )
-    cs.problem_item_verify(item_id=item.pk, user=personas["dave"], as_of=DAY)
+    cs.problem_item_verify(principal=Staff(personas["dave"]), item_id=item.pk, as_of=DAY)
     recheck = CaseStep.objects.get(item=item, action="recheck")
     assert recheck.detail["gate"] == {str(last): []}
     assert recheck.detail["same_clue"] is False
@@ -157,8 +160,8 @@ def test_invalid_correction_refused_at_submit(change, field, item, personas):
     )
     with pytest.raises(CaseError) as refused:
         cs.problem_item_submit(
+            principal=Staff(personas["carol"]),
             item_id=item.pk,
-            user=personas["carol"],
             outcome="corrected",
             findings="x",
             changes=[change],
@@ -181,8 +184,8 @@ def test_correction_to_another_customers_id_number_refused_at_verify(item, perso
     mine = IdentityDocument.objects.get(customer_id=first)
     theirs = IdentityDocument.objects.get(customer_id=second)
     cs.problem_item_submit(
+        principal=Staff(personas["carol"]),
         item_id=item.pk,
-        user=personas["carol"],
         outcome="corrected",
         findings="ID typed from the other form",
         changes=[
@@ -201,7 +204,7 @@ def test_correction_to_another_customers_id_number_refused_at_verify(item, perso
         mine.history.count(),
     )
     with pytest.raises(CaseError) as refused:
-        cs.problem_item_verify(item_id=item.pk, user=personas["dave"], as_of=DAY)
+        cs.problem_item_verify(principal=Staff(personas["dave"]), item_id=item.pk, as_of=DAY)
     assert (refused.value.code, refused.value.field) == ("correction", "changes[0].value")
     assert "merge" in refused.value.message_en
     after = (
@@ -221,10 +224,13 @@ def test_correction_to_another_customers_id_number_refused_at_verify(item, perso
 def _explained_and_closed(item: ProblemItem, users: dict[str, Any]) -> None:
     _investigated(item, users)
     cs.problem_item_submit(
-        item_id=item.pk, user=users["carol"], outcome="explained", findings="a married couple"
+        principal=Staff(users["carol"]),
+        item_id=item.pk,
+        outcome="explained",
+        findings="a married couple",
     )
-    cs.problem_item_verify(item_id=item.pk, user=users["dave"], as_of=DAY)
-    cs.problem_item_close(item_id=item.pk, user=users["dave"])
+    cs.problem_item_verify(principal=Staff(users["dave"]), item_id=item.pk, as_of=DAY)
+    cs.problem_item_close(principal=Staff(users["dave"]), item_id=item.pk)
 
 
 def test_explanation_recorded(item, personas):
@@ -308,25 +314,27 @@ def test_a_stranger_joining_after_the_findings_is_not_closed_unseen(item, person
     closed): the item cannot close until the investigator has looked at them too."""
     carol, dave = personas["carol"], personas["dave"]
     _investigated(item, personas)
-    cs.problem_item_submit(item_id=item.pk, user=carol, outcome="explained", findings="a couple")
-    cs.problem_item_verify(item_id=item.pk, user=dave, as_of=DAY)
+    cs.problem_item_submit(
+        principal=Staff(carol), item_id=item.pk, outcome="explained", findings="a couple"
+    )
+    cs.problem_item_verify(principal=Staff(dave), item_id=item.pk, as_of=DAY)
     _apply("L3", _person("钱三多", "1982-01-01", "13800138000"))
     detection_run(business_date=date(2026, 10, 8), full=False, actor=ACTOR)
     assert item.members.values("customer_id").distinct().count() == 3
     before = ProblemItem.objects.values().get(pk=item.pk)
     with pytest.raises(CaseError) as refused:
-        cs.problem_item_close(item_id=item.pk, user=dave)
+        cs.problem_item_close(principal=Staff(dave), item_id=item.pk)
     assert (refused.value.code, refused.value.field) == ("new_members", "members")
     assert ProblemItem.objects.values().get(pk=item.pk) == before
-    cs.problem_item_return(item_id=item.pk, user=dave, reason="a third customer joined")
+    cs.problem_item_return(principal=Staff(dave), item_id=item.pk, reason="a third customer joined")
     cs.problem_item_submit(
+        principal=Staff(carol),
         item_id=item.pk,
-        user=carol,
         outcome="explained",
         findings="the third is their lodger; all confirmed",
     )
-    cs.problem_item_verify(item_id=item.pk, user=dave, as_of=DAY)
-    cs.problem_item_close(item_id=item.pk, user=dave)
+    cs.problem_item_verify(principal=Staff(dave), item_id=item.pk, as_of=DAY)
+    cs.problem_item_close(principal=Staff(dave), item_id=item.pk)
     detection_run(business_date=date(2026, 10, 9), full=True, actor=ACTOR)
     assert not _shared_phone_items(), "explained for all three: not raised again"
 
@@ -334,11 +342,13 @@ def test_a_stranger_joining_after_the_findings_is_not_closed_unseen(item, person
 def test_a_newcomer_before_verification_is_refused_at_verify(item, personas):
     carol, dave = personas["carol"], personas["dave"]
     _investigated(item, personas)
-    cs.problem_item_submit(item_id=item.pk, user=carol, outcome="explained", findings="a couple")
+    cs.problem_item_submit(
+        principal=Staff(carol), item_id=item.pk, outcome="explained", findings="a couple"
+    )
     _apply("L3", _person("钱三多", "1982-01-01", "13800138000"))
     detection_run(business_date=date(2026, 10, 8), full=False, actor=ACTOR)
     with pytest.raises(CaseError) as refused:
-        cs.problem_item_verify(item_id=item.pk, user=dave, as_of=DAY)
+        cs.problem_item_verify(principal=Staff(dave), item_id=item.pk, as_of=DAY)
     assert refused.value.code == "new_members"
 
 
@@ -351,18 +361,21 @@ def test_escalated_recorded_against_the_seller_and_referred(item, personas):
     # two sellers on the item (AG1 and BK7): the investigator must say whose misconduct
     with pytest.raises(CaseError) as refused:
         cs.problem_item_submit(
-            item_id=item.pk, user=personas["carol"], outcome="escalated", findings="x"
+            principal=Staff(personas["carol"]),
+            item_id=item.pk,
+            outcome="escalated",
+            findings="x",
         )
     assert refused.value.field == "seller_codes"
     cs.problem_item_submit(
+        principal=Staff(personas["carol"]),
         item_id=item.pk,
-        user=personas["carol"],
         outcome="escalated",
         findings="AG1 entered his own phone for the customer",
         seller_codes=["AG1"],
     )
     assert not Escalation.objects.exists()  # only once verified
-    cs.problem_item_verify(item_id=item.pk, user=personas["dave"], as_of=DAY)
+    cs.problem_item_verify(principal=Staff(personas["dave"]), item_id=item.pk, as_of=DAY)
     [escalation] = Escalation.objects.all()
     assert (escalation.seller.code, escalation.item_id, escalation.escalated_by) == (
         "AG1",
@@ -389,9 +402,12 @@ def test_escalated_single_seller_needs_no_choice(personas, team):
     [item] = ProblemItem.objects.filter(rule="SHARED_PHONE")
     _investigated(item, personas)
     cs.problem_item_submit(
-        item_id=item.pk, user=personas["carol"], outcome="escalated", findings="misconduct"
+        principal=Staff(personas["carol"]),
+        item_id=item.pk,
+        outcome="escalated",
+        findings="misconduct",
     )
     item.refresh_from_db()
     assert item.correction == {"sellers": ["AG1"]}
-    cs.problem_item_verify(item_id=item.pk, user=personas["dave"], as_of=DAY)
+    cs.problem_item_verify(principal=Staff(personas["dave"]), item_id=item.pk, as_of=DAY)
     assert list(Escalation.objects.values_list("seller__code", flat=True)) == ["AG1"]

@@ -25,6 +25,7 @@ from veracity.cases import services as cs
 from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.cases.selectors import actions_for, work_queue
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -61,27 +62,34 @@ def walk(item: ProblemItem, stage: str, users: dict[str, Any]) -> None:
     sam, carol, dave = users["sam"], users["carol"], users["dave"]
     path = STAGES[: STAGES.index(stage) + 1]
     if "distributed" in path:
-        cs.problem_item_distribute(item_id=item.pk, channel="agency", user=sam, as_of=DAY)
+        cs.problem_item_distribute(
+            principal=Staff(sam), item_id=item.pk, channel="agency", as_of=DAY
+        )
     if "investigating" in path:
-        cs.problem_item_claim(item_id=item.pk, user=carol)
+        cs.problem_item_claim(principal=Staff(carol), item_id=item.pk)
     if "submitted" in path:
         cs.problem_item_attach(
+            principal=Staff(carol),
             item_id=item.pk,
-            user=carol,
             kind="investigator_report",
             description="signed report",
             filename="report.pdf",
             data=PDF,
         )
         cs.problem_item_submit(
-            item_id=item.pk, user=carol, outcome="explained", findings="spouses share a phone"
+            principal=Staff(carol),
+            item_id=item.pk,
+            outcome="explained",
+            findings="spouses share a phone",
         )
     if stage == "returned":
-        cs.problem_item_return(item_id=item.pk, user=dave, reason="attach the certificate")
+        cs.problem_item_return(
+            principal=Staff(dave), item_id=item.pk, reason="attach the certificate"
+        )
     if stage in ("verified", "closed"):
-        cs.problem_item_verify(item_id=item.pk, user=dave, as_of=DAY)
+        cs.problem_item_verify(principal=Staff(dave), item_id=item.pk, as_of=DAY)
     if stage == "closed":
-        cs.problem_item_close(item_id=item.pk, user=dave)
+        cs.problem_item_close(principal=Staff(dave), item_id=item.pk)
     item.refresh_from_db()
     assert item.stage == stage
 
@@ -91,24 +99,34 @@ def walk(item: ProblemItem, stage: str, users: dict[str, Any]) -> None:
 Step = Callable[[Any, int], Any]
 STEPS: dict[str, Step] = {
     "distribute": lambda u, pk: cs.problem_item_distribute(
-        item_id=pk, channel="agency", user=u, as_of=DAY
-    ),
-    "claim": lambda u, pk: cs.problem_item_claim(item_id=pk, user=u),
-    "submit": lambda u, pk: cs.problem_item_submit(
-        item_id=pk, user=u, outcome="explained", findings="the customers are married"
-    ),
-    "return": lambda u, pk: cs.problem_item_return(item_id=pk, user=u, reason="not enough"),
-    "verify": lambda u, pk: cs.problem_item_verify(item_id=pk, user=u, as_of=DAY),
-    "close": lambda u, pk: cs.problem_item_close(item_id=pk, user=u),
-    "attach": lambda u, pk: cs.problem_item_attach(
+        principal=Staff(u),
         item_id=pk,
-        user=u,
+        channel="agency",
+        as_of=DAY,
+    ),
+    "claim": lambda u, pk: cs.problem_item_claim(principal=Staff(u), item_id=pk),
+    "submit": lambda u, pk: cs.problem_item_submit(
+        principal=Staff(u),
+        item_id=pk,
+        outcome="explained",
+        findings="the customers are married",
+    ),
+    "return": lambda u, pk: cs.problem_item_return(
+        principal=Staff(u), item_id=pk, reason="not enough"
+    ),
+    "verify": lambda u, pk: cs.problem_item_verify(principal=Staff(u), item_id=pk, as_of=DAY),
+    "close": lambda u, pk: cs.problem_item_close(principal=Staff(u), item_id=pk),
+    "attach": lambda u, pk: cs.problem_item_attach(
+        principal=Staff(u),
+        item_id=pk,
         kind="agent_statement",
         description="the agent's statement",
         filename="statement.pdf",
         data=PDF,
     ),
-    "note": lambda u, pk: cs.problem_item_note(item_id=pk, user=u, note="called the customer"),
+    "note": lambda u, pk: cs.problem_item_note(
+        principal=Staff(u), item_id=pk, note="called the customer"
+    ),
 }
 #: Where a legal step leaves the item (``None``: where it was).
 TARGET = {
@@ -209,7 +227,7 @@ def test_item_page_offers_exactly_the_legal_steps(stage, item, staff):
     for name in USERS:
         if name in SEES_NOTHING:
             continue
-        offered = set(actions_for(staff[name], item))
+        offered = set(actions_for(item, principal=Staff(staff[name])))
         legal = {s for s in STEPS if expected(s, name, stage) == "ok"}
         assert offered == legal, name
 
@@ -217,23 +235,25 @@ def test_item_page_offers_exactly_the_legal_steps(stage, item, staff):
 def test_investigator_cannot_verify_own_work(item, staff):
     """Customer service takes an item up itself; then another verifier must check it."""
     sam, mona = staff["sam"], staff["mona"]
-    cs.problem_item_claim(item_id=item.pk, user=sam)
+    cs.problem_item_claim(principal=Staff(sam), item_id=item.pk)
     item.refresh_from_db()
     assert (item.stage, item.assignee, item.due_on is not None) == ("investigating", sam, True)
     cs.problem_item_attach(
+        principal=Staff(sam),
         item_id=item.pk,
-        user=sam,
         kind="customer_confirmation",
         description="signed by both",
         filename="confirm.pdf",
         data=PDF,
     )
-    cs.problem_item_submit(item_id=item.pk, user=sam, outcome="explained", findings="married")
+    cs.problem_item_submit(
+        principal=Staff(sam), item_id=item.pk, outcome="explained", findings="married"
+    )
     for step in ("verify", "return"):
         assert attempt(step, sam, item.pk) == "own_work"
-    assert item.pk not in {r.id for r in work_queue(sam, purpose="t").items}
-    assert item.pk in {r.id for r in work_queue(mona, purpose="t").items}
-    cs.problem_item_verify(item_id=item.pk, user=mona)
+    assert item.pk not in {r.id for r in work_queue(principal=Staff(sam), purpose="t").items}
+    assert item.pk in {r.id for r in work_queue(principal=Staff(mona), purpose="t").items}
+    cs.problem_item_verify(principal=Staff(mona), item_id=item.pk)
     item.refresh_from_db()
     assert item.stage == "verified"
 
@@ -243,14 +263,16 @@ def test_verify_needs_confirmation_or_report(item, staff):
     walk(item, "investigating", staff)
     carol, dave = staff["carol"], staff["dave"]
     cs.problem_item_attach(
+        principal=Staff(carol),
         item_id=item.pk,
-        user=carol,
         kind="agent_statement",
         description="agent says so",
         filename="a.pdf",
         data=PDF,
     )
-    cs.problem_item_submit(item_id=item.pk, user=carol, outcome="explained", findings="x")
+    cs.problem_item_submit(
+        principal=Staff(carol), item_id=item.pk, outcome="explained", findings="x"
+    )
     assert attempt("verify", dave, item.pk) == "evidence"
 
 
@@ -273,7 +295,7 @@ def test_submit_refusals_name_the_field(kwargs, code, field, item, staff):
     walk(item, "investigating", staff)
     before = snapshot(item.pk)
     with pytest.raises(CaseError) as refused:
-        cs.problem_item_submit(item_id=item.pk, user=staff["carol"], **kwargs)
+        cs.problem_item_submit(principal=Staff(staff["carol"]), item_id=item.pk, **kwargs)
     assert (refused.value.code, refused.value.field) == (code, field)
     assert snapshot(item.pk) == before
 
@@ -292,12 +314,14 @@ def test_submit_refusals_name_the_field(kwargs, code, field, item, staff):
 def test_other_refusals_name_the_field(step, kwargs, code, field, item, staff):
     sam, dave, carol = staff["sam"], staff["dave"], staff["carol"]
     calls = {
-        "distribute": lambda: cs.problem_item_distribute(item_id=item.pk, user=sam, **kwargs),
-        "return": lambda: cs.problem_item_return(item_id=item.pk, user=dave, **kwargs),
-        "note": lambda: cs.problem_item_note(item_id=item.pk, user=carol, **kwargs),
+        "distribute": lambda: cs.problem_item_distribute(
+            principal=Staff(sam), item_id=item.pk, **kwargs
+        ),
+        "return": lambda: cs.problem_item_return(principal=Staff(dave), item_id=item.pk, **kwargs),
+        "note": lambda: cs.problem_item_note(principal=Staff(carol), item_id=item.pk, **kwargs),
         "attach": lambda: cs.problem_item_attach(
+            principal=Staff(carol),
             item_id=item.pk,
-            user=carol,
             **{
                 "kind": "agent_statement",
                 "description": "d",
@@ -319,7 +343,9 @@ def test_bulk_distribution_reports_each_refusal(item, staff):
     """One refusal does not hold back the others; each is reported by item."""
     sam = staff["sam"]
     result = cs.problem_items_distribute(
-        item_ids=[item.pk, item.pk, 999_999], channel=None, user=sam
+        principal=Staff(sam),
+        item_ids=[item.pk, item.pk, 999_999],
+        channel=None,
     )
     assert result.done == [item.pk]
     assert result.refused[999_999].code == "not_found"

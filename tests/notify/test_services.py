@@ -11,6 +11,7 @@ from django.db import transaction
 from veracity.notify.models import EmailStatus, Notification
 from veracity.notify.selectors import notifications_of, unread_count
 from veracity.notify.services import notifications_mark_read, notify_users
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -109,10 +110,12 @@ def test_mark_read_touches_only_ones_own(personas):
     ivan, mona = personas["ivan"], personas["mona"]
     _notify([ivan, mona])
     monas = Notification.objects.get(recipient=mona)
-    assert notifications_mark_read(user=ivan, ids=[monas.pk]) == 0  # not his
+    assert notifications_mark_read(principal=Staff(ivan), ids=[monas.pk]) == 0  # not his
     monas.refresh_from_db()
     assert monas.read_at is None
-    assert unread_count(ivan) == 1
-    assert notifications_mark_read(user=ivan) == 1
-    assert unread_count(ivan) == 0 and unread_count(mona) == 1
-    assert list(notifications_of(ivan)) == list(Notification.objects.filter(recipient=ivan))
+    assert unread_count(principal=Staff(ivan)) == 1
+    assert notifications_mark_read(principal=Staff(ivan)) == 1
+    assert unread_count(principal=Staff(ivan)) == 0 and unread_count(principal=Staff(mona)) == 1
+    assert list(notifications_of(principal=Staff(ivan))) == list(
+        Notification.objects.filter(recipient=ivan)
+    )

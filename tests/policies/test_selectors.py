@@ -17,6 +17,7 @@ from tests.web.factories import (
     store,
 )
 from veracity.audit.models import Action, AuditEvent
+from veracity.org.principals import Staff
 from veracity.policies.models import GateCheck
 from veracity.policies.selectors import (
     application_detail,
@@ -56,20 +57,22 @@ def book(personas, application):
     ],
 )
 def test_visible_to_per_role(personas, book, username, expected):
-    visible = set(visible_to(personas[username]).values_list("pk", flat=True))
+    visible = set(visible_to(principal=Staff(personas[username])).values_list("pk", flat=True))
     assert visible == {book[key].pk for key in expected}
 
 
 def test_applications_list_filters_by_verdict(personas, book):
     sam = personas["sam"]
-    assert list(applications_list(sam, verdict="fail")) == [book["failed"]]
-    assert book["failed"] not in applications_list(sam, verdict="pass")
-    assert applications_list(sam, verdict="nonsense").count() == 3
+    assert list(applications_list(principal=Staff(sam), verdict="fail")) == [book["failed"]]
+    assert book["failed"] not in applications_list(principal=Staff(sam), verdict="pass")
+    assert applications_list(principal=Staff(sam), verdict="nonsense").count() == 3
 
 
 def test_open_supplement_requests_follow_visibility(personas, book):
-    assert [r.policy for r in supplement_requests_open(personas["alice"])] == [book["failed"]]
-    assert list(supplement_requests_open(personas["audrey"])) == []
+    assert [r.policy for r in supplement_requests_open(principal=Staff(personas["alice"]))] == [
+        book["failed"]
+    ]
+    assert list(supplement_requests_open(principal=Staff(personas["audrey"]))) == []
 
 
 def test_localized_picks_the_language():
@@ -83,7 +86,9 @@ def test_localized_picks_the_language():
 
 def test_application_detail_in_both_languages(personas, book):
     with translation.override("en"):
-        view = application_detail(personas["sam"], "A2026110050", purpose="problem_item")
+        view = application_detail(
+            "A2026110050", principal=Staff(personas["sam"]), purpose="problem_item"
+        )
     assert view.verdict == "fail"
     assert view.latest is not None and view.latest.findings
     codes = {f.code for f in view.latest.findings}
@@ -93,13 +98,15 @@ def test_application_detail_in_both_languages(personas, book):
     assert view.supplement is not None and view.supplement.status == "open"
     assert view.supplement.items
     with translation.override("zh-hans"):
-        zh = application_detail(personas["sam"], "A2026110050", purpose="problem_item")
+        zh = application_detail(
+            "A2026110050", principal=Staff(personas["sam"]), purpose="problem_item"
+        )
     assert {f.message for f in zh.latest.findings} == {f["message_zh"] for f in stored}
 
 
 def test_application_detail_masks_parties_and_is_audited(personas, book):
     before = AuditEvent.objects.filter(action=Action.VIEW_PERSONAL_DATA).count()
-    view = application_detail(personas["sam"], "A2026110001", purpose="callback")
+    view = application_detail("A2026110001", principal=Staff(personas["sam"]), purpose="callback")
     holder = next(p for p in view.parties if p.name == "王芳")
     assert holder.phone == "138****8000"
     assert holder.id_number.startswith("1") and "*" in holder.id_number
@@ -115,24 +122,24 @@ def test_application_detail_masks_parties_and_is_audited(personas, book):
 @pytest.mark.parametrize("no", ["A2026110099", "NOPE", "", "x" * 300, "../../etc"])
 def test_application_detail_invisible_or_unknown_is_404(personas, book, no):
     with pytest.raises(Http404):
-        application_detail(personas["alice"], no)
+        application_detail(no, principal=Staff(personas["alice"]))
 
 
 def test_auditor_sees_no_application(personas, book):
     with pytest.raises(Http404):
-        application_detail(personas["audrey"], "A2026110001")
+        application_detail("A2026110001", principal=Staff(personas["audrey"]))
 
 
 def test_statistics_count_findings_and_verdicts_of_the_last_30_days(personas, book):
     dave = personas["dave"]
-    counts = dict(finding_counts(dave))
+    counts = dict(finding_counts(principal=Staff(dave)))
     assert counts.get("MISSING_FIELD", 0) >= 2  # phone and address missing
-    assert verdict_counts(dave) == {"pass": 2, "fail": 1}
+    assert verdict_counts(principal=Staff(dave)) == {"pass": 2, "fail": 1}
     # an old check is not counted
     GateCheck.objects.filter(policy=book["failed"]).update(
         checked_at=timezone.now() - timedelta(days=31)
     )
-    assert "MISSING_FIELD" not in dict(finding_counts(dave))
-    assert verdict_counts(dave) == {"pass": 2, "fail": 0}
+    assert "MISSING_FIELD" not in dict(finding_counts(principal=Staff(dave)))
+    assert verdict_counts(principal=Staff(dave)) == {"pass": 2, "fail": 0}
     # an agent's statistics cover only their own book
-    assert verdict_counts(personas["alice"]) == {"pass": 1, "fail": 0}
+    assert verdict_counts(principal=Staff(personas["alice"])) == {"pass": 1, "fail": 0}

@@ -20,6 +20,7 @@ from veracity.access.models import AccessGrant, AccessRequest
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
 from veracity.db.fields import field_crypto
+from veracity.org.principals import Staff
 from veracity.retention.inspection import (
     check_encryption,
     check_files,
@@ -238,12 +239,12 @@ def test_evidence_files_orphaned_missing_and_unsealed(settings, tmp_path, person
     from veracity.retention.inspection import check_evidence, inspection_results
 
     item = make_items()
-    problem_item_claim(item_id=item.pk, user=personas["sam"])
+    problem_item_claim(principal=Staff(personas["sam"]), item_id=item.pk)
     pdf = b"%PDF-1.4\n%%EOF\n"
     kept, gone, plain = (
         problem_item_attach(
+            principal=Staff(personas["sam"]),
             item_id=item.pk,
-            user=personas["sam"],
             kind="callback_record",
             description=f"record {n}",
             filename=f"r{n}.pdf",

@@ -17,6 +17,7 @@ from veracity.audit.models import Action, AuditEvent
 from veracity.cases import services as cs
 from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.customers.models import Phone
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -51,27 +52,32 @@ def state(item: ProblemItem) -> dict:
 
 
 def distributed(item, personas, as_of=None):
-    cs.problem_item_distribute(item_id=item.pk, channel="agency", user=personas["sam"], as_of=as_of)
+    cs.problem_item_distribute(
+        principal=Staff(personas["sam"]), item_id=item.pk, channel="agency", as_of=as_of
+    )
 
 
 def investigating(item, personas):
     distributed(item, personas)
-    cs.problem_item_claim(item_id=item.pk, user=personas["carol"])
+    cs.problem_item_claim(principal=Staff(personas["carol"]), item_id=item.pk)
 
 
 def submitted(item, personas, *, evidence=True):
     investigating(item, personas)
     if evidence:
         cs.problem_item_attach(
+            principal=Staff(personas["carol"]),
             item_id=item.pk,
-            user=personas["carol"],
             kind="customer_confirmation",
             description="客户签字确认书",
             filename="confirm.pdf",
             data=PDF,
         )
     cs.problem_item_submit(
-        item_id=item.pk, user=personas["carol"], outcome="explained", findings="夫妻共用电话"
+        principal=Staff(personas["carol"]),
+        item_id=item.pk,
+        outcome="explained",
+        findings="夫妻共用电话",
     )
 
 
@@ -98,9 +104,12 @@ def test_queue_follows_the_item_through_the_roles(login, personas, item):
     carol = html(login(personas["carol"]).get("/problems/queue/"))
     assert f'id="item-{item.pk}"' in carol and "已分发" in carol
     assert f'id="item-{item.pk}"' not in html(login(personas["dave"]).get("/problems/queue/"))
-    cs.problem_item_claim(item_id=item.pk, user=personas["carol"])
+    cs.problem_item_claim(principal=Staff(personas["carol"]), item_id=item.pk)
     cs.problem_item_submit(
-        item_id=item.pk, user=personas["carol"], outcome="explained", findings="夫妻共用电话"
+        principal=Staff(personas["carol"]),
+        item_id=item.pk,
+        outcome="explained",
+        findings="夫妻共用电话",
     )
     dave = html(login(personas["dave"]).get("/problems/queue/"))
     assert f'id="item-{item.pk}"' in dave and "已提交" in dave

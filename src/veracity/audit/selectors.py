@@ -17,19 +17,20 @@ from django.db.models import QuerySet
 from veracity.audit.chain import stamp
 from veracity.audit.models import GENESIS_HASH, AuditEvent, ChainVerification
 from veracity.org.actions import may
+from veracity.org.principals import Principal
 
 PAGE_SIZE = 50
 
 
-def can_read_trail(user: Any) -> bool:
+def can_read_trail(*, principal: Principal) -> bool:
     """``audit.read``: the auditor and the administrator (requirements "Actors")."""
-    return may(user, "audit.read")
+    return may(principal, "audit.read")
 
 
-def visible_to(user: Any) -> QuerySet[AuditEvent]:
+def visible_to(*, principal: Principal) -> QuerySet[AuditEvent]:
     """The whole trail for its readers; nothing for anyone else."""
     events = AuditEvent.objects.all()
-    return events if can_read_trail(user) else events.none()
+    return events if can_read_trail(principal=principal) else events.none()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,8 @@ class TrailFilter:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def trail(user: Any, flt: TrailFilter) -> QuerySet[AuditEvent]:
-    events = visible_to(user)
+def trail(flt: TrailFilter, *, principal: Principal) -> QuerySet[AuditEvent]:
+    events = visible_to(principal=principal)
     if flt.actor:
         events = events.filter(actor=flt.actor)
     if flt.customer_id is not None:
@@ -83,20 +84,20 @@ class TrailPage:
 
 
 def trail_page(
-    user: Any,
     flt: TrailFilter,
     *,
+    principal: Principal,
     before: int | None = None,
     after: int | None = None,
     size: int = PAGE_SIZE,
 ) -> TrailPage:
     """One page of the filtered trail, newest first: the newest events, or those just
     older than seq ``before``, or those just newer than seq ``after``."""
-    events = trail(user, flt)
+    events = trail(flt, principal=principal)
     if after is not None:
         rows = list(events.filter(seq__gt=after).order_by("seq")[: size + 1])
         if not rows:  # nothing newer than that: the newest page
-            return trail_page(user, flt, size=size)
+            return trail_page(flt, principal=principal, size=size)
         newer = rows[size - 1].seq if len(rows) > size else None
         rows = rows[:size][::-1]
         older = rows[-1].seq if events.filter(seq__lt=rows[-1].seq).exists() else None
@@ -131,10 +132,12 @@ EXPORT_FIELDS = (
 )
 
 
-def trail_rows(user: Any, flt: TrailFilter, *, chunk: int = 5_000) -> Iterator[tuple[Any, ...]]:
+def trail_rows(
+    flt: TrailFilter, *, principal: Principal, chunk: int = 5_000
+) -> Iterator[tuple[Any, ...]]:
     """The filtered trail oldest first, as tuples of ``EXPORT_FIELDS``, read in keyset
     chunks (an export of millions of events never holds them all)."""
-    events = trail(user, flt).order_by("seq")
+    events = trail(flt, principal=principal).order_by("seq")
     last = 0
     while True:
         rows = list(events.filter(seq__gt=last).values_list(*EXPORT_FIELDS)[:chunk])

@@ -25,6 +25,7 @@ from veracity.audit.exports import trail_csv, trail_xlsx
 from veracity.audit.models import GENESIS_HASH, Action, AuditEvent, ChainVerification
 from veracity.audit.selectors import TrailFilter, can_read_trail, trail_head, trail_rows
 from veracity.db.bulk import insert_rows
+from veracity.org.principals import Customer, Principal, Staff, System
 
 # Advisory-lock key serialising appends on PostgreSQL ("VERAUDIT" as digits, any constant).
 _PG_LOCK_KEY = 8_372_283_848
@@ -43,6 +44,34 @@ class Actor:
         if user is None or not getattr(user, "is_authenticated", False):
             return cls(label="anonymous", ip=ip)
         return cls(label=user.get_username(), user_id=user.pk, ip=ip)
+
+    @classmethod
+    def of_principal(cls, principal: Principal) -> Actor:
+        """The principal as the trail records it: a staff user by username; a system by its
+        name (``api:<client>``, ``system:<job>``) with its designated person's id; a customer
+        as ``customer:<id>``; each at the principal's address."""
+        if isinstance(principal, Staff):
+            return cls.of(principal.user, principal.address)
+        if isinstance(principal, System):
+            person = principal.person
+            return cls(
+                label=principal.client_name,
+                user_id=person.pk if person is not None else None,
+                ip=principal.address,
+            )
+        if isinstance(principal, Customer):
+            return cls(label=f"customer:{principal.customer_id}", ip=principal.address)
+        raise TypeError(f"not a principal: {principal!r}")
+
+    @classmethod
+    def acting(cls, principal: Principal) -> Actor:
+        """The person acting for the principal, as a service records its own step: a staff
+        user, or a system's designated person (the call itself is recorded under the system
+        by the adapter, :meth:`of_principal`); a principal without a person as
+        :meth:`of_principal`."""
+        if isinstance(principal, System) and principal.person is not None:
+            return cls.of(principal.person, principal.address)
+        return cls.of_principal(principal)
 
     @classmethod
     def system(cls, label: str) -> Actor:
@@ -508,18 +537,18 @@ class TrailExport:
 
 
 def audit_export(
-    *, user: Any, flt: TrailFilter, fmt: str, ip: str = "", now: datetime | None = None
+    *, principal: Principal, flt: TrailFilter, fmt: str, now: datetime | None = None
 ) -> TrailExport:
     """The filtered trail as a file (``xlsx`` or ``csv``) and the ``AUDIT_EXPORT`` event that
     records it, with the filter. The event is written after the file is complete and before
     it is handed over: if it cannot be written, there is no file."""
-    if not can_read_trail(user):
+    if not can_read_trail(principal=principal):
         raise PermissionDenied
     if fmt not in EXPORT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
     now = timezone.localtime(now)
     head = trail_head()
-    rows = trail_rows(user, flt)
+    rows = trail_rows(flt, principal=principal)
     out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the caller, who closes it)
     try:
         if fmt == "xlsx":
@@ -533,7 +562,7 @@ def audit_export(
             written, truncated = trail_csv(rows, out), False
         out.seek(0)
         event = audit_record(
-            actor=Actor.of(user, ip),
+            actor=Actor.acting(principal),
             event=Event(
                 action=Action.AUDIT_EXPORT,
                 object_type="audit_trail",

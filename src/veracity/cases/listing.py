@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -32,6 +32,7 @@ from veracity.core.masking import mask
 from veracity.core.refusals import Refusal
 from veracity.core.workdays import Calendar
 from veracity.customers.reach import classified_hidden_from
+from veracity.org.principals import Principal, acting_user, is_system_reader
 from veracity.org.selectors import channels_of
 from veracity.policies.models import Channel
 from veracity.workcal.selectors import calendar
@@ -42,7 +43,6 @@ __all__ = [
     "MemberRow",
     "ProblemItemRow",
     "ProblemList",
-    "SystemCaller",
     "deadline_after_distribution",
     "investigation_deadline",
     "problem_items",
@@ -71,14 +71,6 @@ RULES = tuple(RuleCode.values)
 CHANNELS = tuple(Channel.values)
 
 DeadlineBasis = Literal["3_working_days", "callback"]
-
-
-@dataclass(frozen=True, slots=True)
-class SystemCaller:
-    """A caller without a user — a batch job, the CLI, an API client — that reads the whole
-    list and is audited under ``actor``."""
-
-    actor: Actor
 
 
 class ListingError(Refusal, ValueError):
@@ -150,15 +142,22 @@ class ProblemList:
     business_date: date | None
 
 
-def visible_to(user: Any) -> QuerySet[ProblemItem]:
-    """Problem items ``user`` may see: systems (the API) and staff who work the list all;
+def visible_to(*, principal: Principal) -> QuerySet[ProblemItem]:
+    """Problem items ``principal`` may see: systems acting without a person (the API's list,
+    jobs, commands) and staff who work the list all; a system acting through its designated
+    person what the person may see;
     channel back-office the items distributed to its channel or with a member policy of it;
     a team leader the items with a member policy sold by an agent of the team — but nobody
     items on classified files they may not see. An agent (who must not learn that a customer
-    is under suspicion), the auditor and users without a role see none."""
+    is under suspicion), the auditor, users without a role and customers see none."""
     # An item on a classified file is listed only to those who may see the file (D4.22); a
     # system reading through the API is nobody's custodian, so it never gets those items.
-    reader = None if isinstance(user, SystemCaller) else user
+    system_reader = is_system_reader(principal)
+    user = acting_user(principal)
+    if user is None and not system_reader:
+        nothing: QuerySet[ProblemItem] = ProblemItem.objects.none()
+        return nothing
+    reader = None if system_reader else user
     # NOT IN (the items of the hidden files), computed once, rather than a NOT EXISTS per
     # item: the work queues count tens of thousands of items (SQLite 2× faster at 100k)
     hidden = ProblemItemMember.objects.filter(customer__in=classified_hidden_from(reader))
@@ -326,8 +325,8 @@ def _chinese() -> bool:
 
 
 def problem_items(
-    user: Any,
     *,
+    principal: Principal,
     purpose: str,
     business_date: date | None = None,
     rule: str | None = None,
@@ -340,10 +339,9 @@ def problem_items(
     limit: int | None = None,
     offset: int = 0,
     as_of: date | None = None,
-    ip: str = "",
 ) -> ProblemList:
-    """The problem items visible to ``user`` (a user or a :class:`SystemCaller`), newest
-    first, as view-models in the active language.
+    """The problem items visible to ``principal``, newest first, as view-models in the
+    active language.
 
     ``business_date`` given: the items first seen on or before it that are still open (the
     list as it stood for that day's distribution); ``None``: all items. ``rule``,
@@ -359,7 +357,7 @@ def problem_items(
     if seller_code is not None and (len(seller_code) > 32 or "\x00" in seller_code):
         raise ListingError("unknown.seller", "seller", value=seller_code[:40])
     items = _filtered(
-        visible_to(user),
+        visible_to(principal=principal),
         business_date=business_date,
         rule=rule,
         channel=channel,
@@ -420,9 +418,8 @@ def problem_items(
                 outcome=item.outcome,
             )
         )
-    actor = user.actor if isinstance(user, SystemCaller) else Actor.of(user, ip)
     audit_record(
-        actor=actor,
+        actor=Actor.acting(principal),
         event=Event(
             action=Action.VIEW_PERSONAL_DATA,
             object_type="problem_item_list",

@@ -25,6 +25,7 @@ from veracity.cases import refusals as _refusals  # noqa: F401  (registers the `
 from veracity.cases.models import ProblemItem, Stage
 from veracity.core.refusals import Refusal
 from veracity.org.actions import roles_for
+from veracity.org.principals import Principal, acting_user
 from veracity.org.selectors import channels_of
 
 # The role sets come from the one actions table (``veracity.access.policy.ACTIONS``); the
@@ -67,59 +68,64 @@ def stage_name(stage: str, chinese: bool = True) -> str:
     return (names[0] if chinese else names[1]) if names else stage
 
 
+def _pk(principal: Principal) -> int | None:
+    """The acting user's id (``None`` for a principal without one)."""
+    return getattr(acting_user(principal), "pk", None)
+
+
 def _role_refusal(action_zh: str, action_en: str) -> CaseError:
     return refuse("role", "user", action_zh=action_zh, action_en=action_en)
 
 
-def may_distribute(user: Any, item: ProblemItem) -> CaseError | None:
-    if not roles_of(user) & DISTRIBUTORS:
+def may_distribute(principal: Principal, item: ProblemItem) -> CaseError | None:
+    if not roles_of(principal) & DISTRIBUTORS:
         return _role_refusal("分发问题件", "distribute problem items")
     return None
 
 
-def may_claim(user: Any, item: ProblemItem) -> CaseError | None:
+def may_claim(principal: Principal, item: ProblemItem) -> CaseError | None:
     """Channel back-office claims what was distributed to its channel; customer service may
     take up any item that is not yet being investigated."""
-    roles = roles_of(user)
+    roles = roles_of(principal)
     if roles & DISTRIBUTORS:
         return None
     if not roles & INVESTIGATORS:  # channel back-office, from here on
         return _role_refusal("认领问题件", "claim problem items")
     if item.stage == Stage.NEW:
         return refuse("not_distributed", "stage")
-    if item.assigned_channel not in channels_of(user):
+    if item.assigned_channel not in channels_of(acting_user(principal)):
         return refuse("other_channel", "assigned_channel")
     return None
 
 
-def may_investigate(user: Any, item: ProblemItem) -> CaseError | None:
+def may_investigate(principal: Principal, item: ProblemItem) -> CaseError | None:
     """Submitting findings is the investigator's own act."""
-    if item.assignee_id != getattr(user, "pk", None):
+    if item.assignee_id != _pk(principal):
         return refuse("not_investigator", "assignee")
     return None
 
 
-def may_verify(user: Any, item: ProblemItem) -> CaseError | None:
-    if not roles_of(user) & VERIFIERS:
+def may_verify(principal: Principal, item: ProblemItem) -> CaseError | None:
+    if not roles_of(principal) & VERIFIERS:
         return _role_refusal("核实或退回调查结果", "verify or return findings")
-    if item.assignee_id is not None and item.assignee_id == getattr(user, "pk", None):
+    if item.assignee_id is not None and item.assignee_id == _pk(principal):
         return refuse("own_work", "user")
     return None
 
 
-def may_close(user: Any, item: ProblemItem) -> CaseError | None:
-    if not roles_of(user) & CLOSERS:
+def may_close(principal: Principal, item: ProblemItem) -> CaseError | None:
+    if not roles_of(principal) & CLOSERS:
         return _role_refusal("关闭问题件", "close problem items")
     return None
 
 
-def may_support(user: Any, item: ProblemItem) -> CaseError | None:
+def may_support(principal: Principal, item: ProblemItem) -> CaseError | None:
     """Evidence and notes: the investigator, or compliance and customer service."""
     if item.stage == Stage.CLOSED:
         return refuse("closed", "stage")
-    if item.assignee_id is not None and item.assignee_id == getattr(user, "pk", None):
+    if item.assignee_id is not None and item.assignee_id == _pk(principal):
         return None
-    if roles_of(user) & SUPPORTERS:
+    if roles_of(principal) & SUPPORTERS:
         return None
     return _role_refusal("为该问题件添加材料", "add material to this item")
 

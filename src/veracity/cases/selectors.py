@@ -30,6 +30,7 @@ from veracity.cases.models import (
     Stage,
 )
 from veracity.db.batches import filter_sql, in_batches, rows
+from veracity.org.principals import Principal, acting_user, is_signed_in
 from veracity.org.selectors import channels_of
 from veracity.workcal.selectors import calendar
 
@@ -38,14 +39,15 @@ RUNNING = (Stage.DISTRIBUTED, Stage.INVESTIGATING, Stage.RETURNED)
 OPEN_STAGES = tuple(s for s in Stage.values if s != Stage.CLOSED)
 
 
-def queue_condition(user: Any) -> Q:
-    """What waits for ``user``'s action (a team leader follows all the team's open items):
+def queue_condition(*, principal: Principal) -> Q:
+    """What waits for ``principal``'s action (a team leader follows all the team's open items):
 
     - customer service: new items to distribute, findings to verify, verified items to
       close, and what it investigates itself;
     - channel back-office: items distributed to its channel and not yet claimed, and its
       own investigations (returned ones included);
     - compliance: findings to verify and verified items to close."""
+    user = acting_user(principal)
     roles = roles_of(user)
     mine = Q(assignee_id=getattr(user, "pk", None), stage__in=[Stage.INVESTIGATING, Stage.RETURNED])
     condition = Q(pk__in=[])
@@ -63,8 +65,8 @@ def queue_condition(user: Any) -> Q:
 
 
 def work_queue(
-    user: Any,
     *,
+    principal: Principal,
     purpose: str,
     stage: str | None = None,
     rule: str | None = None,
@@ -73,23 +75,21 @@ def work_queue(
     limit: int = 50,
     offset: int = 0,
     as_of: date | None = None,
-    ip: str = "",
 ) -> ProblemList:
-    """``user``'s work queue, most urgent first (audited as a read of the list)."""
+    """``principal``'s work queue, most urgent first (audited as a read of the list)."""
     return problem_items(
-        user,
+        principal=principal,
         purpose=purpose,
         stage=stage,
         rule=rule,
         channel=channel,
         seller_code=seller_code,
         status=ProblemItem.Status.OPEN,
-        where=queue_condition(user),
+        where=queue_condition(principal=principal),
         order="due",
         limit=limit,
         offset=offset,
         as_of=as_of,
-        ip=ip,
     )
 
 
@@ -133,16 +133,16 @@ class CaseView:
     sellers: list[str]  # the seller codes of the item's policies
 
 
-def actions_for(user: Any, item: ProblemItem) -> list[str]:
-    """The steps ``user`` may take on ``item`` now (what the item page offers): the stage
-    machine's answer, :func:`veracity.cases.policy.steps_open_to`."""
-    return policy.steps_open_to(user, item)
+def actions_for(item: ProblemItem, *, principal: Principal) -> list[str]:
+    """The steps ``principal`` may take on ``item`` now (what the item page offers): the
+    stage machine's answer, :func:`veracity.cases.policy.steps_open_to`."""
+    return policy.steps_open_to(principal, item)
 
 
-def _refused(user: Any, item_id: int, ip: str) -> None:
-    if getattr(user, "is_authenticated", False):
+def _refused(principal: Principal, item_id: int) -> None:
+    if is_signed_in(principal):
         record_refusal(
-            actor=Actor.of(user, ip),
+            actor=Actor.of_principal(principal),
             action="cases.view",
             object_type="problem_item",
             object_id=str(item_id),
@@ -150,21 +150,23 @@ def _refused(user: Any, item_id: int, ip: str) -> None:
 
 
 def case_detail(
-    user: Any, item_id: int, *, purpose: str, as_of: date | None = None, ip: str = ""
+    item_id: int, *, principal: Principal, purpose: str, as_of: date | None = None
 ) -> CaseView | None:
-    """One item as ``user`` may see it, with its timeline, evidence and the steps open to
-    the user; ``None`` when the user may not see it. The read is audited, and so is the
+    """One item as ``principal`` may see it, with its timeline, evidence and the steps open
+    to it; ``None`` when it may not see the item. The read is audited, and so is the
     refusal (``ACCESS_REFUSED``, ``cases.view``) — an id with no item at all is recorded the
     same way, as both answer the same "not found" and the trail must not reveal which ids
     exist. (Inside a transaction that the caller rolls back the record goes with it: the
     API records its refusals after its transaction.)"""
-    item = visible_to(user).filter(pk=item_id).select_related("assignee").first()
+    item = visible_to(principal=principal).filter(pk=item_id).select_related("assignee").first()
     if item is None:
-        _refused(user, item_id, ip)
+        _refused(principal, item_id)
         return None
-    listed = problem_items(user, purpose=purpose, where=Q(pk=item_id), limit=1, as_of=as_of, ip=ip)
+    listed = problem_items(
+        principal=principal, purpose=purpose, where=Q(pk=item_id), limit=1, as_of=as_of
+    )
     if not listed.items:
-        _refused(user, item_id, ip)
+        _refused(principal, item_id)
         return None
     from veracity.cases.models import EvidenceKind, StepAction
 
@@ -211,7 +213,7 @@ def case_detail(
             (e.seller.code, e.reason)
             for e in Escalation.objects.filter(item_id=item_id).select_related("seller")
         ],
-        actions=actions_for(user, item),
+        actions=actions_for(item, principal=principal),
         channels=channels,
         sellers=sellers,
     )
@@ -226,13 +228,13 @@ class OverdueSummary:
     by_seller: list[tuple[str, int, int]]  # seller code, past due, near
 
 
-def overdue_summary(user: Any, *, as_of: date | None = None) -> OverdueSummary:
+def overdue_summary(*, principal: Principal, as_of: date | None = None) -> OverdueSummary:
     """PW-6: the items whose investigation is past due or due within one working day, per
     channel they were distributed to and per seller of their policies (no personal data:
     counts only)."""
     today = as_of or timezone.localdate()
     near_limit = calendar().add_working_days(today, 1).date
-    running = visible_to(user).filter(
+    running = visible_to(principal=principal).filter(
         status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__isnull=False
     )
     past = running.filter(due_on__lt=today)
@@ -273,12 +275,16 @@ class QueueCounts:
     near: int  # due within one working day
 
 
-def queue_counts(user: Any, *, as_of: date | None = None) -> QueueCounts:
-    """How many items wait in ``user``'s work queue and how many of those are past or near
+def queue_counts(*, principal: Principal, as_of: date | None = None) -> QueueCounts:
+    """How many items wait in ``principal``'s work queue and how many of those are past or near
     their deadline (the home page's summary: counts only, no personal data, not audited)."""
     today = as_of or timezone.localdate()
     near_limit = calendar().add_working_days(today, 1).date
-    queue = visible_to(user).filter(status=ProblemItem.Status.OPEN).filter(queue_condition(user))
+    queue = (
+        visible_to(principal=principal)
+        .filter(status=ProblemItem.Status.OPEN)
+        .filter(queue_condition(principal=principal))
+    )
     running = queue.filter(stage__in=RUNNING, due_on__isnull=False)
     return QueueCounts(
         total=queue.count(),
@@ -307,8 +313,10 @@ class CorrectionCustomer:
     targets: list[CorrectionTarget]
 
 
-def correction_targets(user: Any, item_id: int, *, limit: int = 50) -> list[CorrectionCustomer]:
-    """The member customers of an item whose files ``user`` may see (the first ``limit``) and
+def correction_targets(
+    item_id: int, *, principal: Principal, limit: int = 50
+) -> list[CorrectionCustomer]:
+    """The member customers of an item whose files ``principal`` may see (the first ``limit``) and
     what of theirs can be corrected (``customers.corrections.FIELDS``), masked — what the
     submit form offers. Shown on the item page, whose read (``case_detail``) is audited;
     empty when the item is not visible."""
@@ -316,9 +324,9 @@ def correction_targets(user: Any, item_id: int, *, limit: int = 50) -> list[Corr
     from veracity.customers.models import Address, BankAccount, Customer, IdentityDocument, Phone
     from veracity.customers.selectors import mask_policy
 
-    if not visible_to(user).filter(pk=item_id).exists():
+    if not visible_to(principal=principal).filter(pk=item_id).exists():
         return []
-    ids = correctable_customers(user, item_id)[:limit]
+    ids = correctable_customers(item_id, principal=principal)[:limit]
     masks = mask_policy()
     records: dict[int, list[CorrectionTarget]] = {cid: [] for cid in ids}
     sources: list[tuple[str, Any, str, str]] = [
@@ -351,12 +359,14 @@ def correction_targets(user: Any, item_id: int, *, limit: int = 50) -> list[Corr
     return out
 
 
-def correctable_customers(user: Any, item_id: int) -> list[int]:
-    """The item's member customers whose files ``user`` may see (need to know: a member
-    outside the user's reach is corrected by someone whose reach includes them)."""
+def correctable_customers(item_id: int, *, principal: Principal) -> list[int]:
+    """The item's member customers whose files ``principal`` may see (need to know: a
+    member outside its acting user's reach is corrected by someone whose reach includes them)."""
     from veracity.customers.selectors import visible_to as customers_visible_to
 
     members = ProblemItemMember.objects.filter(item_id=item_id).values("customer_id")
+    # customers are not on principals yet: their selector takes the acting user
+    user = acting_user(principal)
     return sorted(customers_visible_to(user).filter(pk__in=members).values_list("pk", flat=True))
 
 

@@ -3,8 +3,8 @@
 new → distributed → investigating → submitted → verified → closed, with returned (back to
 the investigator, with reasons) between submitted and a new submission. Every service:
 
-- reads the item among those the user may see (``listing.visible_to``), locked;
-- asks ``cases.policy`` whether the user may take the step, and django-fsm whether the
+- reads the item among those the principal may see (``listing.visible_to``), locked;
+- asks ``cases.policy`` whether the principal may take the step, and django-fsm whether the
   item's stage allows it — a refusal is a :class:`CaseError` and changes nothing;
 - writes the step to the item's timeline and to the audit trail, in one transaction.
 
@@ -62,6 +62,7 @@ from veracity.customers.corrections import (
 from veracity.db.batches import chunks
 from veracity.db.bulk import insert_rows
 from veracity.db.fields import field_crypto
+from veracity.org.principals import Principal, acting_user, is_signed_in
 from veracity.policies.models import Channel
 from veracity.workcal.selectors import calendar
 
@@ -78,10 +79,10 @@ def evidence_dir() -> Path:
 # --- the common shape of a step ------------------------------------------------------------
 
 
-def _item_for(user: Any, item_id: int) -> ProblemItem:
-    """The item, locked, if ``user`` may see it; otherwise "not found" (an item one may not
-    see does not exist for one)."""
-    item = visible_to(user).select_for_update().filter(pk=item_id).first()
+def _item_for(principal: Principal, item_id: int) -> ProblemItem:
+    """The item, locked, if ``principal`` may see it; otherwise "not found" (an item one may
+    not see does not exist for one)."""
+    item = visible_to(principal=principal).select_for_update().filter(pk=item_id).first()
     if item is None:
         raise refuse("not_found", "item")
     return item
@@ -120,12 +121,12 @@ def _step(
     item: ProblemItem,
     *,
     action: StepAction,
-    user: Any,
-    ip: str,
+    principal: Principal,
     before: str = "",
     note: str = "",
     detail: Mapping[str, Any] | None = None,
 ) -> CaseStep:
+    user = acting_user(principal)
     step = CaseStep.objects.create(
         item=item,
         action=action,
@@ -137,7 +138,7 @@ def _step(
         detail=dict(detail or {}),
     )
     audit_record(
-        actor=Actor.of(user, ip) if getattr(user, "pk", None) else Actor.system("cases"),
+        actor=Actor.acting(principal) if getattr(user, "pk", None) else Actor.system("cases"),
         event=Event(
             action=Action.CASE_STEP,
             object_type="problem_item",
@@ -200,13 +201,13 @@ _DEADLINE_FIELDS = ("distributed_on", "due_on", "due_basis", "due_provisional")
 
 @transaction.atomic
 def problem_item_distribute(
-    *, item_id: int, channel: str | None, user: Any, ip: str = "", as_of: date | None = None
+    *, item_id: int, channel: str | None, principal: Principal, as_of: date | None = None
 ) -> ProblemItem:
     """Customer service sends the item to the management of a sales channel (by default the
     channel of most of its policies). The investigation is due 3 working days from today,
     or by the earliest cooling-off callback of its policies, whichever is earlier."""
-    item = _item_for(user, item_id)
-    _check(policy.may_distribute(user, item))
+    item = _item_for(principal, item_id)
+    _check(policy.may_distribute(principal, item))
     chosen = channel or next(iter(channels_of_item(item.pk)), "")
     if chosen not in Channel.values:
         raise refuse("channel", "channel")
@@ -217,8 +218,7 @@ def problem_item_distribute(
     _step(
         item,
         action=StepAction.DISTRIBUTE,
-        user=user,
-        ip=ip,
+        principal=principal,
         before=before,
         detail={"channel": chosen, "due_on": str(item.due_on), "due_basis": item.due_basis},
     )
@@ -232,14 +232,14 @@ class BulkResult:
 
 
 def problem_items_distribute(
-    *, item_ids: Sequence[int], channel: str | None, user: Any, ip: str = ""
+    *, item_ids: Sequence[int], channel: str | None, principal: Principal
 ) -> BulkResult:
     """Distribute many items; each in its own transaction, so one refusal (already taken,
     no channel) does not hold back the others, and each refusal is reported."""
     result = BulkResult()
     for item_id in dict.fromkeys(item_ids):
         try:
-            problem_item_distribute(item_id=item_id, channel=channel, user=user, ip=ip)
+            problem_item_distribute(item_id=item_id, channel=channel, principal=principal)
         except CaseError as error:
             result.refused[item_id] = error
         else:
@@ -251,46 +251,45 @@ def problem_items_distribute(
 
 
 @transaction.atomic
-def problem_item_claim(*, item_id: int, user: Any, ip: str = "") -> ProblemItem:
+def problem_item_claim(*, item_id: int, principal: Principal) -> ProblemItem:
     """Channel back-office (or customer service itself) becomes the item's investigator.
     Customer service taking up a new item distributes it to itself: the deadline starts."""
-    item = _item_for(user, item_id)
-    _check(policy.may_claim(user, item))
+    item = _item_for(principal, item_id)
+    _check(policy.may_claim(principal, item))
     fields = ["assignee"]
     if item.distributed_on is None:
         _set_deadline(item, timezone.localdate())
         fields += _DEADLINE_FIELDS
     before = _move(item, item.claim, "认领", "claimed")
-    item.assignee = user
+    item.assignee = acting_user(principal)
     _save(item, fields)
-    _step(item, action=StepAction.CLAIM, user=user, ip=ip, before=before)
+    _step(item, action=StepAction.CLAIM, principal=principal, before=before)
     return item
 
 
 @transaction.atomic
-def problem_item_note(*, item_id: int, user: Any, note: str, ip: str = "") -> CaseStep:
+def problem_item_note(*, item_id: int, principal: Principal, note: str) -> CaseStep:
     """A remark on the timeline (a callback made, a call to the agent)."""
-    item = _item_for(user, item_id)
-    _check(policy.may_support(user, item))
+    item = _item_for(principal, item_id)
+    _check(policy.may_support(principal, item))
     text = _text(note, "note", required=True, zh="备注", en="the note")
-    return _step(item, action=StepAction.NOTE, user=user, ip=ip, note=text)
+    return _step(item, action=StepAction.NOTE, principal=principal, note=text)
 
 
 @transaction.atomic
 def problem_item_attach(
     *,
     item_id: int,
-    user: Any,
+    principal: Principal,
     kind: str,
     description: str,
     filename: str,
     data: bytes,
-    ip: str = "",
 ) -> Evidence:
     """D1.13: a file of one of the evidence kinds, checked by its content (PDF, image or
     recording, at most 20 MB), stored encrypted with its SHA-256."""
-    item = _item_for(user, item_id)
-    _check(policy.may_support(user, item))
+    item = _item_for(principal, item_id)
+    _check(policy.may_support(principal, item))
     if kind not in EvidenceKind.values:
         raise refuse("kind", "kind")
     text = _text(description, "description", required=True, zh="材料说明", en="a description")
@@ -318,14 +317,13 @@ def problem_item_attach(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         stored_as=stored_as,
-        uploaded_by=user,
+        uploaded_by=acting_user(principal),
         uploaded_at=timezone.now(),
     )
     _step(
         item,
         action=StepAction.EVIDENCE,
-        user=user,
-        ip=ip,
+        principal=principal,
         detail={"evidence": evidence.pk, "kind": kind, "sha256": evidence.sha256},
     )
     # Written last: a failed write rolls the row back. A file left by a failed commit is
@@ -336,16 +334,16 @@ def problem_item_attach(
 
 
 def evidence_read(
-    *, evidence_id: int, user: Any, purpose: str, ip: str = ""
+    *, evidence_id: int, principal: Principal, purpose: str
 ) -> tuple[Evidence, bytes]:
     """The original bytes of an evidence file, checked against its SHA-256; the read is
     audited with its purpose (the file holds personal data)."""
     evidence = Evidence.objects.select_related("item").filter(pk=evidence_id).first()
-    if evidence is None or not visible_to(user).filter(pk=evidence.item_id).exists():
+    if evidence is None or not visible_to(principal=principal).filter(pk=evidence.item_id).exists():
         # recorded alike whether the file exists or not (the same answer either way)
-        if getattr(user, "is_authenticated", False):
+        if is_signed_in(principal):
             record_refusal(
-                actor=Actor.of(user, ip),
+                actor=Actor.of_principal(principal),
                 action="cases.view",
                 object_type="evidence",
                 object_id=str(evidence_id),
@@ -366,7 +364,7 @@ def evidence_read(
     if data is None or hashlib.sha256(data).hexdigest() != evidence.sha256:
         raise refuse("tampered", "evidence")
     audit_record(
-        actor=Actor.of(user, ip),
+        actor=Actor.acting(principal),
         event=Event(
             action=Action.VIEW_PERSONAL_DATA,
             object_type="evidence",
@@ -397,18 +395,17 @@ def _item_sellers(item: ProblemItem) -> dict[str, int]:
 def problem_item_submit(
     *,
     item_id: int,
-    user: Any,
+    principal: Principal,
     outcome: str,
     findings: str,
     changes: Sequence[Mapping[str, Any]] | None = None,
     seller_codes: Sequence[str] | None = None,
-    ip: str = "",
 ) -> ProblemItem:
     """The investigator hands in the findings and the outcome: ``corrected`` with the
     corrected values (applied when verified), ``explained`` (the data is true), or
     ``escalated`` with the seller(s) whose misconduct it is."""
-    item = _item_for(user, item_id)
-    _check(policy.may_investigate(user, item))
+    item = _item_for(principal, item_id)
+    _check(policy.may_investigate(principal, item))
     if outcome not in Outcome.values:
         raise refuse("outcome", "outcome")
     text = _text(findings, "findings", required=True, zh="调查结果", en="the findings")
@@ -417,7 +414,7 @@ def problem_item_submit(
         try:
             from veracity.cases.selectors import correctable_customers
 
-            allowed = set(correctable_customers(user, item.pk))
+            allowed = set(correctable_customers(item.pk, principal=principal))
             parsed = changes_parse(changes or [], allowed_customers=allowed)
         except CorrectionError as error:
             raise refuse(
@@ -442,8 +439,7 @@ def problem_item_submit(
     _step(
         item,
         action=StepAction.SUBMIT,
-        user=user,
-        ip=ip,
+        principal=principal,
         before=before,
         note=text,
         detail={
@@ -524,29 +520,29 @@ def _check_no_newcomers(item: ProblemItem) -> None:
 
 
 @transaction.atomic
-def problem_item_return(*, item_id: int, user: Any, reason: str, ip: str = "") -> ProblemItem:
+def problem_item_return(*, item_id: int, principal: Principal, reason: str) -> ProblemItem:
     """The findings go back to the investigator, with the reasons."""
-    item = _item_for(user, item_id)
-    _check(policy.may_verify(user, item))
+    item = _item_for(principal, item_id)
+    _check(policy.may_verify(principal, item))
     text = _text(reason, "reason", required=True, zh="退回原因", en="the reason")
     before = _move(item, item.send_back, "退回", "returned")
     item.returned_times += 1
     _save(item, ["returned_times"])
-    _step(item, action=StepAction.RETURN, user=user, ip=ip, before=before, note=text)
+    _step(item, action=StepAction.RETURN, principal=principal, before=before, note=text)
     return item
 
 
 @transaction.atomic
 def problem_item_verify(
-    *, item_id: int, user: Any, note: str = "", ip: str = "", as_of: date | None = None
+    *, item_id: int, principal: Principal, note: str = "", as_of: date | None = None
 ) -> ProblemItem:
     """Compliance or customer service accepts the result (PW-4), which then takes effect:
     corrected values are written as a recorded change and the customers re-checked;
     an explanation lifts the clue for these customers; an escalation is recorded against
     the seller and referred to channel management and compliance. Needs at least the
     customer's signed confirmation or the investigator's signed report (D1.13)."""
-    item = _item_for(user, item_id)
-    _check(policy.may_verify(user, item))
+    item = _item_for(principal, item_id)
+    _check(policy.may_verify(principal, item))
     text = _text(note, "note", required=False, zh="核实意见", en="the note")
     if item.stage == Stage.SUBMITTED:
         _check_no_newcomers(item)
@@ -555,10 +551,10 @@ def problem_item_verify(
         raise refuse("evidence", "evidence")
     before = _move(item, item.verify, "核实", "verified")
     _save(item, [])
-    _step(item, action=StepAction.VERIFY, user=user, ip=ip, before=before, note=text)
+    _step(item, action=StepAction.VERIFY, principal=principal, before=before, note=text)
     today = as_of or timezone.localdate()
     if item.outcome == Outcome.CORRECTED:
-        _apply_correction(item, user, ip, today)
+        _apply_correction(item, principal, today)
     elif item.outcome == Outcome.EXPLAINED:
         ClueExplanation.objects.create(
             rule=item.rule,
@@ -568,11 +564,12 @@ def problem_item_verify(
             explained_at=timezone.now(),
         )
     elif item.outcome == Outcome.ESCALATED:
-        _escalate(item, user, ip)
+        _escalate(item, principal)
     return item
 
 
-def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> None:
+def _apply_correction(item: ProblemItem, principal: Principal, today: date) -> None:
+    user = acting_user(principal)
     raw = (item.correction or {}).get("changes", [])
     changes = [_unsealed(item, c) for c in raw]
     try:
@@ -584,7 +581,7 @@ def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> Non
             message_zh=error.message_zh,
             message_en=error.message_en,
         ) from None
-    _step(item, action=StepAction.CORRECT, user=user, ip=ip, detail={"changes": len(changes)})
+    _step(item, action=StepAction.CORRECT, principal=principal, detail={"changes": len(changes)})
     customers = sorted({c.customer_id for c in changes})
     gate = {cid: [f.to_dict() for f in customer_recheck(cid, as_of=today)] for cid in customers}
     clues = clue_recheck(customer_ids=customers, business_date=today)
@@ -592,8 +589,7 @@ def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> Non
     _step(
         item,
         action=StepAction.RECHECK,
-        user=user,
-        ip=ip,
+        principal=principal,
         detail={
             "gate": {str(cid): [f["code"] for f in found] for cid, found in gate.items()},
             "clues": still[:50],
@@ -602,10 +598,11 @@ def _apply_correction(item: ProblemItem, user: Any, ip: str, today: date) -> Non
     )
 
 
-def _escalate(item: ProblemItem, user: Any, ip: str) -> None:
+def _escalate(item: ProblemItem, principal: Principal) -> None:
     from veracity.notify.services import notify_users
     from veracity.sales.models import Seller
 
+    user = acting_user(principal)
     codes = (item.correction or {}).get("sellers", [])
     sellers = list(Seller.objects.filter(code__in=codes))
     now = timezone.now()
@@ -615,7 +612,7 @@ def _escalate(item: ProblemItem, user: Any, ip: str) -> None:
             seller=seller,
             defaults={"reason": item.findings, "escalated_by": user, "escalated_at": now},
         )
-    _step(item, action=StepAction.ESCALATE, user=user, ip=ip, detail={"sellers": codes})
+    _step(item, action=StepAction.ESCALATE, principal=principal, detail={"sellers": codes})
     notify_users(
         users=_supervisors(item, sellers),
         kind="problem_item_escalated",
@@ -646,10 +643,10 @@ def _supervisors(item: ProblemItem, sellers: Sequence[Any] = ()) -> list[Any]:
 
 
 @transaction.atomic
-def problem_item_close(*, item_id: int, user: Any, note: str = "", ip: str = "") -> ProblemItem:
+def problem_item_close(*, item_id: int, principal: Principal, note: str = "") -> ProblemItem:
     """A verified item leaves the list; its evidence stays (retention decides later)."""
-    item = _item_for(user, item_id)
-    _check(policy.may_close(user, item))
+    item = _item_for(principal, item_id)
+    _check(policy.may_close(principal, item))
     text = _text(note, "note", required=False, zh="备注", en="the note")
     if item.stage == Stage.VERIFIED:
         _check_no_newcomers(item)
@@ -657,7 +654,7 @@ def problem_item_close(*, item_id: int, user: Any, note: str = "", ip: str = "")
     item.status = ProblemItem.Status.CLOSED
     item.closed_on = timezone.localdate()
     _save(item, ["status", "closed_on"])
-    _step(item, action=StepAction.CLOSE, user=user, ip=ip, before=before, note=text)
+    _step(item, action=StepAction.CLOSE, principal=principal, before=before, note=text)
     return item
 
 

@@ -22,6 +22,7 @@ from veracity.cases import services as cs
 from veracity.cases.listing import visible_to
 from veracity.cases.models import CaseStep, ProblemItem, ProblemItemMember, Stage
 from veracity.cases.policy import CaseError
+from veracity.org.principals import Staff
 
 __all__ = ["demo_cases_walk"]
 
@@ -44,24 +45,24 @@ def demo_cases_walk(*, today: date | None = None) -> dict[str, int]:
     users = {u.username: u for u in get_user_model().objects.filter(is_active=True)}
     if not {"sam", "carol", "dave"} <= users.keys() or CaseStep.objects.exists():
         return {}
-    sam, carol, dave = users["sam"], users["carol"], users["dave"]
+    sam, carol, dave = (Staff(users[name]) for name in ("sam", "carol", "dave"))
     day = today or timezone.localdate()
     long_ago = day - timedelta(days=14)
 
     def distribute(pk: int, on: date = day) -> None:
-        cs.problem_item_distribute(item_id=pk, channel="agency", user=sam, as_of=on)
+        cs.problem_item_distribute(item_id=pk, channel="agency", principal=sam, as_of=on)
 
     def claim(pk: int, on: date = day) -> None:
         distribute(pk, on)
-        cs.problem_item_claim(item_id=pk, user=carol)
+        cs.problem_item_claim(item_id=pk, principal=carol)
 
     def document(pk: int, kind: str = "customer_confirmation") -> None:
         cs.problem_item_note(
-            item_id=pk, user=carol, note="已电话联系客户，客户确认为家庭成员共用号码。"
+            item_id=pk, principal=carol, note="已电话联系客户，客户确认为家庭成员共用号码。"
         )
         cs.problem_item_attach(
             item_id=pk,
-            user=carol,
+            principal=carol,
             kind=kind,
             description="客户签字确认书（扫描件）",
             filename="客户确认书.pdf",
@@ -76,30 +77,30 @@ def demo_cases_walk(*, today: date | None = None) -> dict[str, int]:
             "escalated": "营销员代客户填写本人联系电话，已取得营销员书面说明。",
         }[outcome]
         cs.problem_item_submit(
-            item_id=pk, user=carol, outcome=outcome, findings=findings, seller_codes=sellers
+            item_id=pk, principal=carol, outcome=outcome, findings=findings, seller_codes=sellers
         )
 
     def returned(pk: int) -> None:
         submit(pk)
-        cs.problem_item_return(item_id=pk, user=dave, reason="请补充结婚证或户口簿复印件。")
+        cs.problem_item_return(item_id=pk, principal=dave, reason="请补充结婚证或户口簿复印件。")
 
     def verified(pk: int) -> None:
         submit(pk)
-        cs.problem_item_verify(item_id=pk, user=dave, note="材料齐全，同意。")
+        cs.problem_item_verify(item_id=pk, principal=dave, note="材料齐全，同意。")
 
     def closed(pk: int) -> None:
         verified(pk)
-        cs.problem_item_close(item_id=pk, user=dave)
+        cs.problem_item_close(item_id=pk, principal=dave)
 
     def escalated(pk: int) -> None:
         agents = ProblemItemMember.objects.filter(item_id=pk, policy__seller__kind="agent")
         codes = sorted(set(agents.values_list("policy__seller__code", flat=True)))
         submit(pk, "escalated", codes[:1])
-        cs.problem_item_verify(item_id=pk, user=dave, note="转渠道管理部门及合规处理。")
+        cs.problem_item_verify(item_id=pk, principal=dave, note="转渠道管理部门及合规处理。")
 
     def by_customer_service(pk: int) -> None:
-        cs.problem_item_claim(item_id=pk, user=sam)
-        cs.problem_item_note(item_id=pk, user=sam, note="回访中发现，由客服直接调查。")
+        cs.problem_item_claim(item_id=pk, principal=sam)
+        cs.problem_item_note(item_id=pk, principal=sam, note="回访中发现，由客服直接调查。")
 
     def overdue_investigation(pk: int) -> None:
         claim(pk, long_ago)
@@ -120,14 +121,14 @@ def demo_cases_walk(*, today: date | None = None) -> dict[str, int]:
     # items whose policies' cooling-off callbacks are not imminent first, so that only the
     # walks meant to be overdue are
     items = (
-        visible_to(sam)
+        visible_to(principal=sam)
         .filter(
             status=ProblemItem.Status.OPEN,
             stage=Stage.NEW,
             members__policy__channel="agency",
             members__policy__seller__kind="agent",
         )
-        .filter(pk__in=visible_to(carol).values("pk"))
+        .filter(pk__in=visible_to(principal=carol).values("pk"))
         .annotate(callback=Min("members__policy__callback_due_on"))
     )
     calm = Q(callback__isnull=True) | Q(callback__gt=day + timedelta(days=10))

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from veracity.notify.models import EmailStatus, Notification
+from veracity.org.principals import Principal, acting_user
 
 logger = logging.getLogger(__name__)
 
@@ -118,9 +119,13 @@ def _message(note: Notification) -> str:
     return "\n".join(p for p in parts if p is not None).strip() + "\n"
 
 
-def notifications_mark_read(*, user: Any, ids: Sequence[int] | None = None) -> int:
-    """Mark the user's unread notifications read (all, or those of ``ids``); another user's
-    notifications are never touched. Returns how many changed."""
+def notifications_mark_read(*, principal: Principal, ids: Sequence[int] | None = None) -> int:
+    """Mark the acting user's unread notifications read (all, or those of ``ids``); another
+    user's notifications are never touched. Returns how many changed (none for a principal
+    without a user)."""
+    user = acting_user(principal)
+    if getattr(user, "pk", None) is None:
+        return 0
     unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))

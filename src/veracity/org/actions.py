@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from veracity.org.principals import PRINCIPAL_TYPES, acting_user
 from veracity.org.roles import RoleName, roles_of
 
 _R = RoleName
@@ -165,9 +166,12 @@ def roles_for(action: str) -> frozenset[RoleName]:
 
 
 def may(user: Any, action: str) -> bool:
-    """May ``user`` take ``action``? Nobody who is not signed in may; an unknown action
-    raises ``KeyError``."""
+    """May ``user`` (a user or a principal, ``veracity.org.principals``) take ``action``?
+    Nobody who is not signed in may — a principal's roles are its acting user's; an unknown
+    action raises ``KeyError``."""
     audience = ACTIONS[action]
+    if isinstance(user, PRINCIPAL_TYPES):
+        user = acting_user(user)
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if isinstance(audience, _SignedIn):

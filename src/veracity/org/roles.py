@@ -10,6 +10,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from veracity.org.principals import PRINCIPAL_TYPES, acting_user
+
 
 class RoleName(StrEnum):
     AGENT = "agent"
@@ -39,6 +41,10 @@ ROLE_LABELS = {
 
 
 def roles_of(user: Any) -> set[RoleName]:
+    """The roles of a user, or of a principal (``veracity.org.principals``): a staff user's,
+    a system's designated person's; a customer and a system without a person hold none."""
+    if isinstance(user, PRINCIPAL_TYPES):
+        user = acting_user(user)
     if user is None or not user.is_authenticated:
         return set()
     cached = getattr(user, "_veracity_roles", None)

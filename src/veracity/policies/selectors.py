@@ -22,6 +22,7 @@ from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
 from veracity.customers.reach import book_condition, classified_hidden_from
+from veracity.org.principals import Principal, acting_user, is_signed_in
 from veracity.policies.models import (
     GateCheck,
     Policy,
@@ -47,10 +48,12 @@ VERDICTS = {"pass": _("Passed"), "fail": _("Failed")}
 SEVERITIES = {"error": _("Error"), "warning": _("Warning"), "info": _("Note")}
 
 
-def visible_to(user: Any) -> QuerySet[Policy]:
-    """Applications ``user`` may see (AG-10): an agent those they sold, channel back-office
-    those of its channel, the whole-book roles all; the auditor and users without a role
-    none."""
+def visible_to(*, principal: Principal) -> QuerySet[Policy]:
+    """Applications ``principal`` may see (AG-10): an agent those they sold, channel
+    back-office those of its channel, the whole-book roles all; the auditor, users without
+    a role, customers and systems without a person none."""
+    # the reach rules (customers.reach) take the acting user
+    user = acting_user(principal)
     # the applications of a classified file are as restricted as the file (D4.22)
     policies = Policy.objects.exclude(roles__customer__in=classified_hidden_from(user))
     book = book_condition(user)
@@ -71,20 +74,21 @@ def localized(finding: dict[str, Any], language: str | None = None) -> str:
     return str(en or zh)
 
 
-def applications_list(user: Any, *, verdict: str = "") -> QuerySet[Policy]:
-    """Applications visible to ``user``, newest first; ``verdict`` "pass"/"fail" filters."""
-    policies = visible_to(user).select_related("product", "seller")
+def applications_list(*, principal: Principal, verdict: str = "") -> QuerySet[Policy]:
+    """Applications visible to ``principal``, newest first; ``verdict`` "pass"/"fail"
+    filters."""
+    policies = visible_to(principal=principal).select_related("product", "seller")
     if verdict in VERDICTS:
         policies = policies.filter(verdict=verdict)
     return policies.order_by("-created_at", "-pk")
 
 
-def supplement_requests_open(user: Any) -> QuerySet[SupplementRequest]:
-    """Open supplement requests on applications visible to ``user``, oldest first (the
+def supplement_requests_open(*, principal: Principal) -> QuerySet[SupplementRequest]:
+    """Open supplement requests on applications visible to ``principal``, oldest first (the
     customer has waited longest)."""
     return (
         SupplementRequest.objects.filter(
-            status=SupplementRequest.Status.OPEN, policy__in=visible_to(user)
+            status=SupplementRequest.Status.OPEN, policy__in=visible_to(principal=principal)
         )
         .select_related("policy", "policy__product")
         .order_by("opened_at", "pk")
@@ -92,7 +96,7 @@ def supplement_requests_open(user: Any) -> QuerySet[SupplementRequest]:
 
 
 def finding_counts(
-    user: Any, *, days: int = 30, now: datetime | None = None
+    *, principal: Principal, days: int = 30, now: datetime | None = None
 ) -> list[tuple[str, int]]:
     """How often each finding code was raised by gate checks in the last ``days`` days, most
     frequent first. Counted in Python over the JSON lists (portable across SQLite and
@@ -100,7 +104,7 @@ def finding_counts(
     since = (now or timezone.now()) - timedelta(days=days)
     counter: Counter[str] = Counter()
     checks = GateCheck.objects.filter(
-        checked_at__gte=since, policy__in=visible_to(user)
+        checked_at__gte=since, policy__in=visible_to(principal=principal)
     ).values_list("findings", flat=True)
     for findings in checks.iterator(chunk_size=2000):
         for item in findings or []:
@@ -109,12 +113,14 @@ def finding_counts(
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def verdict_counts(user: Any, *, days: int = 30, now: datetime | None = None) -> dict[str, int]:
+def verdict_counts(
+    *, principal: Principal, days: int = 30, now: datetime | None = None
+) -> dict[str, int]:
     """Gate checks in the last ``days`` days by verdict: {"pass": n, "fail": m}."""
     since = (now or timezone.now()) - timedelta(days=days)
     counts = {"pass": 0, "fail": 0}
     rows = (
-        GateCheck.objects.filter(checked_at__gte=since, policy__in=visible_to(user))
+        GateCheck.objects.filter(checked_at__gte=since, policy__in=visible_to(principal=principal))
         .values("verdict")
         .annotate(n=Count("id"))
         .order_by()
@@ -211,14 +217,14 @@ def _check_row(check: GateCheck) -> CheckRow:
     )
 
 
-def _refused(user: Any, ip: str, asked: str) -> None:
+def _refused(principal: Principal, asked: str) -> None:
     """``ACCESS_REFUSED`` (``applications.view``) for an application a signed-in person may
     not open. An unknown number is recorded like one out of reach, as the page answers both
     with the same 404: the trail does not tell which numbers exist either."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(principal):
         return
     record_refusal(
-        actor=Actor.of(user, ip),
+        actor=Actor.of_principal(principal),
         action="applications.view",
         object_type="application",
         object_id=asked,
@@ -226,34 +232,33 @@ def _refused(user: Any, ip: str, asked: str) -> None:
 
 
 def application_detail(
-    user: Any,
     application_no: str = "",
     *,
+    principal: Principal,
     policy_id: int | None = None,
     purpose: str = "",
-    ip: str = "",
 ) -> ApplicationView:
-    """One application visible to ``user``, by its number or its ``policy_id``: product,
+    """One application visible to ``principal``, by its number or its ``policy_id``: product,
     channel, seller, parties (masked), the latest gate verdict with every finding, the
     gate-check history and the supplement request. Writes one ``VIEW_PERSONAL_DATA`` audit
     event (the parties are personal data, even masked). ``Http404`` when unknown or not
     visible."""
-    policies = visible_to(user).select_related("product", "seller", "payer_account")
+    policies = visible_to(principal=principal).select_related("product", "seller", "payer_account")
     asked = str(policy_id) if policy_id is not None else (application_no or "").strip()
     if policy_id is not None:
         if not 0 < policy_id < 2**63:
-            _refused(user, ip, asked)
+            _refused(principal, asked)
             raise Http404("application")
         policies = policies.filter(pk=policy_id)
     else:
         application_no = (application_no or "").strip()
         if not application_no or len(application_no) > 40:
-            _refused(user, ip, asked)
+            _refused(principal, asked)
             raise Http404("application")
         policies = policies.filter(application_no=application_no)
     policy = policies.first()
     if policy is None:
-        _refused(user, ip, asked)
+        _refused(principal, asked)
         raise Http404("application")
     from veracity.customers.selectors import mask_policy
 
@@ -308,7 +313,7 @@ def application_detail(
         )
     holder = next((r.customer_id for r in roles if r.role == "policyholder"), None)
     audit_record(
-        actor=Actor.of(user, ip),
+        actor=Actor.acting(principal),
         event=Event(
             action=Action.VIEW_PERSONAL_DATA,
             object_type="policy",

@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from veracity.access.roles import roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.org.principals import Principal, acting_user
 from veracity.signin.models import LoginFailure, LoginLockout
 
 Kind = LoginLockout.Kind
@@ -187,22 +188,24 @@ def totp_required_roles() -> set[str]:
     return {str(r).strip() for r in getattr(settings, "VERACITY_OTP_REQUIRED_ROLES", ()) or ()}
 
 
-def totp_required(user: Any) -> bool:
-    """Whether this user must log in with a code (a role in the required list)."""
+def totp_required(*, principal: Principal) -> bool:
+    """Whether this person must log in with a code (a role in the required list)."""
     required = totp_required_roles()
-    return bool(required) and any(role.value in required for role in roles_of(user))
+    return bool(required) and any(role.value in required for role in roles_of(principal))
 
 
-def totp_device(user: Any) -> TOTPDevice | None:
-    """The user's confirmed TOTP device."""
+def totp_device(*, principal: Principal) -> TOTPDevice | None:
+    """The person's confirmed TOTP device (none for a principal without a user)."""
+    user = acting_user(principal)
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def totp_enrolment_start(*, user: Any) -> TOTPDevice:
+def totp_enrolment_start(*, principal: Principal) -> TOTPDevice:
     """The device being enrolled (unconfirmed until a code from it is entered); the same one
     on every visit, so the QR code scanned stays valid."""
+    user = acting_user(principal)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Veracity", confirmed=False)
@@ -221,9 +224,10 @@ def _two_factor_audit(actor: Actor, step: str, device: TOTPDevice | None, ok: bo
     )
 
 
-def totp_enrolment_confirm(*, user: Any, token: str, actor: Actor) -> TOTPDevice | None:
+def totp_enrolment_confirm(*, principal: Principal, token: str) -> TOTPDevice | None:
     """Confirm the device being enrolled with a code it shows; ``None`` (audited) when the
     code is wrong."""
+    user, actor = acting_user(principal), Actor.of_principal(principal)
     with transaction.atomic():
         device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
         if device is None or not device.verify_token(_digits(token)):
@@ -242,16 +246,17 @@ class CodeCheck:
     lockout: LoginLockout | None = None
 
 
-def totp_verify(*, user: Any, token: str, actor: Actor, ip: str) -> CodeCheck:
+def totp_verify(*, principal: Principal, token: str) -> CodeCheck:
     """The second step of a login. A wrong code is a failed login of the account (it counts
     toward the lockout, and the device's own back-off applies); during a lockout no code is
     accepted."""
+    user, actor, ip = acting_user(principal), Actor.of_principal(principal), principal.address
     lockout = login_lockout_active(username=user.get_username(), ip=ip)
     if lockout is not None:
         _two_factor_audit(actor, "login_locked", None, ok=False)
         return CodeCheck(device=None, lockout=lockout)
     with transaction.atomic():
-        device = totp_device(user)
+        device = totp_device(principal=principal)
         if device is not None and device.verify_token(_digits(token)):
             _two_factor_audit(actor, "login", device, ok=True)
             return CodeCheck(device=device)
@@ -270,9 +275,10 @@ def session_verified(session: Any) -> bool:
 # --- passwords -----------------------------------------------------------------------------
 
 
-def password_change(*, user: Any, new_password: str, actor: Actor) -> None:
+def password_change(*, principal: Principal, new_password: str) -> None:
     """A staff member sets a new password for themselves (already validated by the form:
     the old one checked, the validators passed); audited without either value."""
+    user, actor = acting_user(principal), Actor.of_principal(principal)
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
@@ -288,12 +294,13 @@ def password_change(*, user: Any, new_password: str, actor: Actor) -> None:
 
 
 def password_change_refused(
-    *, user: Any, fields: Sequence[str], codes: Sequence[str], actor: Actor
+    *, principal: Principal, fields: Sequence[str], codes: Sequence[str]
 ) -> None:
     """A refused password change (wrong old password, a weak new one): which fields and
     which rules, never the values."""
+    user = acting_user(principal)
     audit_record(
-        actor=actor,
+        actor=Actor.of_principal(principal),
         event=Event(
             action=Action.PASSWORD_CHANGE,
             object_type="user",

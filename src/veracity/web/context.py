@@ -8,6 +8,7 @@ from veracity.access.policy import may
 from veracity.access.roles import ROLE_LABELS, RoleName, roles_of
 from veracity.incidents.selectors import may_handle_incidents
 from veracity.notify.selectors import unread_count
+from veracity.web.views.common import principal_of
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
@@ -27,4 +28,7 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_unread": unread_count(user), "nav_incidents": may_handle_incidents(user)}
+    return {
+        "nav_unread": unread_count(principal=principal_of(request)),
+        "nav_incidents": may_handle_incidents(user),
+    }

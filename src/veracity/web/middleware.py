@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from veracity.signin.services import session_verified, totp_device, totp_required
+from veracity.web.views.common import principal_of
 
 
 class DefaultChineseLocaleMiddleware(LocaleMiddleware):
@@ -68,9 +69,10 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or session_verified(request.session):
             return None
-        if totp_device(user) is not None:
+        principal = principal_of(request)
+        if totp_device(principal=principal) is not None:
             return reverse("web:two_factor_verify")
-        if totp_required(user):
+        if totp_required(principal=principal):
             return reverse("web:two_factor_enrol")
         return None
 

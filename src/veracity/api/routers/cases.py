@@ -25,9 +25,8 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.params import P, PathEx
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from veracity.access.models import ApiClient
 from veracity.access.policy import endpoint_action, record_refusal
-from veracity.api.auth import client_of
+from veracity.api.auth import principal_of_client
 from veracity.api.routers.problem_items import MemberOut, item_out
 from veracity.api.schemas import CaseErrorOut
 from veracity.audit.models import Action
@@ -40,7 +39,7 @@ from veracity.cases.selectors import CaseView, case_detail
 from veracity.core.evidence import MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
-from veracity.db.addresses import request_address
+from veracity.org.principals import System
 from veracity.policies.models import Channel
 
 router = Router(tags=["problem-item cases"])
@@ -254,15 +253,6 @@ class CaseOut(Schema):
 # --- the caller -----------------------------------------------------------------------------
 
 
-def _ip(request: HttpRequest) -> str:
-    return request_address(request)
-
-
-def _designated(client: ApiClient) -> Any | None:
-    user = client.designated_user
-    return user if user is not None and user.is_active else None
-
-
 def _not_found() -> CaseError:
     return refuse("not_found", "item")
 
@@ -288,18 +278,18 @@ def _as_designated(
     request: HttpRequest,
     item_id: int,
     operation: str,
-    step: Callable[[Any, str], T],
-    render: Callable[[Any, T], Any],
+    step: Callable[[System], T],
+    render: Callable[[System, T], Any],
 ) -> Any:
-    """Run ``step(user, ip)`` as the client's designated person and record the call under
-    the client, in one transaction; a refusal changes nothing and records nothing."""
-    client = client_of(request)
-    user = _designated(client)
-    ip = _ip(request)
+    """Run ``step(principal)`` as the client acting through its designated person and
+    record the call under the client, in one transaction; a refusal changes nothing and
+    records nothing."""
+    principal = principal_of_client(request)
+    user = principal.person
     action = OPERATION_ACTIONS[operation]
     if user is None:
         record_refusal(
-            actor=Actor(label=f"api:{client.name}", ip=ip),
+            actor=Actor.of_principal(principal),
             action=action,
             object_type="problem_item",
             object_id=str(item_id),
@@ -310,9 +300,9 @@ def _as_designated(
     # a forbidden step is written to the audit trail first.
     try:
         with transaction.atomic():
-            done = step(user, ip)
+            done = step(principal)
             audit_record(
-                actor=Actor(label=f"api:{client.name}", user_id=user.pk, ip=ip),
+                actor=Actor.of_principal(principal),
                 event=Event(
                     action=Action.API_CALL,
                     object_type="problem_item",
@@ -326,17 +316,17 @@ def _as_designated(
         # selector recorded inside the transaction went with it
         if error.kind in (Kind.FORBIDDEN, Kind.NOT_FOUND):
             record_refusal(
-                actor=Actor(label=f"api:{client.name}", user_id=user.pk, ip=ip),
+                actor=Actor.of_principal(principal),
                 action=action,
                 object_type="problem_item",
                 object_id=str(item_id),
                 detail={"code": error.code, "operation": operation, "as": user.get_username()},
             )
         raise
-    return render(user, done)
+    return render(principal, done)
 
 
-def state_out(user: Any, item: ProblemItem) -> dict[str, Any]:
+def state_out(principal: System, item: ProblemItem) -> dict[str, Any]:
     return {
         "id": item.pk,
         "stage": item.stage,
@@ -350,12 +340,12 @@ def state_out(user: Any, item: ProblemItem) -> dict[str, Any]:
         "outcome": item.outcome,
         "returned_times": item.returned_times,
         "closed_on": item.closed_on,
-        "actions": steps_open_to(user, item),
+        "actions": steps_open_to(principal, item),
     }
 
 
-def _state(user: Any, item: ProblemItem) -> Any:
-    return Status(200, state_out(user, item))
+def _state(principal: System, item: ProblemItem) -> Any:
+    return Status(200, state_out(principal, item))
 
 
 def masked_changes(correction: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -406,13 +396,13 @@ WHO = (
 )
 @endpoint_action("cases.view")
 def read_case(request: HttpRequest, item_id: ItemId) -> Any:
-    def read(user: Any, ip: str) -> CaseView:
-        view = case_detail(user, item_id, purpose="problem_item", ip=ip)
+    def read(principal: System) -> CaseView:
+        view = case_detail(item_id, principal=principal, purpose="problem_item")
         if view is None:
             raise _not_found()
         return view
 
-    return _as_designated(request, item_id, "read", read, lambda _user, view: case_out(view))
+    return _as_designated(request, item_id, "read", read, lambda _principal, view: case_out(view))
 
 
 def case_out(view: CaseView) -> Any:
@@ -454,8 +444,8 @@ def distribute(request: HttpRequest, item_id: ItemId, payload: DistributeIn | No
         request,
         item_id,
         "distribute",
-        lambda user, ip: services.problem_item_distribute(
-            item_id=item_id, channel=channel or None, user=user, ip=ip
+        lambda principal: services.problem_item_distribute(
+            item_id=item_id, channel=channel or None, principal=principal
         ),
         _state,
     )
@@ -473,7 +463,7 @@ def claim(request: HttpRequest, item_id: ItemId) -> Any:
         request,
         item_id,
         "claim",
-        lambda user, ip: services.problem_item_claim(item_id=item_id, user=user, ip=ip),
+        lambda principal: services.problem_item_claim(item_id=item_id, principal=principal),
         _state,
     )
 
@@ -486,8 +476,8 @@ def claim(request: HttpRequest, item_id: ItemId) -> Any:
 )
 @endpoint_action("cases.support")
 def add_note(request: HttpRequest, item_id: ItemId, payload: NoteIn) -> Any:
-    def step(user: Any, ip: str) -> ProblemItem:
-        services.problem_item_note(item_id=item_id, user=user, note=payload.note, ip=ip)
+    def step(principal: System) -> ProblemItem:
+        services.problem_item_note(item_id=item_id, principal=principal, note=payload.note)
         item: ProblemItem = ProblemItem.objects.select_related("assignee").get(pk=item_id)
         return item
 
@@ -522,23 +512,22 @@ def attach_evidence(
 ) -> Any:
     oversized = file is not None and file.size is not None and file.size > MAX_BYTES
 
-    def step(user: Any, ip: str) -> Evidence:
+    def step(principal: System) -> Evidence:
         if oversized:
             # Refused before the bytes are read; an item one may not see is still "not found".
-            if not visible_to(user).filter(pk=item_id).exists():
+            if not visible_to(principal=principal).filter(pk=item_id).exists():
                 raise _not_found()
             raise refuse("too_large", "file", mb=MAX_BYTES // (1024 * 1024))
         return services.problem_item_attach(
             item_id=item_id,
-            user=user,
+            principal=principal,
             kind=payload.kind,
             description=payload.description,
             filename=(file.name or "") if file is not None else "",
             data=file.read() if file is not None else b"",
-            ip=ip,
         )
 
-    def render(_user: Any, evidence: Evidence) -> Any:
+    def render(_principal: System, evidence: Evidence) -> Any:
         return Status(
             201,
             {
@@ -572,14 +561,13 @@ def submit(request: HttpRequest, item_id: ItemId, payload: SubmitIn) -> Any:
         request,
         item_id,
         "submit",
-        lambda user, ip: services.problem_item_submit(
+        lambda principal: services.problem_item_submit(
             item_id=item_id,
-            user=user,
+            principal=principal,
             outcome=payload.outcome,
             findings=payload.findings,
             changes=changes,
             seller_codes=payload.seller_codes,
-            ip=ip,
         ),
         _state,
     )
@@ -598,8 +586,8 @@ def send_back(request: HttpRequest, item_id: ItemId, payload: ReturnIn) -> Any:
         request,
         item_id,
         "return",
-        lambda user, ip: services.problem_item_return(
-            item_id=item_id, user=user, reason=payload.reason, ip=ip
+        lambda principal: services.problem_item_return(
+            item_id=item_id, principal=principal, reason=payload.reason
         ),
         _state,
     )
@@ -620,7 +608,9 @@ def verify(request: HttpRequest, item_id: ItemId, payload: OptionalNoteIn | None
         request,
         item_id,
         "verify",
-        lambda user, ip: services.problem_item_verify(item_id=item_id, user=user, note=note, ip=ip),
+        lambda principal: services.problem_item_verify(
+            item_id=item_id, principal=principal, note=note
+        ),
         _state,
     )
 
@@ -638,6 +628,8 @@ def close(request: HttpRequest, item_id: ItemId, payload: OptionalNoteIn | None 
         request,
         item_id,
         "close",
-        lambda user, ip: services.problem_item_close(item_id=item_id, user=user, note=note, ip=ip),
+        lambda principal: services.problem_item_close(
+            item_id=item_id, principal=principal, note=note
+        ),
         _state,
     )

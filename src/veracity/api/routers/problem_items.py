@@ -13,7 +13,7 @@ from pydantic import BeforeValidator, Field
 
 from veracity.access.governance import export_authorisation, export_record
 from veracity.access.policy import endpoint_action, record_refusal
-from veracity.api.auth import client_of
+from veracity.api.auth import client_of, principal_of_client
 from veracity.api.schemas import ErrorOut
 from veracity.audit.services import Actor
 from veracity.cases.listing import (
@@ -21,11 +21,9 @@ from veracity.cases.listing import (
     RULES,
     STATUSES,
     ProblemItemRow,
-    SystemCaller,
     problem_items,
 )
 from veracity.core.schema import IDENTIFIER_32
-from veracity.db.addresses import request_address
 
 router = Router(tags=["problem items"])
 
@@ -155,7 +153,9 @@ NOT_APPROVED = {
 @endpoint_action("problems.export")
 def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters]) -> Any:
     client = client_of(request)
-    actor = Actor(label=f"api:{client.name}", ip=request_address(request))
+    # the list is read by the system itself (the export approval is its person's)
+    principal = principal_of_client(request, as_person=False)
+    actor = Actor.of_principal(principal)
     designated = client.designated_user
     approval = export_authorisation(designated, "problem_items") if designated else None
     if approval is None:
@@ -173,7 +173,7 @@ def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters])
         return Status(403, NOT_APPROVED)
     # an unknown filter value (ListingError) is answered by the API's one refusal handler
     listing = problem_items(
-        SystemCaller(actor),
+        principal=principal,
         purpose="problem_item",
         business_date=filters.business_date,
         rule=filters.rule,

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 from veracity.access.policy import action_required
-from veracity.audit.services import Actor
 from veracity.signin.services import (
     password_change,
     password_change_refused,
@@ -32,11 +31,7 @@ from veracity.signin.services import (
     totp_verify,
 )
 from veracity.web.forms import CodeForm
-from veracity.web.views.common import client_ip
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user, client_ip(request))
+from veracity.web.views.common import principal_of
 
 
 def _next(request: HttpRequest) -> str:
@@ -64,16 +59,11 @@ def _locked_out(request: HttpRequest, until: Any) -> HttpResponse:
 @action_required("account.manage")
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second step of a login for a user with an authenticator app."""
-    if session_verified(request.session) or totp_device(request.user) is None:
+    if session_verified(request.session) or totp_device(principal=principal_of(request)) is None:
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        check = totp_verify(
-            user=request.user,
-            token=form.cleaned_data["code"],
-            actor=_actor(request),
-            ip=client_ip(request),
-        )
+        check = totp_verify(principal=principal_of(request), token=form.cleaned_data["code"])
         if check.device is not None:
             otp_login(request, check.device)
             return redirect(_next(request))
@@ -86,17 +76,17 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @action_required("account.manage")
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code (or type the key), confirm with a code."""
-    if totp_device(request.user) is not None:
+    if totp_device(principal=principal_of(request)) is not None:
         return render(
             request,
             "web/account/two_factor.html",
-            {"enrolled": True, "required": totp_required(request.user)},
+            {"enrolled": True, "required": totp_required(principal=principal_of(request))},
         )
-    device = totp_enrolment_start(user=request.user)
+    device = totp_enrolment_start(principal=principal_of(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         confirmed = totp_enrolment_confirm(
-            user=request.user, token=form.cleaned_data["code"], actor=_actor(request)
+            principal=principal_of(request), token=form.cleaned_data["code"]
         )
         if confirmed is not None:
             otp_login(request, confirmed)
@@ -111,7 +101,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         "web/account/two_factor.html",
         {
             "enrolled": False,
-            "required": totp_required(request.user),
+            "required": totp_required(principal=principal_of(request)),
             "form": form,
             "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
@@ -130,9 +120,7 @@ class PasswordChange(PasswordChangeView):
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         password_change(
-            user=self.request.user,
-            new_password=form.cleaned_data["new_password1"],
-            actor=_actor(self.request),
+            principal=principal_of(self.request), new_password=form.cleaned_data["new_password1"]
         )
         update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Your password has been changed."))
@@ -141,9 +129,8 @@ class PasswordChange(PasswordChangeView):
     def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:
         errors = form.errors.as_data()
         password_change_refused(
-            user=self.request.user,
+            principal=principal_of(self.request),
             fields=list(errors),
             codes=[str(e.code or "invalid") for errs in errors.values() for e in errs],
-            actor=_actor(self.request),
         )
         return super().form_invalid(form)

@@ -10,7 +10,7 @@ from veracity.access.policy import action_required
 from veracity.policies.selectors import VERDICTS, application_detail, applications_list
 from veracity.web.forms import ApplicationFilterForm
 from veracity.web.views.common import (
-    client_ip,
+    principal_of,
     remembered_purpose,
 )
 
@@ -22,7 +22,7 @@ def index(request: HttpRequest) -> HttpResponse:
     form = ApplicationFilterForm(request.GET or None)
     verdict = form.cleaned_data["verdict"] if form.is_valid() else ""
     invalid = bool(request.GET.get("verdict")) and not form.is_valid()
-    policies = applications_list(request.user, verdict=verdict)
+    policies = applications_list(principal=principal_of(request), verdict=verdict)
     page = Paginator(policies, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -40,9 +40,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @action_required("applications.view")
 def detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     view = application_detail(
-        request.user,
+        principal=principal_of(request),
         policy_id=policy_id,
         purpose=remembered_purpose(request) or "application_review",
-        ip=client_ip(request),
     )
     return render(request, "web/applications/detail.html", {"app": view})

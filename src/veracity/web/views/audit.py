@@ -33,7 +33,7 @@ from veracity.audit.services import (
     audit_verification_request,
 )
 from veracity.web.forms import PURPOSES
-from veracity.web.views.common import client_ip
+from veracity.web.views.common import principal_of
 
 FILTERS = ("actor", "customer", "action", "purpose", "since", "until")
 DATE_ONLY = "%Y-%m-%d"
@@ -180,7 +180,7 @@ def index(request: HttpRequest) -> HttpResponse:
             request.GET.get(k, "").strip() and v is None
             for k, v in (("before", before), ("after", after))
         )
-        page = trail_page(request.user, flt, before=before, after=after)
+        page = trail_page(flt, principal=principal_of(request), before=before, after=after)
     return render(
         request,
         "web/audit/index.html",
@@ -220,7 +220,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             },
             status=400,
         )
-    result = audit_export(user=request.user, flt=flt, fmt=fmt, ip=client_ip(request))
+    result = audit_export(principal=principal_of(request), flt=flt, fmt=fmt)
     return FileResponse(
         result.file,
         as_attachment=True,
@@ -241,7 +241,7 @@ def _verification_context() -> dict[str, Any]:
 @require_POST
 def verify(request: HttpRequest) -> HttpResponse:
     """Start a verification of the whole chain (a job), unless one is under way."""
-    _run, started = audit_verification_request(actor=Actor.of(request.user, client_ip(request)))
+    _run, started = audit_verification_request(actor=Actor.of_principal(principal_of(request)))
     if getattr(request, "htmx", None):
         return _panel(request, started=started)
     if started:

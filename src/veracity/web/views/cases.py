@@ -42,7 +42,7 @@ from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
 from veracity.web.forms import PURPOSES
-from veracity.web.views.common import chinese, client_ip, in_language, refusal_status
+from veracity.web.views.common import chinese, in_language, principal_of, refusal_status
 from veracity.web.views.problems import _rule_choices
 
 PER_PAGE = 50
@@ -198,7 +198,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     def read(filters: dict[str, Any], offset: int) -> Any:
         return work_queue(
-            request.user,
+            principal=principal_of(request),
             purpose=PURPOSE,
             stage=filters.get("stage"),
             rule=filters.get("rule"),
@@ -206,7 +206,6 @@ def queue(request: HttpRequest) -> HttpResponse:
             seller_code=filters.get("seller"),
             limit=PER_PAGE,
             offset=offset,
-            ip=client_ip(request),
         )
 
     try:
@@ -277,8 +276,7 @@ def _bulk_distribute(request: HttpRequest) -> HttpResponse:
     result = services.problem_items_distribute(
         item_ids=ids,
         channel=form.cleaned_data["channel"] or None,
-        user=request.user,
-        ip=client_ip(request),
+        principal=principal_of(request),
     )
     if result.done:
         messages.success(
@@ -395,7 +393,7 @@ def _page(
     posted: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    view = case_detail(request.user, _known(item_id), purpose=PURPOSE, ip=client_ip(request))
+    view = case_detail(_known(item_id), principal=principal_of(request), purpose=PURPOSE)
     if view is None:
         raise Http404("problem item")
     item = view.item
@@ -405,7 +403,7 @@ def _page(
     ]
     targets = []
     if "submit" in view.actions:
-        for customer in correction_targets(request.user, item_id):
+        for customer in correction_targets(item_id, principal=principal_of(request)):
             options = []
             for t in customer.targets:
                 label = _field_name(t.field)
@@ -485,13 +483,12 @@ def _distribute(request: HttpRequest, item_id: int) -> Any:
     return services.problem_item_distribute(
         item_id=item_id,
         channel=request.POST.get("channel") or None,
-        user=request.user,
-        ip=client_ip(request),
+        principal=principal_of(request),
     )
 
 
 def _claim(request: HttpRequest, item_id: int) -> Any:
-    return services.problem_item_claim(item_id=item_id, user=request.user, ip=client_ip(request))
+    return services.problem_item_claim(item_id=item_id, principal=principal_of(request))
 
 
 def _attach(request: HttpRequest, item_id: int) -> Any:
@@ -500,18 +497,17 @@ def _attach(request: HttpRequest, item_id: int) -> Any:
     data = upload.read(MAX_BYTES + 1) if upload is not None else b""
     return services.problem_item_attach(
         item_id=item_id,
-        user=request.user,
+        principal=principal_of(request),
         kind=request.POST.get("kind", ""),
         description=request.POST.get("description", ""),
         filename=(upload.name or "") if upload is not None else "",
         data=data,
-        ip=client_ip(request),
     )
 
 
 def _note(request: HttpRequest, item_id: int) -> Any:
     return services.problem_item_note(
-        item_id=item_id, user=request.user, note=request.POST.get("note", ""), ip=client_ip(request)
+        item_id=item_id, principal=principal_of(request), note=request.POST.get("note", "")
     )
 
 
@@ -520,33 +516,31 @@ def _submit(request: HttpRequest, item_id: int) -> Any:
     changes, _rows = _changes(request.POST)
     return services.problem_item_submit(
         item_id=item_id,
-        user=request.user,
+        principal=principal_of(request),
         outcome=outcome,
         findings=request.POST.get("findings", ""),
         changes=changes if outcome == Outcome.CORRECTED else None,
         seller_codes=request.POST.getlist("seller") if outcome == Outcome.ESCALATED else None,
-        ip=client_ip(request),
     )
 
 
 def _return(request: HttpRequest, item_id: int) -> Any:
     return services.problem_item_return(
         item_id=item_id,
-        user=request.user,
+        principal=principal_of(request),
         reason=request.POST.get("reason", ""),
-        ip=client_ip(request),
     )
 
 
 def _verify(request: HttpRequest, item_id: int) -> Any:
     return services.problem_item_verify(
-        item_id=item_id, user=request.user, note=request.POST.get("note", ""), ip=client_ip(request)
+        item_id=item_id, principal=principal_of(request), note=request.POST.get("note", "")
     )
 
 
 def _close(request: HttpRequest, item_id: int) -> Any:
     return services.problem_item_close(
-        item_id=item_id, user=request.user, note=request.POST.get("note", ""), ip=client_ip(request)
+        item_id=item_id, principal=principal_of(request), note=request.POST.get("note", "")
     )
 
 
@@ -590,7 +584,7 @@ def act(request: HttpRequest, item_id: int, step: str) -> HttpResponse:
             # a refused step, written after the service's transaction rolled back; an item
             # out of sight is recorded by ``case_detail`` as the page below is refused
             record_refusal(
-                actor=Actor.of(request.user, client_ip(request)),
+                actor=Actor.of_principal(principal_of(request)),
                 action=STEP_ACTIONS[step],
                 object_type="problem_item",
                 object_id=str(item_id),
@@ -623,7 +617,7 @@ def evidence(request: HttpRequest, item_id: int, evidence_id: int) -> HttpRespon
     if not Evidence.objects.filter(pk=evidence_id, item_id=item_id).exists():
         # not this item's file (or none): refused like a file out of reach
         record_refusal(
-            actor=Actor.of(request.user, client_ip(request)),
+            actor=Actor.of_principal(principal_of(request)),
             action="cases.view",
             object_type="evidence",
             object_id=str(evidence_id),
@@ -632,7 +626,7 @@ def evidence(request: HttpRequest, item_id: int, evidence_id: int) -> HttpRespon
         raise Http404("evidence")
     try:
         found, data = services.evidence_read(
-            evidence_id=evidence_id, user=request.user, purpose=purpose, ip=client_ip(request)
+            evidence_id=evidence_id, principal=principal_of(request), purpose=purpose
         )
     except CaseError as error:
         status = refusal_status(error, missing_is_404=True)
@@ -678,7 +672,7 @@ def _bars(rows: list[tuple[str, int, int]], label: Any) -> list[dict[str, Any]]:
 @action_required("cases.view")
 def overdue(request: HttpRequest) -> HttpResponse:
     """PW-6: items past or near their investigation deadline, per channel and per agent."""
-    summary = overdue_summary(request.user)
+    summary = overdue_summary(principal=principal_of(request))
     return render(
         request,
         "web/cases/overdue.html",

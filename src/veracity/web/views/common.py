@@ -1,5 +1,5 @@
-"""Helpers shared by the staff views: client address, the stated purpose. (Who may open a
-view: ``veracity.access.policy.action_required``.)"""
+"""Helpers shared by the staff views: the principal, client address, the stated purpose.
+(Who may open a view: ``veracity.access.policy.action_required``.)"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 
 from veracity.core.refusals import Kind, Refusal
 from veracity.db.addresses import request_address
+from veracity.org.principals import Staff
 from veracity.web.forms import PURPOSE_CODES
 
 SESSION_PURPOSE = "veracity_purpose"
@@ -16,6 +17,12 @@ SESSION_PURPOSE = "veracity_purpose"
 def client_ip(request: HttpRequest) -> str:
     """The client's address (behind the trusted proxies: ``veracity.db.addresses``)."""
     return request_address(request)
+
+
+def principal_of(request: HttpRequest, purpose: str = "") -> Staff:
+    """The one place a page makes its principal: the signed-in user, at the request's
+    address, stating ``purpose``."""
+    return Staff(request.user, address=request_address(request), purpose=purpose)
 
 
 def remembered_purpose(request: HttpRequest) -> str:

@@ -12,9 +12,10 @@ from veracity.access.policy import action_required, roles_for
 from veracity.access.roles import RoleName, roles_of
 from veracity.cases.selectors import queue_counts
 from veracity.core.findings import CATALOGUE
+from veracity.org.principals import Principal
 from veracity.policies import selectors as policies
 from veracity.web.forms import CustomerSearchForm
-from veracity.web.views.common import remembered_purpose
+from veracity.web.views.common import principal_of, remembered_purpose
 
 RECENT = 10
 
@@ -40,21 +41,26 @@ def sections_for(roles: set[RoleName]) -> list[str]:
 @action_required("home.view")
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    principal = principal_of(request)
     sections = sections_for(roles_of(user))
     context: dict[str, Any] = {"sections": sections, "to_decide": requests_to_decide(user)}
     if "agent" in sections or "service" in sections:
-        context["open_requests"] = list(policies.supplement_requests_open(user)[:RECENT])
+        context["open_requests"] = list(
+            policies.supplement_requests_open(principal=principal)[:RECENT]
+        )
     if "agent" in sections:
-        context["recent"] = list(policies.applications_list(user)[:RECENT])
+        context["recent"] = list(policies.applications_list(principal=principal)[:RECENT])
     if "service" in sections:
-        context["failed"] = list(policies.applications_list(user, verdict="fail")[:RECENT])
+        context["failed"] = list(
+            policies.applications_list(principal=principal, verdict="fail")[:RECENT]
+        )
         context["search_form"] = CustomerSearchForm(
             initial={"kind": "phone", "purpose": remembered_purpose(request)}
         )
     if "statistics" in sections:
-        context.update(statistics(user))
+        context.update(statistics(principal))
     if "queue" in sections:
-        context["queue"] = queue_counts(user)
+        context["queue"] = queue_counts(principal=principal)
     return render(request, "web/home.html", context)
 
 
@@ -64,8 +70,8 @@ def requests_to_decide(user: Any) -> int:
     return len(requests_awaiting(user))
 
 
-def statistics(user: Any) -> dict[str, Any]:
-    counts = policies.finding_counts(user, days=30)
+def statistics(principal: Principal) -> dict[str, Any]:
+    counts = policies.finding_counts(principal=principal, days=30)
     top = max((n for _, n in counts), default=0)
     bars = [
         {
@@ -76,7 +82,7 @@ def statistics(user: Any) -> dict[str, Any]:
         }
         for code, n in counts
     ]
-    verdicts = policies.verdict_counts(user, days=30)
+    verdicts = policies.verdict_counts(principal=principal, days=30)
     total = sum(verdicts.values())
     return {
         "finding_bars": bars,

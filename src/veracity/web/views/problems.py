@@ -23,7 +23,7 @@ from veracity.core.detection import RULE_NAMES
 from veracity.detection.exports import problem_items_xlsx
 from veracity.detection.selectors import recent_runs
 from veracity.policies.models import Channel
-from veracity.web.views.common import chinese, client_ip, in_language
+from veracity.web.views.common import chinese, client_ip, in_language, principal_of
 
 PER_PAGE = 50
 FILTERS = ("business_date", "rule", "channel", "seller", "status", "stage")
@@ -92,7 +92,7 @@ def _read(request: HttpRequest, cleaned: dict[str, Any], **page: Any) -> Any:
         "stage": cleaned.get("stage"),
         **page,
     }
-    return problem_items(request.user, purpose=PURPOSE, ip=client_ip(request), **options)
+    return problem_items(principal=principal_of(request), purpose=PURPOSE, **options)
 
 
 def _queue_only(request: HttpRequest) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def _queue_only(request: HttpRequest) -> dict[str, Any]:
     if request.GET.get("queue") != "1":
         return {}
     return {
-        "where": queue_condition(request.user),
+        "where": queue_condition(principal=principal_of(request)),
         "order": "due",
         "status": ProblemItem.Status.OPEN,
     }

@@ -11,10 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from veracity.audit.services import Actor
-from veracity.cases.listing import SystemCaller
 from veracity.cases.selectors import overdue_summary
 from veracity.cases.services import problem_items_overdue_notify
+from veracity.org.principals import system
 
 
 class Command(BaseCommand):
@@ -33,7 +32,7 @@ class Command(BaseCommand):
                 as_of = date.fromisoformat(options["as_of"])
             except ValueError as exc:
                 raise CommandError("--as-of must be YYYY-MM-DD / 日期格式应为 YYYY-MM-DD") from exc
-        summary = overdue_summary(SystemCaller(Actor.system("cases-cli")), as_of=as_of)
+        summary = overdue_summary(principal=system("cases-cli"), as_of=as_of)
         self.stdout.write(
             f"{summary.as_of}: {summary.past} overdue / 逾期, {summary.near} due within one"
             " working day / 一个工作日内到期"

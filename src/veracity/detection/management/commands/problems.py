@@ -25,16 +25,15 @@ from django.utils import timezone
 
 from veracity.access.exports import ExportRefused, export_as
 from veracity.access.governance import export_record
-from veracity.audit.services import Actor
 from veracity.cases.listing import (
     RULES,
     ListingError,
     ProblemItemRow,
-    SystemCaller,
     problem_items,
 )
 from veracity.cli import refused
 from veracity.detection.exports import problem_items_xlsx
+from veracity.org.principals import Staff, system
 
 
 def item_json(item: ProblemItemRow) -> dict[str, Any]:
@@ -82,7 +81,7 @@ class Command(BaseCommand):
             return
         try:
             listing = problem_items(
-                SystemCaller(Actor.system("problems-cli")),
+                principal=system("problems-cli"),
                 purpose="problem_item",
                 business_date=day,
                 rule=options["rule"],
@@ -114,7 +113,7 @@ class Command(BaseCommand):
             raise refused(exc) from exc
         try:
             listing = problem_items(
-                authority.user,
+                principal=Staff(authority.user, purpose="problem_item"),
                 purpose="problem_item",
                 business_date=day,
                 rule=options["rule"],
