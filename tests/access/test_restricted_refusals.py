@@ -96,7 +96,7 @@ def test_an_application_out_of_reach_is_recorded(client, personas, book):  # noq
 
 
 def test_a_problem_item_out_of_reach_is_recorded(client, personas, item):  # noqa: F811
-    from veracity.access.models import StaffProfile
+    from veracity.org.models import StaffProfile
 
     henry = personas["henry"]
     StaffProfile.objects.filter(user=henry).update(channel="internet")
@@ -107,7 +107,7 @@ def test_a_problem_item_out_of_reach_is_recorded(client, personas, item):  # noq
 
 
 def test_a_step_on_an_item_out_of_reach_is_recorded_once(client, personas, item):  # noqa: F811
-    from veracity.access.models import StaffProfile
+    from veracity.org.models import StaffProfile
 
     henry = personas["henry"]
     StaffProfile.objects.filter(user=henry).update(channel="internet")
