@@ -19,6 +19,7 @@ from tests.web.test_problems import approve_export
 from tests.web.test_views import book  # noqa: F401 (fixture)
 from veracity.audit.models import Action, AuditEvent
 from veracity.cases.models import ProblemItem
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,7 @@ def test_evidence_out_of_reach_is_recorded_by_the_service(personas, item):  # no
     from veracity.cases.services import evidence_read
 
     with pytest.raises(CaseError):
-        evidence_read(evidence_id=4242, user=personas["alice"], purpose="callback")
+        evidence_read(evidence_id=4242, principal=Staff(personas["alice"]), purpose="callback")
     [event] = refusals()
     assert what(event) == ("alice", personas["alice"].pk, "cases.view", "evidence", "4242")
 

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from veracity.customers.models import Customer
+from veracity.org.principals import staff_or_user
 from veracity.policies.models import Policy
 from veracity.sales.models import Seller
 
@@ -64,7 +65,8 @@ def _allowed(check: str) -> Callable[[Any, Any], bool]:
         # lazily: the rules (cases.policy) read these models, so they load after them
         from veracity.cases import policy
 
-        refusal: object = getattr(policy, check)(user, instance)
+        # django-fsm hands over what it was asked with: a principal, or a staff user
+        refusal: object = getattr(policy, check)(staff_or_user(user), instance)
         return refusal is None
 
     permission.__name__ = permission.__qualname__ = check

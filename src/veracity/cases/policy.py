@@ -25,7 +25,7 @@ from veracity.cases import refusals as _refusals  # noqa: F401  (registers the `
 from veracity.cases.models import ProblemItem, Stage
 from veracity.core.refusals import Refusal
 from veracity.org.actions import roles_for
-from veracity.org.principals import Principal, acting_user
+from veracity.org.principals import Principal, acting_user, staff_or_user
 from veracity.org.selectors import channels_of
 
 # The role sets come from the one actions table (``veracity.access.policy.ACTIONS``); the
@@ -146,14 +146,15 @@ STEP_TRANSITIONS = {
 SUPPORT_STEPS = ("attach", "note")
 
 
-def step_open_to(user: Any, item: ProblemItem, step: str) -> bool:
-    """Whether ``user`` may take ``step`` on ``item`` now: for a stage transition, the
-    machine's answer (the stage allows it and its ``permission=`` finds no refusal)."""
+def step_open_to(who: Any, item: ProblemItem, step: str) -> bool:
+    """Whether ``who`` (a principal, or a staff user) may take ``step`` on ``item`` now: for
+    a stage transition, the machine's answer (the stage allows it and its ``permission=``
+    finds no refusal)."""
     transition = STEP_TRANSITIONS.get(step)
     if transition is not None:
-        return bool(has_transition_perm(getattr(item, transition), user))
+        return bool(has_transition_perm(getattr(item, transition), who))
     if step in SUPPORT_STEPS:
-        return may_support(user, item) is None
+        return may_support(staff_or_user(who), item) is None
     return False
 
 
