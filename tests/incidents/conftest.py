@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from veracity.audit.services import Actor
+from veracity.org.principals import Staff
 
 
 @pytest.fixture
@@ -18,8 +18,8 @@ def customers(db):
 
 
 @pytest.fixture
-def actor_of():
+def principal_of():
     def make(user):
-        return Actor.of(user, "10.0.0.1")
+        return Staff(user, address="10.0.0.1")
 
     return make

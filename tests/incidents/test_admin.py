@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from veracity.audit.services import Actor
 from veracity.incidents.models import LeakIncident
 from veracity.incidents.services import incident_report
 from veracity.notify.models import Notification
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +20,7 @@ def superuser(db):
 
 
 def test_admin_pages_show_and_refuse_changes(client, personas, superuser):
-    incident = incident_report(
-        reporter=personas["alice"], description="U 盘遗失", actor=Actor.of(personas["alice"])
-    )
+    incident = incident_report(principal=Staff(personas["alice"]), description="U 盘遗失")
     client.force_login(superuser)
     for url in [
         "/admin/incidents/leakincident/",

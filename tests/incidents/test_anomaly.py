@@ -161,25 +161,24 @@ def test_the_daily_job_evaluates_yesterday_and_missed_days(personas):
     assert FileReadDay.objects.filter(evaluated_at__isnull=False).count() >= 7
 
 
-def test_a_candidate_is_accepted_or_dismissed(personas, actor_of):
+def test_a_candidate_is_accepted_or_dismissed(personas, principal_of):
     reads(personas["alice"], at(yesterday()), range(1, 202))
     reads(personas["carol"], at(yesterday()), range(1, 202))
     first, second = anomaly_scan(day=yesterday(), actor=SYSTEM)
     ivan = personas["ivan"]
     Notification.objects.all().delete()
-    accepted = incident_move(incident_id=first.pk, to="reported", user=ivan, actor=actor_of(ivan))
+    accepted = incident_move(incident_id=first.pk, to="reported", principal=principal_of(ivan))
     assert accepted.status == "reported"
     assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["mona"]
     with pytest.raises(IncidentError) as refused:
-        incident_move(incident_id=second.pk, to="dismissed", user=ivan, actor=actor_of(ivan))
+        incident_move(incident_id=second.pk, to="dismissed", principal=principal_of(ivan))
     assert refused.value.field == "dismissed_reason"
     assert LeakIncident.objects.get(pk=second.pk).status == "candidate"
     dismissed = incident_move(
         incident_id=second.pk,
         to="dismissed",
         reason="年度续期回访批量作业，经部门负责人确认",
-        user=ivan,
-        actor=actor_of(ivan),
+        principal=principal_of(ivan),
     )
     assert dismissed.status == "dismissed" and dismissed.closed_at is not None
 

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
-from veracity.audit.services import Actor
 from veracity.incidents.models import MOVES, LeakIncident, RemediationStep
 from veracity.incidents.services import (
     TRANSITIONS,
@@ -25,6 +24,7 @@ from veracity.incidents.services import (
     incident_move,
     moves_open_to,
 )
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_the_machine_agrees_with_the_table(status, personas, incident_in):
     for name in PERSONAS:
         user = personas[name]
         want = tuple(to for to in ARROWS[status] if expected(name, status, to) == "ok")
-        assert moves_open_to(user, incident) == want, name
+        assert moves_open_to(incident, principal=Staff(user)) == want, name
         for to, move in MOVES.items():
             allowed = expected(name, status, to) == "ok"
             assert has_transition_perm(getattr(incident, move), user) is allowed, (name, to)
@@ -106,7 +106,7 @@ def test_the_service_agrees_with_the_machine(status, personas, incident_in):
             try:
                 with transaction.atomic():
                     moved = incident_move(
-                        incident_id=incident.pk, to=to, user=user, actor=Actor.of(user), reason="x"
+                        incident_id=incident.pk, to=to, principal=Staff(user), reason="x"
                     )
                     assert moved.status == to
                     transaction.set_rollback(True)
@@ -114,7 +114,10 @@ def test_the_service_agrees_with_the_machine(status, personas, incident_in):
             except IncidentError as error:
                 got = error.code
             assert got == expected(name, status, to), (name, to)
-            assert (got == "ok") is (to in moves_open_to(user, incident)), (name, to)
+            assert (got == "ok") is (to in moves_open_to(incident, principal=Staff(user))), (
+                name,
+                to,
+            )
 
 
 def _offered(body: str) -> tuple[str, ...]:
@@ -129,5 +132,7 @@ def test_the_incident_page_offers_what_the_machine_opens(status, personas, incid
         client.force_login(user)
         response = client.get(f"/incidents/{incident.pk}/")
         assert response.status_code == 200, name
-        assert _offered(response.content.decode()) == moves_open_to(user, incident), name
+        assert _offered(response.content.decode()) == moves_open_to(
+            incident, principal=Staff(user)
+        ), name
         assert _offered(response.content.decode()) == ARROWS[status], name

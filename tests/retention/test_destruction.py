@@ -13,7 +13,7 @@ from django.db import connection
 
 from tests.retention.conftest import AS_OF, LONG_AGO, Book
 from veracity.audit.models import Action, AuditEvent
-from veracity.audit.services import Actor, audit_verify
+from veracity.audit.services import audit_verify
 from veracity.cases.models import ProblemItem, ProblemItemMember, RuleCode
 from veracity.core.crypto import DecryptionError
 from veracity.customers.models import (
@@ -26,6 +26,7 @@ from veracity.customers.models import (
 )
 from veracity.customers.services import phone_key
 from veracity.db.fields import EncryptedTextField, field_crypto
+from veracity.org.principals import Staff, system
 from veracity.policies.models import GateCheck, Policy, PolicyRole
 from veracity.retention import destruction
 from veracity.retention.models import (
@@ -48,17 +49,14 @@ NEW_PHONE = "13900139000"
 
 def approved(personas: dict[str, Any], customer_ids: list[int], **kw: Any) -> DestructionRequest:
     request = destruction_request_submit(
-        user=personas["admin"],
+        principal=Staff(personas["admin"]),
         reason="retention period expired",
         customer_ids=customer_ids,
         as_of=AS_OF,
-        actor=Actor.of(personas["admin"]),
         **kw,
     )
     for name in ("ivan", "mona"):
-        destruction_request_approve(
-            request_id=request.pk, user=personas[name], actor=Actor.of(personas[name])
-        )
+        destruction_request_approve(request_id=request.pk, principal=Staff(personas[name]))
     request.refresh_from_db()
     assert request.status == DestructionRequest.Status.APPROVED
     return request
@@ -66,7 +64,7 @@ def approved(personas: dict[str, Any], customer_ids: list[int], **kw: Any) -> De
 
 def execute(personas: dict[str, Any], request: DestructionRequest) -> DestructionCertificate:
     return destruction_request_execute(
-        request_id=request.pk, user=personas["ivan"], as_of=AS_OF, actor=Actor.of(personas["ivan"])
+        request_id=request.pk, principal=Staff(personas["ivan"]), as_of=AS_OF
     )
 
 
@@ -252,12 +250,7 @@ def test_a_failure_midway_leaves_everything_as_it_was(personas, book, monkeypatc
 
 def test_a_hold_placed_after_approval_keeps_the_file(personas, book):
     request = approved(personas, [book.wang.pk, book.son.pk])
-    legal_hold_place(
-        customer_id=book.son.pk,
-        reason="诉讼保全",
-        user=personas["mona"],
-        actor=Actor.of(personas["mona"]),
-    )
+    legal_hold_place(customer_id=book.son.pk, reason="诉讼保全", principal=Staff(personas["mona"]))
     certificate = execute(personas, request)
     assert certificate.customer_ids == [book.wang.pk]
     assert certificate.kept == [
@@ -273,7 +266,7 @@ def test_a_period_lengthened_after_approval_keeps_the_file(personas, book):
     from veracity.retention.services import retention_rule_set
 
     request = approved(personas, [book.wang.pk])
-    retention_rule_set(record_class="customer_policies_ended", years=30, actor=Actor.system("t"))
+    retention_rule_set(record_class="customer_policies_ended", years=30, principal=system("t"))
     certificate = execute(personas, request)
     assert certificate.customer_ids == []
     assert certificate.kept[0]["outcome"] == Outcome.NOT_DUE
@@ -295,16 +288,13 @@ def test_closed_problem_items_past_retention_are_deleted(personas, rules, book):
     ProblemItemMember.objects.create(item=item, customer=book.zhang, added_on=date(2015, 1, 5))
     ProblemItem.objects.filter(pk=item.pk).update(updated_at=LONG_AGO)
     request = destruction_request_submit(
-        user=personas["admin"],
+        principal=Staff(personas["admin"]),
         reason="retention period expired",
         problem_item_ids=[item.pk],
         as_of=AS_OF,
-        actor=Actor.of(personas["admin"]),
     )
     for name in ("mona", "ivan"):
-        destruction_request_approve(
-            request_id=request.pk, user=personas[name], actor=Actor.of(personas[name])
-        )
+        destruction_request_approve(request_id=request.pk, principal=Staff(personas[name]))
     certificate = execute(personas, request)
     assert certificate.problem_item_ids == [item.pk]
     assert certificate.counts == {
@@ -431,16 +421,13 @@ def test_a_destroyed_problem_item_takes_its_evidence_and_leaves_the_escalation(
     item, stored = _closed_case(book, personas, tmp_path)
     CaseStep.objects.create(item=item, action="close", at=LONG_AGO)
     request = destruction_request_submit(
-        user=personas["admin"],
+        principal=Staff(personas["admin"]),
         reason="retention period expired",
         problem_item_ids=[item.pk],
         as_of=AS_OF,
-        actor=Actor.of(personas["admin"]),
     )
     for name in ("mona", "ivan"):
-        destruction_request_approve(
-            request_id=request.pk, user=personas[name], actor=Actor.of(personas[name])
-        )
+        destruction_request_approve(request_id=request.pk, principal=Staff(personas[name]))
     with django_capture_on_commit_callbacks(execute=True):
         execute(personas, request)
     assert not ProblemItem.objects.filter(pk=item.pk).exists()

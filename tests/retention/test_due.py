@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from tests.retention.conftest import AS_OF, LONG_AGO, end, store
 from veracity.audit.models import Action, AuditEvent
-from veracity.audit.services import Actor
 from veracity.cases.models import ProblemItem, ProblemItemMember, RuleCode
 from veracity.customers.models import Customer
+from veracity.org.principals import Staff, system
 from veracity.policies.models import PolicyStatus
 from veracity.retention.models import RecordClass, RetentionRule
 from veracity.retention.selectors import (
@@ -110,9 +110,7 @@ def test_closed_problem_items(book):
 
 
 def test_held_records_are_listed_as_held(personas, book):
-    legal_hold_place(
-        customer_id=book.wang.pk, reason="诉讼", user=personas["ivan"], actor=Actor.system("t")
-    )
+    legal_hold_place(customer_id=book.wang.pk, reason="诉讼", principal=Staff(personas["ivan"]))
     item = closed_item(book.wang)
     page = due_page(ENDED, as_of=AS_OF)
     held = {r.object_id: r.held for r in page.records}
@@ -148,9 +146,7 @@ def test_cutoff_is_the_start_of_the_day(book):
 
 
 def test_changing_a_rule_is_audited_and_changes_what_is_due(personas, book):
-    rule = retention_rule_set(
-        record_class=ENDED, years=20, user=personas["ivan"], actor=Actor.of(personas["ivan"])
-    )
+    rule = retention_rule_set(record_class=ENDED, years=20, principal=Staff(personas["ivan"]))
     assert rule.years == 20 and rule.updated_by == personas["ivan"]
     assert due_ids(ENDED) == set()
     event = AuditEvent.objects.get(action=Action.CHANGE, object_type="retention_rule")
@@ -169,11 +165,12 @@ def test_changing_a_rule_is_audited_and_changes_what_is_due(personas, book):
     ],
 )
 def test_bad_rule_changes_are_refused_and_change_nothing(personas, rules, kwargs, code):
-    if kwargs.get("user"):
-        kwargs["user"] = personas[kwargs["user"]]
+    kwargs = dict(kwargs)
+    user = kwargs.pop("user", None)
+    principal = Staff(personas[user]) if user else system("t")
     events = AuditEvent.objects.count()
     with pytest.raises(RetentionError) as refused:
-        retention_rule_set(actor=Actor.system("t"), **kwargs)
+        retention_rule_set(principal=principal, **kwargs)
     assert refused.value.code == code
     assert refused.value.message_zh and refused.value.message_en
     assert RetentionRule.objects.get(record_class=ENDED).years == 10
@@ -193,9 +190,7 @@ def test_command_lists_and_changes_rules(rules):
 
 
 def test_command_lists_due_records(personas, book):
-    legal_hold_place(
-        customer_id=book.son.pk, reason="诉讼", user=personas["ivan"], actor=Actor.system("t")
-    )
+    legal_hold_place(customer_id=book.son.pk, reason="诉讼", principal=Staff(personas["ivan"]))
     out = StringIO()
     call_command("retention", "due", "--as-of", AS_OF.isoformat(), stdout=out)
     text = out.getvalue()

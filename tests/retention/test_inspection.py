@@ -18,9 +18,8 @@ from django.utils import timezone
 from tests.retention.conftest import Book
 from veracity.access.models import AccessGrant, AccessRequest
 from veracity.audit.models import Action, AuditEvent
-from veracity.audit.services import Actor
 from veracity.db.fields import field_crypto
-from veracity.org.principals import Staff
+from veracity.org.principals import Staff, system
 from veracity.retention.inspection import (
     check_encryption,
     check_files,
@@ -99,7 +98,7 @@ def test_plain_text_unknown_keys_and_moved_ciphertext_are_counted(book: Book):
     assert column(report, "customers_email", "address")["not_ciphertext"] == 0
     assert column(report, "customers_address", "text")["sample_undecryptable"] == 1
     assert report["not_ciphertext"] == 2 and report["unknown_key"] == 1
-    record = inspection_run(actor=Actor.system("t"))
+    record = inspection_run(principal=system("t"))
     codes = {f["code"] for f in record.results["findings"]}
     assert {"NOT_ENCRYPTED", "UNKNOWN_KEY", "UNDECRYPTABLE"} <= codes
     assert not record.ok
@@ -180,9 +179,7 @@ def test_open_and_overdue_loans(personas, book: Book):
 
 
 def test_an_inspection_is_recorded_and_audited(personas, book: Book):
-    record = inspection_run(
-        user=personas["ivan"], as_of=date(2026, 11, 26), actor=Actor.of(personas["ivan"])
-    )
+    record = inspection_run(principal=Staff(personas["ivan"]), as_of=date(2026, 11, 26))
     assert record.period == "2026-H2"
     assert record.performed_by == personas["ivan"] and record.performed_label == "ivan"
     assert record.ok, record.results["findings"]
@@ -199,7 +196,7 @@ def test_an_inspection_is_recorded_and_audited(personas, book: Book):
 def test_refused_inspections_change_nothing(personas, who, period, code):
     events = AuditEvent.objects.count()
     with pytest.raises(RetentionError) as refused:
-        inspection_run(user=personas[who], period=period, actor=Actor.of(personas[who]))
+        inspection_run(principal=Staff(personas[who]), period=period)
     assert refused.value.code == code
     assert not InspectionRecord.objects.exists()
     assert AuditEvent.objects.count() == events

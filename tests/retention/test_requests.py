@@ -13,8 +13,8 @@ from django.contrib.auth.models import Group
 from tests.retention.conftest import AS_OF, Book
 from veracity.approvals.models import ApprovalDecision
 from veracity.audit.models import Action, AuditEvent
-from veracity.audit.services import Actor
 from veracity.cases.models import ProblemItem, ProblemItemMember, RuleCode
+from veracity.org.principals import Staff
 from veracity.retention.models import (
     DestructionCertificate,
     DestructionItem,
@@ -38,19 +38,16 @@ pytestmark = pytest.mark.django_db
 
 def submit(personas: dict[str, Any], ids: list[int], who: str = "admin", **kw: Any):
     return destruction_request_submit(
-        user=personas[who],
+        principal=Staff(personas[who]),
         reason=kw.pop("reason", "retention period expired"),
         customer_ids=ids,
         as_of=AS_OF,
-        actor=Actor.of(personas[who]),
         **kw,
     )
 
 
 def approve(personas, request, who: str):
-    return destruction_request_approve(
-        request_id=request.pk, user=personas[who], actor=Actor.of(personas[who])
-    )
+    return destruction_request_approve(request_id=request.pk, principal=Staff(personas[who]))
 
 
 def snapshot(request: DestructionRequest | None = None) -> tuple[Any, ...]:
@@ -104,15 +101,12 @@ def test_a_rejection_needs_a_reason_and_ends_the_request(personas, book):
     before = snapshot(request)
     with pytest.raises(RetentionError) as refused:
         destruction_request_reject(
-            request_id=request.pk, user=personas["ivan"], reason=" ", actor=Actor.system("t")
+            request_id=request.pk, principal=Staff(personas["ivan"]), reason=" "
         )
     assert refused.value.code == "REQUIRED"
     assert snapshot(request) == before
     destruction_request_reject(
-        request_id=request.pk,
-        user=personas["ivan"],
-        reason="客户仍有理赔争议",
-        actor=Actor.system("t"),
+        request_id=request.pk, principal=Staff(personas["ivan"]), reason="客户仍有理赔争议"
     )
     request.refresh_from_db()
     assert request.status == DestructionRequest.Status.REJECTED
@@ -159,11 +153,9 @@ def test_illegal_steps_are_refused_and_change_nothing(
         if action == "approve":
             approve(personas, request, actor)
         elif action == "reject":
-            destruction_request_reject(
-                request_id=request.pk, user=user, reason="nein", actor=Actor.of(user)
-            )
+            destruction_request_reject(request_id=request.pk, principal=Staff(user), reason="nein")
         else:
-            destruction_request_execute(request_id=request.pk, user=user, actor=Actor.of(user))
+            destruction_request_execute(request_id=request.pk, principal=Staff(user))
     assert refused.value.code == code
     assert refused.value.message_zh and refused.value.message_en
     assert snapshot(request) == before
@@ -174,13 +166,11 @@ def test_illegal_steps_are_refused_and_change_nothing(
 def test_execution_after_rejection_is_refused(personas, book):
     request = submit(personas, [book.wang.pk])
     destruction_request_reject(
-        request_id=request.pk, user=personas["mona"], reason="no", actor=Actor.system("t")
+        request_id=request.pk, principal=Staff(personas["mona"]), reason="no"
     )
     before = snapshot(request)
     with pytest.raises(RetentionError) as refused:
-        destruction_request_execute(
-            request_id=request.pk, user=personas["ivan"], actor=Actor.system("t")
-        )
+        destruction_request_execute(request_id=request.pk, principal=Staff(personas["ivan"]))
     assert refused.value.code == "NOT_APPROVED"
     assert snapshot(request) == before
 
@@ -218,9 +208,7 @@ def test_bad_submissions_are_refused_and_change_nothing(personas, book, setup, w
     people = {"wang": book.wang.pk, "son": book.son.pk, "zhang": book.zhang.pk, "missing": 999999}
     reason = "retention period expired"
     if setup == "hold":
-        legal_hold_place(
-            customer_id=book.wang.pk, reason="诉讼", user=personas["ivan"], actor=Actor.system("t")
-        )
+        legal_hold_place(customer_id=book.wang.pk, reason="诉讼", principal=Staff(personas["ivan"]))
     elif setup == "open_item":
         _open_item(book.son)
     elif setup == "requested":
@@ -260,38 +248,42 @@ def test_destroyable_ids_leave_out_held_blocked_and_requested(personas, book):
 
 def test_legal_holds(personas, book):
     hold = legal_hold_place(
-        customer_id=book.wang.pk,
-        reason="法院调取",
-        user=personas["mona"],
-        actor=Actor.of(personas["mona"]),
+        customer_id=book.wang.pk, reason="法院调取", principal=Staff(personas["mona"])
     )
     event = AuditEvent.objects.get(action=Action.LEGAL_HOLD)
     assert event.customer_id == book.wang.pk and event.object_id == str(hold.pk)
     before = snapshot()
     for kwargs, code in (
         (
-            {"customer_id": book.wang.pk, "reason": "again", "user": personas["ivan"]},
+            {"customer_id": book.wang.pk, "reason": "again", "principal": Staff(personas["ivan"])},
             "ALREADY_HELD",
         ),
-        ({"customer_id": book.son.pk, "reason": " ", "user": personas["ivan"]}, "REQUIRED"),
-        ({"customer_id": 999999, "reason": "x", "user": personas["ivan"]}, "UNKNOWN"),
-        ({"customer_id": book.son.pk, "reason": "x", "user": personas["sam"]}, "NOT_ALLOWED"),
-        ({"customer_id": book.son.pk, "reason": "x", "user": personas["audrey"]}, "NOT_ALLOWED"),
+        (
+            {"customer_id": book.son.pk, "reason": " ", "principal": Staff(personas["ivan"])},
+            "REQUIRED",
+        ),
+        ({"customer_id": 999999, "reason": "x", "principal": Staff(personas["ivan"])}, "UNKNOWN"),
+        (
+            {"customer_id": book.son.pk, "reason": "x", "principal": Staff(personas["sam"])},
+            "NOT_ALLOWED",
+        ),
+        (
+            {"customer_id": book.son.pk, "reason": "x", "principal": Staff(personas["audrey"])},
+            "NOT_ALLOWED",
+        ),
     ):
         with pytest.raises(RetentionError) as refused:
-            legal_hold_place(actor=Actor.system("t"), **kwargs)
+            legal_hold_place(**kwargs)
         assert refused.value.code == code
     with pytest.raises(RetentionError) as refused:
-        legal_hold_lift(hold_id=hold.pk, reason="", user=personas["ivan"], actor=Actor.system("t"))
+        legal_hold_lift(hold_id=hold.pk, reason="", principal=Staff(personas["ivan"]))
     assert refused.value.code == "REQUIRED"
     assert snapshot() == before
-    legal_hold_lift(
-        hold_id=hold.pk, reason="案件结束", user=personas["ivan"], actor=Actor.system("t")
-    )
+    legal_hold_lift(hold_id=hold.pk, reason="案件结束", principal=Staff(personas["ivan"]))
     hold.refresh_from_db()
     assert hold.lifted_by == personas["ivan"] and hold.lift_reason == "案件结束"
     with pytest.raises(RetentionError) as refused:
-        legal_hold_lift(hold_id=hold.pk, reason="x", user=personas["ivan"], actor=Actor.system("t"))
+        legal_hold_lift(hold_id=hold.pk, reason="x", principal=Staff(personas["ivan"]))
     assert refused.value.code == "NOT_HELD"
     # lifted: the file may be destroyed again
     assert submit(personas, [book.wang.pk]).items.get().outcome == Outcome.PENDING
@@ -302,12 +294,10 @@ def test_a_destroyed_file_cannot_be_held_or_destroyed_again(personas, book):
     approve(personas, request, "ivan")
     approve(personas, request, "mona")
     destruction_request_execute(
-        request_id=request.pk, user=personas["mona"], as_of=AS_OF, actor=Actor.system("t")
+        request_id=request.pk, principal=Staff(personas["mona"]), as_of=AS_OF
     )
     with pytest.raises(RetentionError) as refused:
-        legal_hold_place(
-            customer_id=book.wang.pk, reason="x", user=personas["ivan"], actor=Actor.system("t")
-        )
+        legal_hold_place(customer_id=book.wang.pk, reason="x", principal=Staff(personas["ivan"]))
     assert refused.value.code == "ALREADY_DESTROYED"
     with pytest.raises(RetentionError) as refused:
         submit(personas, [book.wang.pk])

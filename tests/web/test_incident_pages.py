@@ -8,10 +8,10 @@ from django.core import mail
 from django.utils import timezone
 
 from veracity.audit.models import Action, AuditEvent
-from veracity.audit.services import Actor
 from veracity.incidents.models import LeakIncident, RemediationStep
 from veracity.incidents.services import incident_report
 from veracity.notify.models import Notification
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,10 @@ def customer(db):
 @pytest.fixture
 def incident(personas, customer):
     return incident_report(
-        reporter=personas["sam"],
+        principal=Staff(personas["sam"]),
         description="回访录音被发到了个人微信群",
         data_types=["name", "phone"],
         customer_ids=[customer.pk],
-        actor=Actor.of(personas["sam"]),
     )
 
 

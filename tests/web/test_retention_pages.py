@@ -13,7 +13,7 @@ from tests.retention.conftest import DEFAULT_YEARS, end, store
 from tests.web.factories import other_application
 from veracity.approvals.models import ApprovalDecision
 from veracity.audit.models import Action, AuditEvent
-from veracity.audit.services import Actor
+from veracity.org.principals import Staff, system
 from veracity.policies.models import Policy, PolicyStatus
 from veracity.retention.models import (
     DESTROYED_NAME,
@@ -47,18 +47,16 @@ def book(personas, make_application) -> dict[str, Any]:
     Policy.objects.filter(pk=live.pk).update(status=PolicyStatus.IN_FORCE)
     roles = {r.role: r.customer for r in ended.roles.all()}
     request = destruction_request_submit(
-        user=personas["admin"],
+        principal=Staff(personas["admin"]),
         reason="retention period expired",
         customer_ids=[roles["insured"].pk],
-        actor=Actor.system("t"),
     )
     hold = legal_hold_place(
         customer_id=live.roles.get(role="policyholder").customer_id,
         reason="诉讼",
-        user=personas["ivan"],
-        actor=Actor.system("t"),
+        principal=Staff(personas["ivan"]),
     )
-    inspection = inspection_run(actor=Actor.system("t"))
+    inspection = inspection_run(principal=system("t"))
     return {
         "wang": roles["policyholder"],
         "son": roles["insured"],
@@ -206,9 +204,7 @@ def test_destruction_clicked_through(login, personas, book):
 
 def test_refusals_are_shown_and_change_nothing(login, personas, book):
     request = book["request"]
-    destruction_request_approve(
-        request_id=request.pk, user=personas["ivan"], actor=Actor.system("t")
-    )
+    destruction_request_approve(request_id=request.pk, principal=Staff(personas["ivan"]))
     client = login(personas["ivan"])
     before = state()
     response = client.post(reverse("web:retention_request_approve", args=[request.pk]), follow=True)

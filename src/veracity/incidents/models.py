@@ -35,12 +35,13 @@ class DataType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def _handles_incidents(instance: Any, user: Any) -> bool:
-    """Every move's ``permission=``: those who handle incidents (``incidents.handle``)."""
+def _handles_incidents(instance: Any, principal: Any) -> bool:
+    """Every move's ``permission=``: those who handle incidents (``incidents.handle``);
+    ``principal`` is what the service hands the machine (``moves_open_to``)."""
     # lazily: the selectors read these models, so they load after them
     from veracity.incidents.selectors import may_handle_incidents
 
-    return may_handle_incidents(user)
+    return may_handle_incidents(principal=principal)
 
 
 class LeakIncident(models.Model):

@@ -10,16 +10,17 @@ from django.db.models import Count, QuerySet
 from veracity.access.roles import RoleName
 from veracity.incidents.models import LeakIncident
 from veracity.org.actions import may, roles_for
+from veracity.org.principals import Principal
 
 #: Told at once of every reported leak (D4.27: 客户信息主管 and 客户服务部经理); the roles of
 #: ``incidents.respond`` in the actions table.
 RESPONDER_ROLES: Final = tuple(sorted(roles_for("incidents.respond")))
 
 
-def may_handle_incidents(user: Any) -> bool:
+def may_handle_incidents(*, principal: Principal) -> bool:
     """Who sees and works incidents (``incidents.handle``): the two managers D4.27 names,
     compliance, administrators."""
-    return may(user, "incidents.handle")
+    return may(principal, "incidents.handle")
 
 
 def users_with_roles(*roles: RoleName) -> QuerySet[Any]:
@@ -32,15 +33,15 @@ def users_with_roles(*roles: RoleName) -> QuerySet[Any]:
     )
 
 
-def incidents_visible_to(user: Any) -> QuerySet[LeakIncident]:
-    if not may_handle_incidents(user):
+def incidents_visible_to(*, principal: Principal) -> QuerySet[LeakIncident]:
+    if not may_handle_incidents(principal=principal):
         return LeakIncident.objects.none()
     return LeakIncident.objects.all()
 
 
-def incident_list(user: Any, *, status: str = "") -> QuerySet[LeakIncident]:
-    """The incidents ``user`` may see, newest first, with their number of customers."""
-    found = incidents_visible_to(user).select_related("reported_by", "anomaly_user")
+def incident_list(*, principal: Principal, status: str = "") -> QuerySet[LeakIncident]:
+    """The incidents ``principal`` may see, newest first, with their number of customers."""
+    found = incidents_visible_to(principal=principal).select_related("reported_by", "anomaly_user")
     if status:
         found = found.filter(status=status)
     return found.annotate(customer_count=Count("customers", distinct=True)).order_by(

@@ -39,6 +39,7 @@ from veracity.incidents.selectors import (
     users_with_roles,
 )
 from veracity.notify.services import notify_users
+from veracity.org.principals import Principal, acting_user, is_signed_in
 
 Status = LeakIncident.Status
 
@@ -131,9 +132,11 @@ def _customers(customer_ids: Iterable[int]) -> list[Any]:
     return found
 
 
-def _handler(user: Any) -> None:
-    if not may_handle_incidents(user):
+def _handler(principal: Principal) -> Any:
+    """The acting user, when they handle incidents; refused otherwise."""
+    if not may_handle_incidents(principal=principal):
         raise IncidentError("FORBIDDEN", "user")
+    return acting_user(principal)
 
 
 def _locked(incident_id: int, *, open_only: bool = True) -> LeakIncident:
@@ -205,17 +208,18 @@ def _tell_responders(incident: LeakIncident, *, exclude: Any = None) -> list[int
 
 def incident_report(
     *,
-    reporter: Any,
+    principal: Principal,
     description: str,
     certainty: str = LeakIncident.Certainty.SUSPECTED,
     data_types: Sequence[str] = (),
     customer_ids: Sequence[int] = (),
-    actor: Actor,
 ) -> LeakIncident:
     """Anyone logged in reports a suspected or actual leak (D4.27); the customer information
     manager(s) and customer service manager(s) are notified at once."""
-    if reporter is None or not getattr(reporter, "is_authenticated", False):
+    if not is_signed_in(principal):
         raise IncidentError("FORBIDDEN.login", "user")
+    reporter = acting_user(principal)
+    actor = Actor.acting(principal)
     text = _require(description, "description")
     if certainty not in LeakIncident.Certainty.values:
         raise IncidentError("INVALID.certainty", "certainty")
@@ -378,8 +382,7 @@ def incident_candidate_lockout_raise(
 def incident_update(
     *,
     incident_id: int,
-    user: Any,
-    actor: Actor,
+    principal: Principal,
     certainty: str | None = None,
     description: str | None = None,
     cause: str | None = None,
@@ -388,7 +391,8 @@ def incident_update(
 ) -> LeakIncident:
     """Change what is known about a leak; ``None`` leaves a field as it is. The description
     cannot be emptied; the cause and possible harm can be cleared with ""."""
-    _handler(user)
+    _handler(principal)
+    actor = Actor.acting(principal)
     changed: dict[str, Any] = {}
     with transaction.atomic():
         incident = _locked(incident_id)
@@ -422,9 +426,10 @@ def incident_update(
 
 
 def incident_customers_add(
-    *, incident_id: int, customer_ids: Sequence[int], user: Any, actor: Actor
+    *, incident_id: int, customer_ids: Sequence[int], principal: Principal
 ) -> LeakIncident:
-    _handler(user)
+    _handler(principal)
+    actor = Actor.acting(principal)
     with transaction.atomic():
         incident = _locked(incident_id)
         customers = _customers(customer_ids)
@@ -440,9 +445,10 @@ def incident_customers_add(
 
 
 def incident_customers_remove(
-    *, incident_id: int, customer_ids: Sequence[int], user: Any, actor: Actor
+    *, incident_id: int, customer_ids: Sequence[int], principal: Principal
 ) -> LeakIncident:
-    _handler(user)
+    _handler(principal)
+    actor = Actor.acting(principal)
     with transaction.atomic():
         incident = _locked(incident_id)
         have = set(incident.customers.values_list("pk", flat=True))
@@ -458,14 +464,14 @@ def incident_step_add(
     *,
     incident_id: int,
     action: str,
-    user: Any,
-    actor: Actor,
+    principal: Principal,
     taken_by: Any = None,
     taken_at: datetime | None = None,
 ) -> RemediationStep:
     """Record a remedial action: what was done, by whom (the recording user unless named),
     when (now unless given; never in the future)."""
-    _handler(user)
+    user = _handler(principal)
+    actor = Actor.acting(principal)
     text = _require(action, "action")
     when = taken_at or timezone.now()
     if when > timezone.now() + timedelta(minutes=5):
@@ -493,11 +499,11 @@ def incident_regulator_record(
     authority: str,
     notified_on: date | None,
     reference: str = "",
-    user: Any,
-    actor: Actor,
+    principal: Principal,
 ) -> LeakIncident:
     """PIPL Art. 57: the authority notified, on which day, under which reference."""
-    _handler(user)
+    _handler(principal)
+    actor = Actor.acting(principal)
     authority = _require(authority, "regulator_authority")[:200]
     day = _not_future(
         notified_on,
@@ -547,12 +553,12 @@ def incident_individuals_record(
     notified_on: date | None,
     channel: str,
     contents: dict[str, str],
-    user: Any,
-    actor: Actor,
+    principal: Principal,
 ) -> LeakIncident:
     """The individuals were notified (PIPL Art. 57): when, how, and what they were told —
     all five contents the law names are required."""
-    _handler(user)
+    _handler(principal)
+    actor = Actor.acting(principal)
     day = _not_future(
         notified_on,
         "individuals_notified_on",
@@ -586,11 +592,12 @@ def incident_individuals_record(
 
 
 def incident_individuals_waive(
-    *, incident_id: int, reason: str, user: Any, actor: Actor
+    *, incident_id: int, reason: str, principal: Principal
 ) -> LeakIncident:
     """PIPL Art. 57: the measures taken effectively avoid harm, so the individuals need not
     be notified — the reason is recorded (the authority may still require a notice)."""
-    _handler(user)
+    _handler(principal)
+    actor = Actor.acting(principal)
     text = _require(reason, "individuals_not_notified_reason")
     with transaction.atomic():
         incident = _locked(incident_id)
@@ -625,23 +632,28 @@ def allowed_moves(incident: LeakIncident) -> tuple[str, ...]:
     return tuple(to for to, move in MOVES.items() if can_proceed(getattr(incident, move)))
 
 
-def moves_open_to(user: Any, incident: LeakIncident) -> tuple[str, ...]:
-    """The statuses ``user`` may move ``incident`` to now, the stage machine's answer (its
-    status allows the move and the transition's ``permission=`` lets ``user`` take it) —
-    what the incident page offers. What a move needs besides (a remediation step, what
-    :func:`closing_problems` lists, a reason) :func:`incident_move` checks."""
+def moves_open_to(incident: LeakIncident, *, principal: Principal) -> tuple[str, ...]:
+    """The statuses ``principal`` may move ``incident`` to now, the stage machine's answer
+    (its status allows the move and the transition's ``permission=``, handed the principal,
+    lets it take it) — what the incident page offers. What a move needs besides (a
+    remediation step, what :func:`closing_problems` lists, a reason) :func:`incident_move`
+    checks."""
     return tuple(
-        to for to, move in MOVES.items() if has_transition_perm(getattr(incident, move), user)
+        to
+        for to, move in MOVES.items()
+        # the machine hands ``permission=`` whatever it is given: here the principal
+        if has_transition_perm(getattr(incident, move), principal)  # type: ignore[arg-type]
     )
 
 
 def incident_move(
-    *, incident_id: int, to: str, user: Any, actor: Actor, reason: str = ""
+    *, incident_id: int, to: str, principal: Principal, reason: str = ""
 ) -> LeakIncident:
     """Move an incident to status ``to``. Remediated needs a remediation step; closed needs
     what :func:`closing_problems` lists; dismissing a candidate needs the reason. Accepting a
     candidate as a reported leak tells both managers (D4.27)."""
-    _handler(user)
+    user = _handler(principal)
+    actor = Actor.acting(principal)
     with transaction.atomic():
         incident = _locked(incident_id, open_only=False)
         current = Status(incident.status)

@@ -10,8 +10,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from veracity.audit.receivers import client_ip
-from veracity.audit.services import Actor
+from veracity.db.addresses import request_address
+from veracity.org.principals import Staff
 from veracity.retention.models import (
     DestructionCertificate,
     DestructionRequest,
@@ -40,8 +40,7 @@ class RetentionRuleAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # untyped b
                 record_class=obj.record_class,
                 years=obj.years,
                 basis=obj.basis,
-                user=request.user,
-                actor=Actor.of(request.user, client_ip(request)),
+                principal=Staff(request.user, address=request_address(request)),
             )
         except RetentionError as exc:
             self.message_user(request, exc.message, level=messages.ERROR)

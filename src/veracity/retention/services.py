@@ -35,6 +35,7 @@ from veracity.core.approvals import DESTRUCTION_PLAN
 from veracity.core.refusals import CATALOGUE, Entry, Kind, Refusal, register
 from veracity.customers.models import Customer
 from veracity.org.actions import roles_for
+from veracity.org.principals import Principal, acting_user, is_system_reader
 from veracity.retention import destruction
 from veracity.retention.inspection import inspection_period, inspection_results
 from veracity.retention.models import (
@@ -274,9 +275,24 @@ _FROM_ENGINE: Final = {
 }
 
 
-def _require_role(user: Any, roles: frozenset[RoleName], what_zh: str, what_en: str) -> None:
+def _require_role(
+    principal: Principal, roles: frozenset[RoleName], what_zh: str, what_en: str
+) -> Any:
+    """The acting user, when they hold one of ``roles``; refused otherwise."""
+    user = acting_user(principal)
     if not (roles_of(user) & roles):
         raise RetentionError("retention.not_allowed", "user", what_zh=what_zh, what_en=what_en)
+    return user
+
+
+def _person_or_job(
+    principal: Principal, roles: frozenset[RoleName], what_zh: str, what_en: str
+) -> Any:
+    """A job or a command (a system without a person) acts as itself, unchecked, and no user
+    is recorded; anybody else needs one of ``roles``."""
+    if is_system_reader(principal):
+        return None
+    return _require_role(principal, roles, what_zh, what_en)
 
 
 def _require_text(value: str, field: str, key: str) -> str:
@@ -290,13 +306,13 @@ def _require_text(value: str, field: str, key: str) -> str:
 
 
 def retention_rule_set(
-    *, record_class: str, years: int, basis: str | None = None, user: Any = None, actor: Actor
+    *, record_class: str, years: int, basis: str | None = None, principal: Principal
 ) -> RetentionRule:
-    """Change the period (and, optionally, the stated basis) of one record class."""
+    """Change the period (and, optionally, the stated basis) of one record class. A command
+    (a system principal without a person) may; a person needs a retention role."""
     if record_class not in RecordClass.values:
         raise RetentionError("retention.unknown_class", "record_class")
-    if user is not None:
-        _require_role(user, MANAGE_ROLES, "修改保管期限", "change retention periods")
+    user = _person_or_job(principal, MANAGE_ROLES, "修改保管期限", "change retention periods")
     if not isinstance(years, int) or not 1 <= years <= 100:
         raise RetentionError("retention.years", "years")
     with transaction.atomic():
@@ -310,7 +326,7 @@ def retention_rule_set(
         rule.updated_by = user
         rule.save()
         audit_record(
-            actor=actor,
+            actor=Actor.acting(principal),
             event=Event(
                 action=Action.CHANGE,
                 object_type="retention_rule",
@@ -324,9 +340,9 @@ def retention_rule_set(
 # --- legal holds -----------------------------------------------------------------------------
 
 
-def legal_hold_place(*, customer_id: int, reason: str, user: Any, actor: Actor) -> LegalHold:
+def legal_hold_place(*, customer_id: int, reason: str, principal: Principal) -> LegalHold:
     """Put a customer file under legal hold: it is never destroyed until the hold is lifted."""
-    _require_role(user, MANAGE_ROLES, "设置保全", "place legal holds")
+    user = _require_role(principal, MANAGE_ROLES, "设置保全", "place legal holds")
     reason = _require_text(reason, "reason", "retention.hold_reason_required")
     with transaction.atomic():
         customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
@@ -340,7 +356,7 @@ def legal_hold_place(*, customer_id: int, reason: str, user: Any, actor: Actor) 
             customer=customer, reason=reason, placed_by=user, placed_at=timezone.now()
         )
         audit_record(
-            actor=actor,
+            actor=Actor.acting(principal),
             event=Event(
                 action=Action.LEGAL_HOLD,
                 object_type="legal_hold",
@@ -352,8 +368,8 @@ def legal_hold_place(*, customer_id: int, reason: str, user: Any, actor: Actor) 
     return hold
 
 
-def legal_hold_lift(*, hold_id: int, reason: str, user: Any, actor: Actor) -> LegalHold:
-    _require_role(user, MANAGE_ROLES, "解除保全", "lift legal holds")
+def legal_hold_lift(*, hold_id: int, reason: str, principal: Principal) -> LegalHold:
+    user = _require_role(principal, MANAGE_ROLES, "解除保全", "lift legal holds")
     reason = _require_text(reason, "reason", "retention.lift_reason_required")
     with transaction.atomic():
         hold = LegalHold.objects.select_for_update().filter(pk=hold_id).first()
@@ -366,7 +382,7 @@ def legal_hold_lift(*, hold_id: int, reason: str, user: Any, actor: Actor) -> Le
         hold.lift_reason = reason
         hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
         audit_record(
-            actor=actor,
+            actor=Actor.acting(principal),
             event=Event(
                 action=Action.LEGAL_HOLD,
                 object_type="legal_hold",
@@ -466,17 +482,16 @@ def destroyable_ids(record_class: str, *, as_of: date, limit: int = MAX_ITEMS) -
 
 def destruction_request_submit(
     *,
-    user: Any,
+    principal: Principal,
     reason: str,
     customer_ids: Sequence[int] = (),
     problem_item_ids: Sequence[int] = (),
     as_of: date | None = None,
-    actor: Actor,
 ) -> DestructionRequest:
     """Ask for the destruction of records past retention. Refused as a whole, with the first
     offending records named, when any record is not due, held, on an open problem item,
     already destroyed, already in an open request or unknown."""
-    _require_role(user, MANAGE_ROLES, "申请销毁", "request destruction")
+    user = _require_role(principal, MANAGE_ROLES, "申请销毁", "request destruction")
     reason = _require_text(reason, "reason", "retention.destruction_reason_required")
     as_of = as_of or timezone.localdate()
     wanted = {
@@ -520,7 +535,7 @@ def destruction_request_submit(
             item.request = request
         DestructionItem.objects.bulk_create(items, batch_size=destruction.CHUNK)
         audit_record(
-            actor=actor,
+            actor=Actor.acting(principal),
             event=Event(
                 action=Action.CREATE,
                 object_type=DESTRUCTION_OWNER,
@@ -577,12 +592,13 @@ def approval_of(request: DestructionRequest) -> ApprovalRequest:
     return found
 
 
-def approval_step_for(user: Any, request: DestructionRequest) -> Step | None:
-    """The step ``user`` may decide on ``request`` now, or None."""
+def approval_step_for(request: DestructionRequest, *, principal: Principal) -> Step | None:
+    """The step ``principal`` may decide on ``request`` now, or None."""
     if request.status != DestructionRequest.Status.PENDING:
         return None
     approval = approvals.approval_for(DESTRUCTION_OWNER, request.pk)
-    step = approvals.step_for(user, approval) if approval is not None else None
+    user = acting_user(principal)
+    step = approvals.step_for(user, approval) if approval is not None and user else None
     return Step(step.name) if step is not None else None
 
 
@@ -595,7 +611,7 @@ def decisions_of(request: DestructionRequest) -> list[ApprovalDecision]:
 
 
 def _decide(
-    *, request_id: int, user: Any, approve: bool, reason: str, actor: Actor
+    *, request_id: int, principal: Principal, approve: bool, reason: str
 ) -> DestructionRequest:
     with transaction.atomic():
         request = _locked_request(request_id)
@@ -604,10 +620,10 @@ def _decide(
         try:
             approvals.approval_decide(
                 request_id=approval_of(request).pk,
-                user=user,
+                user=acting_user(principal),
                 approve=approve,
                 reason=reason,
-                actor=actor,
+                actor=Actor.acting(principal),
                 audit_reason=False,
             )
         except RetentionError:
@@ -630,24 +646,24 @@ approvals.on_outcome(APPROVAL_KIND, _closed, in_transaction=True)
 
 
 def destruction_request_approve(
-    *, request_id: int, user: Any, reason: str = "", actor: Actor
+    *, request_id: int, principal: Principal, reason: str = ""
 ) -> DestructionRequest:
-    return _decide(request_id=request_id, user=user, approve=True, reason=reason, actor=actor)
+    return _decide(request_id=request_id, principal=principal, approve=True, reason=reason)
 
 
 def destruction_request_reject(
-    *, request_id: int, user: Any, reason: str, actor: Actor
+    *, request_id: int, principal: Principal, reason: str
 ) -> DestructionRequest:
-    return _decide(request_id=request_id, user=user, approve=False, reason=reason, actor=actor)
+    return _decide(request_id=request_id, principal=principal, approve=False, reason=reason)
 
 
 def destruction_request_execute(
-    *, request_id: int, user: Any, as_of: date | None = None, actor: Actor
+    *, request_id: int, principal: Principal, as_of: date | None = None
 ) -> DestructionCertificate:
     """Destroy the records of an approved request, all or nothing, and certify it. Records
     held, blocked or no longer due today are kept and listed on the certificate. Executing
     an executed request changes nothing and returns its certificate."""
-    _require_role(user, MANAGE_ROLES, "执行销毁", "carry out destruction")
+    user = _require_role(principal, MANAGE_ROLES, "执行销毁", "carry out destruction")
     as_of = as_of or timezone.localdate()
     with transaction.atomic():
         request = _locked_request(request_id)
@@ -703,7 +719,7 @@ def destruction_request_execute(
             counts=counts,
         )
         event = audit_record(
-            actor=actor,
+            actor=Actor.acting(principal),
             event=Event(
                 action=Action.DESTRUCTION,
                 object_type="destruction_certificate",
@@ -728,15 +744,15 @@ def destruction_request_execute(
 
 def inspection_run(
     *,
-    user: Any = None,
+    principal: Principal,
     period: str | None = None,
     as_of: date | None = None,
-    actor: Actor,
 ) -> InspectionRecord:
     """The half-yearly full inspection of the customer archive (D4.14), recorded and
-    audited. ``user`` is None for the scheduled job."""
-    if user is not None:
-        _require_role(user, MANAGE_ROLES, "执行档案检查", "run archive inspections")
+    audited. The scheduled job and the command act as a system principal without a person
+    (unchecked, no user recorded); a person needs a retention role."""
+    user = _person_or_job(principal, MANAGE_ROLES, "执行档案检查", "run archive inspections")
+    actor = Actor.acting(principal)
     period = (period or inspection_period(as_of or timezone.localdate())).strip()
     if not _valid_period(period):
         raise RetentionError("retention.period", "period")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from veracity.audit.services import Actor
+from veracity.org.principals import system
 from veracity.retention.inspection import previous_period
 from veracity.retention.models import InspectionRecord
 from veracity.retention.selectors import due_counts
@@ -25,7 +25,7 @@ def inspect_half_year() -> int | None:
     period = previous_period(timezone.localdate())
     if InspectionRecord.objects.filter(period=period).exists():
         return None
-    record = inspection_run(period=period, actor=Actor.system("huey:inspection"))
+    record = inspection_run(period=period, principal=system("huey:inspection"))
     return record.pk
 
 

@@ -30,5 +30,5 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "nav_unread": unread_count(principal=principal_of(request)),
-        "nav_incidents": may_handle_incidents(user),
+        "nav_incidents": may_handle_incidents(principal=principal_of(request)),
     }

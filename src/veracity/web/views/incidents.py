@@ -17,7 +17,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from veracity.access.policy import action_required
-from veracity.audit.services import Actor
 from veracity.customers.selectors import visible_to
 from veracity.incidents import services
 from veracity.incidents.models import DataType, LeakIncident
@@ -27,7 +26,7 @@ from veracity.incidents.selectors import (
     may_handle_incidents,
 )
 from veracity.incidents.services import IncidentError
-from veracity.web.views.common import client_ip, refusal_status
+from veracity.web.views.common import principal_of, refusal_status
 
 PER_PAGE = 50
 MAX_TEXT = services.MAX_TEXT
@@ -164,10 +163,6 @@ MOVE_LABELS = {
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user, client_ip(request))
-
-
 def _language() -> str:
     return translation.get_language() or "zh-hans"
 
@@ -211,12 +206,11 @@ def report(request: HttpRequest) -> HttpResponse:
         if ids is not None:
             try:
                 incident = services.incident_report(
-                    reporter=request.user,
+                    principal=principal_of(request),
                     description=form.cleaned_data["description"],
                     certainty=form.cleaned_data["certainty"],
                     data_types=form.cleaned_data["data_types"],
                     customer_ids=ids,
-                    actor=_actor(request),
                 )
             except IncidentError as exc:
                 error = exc.message(_language())
@@ -228,7 +222,7 @@ def report(request: HttpRequest) -> HttpResponse:
                         "and the customer service manager have been notified."
                     ),
                 )
-                if may_handle_incidents(request.user):
+                if may_handle_incidents(principal=principal_of(request)):
                     return redirect("web:incident_detail", incident_id=incident.pk)
                 return redirect("web:home")
     status = 400 if request.method == "POST" else 200
@@ -245,7 +239,7 @@ def index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
-    incidents = incident_list(request.user, status=status)
+    incidents = incident_list(principal=principal_of(request), status=status)
     page = Paginator(incidents, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -298,7 +292,8 @@ def _page(
         "steps": incident.steps.select_related("taken_by"),
         "customers": incident.customers.order_by("archive_no", "pk"),
         "moves": [
-            (to, MOVE_LABELS[Status(to)]) for to in services.moves_open_to(request.user, incident)
+            (to, MOVE_LABELS[Status(to)])
+            for to in services.moves_open_to(incident, principal=principal_of(request))
         ],
         "closing_problems": [p.message(language) for p in services.closing_problems(incident)]
         if open_
@@ -311,7 +306,9 @@ def _page(
 
 def _incident(request: HttpRequest, incident_id: int) -> LeakIncident:
     return get_object_or_404(
-        incidents_visible_to(request.user).select_related("reported_by", "anomaly_user"),
+        incidents_visible_to(principal=principal_of(request)).select_related(
+            "reported_by", "anomaly_user"
+        ),
         pk=incident_id,
     )
 
@@ -329,8 +326,7 @@ Handler = Callable[[HttpRequest, LeakIncident, Any], Any]
 def _update(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
     return services.incident_update(
         incident_id=incident.pk,
-        user=request.user,
-        actor=_actor(request),
+        principal=principal_of(request),
         certainty=data["certainty"],
         description=data["description"],
         data_types=data["data_types"],
@@ -343,8 +339,7 @@ def _customers_add(request: HttpRequest, incident: LeakIncident, data: dict[str,
     return services.incident_customers_add(
         incident_id=incident.pk,
         customer_ids=data["customer_ids"],
-        user=request.user,
-        actor=_actor(request),
+        principal=principal_of(request),
     )
 
 
@@ -352,8 +347,7 @@ def _customers_remove(request: HttpRequest, incident: LeakIncident, data: dict[s
     return services.incident_customers_remove(
         incident_id=incident.pk,
         customer_ids=[data["customer"]],
-        user=request.user,
-        actor=_actor(request),
+        principal=principal_of(request),
     )
 
 
@@ -362,8 +356,7 @@ def _step(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) ->
         incident_id=incident.pk,
         action=data["action"],
         taken_at=data["taken_at"],
-        user=request.user,
-        actor=_actor(request),
+        principal=principal_of(request),
     )
 
 
@@ -373,8 +366,7 @@ def _regulator(request: HttpRequest, incident: LeakIncident, data: dict[str, Any
         authority=data["authority"],
         notified_on=data["notified_on"],
         reference=data["reference"],
-        user=request.user,
-        actor=_actor(request),
+        principal=principal_of(request),
     )
 
 
@@ -384,14 +376,13 @@ def _individuals(request: HttpRequest, incident: LeakIncident, data: dict[str, A
         notified_on=data["notified_on"],
         channel=data["channel"],
         contents={f: data[f] for f, _zh, _en in services.NOTICE_CONTENTS},
-        user=request.user,
-        actor=_actor(request),
+        principal=principal_of(request),
     )
 
 
 def _waive(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
     return services.incident_individuals_waive(
-        incident_id=incident.pk, reason=data["reason"], user=request.user, actor=_actor(request)
+        incident_id=incident.pk, reason=data["reason"], principal=principal_of(request)
     )
 
 
@@ -400,8 +391,7 @@ def _move(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) ->
         incident_id=incident.pk,
         to=data["to"],
         reason=data["reason"],
-        user=request.user,
-        actor=_actor(request),
+        principal=principal_of(request),
     )
 
 

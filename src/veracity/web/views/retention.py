@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from veracity.access.policy import action_required, may
-from veracity.audit.services import Actor
 from veracity.retention.models import (
     DestructionCertificate,
     DestructionRequest,
@@ -52,14 +51,10 @@ from veracity.retention.services import (
     legal_hold_lift,
     legal_hold_place,
 )
-from veracity.web.views.common import chinese, client_ip
+from veracity.web.views.common import chinese, principal_of
 
 PER_PAGE = 50
 ITEMS_SHOWN = 500
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user, client_ip(request))
 
 
 def _can_act(request: HttpRequest) -> bool:
@@ -154,11 +149,10 @@ def request_submit(request: HttpRequest) -> HttpResponse:
             items = ids
     try:
         destruction = destruction_request_submit(
-            user=request.user,
+            principal=principal_of(request),
             reason=request.POST.get("reason", ""),
             customer_ids=customers,
             problem_item_ids=items,
-            actor=_actor(request),
         )
     except RetentionError as exc:
         messages.error(request, exc.message)
@@ -188,7 +182,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     )
     items = list(destruction.items.all()[:ITEMS_SHOWN])
     outcomes = Counter(destruction.items.values_list("outcome", flat=True))
-    step = approval_step_for(request.user, destruction)
+    step = approval_step_for(destruction, principal=principal_of(request))
     return render(
         request,
         "web/retention/request_detail.html",
@@ -211,17 +205,15 @@ def _decision(request: HttpRequest, request_id: int, *, approve: bool) -> HttpRe
         if approve:
             destruction_request_approve(
                 request_id=request_id,
-                user=request.user,
+                principal=principal_of(request),
                 reason=request.POST.get("reason", ""),
-                actor=_actor(request),
             )
             messages.success(request, _("Approved."))
         else:
             destruction_request_reject(
                 request_id=request_id,
-                user=request.user,
+                principal=principal_of(request),
                 reason=request.POST.get("reason", ""),
-                actor=_actor(request),
             )
             messages.success(request, _("Rejected."))
     except RetentionError as exc:
@@ -249,7 +241,7 @@ def request_execute(request: HttpRequest, request_id: int) -> HttpResponse:
     get_object_or_404(DestructionRequest, pk=request_id)
     try:
         certificate = destruction_request_execute(
-            request_id=request_id, user=request.user, actor=_actor(request)
+            request_id=request_id, principal=principal_of(request)
         )
     except RetentionError as exc:
         messages.error(request, exc.message)
@@ -278,8 +270,7 @@ def hold_place(request: HttpRequest) -> HttpResponse:
         legal_hold_place(
             customer_id=customer_id,
             reason=request.POST.get("reason", ""),
-            user=request.user,
-            actor=_actor(request),
+            principal=principal_of(request),
         )
     except RetentionError as exc:
         messages.error(request, exc.message)
@@ -296,8 +287,7 @@ def hold_lift(request: HttpRequest, hold_id: int) -> HttpResponse:
         legal_hold_lift(
             hold_id=hold_id,
             reason=request.POST.get("reason", ""),
-            user=request.user,
-            actor=_actor(request),
+            principal=principal_of(request),
         )
     except RetentionError as exc:
         messages.error(request, exc.message)
@@ -368,7 +358,7 @@ def inspections(request: HttpRequest) -> HttpResponse:
 def inspection_start(request: HttpRequest) -> HttpResponse:
     try:
         record = inspection_run(
-            user=request.user, period=request.POST.get("period") or None, actor=_actor(request)
+            principal=principal_of(request), period=request.POST.get("period") or None
         )
     except RetentionError as exc:
         messages.error(request, exc.message)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from veracity.audit.services import Actor
+from veracity.org.principals import system
 from veracity.retention.services import RetentionError, inspection_run
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             record = inspection_run(
-                period=options.get("period"), actor=Actor.system("inspection-cli")
+                period=options.get("period"), principal=system("inspection-cli")
             )
         except RetentionError as exc:
             raise CommandError(f"{exc.message_en} / {exc.message_zh}") from exc

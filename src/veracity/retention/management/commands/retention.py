@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from veracity.audit.services import Actor
+from veracity.org.principals import system
 from veracity.retention.models import RecordClass, RetentionRule
 from veracity.retention.selectors import DueRecord, due_counts, due_iter, due_page
 from veracity.retention.services import RetentionError, retention_rule_set
@@ -57,7 +57,7 @@ class Command(BaseCommand):
                     record_class=record_class.strip(),
                     years=int(years),
                     basis=options.get("basis"),
-                    actor=Actor.system("retention-cli"),
+                    principal=system("retention-cli"),
                 )
             except RetentionError as exc:
                 raise CommandError(f"{exc.message_en} / {exc.message_zh}") from exc
