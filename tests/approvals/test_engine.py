@@ -264,3 +264,20 @@ def test_separation_of_duties_over_every_product_plan(personas, name):
     assert request.status == "approved"
     assert request.decisions.count() == len(plan.steps)
     assert len(set(request.decisions.values_list("decider", flat=True))) == len(plan.steps)
+
+
+def test_the_request_is_a_stage_machine_that_closes_once(personas):
+    """The states are django-fsm's: pending closes by its outcome or is withdrawn by its
+    requester, and a closed request offers no transition to anyone."""
+    from django_fsm import has_transition_perm
+
+    request = open_request(personas["carol"], BORROW)
+    offered = {t.name for t in request.get_available_status_transitions()}
+    assert offered == {"close", "withdraw"}
+    assert has_transition_perm(request.withdraw, personas["carol"])
+    assert not has_transition_perm(request.withdraw, personas["sam"])
+    decide(request, personas["henry"], approve=False, reason="不需要")
+    request.refresh_from_db()
+    assert request.status == "rejected"
+    assert list(request.get_available_status_transitions()) == []
+    assert not has_transition_perm(request.withdraw, personas["carol"])

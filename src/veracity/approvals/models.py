@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from veracity.core.approvals import Decision, Plan
 
@@ -34,9 +35,9 @@ class ApprovalRequest(models.Model):
     )
     owner_label = models.CharField(_("for"), max_length=40)
     owner_id = models.BigIntegerField(_("for (id)"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
+    # The request's states as a machine: it closes once, by its outcome or by withdrawal;
+    # the separation-of-duties rules that lead there are the core's (``refusal_for``).
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -51,6 +52,24 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=RETURN_VALUE(Status.APPROVED, Status.REJECTED),
+    )
+    def close(self, outcome: str) -> str:
+        """Closed by the outcome of its decisions (approved, or rejected at the first no)."""
+        return outcome
+
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.WITHDRAWN,
+        permission=lambda instance, user: getattr(user, "pk", None) == instance.requester_id,
+    )
+    def withdraw(self) -> None:
+        """Withdrawn by its requester while pending."""
 
     @property
     def step_plan(self) -> Plan:

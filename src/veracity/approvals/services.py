@@ -240,7 +240,7 @@ def approval_decide(
         ),
     )
     if result is not Outcome.PENDING:
-        request.status = str(result)
+        request.close(str(result))
         request.decided_at = now
         request.save(update_fields=["status", "decided_at"])
         _closed(request)
@@ -255,7 +255,7 @@ def approval_withdraw(*, request_id: int, user: Any, actor: Actor) -> ApprovalRe
         raise Refusal("approval.not_requester", "requester")
     if request.status != ApprovalRequest.Status.PENDING:
         raise Refusal("approval.closed", "status")
-    request.status = ApprovalRequest.Status.WITHDRAWN
+    request.withdraw()
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_at"])
     audit_record(
