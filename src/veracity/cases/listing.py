@@ -32,6 +32,7 @@ from veracity.core.masking import mask
 from veracity.core.refusals import Refusal
 from veracity.core.workdays import Calendar
 from veracity.customers.reach import classified_hidden_from
+from veracity.customers.selectors import mask_policy
 from veracity.org.principals import Principal, acting_user, is_system_reader
 from veracity.org.selectors import channels_of
 from veracity.policies.models import Channel
@@ -265,7 +266,6 @@ def _filtered(
 def _members(item_ids: list[int]) -> dict[int, list[MemberRow]]:
     """The members of a page of items as rows (values, not model instances: a page of 50
     items has hundreds of members)."""
-    from veracity.customers.selectors import mask_policy
 
     masks = mask_policy()
     out: dict[int, list[MemberRow]] = defaultdict(list)

@@ -25,10 +25,16 @@ from veracity.cases.models import (
     CaseStep,
     Escalation,
     Evidence,
+    EvidenceKind,
     ProblemItem,
     ProblemItemMember,
     Stage,
+    StepAction,
 )
+from veracity.core.masking import mask
+from veracity.customers.models import Address, BankAccount, Customer, IdentityDocument, Phone
+from veracity.customers.selectors import mask_policy
+from veracity.customers.selectors import visible_to as customers_visible_to
 from veracity.db.batches import filter_sql, in_batches, rows
 from veracity.org.principals import Principal, acting_user, is_signed_in
 from veracity.org.selectors import channels_of
@@ -168,7 +174,6 @@ def case_detail(
     if not listed.items:
         _refused(principal, item_id)
         return None
-    from veracity.cases.models import EvidenceKind, StepAction
 
     steps = [
         StepRow(
@@ -320,9 +325,6 @@ def correction_targets(
     what of theirs can be corrected (``customers.corrections.FIELDS``), masked — what the
     submit form offers. Shown on the item page, whose read (``case_detail``) is audited;
     empty when the item is not visible."""
-    from veracity.core.masking import mask
-    from veracity.customers.models import Address, BankAccount, Customer, IdentityDocument, Phone
-    from veracity.customers.selectors import mask_policy
 
     if not visible_to(principal=principal).filter(pk=item_id).exists():
         return []
@@ -362,7 +364,6 @@ def correction_targets(
 def correctable_customers(item_id: int, *, principal: Principal) -> list[int]:
     """The item's member customers whose files ``principal`` may see (need to know: a
     member outside its acting user's reach is corrected by someone whose reach includes them)."""
-    from veracity.customers.selectors import visible_to as customers_visible_to
 
     members = ProblemItemMember.objects.filter(item_id=item_id).values("customer_id")
     # customers are not on principals yet: their selector takes the acting user

@@ -48,12 +48,19 @@ from veracity.cases.models import (
     StepAction,
 )
 from veracity.cases.policy import CaseError, refuse, stage_name
-from veracity.cases.selectors import item_members, open_items
+from veracity.cases.selectors import (
+    RUNNING,
+    correctable_customers,
+    item_members,
+    open_items,
+    without_sealed,
+)
 from veracity.core.crypto import DecryptionError
 from veracity.core.detection import Clue
 from veracity.core.evidence import EvidenceRejected, check_file
 from veracity.core.masking import mask
 from veracity.customers.corrections import (
+    Change,
     CorrectionError,
     changes_parse,
     customer_correct,
@@ -62,8 +69,10 @@ from veracity.customers.corrections import (
 from veracity.db.batches import chunks
 from veracity.db.bulk import insert_rows
 from veracity.db.fields import field_crypto
+from veracity.notify.services import notify_users
 from veracity.org.principals import Principal, acting_user, is_signed_in
 from veracity.policies.models import Channel
+from veracity.sales.models import Seller
 from veracity.workcal.selectors import calendar
 
 MAX_TEXT = 4000
@@ -385,7 +394,6 @@ def _member_customers(item: ProblemItem) -> set[int]:
 
 def _item_sellers(item: ProblemItem) -> dict[str, int]:
     """code → id of the sellers of the item's policies."""
-    from veracity.sales.models import Seller
 
     policies = ProblemItemMember.objects.filter(item_id=item.pk).values("policy_id")
     return dict(Seller.objects.filter(policies__in=policies).values_list("code", "pk").distinct())
@@ -412,8 +420,6 @@ def problem_item_submit(
     correction: dict[str, Any] | None = None
     if outcome == Outcome.CORRECTED:
         try:
-            from veracity.cases.selectors import correctable_customers
-
             allowed = set(correctable_customers(item.pk, principal=principal))
             parsed = changes_parse(changes or [], allowed_customers=allowed)
         except CorrectionError as error:
@@ -481,7 +487,6 @@ def _sealed(item: ProblemItem, change: Any) -> dict[str, Any]:
 
 
 def _unsealed(item: ProblemItem, raw: Mapping[str, Any]) -> Any:
-    from veracity.customers.corrections import Change
 
     return Change(
         customer_id=int(raw["customer_id"]),
@@ -493,7 +498,6 @@ def _unsealed(item: ProblemItem, raw: Mapping[str, Any]) -> Any:
 
 def _shown(correction: Mapping[str, Any]) -> dict[str, Any]:
     """The correction without its sealed values (for the timeline and the audit trail)."""
-    from veracity.cases.selectors import without_sealed
 
     return without_sealed(dict(correction)) or {}
 
@@ -599,8 +603,6 @@ def _apply_correction(item: ProblemItem, principal: Principal, today: date) -> N
 
 
 def _escalate(item: ProblemItem, principal: Principal) -> None:
-    from veracity.notify.services import notify_users
-    from veracity.sales.models import Seller
 
     user = acting_user(principal)
     codes = (item.correction or {}).get("sellers", [])
@@ -670,9 +672,6 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
     from collections import defaultdict
 
     from django.contrib.auth import get_user_model
-
-    from veracity.cases.selectors import RUNNING
-    from veracity.notify.services import notify_users
 
     today = as_of or timezone.localdate()
     overdue = list(

@@ -22,6 +22,7 @@ from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
 from veracity.customers.reach import book_condition, classified_hidden_from
+from veracity.customers.selectors import mask_policy
 from veracity.org.principals import Principal, acting_user, is_signed_in
 from veracity.policies.models import (
     GateCheck,
@@ -260,7 +261,6 @@ def application_detail(
     if policy is None:
         _refused(principal, asked)
         raise Http404("application")
-    from veracity.customers.selectors import mask_policy
 
     masks = mask_policy()
     view = ApplicationView(

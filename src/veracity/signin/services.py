@@ -36,6 +36,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from veracity.access.roles import roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.incidents.models import LeakIncident
+from veracity.incidents.services import incident_candidate_lockout_raise
 from veracity.org.principals import Principal, acting_user
 from veracity.signin.models import LoginFailure, LoginLockout
 
@@ -100,7 +102,6 @@ def _failures_since(kind: str, key: str, since: datetime) -> int:
 def _open_candidate(kind: str, key: str, now: datetime) -> int | None:
     """The incident candidate an earlier lockout of this key raised that nobody has looked
     at yet (a patient attacker would otherwise raise one every 15 minutes)."""
-    from veracity.incidents.models import LeakIncident
 
     earlier = LoginLockout.objects.filter(
         kind=kind, key=key, started_at__gte=now - KEEP_FAILURES, incident_id__isnull=False
@@ -115,7 +116,6 @@ def _open_candidate(kind: str, key: str, now: datetime) -> int | None:
 def _lock(
     *, kind: str, key: str, failures: int, limits: LoginLimits, now: datetime, ip: str
 ) -> LoginLockout:
-    from veracity.incidents.services import incident_candidate_lockout_raise
 
     until = now + timedelta(minutes=limits.lockout_minutes)
     actor = Actor(label="system:login-lockout", ip=ip)
