@@ -16,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from veracity.access import governance as g
 from veracity.access.models import AccessGrant, AccessRequest, Scope
 from veracity.access.policy import action_required, may
-from veracity.audit.services import Actor
 from veracity.web.forms import PURPOSES
-from veracity.web.views.common import client_ip, in_language
+from veracity.web.views.common import in_language, principal_of
 
 REQUEST_PURPOSES = [*PURPOSES, ("report", _("Statistics or report")), ("other", _("Other"))]
 
@@ -71,10 +70,6 @@ def _message(error: g.GovernanceError) -> str:
     return in_language(error.message_zh, error.message_en)
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user, client_ip(request))
-
-
 @action_required("access.request")
 def request_new(request: HttpRequest) -> HttpResponse:
     """Ask for access to files (or for an export): subject, purpose, reason (D4.18)."""
@@ -85,7 +80,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             external = {k: data[k] for k in g.EXTERNAL_FIELDS}
             try:
                 made = g.access_request_submit(
-                    requester=request.user,
+                    principal=principal_of(request),
                     customer_ids=data["customers"],
                     subject=data["subject"],
                     purpose=data["purpose"],
@@ -95,7 +90,6 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     days=data["days"],
                     external=external,
                     export_of=data["export_of"],
-                    actor=_actor(request),
                 )
             except g.GovernanceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, _message(exc))
@@ -139,19 +133,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action in ("approve", "reject"):
                 g.access_request_decide(
                     request_id=req.pk,
-                    user=request.user,
+                    principal=principal_of(request),
                     approve=action == "approve",
                     reason=request.POST.get("reason", ""),
-                    actor=_actor(request),
                 )
                 messages.success(request, _("Your decision was recorded."))
             elif action == "withdraw":
-                g.access_request_withdraw(
-                    request_id=req.pk, user=request.user, actor=_actor(request)
-                )
+                g.access_request_withdraw(request_id=req.pk, principal=principal_of(request))
                 messages.success(request, _("The request was withdrawn."))
             elif action == "return":
-                g.access_grants_return(request_id=req.pk, user=request.user, actor=_actor(request))
+                g.access_grants_return(request_id=req.pk, principal=principal_of(request))
                 messages.success(request, _("The borrowed files were returned."))
             else:
                 messages.error(request, _("Unknown action."))
