@@ -142,9 +142,10 @@ def test_an_evidence_file_not_of_the_item_is_recorded(client, personas, item):  
 def test_evidence_out_of_reach_is_recorded_by_the_service(personas, item):  # noqa: F811
     from veracity.cases.policy import CaseError
     from veracity.cases.services import evidence_read
+    from veracity.org.principals import Staff
 
     with pytest.raises(CaseError):
-        evidence_read(evidence_id=4242, user=personas["alice"], purpose="callback")
+        evidence_read(evidence_id=4242, principal=Staff(personas["alice"]), purpose="callback")
     [event] = refusals()
     assert what(event) == ("alice", personas["alice"].pk, "cases.view", "evidence", "4242")
 
