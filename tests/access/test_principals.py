@@ -15,6 +15,8 @@ from veracity.access.governance import (
     access_request_withdraw,
     export_authorisation,
     export_record,
+    may_decide,
+    requests_awaiting,
 )
 from veracity.access.models import AccessRequest
 from veracity.audit.models import Action, AuditEvent
@@ -86,3 +88,14 @@ def test_an_export_needs_a_persons_approval_and_names_the_requester(personas):
     assert "Exported by: sam" in watermark
     event = AuditEvent.objects.get(action=Action.EXPORT, object_id=str(made.pk))
     assert (event.actor, event.actor_id) == ("api:x", None)
+
+
+def test_what_awaits_a_decision_is_the_acting_users(personas, files):  # noqa: F811
+    made = borrow(personas, files)
+    henry = personas["henry"]
+    assert may_decide(made, principal=Staff(henry))
+    assert may_decide(made, principal=System("api:desk", person=henry))
+    assert made in requests_awaiting(principal=Staff(henry))
+    for nobody in (CUSTOMER, system("job")):
+        assert not may_decide(made, principal=nobody)
+        assert requests_awaiting(principal=nobody) == []

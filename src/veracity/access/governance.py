@@ -372,9 +372,13 @@ def pending_step(request: AccessRequest) -> str | None:
     return next((s for s in request.steps if s not in decided), None)
 
 
-def may_decide(user: Any, request: AccessRequest, step: str | None = None) -> bool:
-    """``user`` may decide the pending step of ``request``: holds the step's role (or heads
-    the requester's department), is not the requester, and decided no other step."""
+def may_decide(request: AccessRequest, step: str | None = None, *, principal: Principal) -> bool:
+    """``principal``'s acting user may decide the pending step of ``request``: holds the
+    step's role (or heads the requester's department), is not the requester, and decided no
+    other step."""
+    user = acting_user(principal)
+    if user is None:
+        return False
     step = step or pending_step(request)
     if step is None or request.status != AccessRequest.Status.PENDING:
         return False
@@ -384,8 +388,12 @@ def may_decide(user: Any, request: AccessRequest, step: str | None = None) -> bo
     return step in {s.name for s in approvals.decidable_steps(user, approval)}
 
 
-def requests_awaiting(user: Any, *, limit: int = 500) -> list[AccessRequest]:
-    """The pending requests whose next step ``user`` may decide, oldest first."""
+def requests_awaiting(*, principal: Principal, limit: int = 500) -> list[AccessRequest]:
+    """The pending requests whose next step ``principal``'s acting user may decide, oldest
+    first (none for a principal without a person)."""
+    user = acting_user(principal)
+    if user is None:
+        return []
     waiting = approvals.awaiting(user, kinds=APPROVAL_KIND.values(), limit=limit)
     found = AccessRequest.objects.in_bulk([a.owner_id for a in waiting])
     return [found[a.owner_id] for a in waiting if a.owner_id in found]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from veracity.access import governance as g
 from veracity.access.models import AccessGrant, AccessRequest, Scope
 from veracity.access.policy import action_required, may
+from veracity.org.principals import Staff
 from veracity.web.forms import PURPOSES
 from veracity.web.views.common import in_language, principal_of
 
@@ -111,12 +112,13 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/access/request_form.html", {"form": form}, status=status)
 
 
-def _may_see(user: Any, req: AccessRequest) -> bool:
+def _may_see(principal: Staff, req: AccessRequest) -> bool:
+    user = principal.user
     return (
         req.requester_id == user.pk
         or may(user, "access.oversee")
         or any(d.decider_id == user.pk for d in g.decisions_of(req))
-        or g.may_decide(user, req)
+        or g.may_decide(req, principal=principal)
     )
 
 
@@ -125,7 +127,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request with its approval chain; the pending approver decides here, the requester
     withdraws or returns the borrowed files."""
     req = AccessRequest.objects.filter(pk=pk).select_related("requester").first()
-    if req is None or not _may_see(request.user, req):
+    if req is None or not _may_see(principal_of(request), req):
         raise Http404("request")
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -167,7 +169,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "req": req,
             "steps": steps,
             "pending": g.pending_step(req),
-            "may_decide": g.may_decide(request.user, req),
+            "may_decide": g.may_decide(req, principal=principal_of(request)),
             "grants": grants,
             "open_grants": [
                 gr
@@ -187,7 +189,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def requests_index(request: HttpRequest) -> HttpResponse:
     """My requests, and the requests waiting for my decision."""
     mine = AccessRequest.objects.filter(requester_id=request.user.pk).order_by("-created_at")[:100]
-    to_decide = g.requests_awaiting(request.user)
+    to_decide = g.requests_awaiting(principal=principal_of(request))
     return render(request, "web/access/requests.html", {"mine": mine, "to_decide": to_decide})
 
 
