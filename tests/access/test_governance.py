@@ -25,7 +25,7 @@ from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
 from veracity.customers.selectors import visible_to
 from veracity.customers.services import customer_classify
-from veracity.org.principals import Staff
+from veracity.org.principals import Staff, system
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -64,14 +64,14 @@ def files(personas, application):
         classification="special",
         confidentiality="normal",
         custodian=None,
-        actor=SYSTEM,
+        principal=system("test"),
     )
     customer_classify(
         customer_id=confidential.pk,
         classification="general",
         confidentiality="confidential",
         custodian=personas["ivan"],
-        actor=SYSTEM,
+        principal=system("test"),
     )
     return {
         "general": general.pk,
@@ -101,21 +101,20 @@ UNMASK = {"ivan": {"confidential"}}  # only the custodian, and only of the file 
 @pytest.mark.parametrize("scope", ["view", "unmask", "download"])
 def test_default_reach_per_role_and_classification(personas, files, username, scope):
     user = personas[username]
-    seen = set(visible_to(user, scope=scope).values_list("pk", flat=True))
+    seen = set(visible_to(principal=Staff(user), scope=scope).values_list("pk", flat=True))
     expected = VIEW[username] if scope == "view" else UNMASK.get(username, set())
     assert {name for name, pk in files.items() if pk in seen} == expected
-    assert export_authorisation(user, "problem_items") is None
+    assert export_authorisation("problem_items", principal=Staff(user)) is None
 
 
 def borrow(personas, files, file="other", scope="view", who="alice"):
     return access_request_submit(
-        requester=personas[who],
+        principal=system("test", person=personas[who]),
         customer_ids=[files[file]],
         subject="回访核实",
         purpose="callback",
         reason="the customer called about a policy she bought through me",
         scope=scope,
-        actor=SYSTEM,
     )
 
 
@@ -123,18 +122,22 @@ def test_borrowing_is_approved_by_department_head_then_customer_service(personas
     alice = personas["alice"]
     made = borrow(personas, files)
     assert made.steps == ["department_head", "customer_service"]
-    assert files["other"] not in set(visible_to(alice).values_list("pk", flat=True))
-    access_request_decide(request_id=made.pk, user=personas["henry"], approve=True, actor=SYSTEM)
+    assert files["other"] not in set(
+        visible_to(principal=Staff(alice)).values_list("pk", flat=True)
+    )
+    access_request_decide(
+        principal=system("test", person=personas["henry"]), request_id=made.pk, approve=True
+    )
     assert AccessRequest.objects.get(pk=made.pk).status == "pending"
     done = access_request_decide(
-        request_id=made.pk, user=personas["sam"], approve=True, actor=SYSTEM
+        principal=system("test", person=personas["sam"]), request_id=made.pk, approve=True
     )
     assert done.status == "approved"
     grant = AccessGrant.objects.get(request=made)
     assert grant.ends_at - grant.starts_at == timedelta(days=3)
-    assert files["other"] in set(visible_to(alice).values_list("pk", flat=True))
+    assert files["other"] in set(visible_to(principal=Staff(alice)).values_list("pk", flat=True))
     # viewing is not unmasking: full values need a grant of that scope
-    assert not visible_to(alice, scope="unmask").filter(pk=files["other"]).exists()
+    assert not visible_to(principal=Staff(alice), scope="unmask").filter(pk=files["other"]).exists()
     steps = list(
         AuditEvent.objects.filter(action=Action.APPROVAL, object_id=str(made.pk)).values_list(
             "actor", flat=True
@@ -172,7 +175,7 @@ def test_illegal_decisions_are_refused_and_change_nothing(personas, files, who, 
     refused(
         code,
         lambda: access_request_decide(
-            request_id=made.pk, user=personas[who], approve=True, actor=SYSTEM
+            principal=system("test", person=personas[who]), request_id=made.pk, approve=True
         ),
     )
     assert snapshot(made) == before
@@ -182,12 +185,14 @@ def test_one_person_decides_one_step_only(personas, files):
     made = borrow(personas, files, who="carol")
     # henry heads carol's department; he also holds a role that cannot approve as customer
     # service — and even a customer-service approver who decided step 1 could not do step 2
-    access_request_decide(request_id=made.pk, user=personas["henry"], approve=True, actor=SYSTEM)
+    access_request_decide(
+        principal=system("test", person=personas["henry"]), request_id=made.pk, approve=True
+    )
     before = snapshot(made)
     refused(
         "NOT_APPROVER",
         lambda: access_request_decide(
-            request_id=made.pk, user=personas["henry"], approve=True, actor=SYSTEM
+            principal=system("test", person=personas["henry"]), request_id=made.pk, approve=True
         ),
     )
     assert snapshot(made) == before
@@ -198,11 +203,15 @@ def test_classified_file_also_needs_the_customer_service_manager(personas, files
     assert made.classified and made.steps[-1] == "customer_service_manager"
     for approver in ("henry", "sam"):
         access_request_decide(
-            request_id=made.pk, user=personas[approver], approve=True, actor=SYSTEM
+            principal=system("test", person=personas[approver]), request_id=made.pk, approve=True
         )
-    assert not visible_to(personas["carol"]).filter(pk=files["confidential"]).exists()
-    access_request_decide(request_id=made.pk, user=personas["mona"], approve=True, actor=SYSTEM)
-    assert visible_to(personas["carol"]).filter(pk=files["confidential"]).exists()
+    assert (
+        not visible_to(principal=Staff(personas["carol"])).filter(pk=files["confidential"]).exists()
+    )
+    access_request_decide(
+        principal=system("test", person=personas["mona"]), request_id=made.pk, approve=True
+    )
+    assert visible_to(principal=Staff(personas["carol"])).filter(pk=files["confidential"]).exists()
 
 
 def test_rejection_needs_a_reason_and_ends_the_request(personas, files):
@@ -211,12 +220,15 @@ def test_rejection_needs_a_reason_and_ends_the_request(personas, files):
     refused(
         "REQUIRED",
         lambda: access_request_decide(
-            request_id=made.pk, user=personas["henry"], approve=False, actor=SYSTEM
+            principal=system("test", person=personas["henry"]), request_id=made.pk, approve=False
         ),
     )
     assert snapshot(made) == before
     access_request_decide(
-        request_id=made.pk, user=personas["henry"], approve=False, reason="no", actor=SYSTEM
+        principal=system("test", person=personas["henry"]),
+        request_id=made.pk,
+        approve=False,
+        reason="no",
     )
     assert snapshot(made) == ("rejected", before[1] + 1, before[2])
 
@@ -236,12 +248,11 @@ def test_a_request_states_subject_purpose_reason_and_at_most_three_days(
     personas, files, changes, field
 ):
     args = {
-        "requester": personas["alice"],
+        "principal": system("test", person=personas["alice"]),
         "customer_ids": [files["other"]],
         "subject": "s",
         "purpose": "callback",
         "reason": "r",
-        "actor": SYSTEM,
         **changes,
     }
     before = AccessRequest.objects.count()
@@ -262,13 +273,13 @@ def test_the_loan_ends_after_three_days_with_a_frozen_clock(personas, files):
     made = borrow(personas, files, scope="unmask")
     for approver in ("henry", "sam"):
         access_request_decide(
-            request_id=made.pk, user=personas[approver], approve=True, actor=SYSTEM
+            principal=system("test", person=personas[approver]), request_id=made.pk, approve=True
         )
-    assert visible_to(alice, scope="unmask").filter(pk=files["other"]).exists()
+    assert visible_to(principal=Staff(alice), scope="unmask").filter(pk=files["other"]).exists()
     grant = AccessGrant.objects.get(request=made)
     later = grant.ends_at + timedelta(seconds=1)
     with mock.patch("django.utils.timezone.now", return_value=later):
-        assert not visible_to(alice).filter(pk=files["other"]).exists()
+        assert not visible_to(principal=Staff(alice)).filter(pk=files["other"]).exists()
         assert access_grants_expire() == 1
         assert access_grants_expire() == 0  # stamped once
     grant.refresh_from_db()
@@ -281,50 +292,52 @@ def test_returning_closes_the_loan_early(personas, files):
     made = borrow(personas, files)
     for approver in ("henry", "sam"):
         access_request_decide(
-            request_id=made.pk, user=personas[approver], approve=True, actor=SYSTEM
+            principal=system("test", person=personas[approver]), request_id=made.pk, approve=True
         )
     refused(
         "NOTHING",
-        lambda: access_grants_return(request_id=made.pk, user=personas["sam"], actor=SYSTEM),
+        lambda: access_grants_return(
+            principal=system("test", person=personas["sam"]), request_id=made.pk
+        ),
     )
-    assert access_grants_return(request_id=made.pk, user=alice, actor=SYSTEM) == 1
-    assert not visible_to(alice).filter(pk=files["other"]).exists()
+    assert access_grants_return(principal=system("test", person=alice), request_id=made.pk) == 1
+    assert not visible_to(principal=Staff(alice)).filter(pk=files["other"]).exists()
     assert AccessGrant.objects.get(request=made).returned_at <= timezone.now()
 
 
 def test_export_needs_the_general_manager_or_the_information_manager(personas, files):
     made = access_request_submit(
-        requester=personas["sam"],
+        principal=system("test", person=personas["sam"]),
         customer_ids=[],
         subject="清单导出",
         purpose="problem_item",
         reason="to the channels",
         kind="export",
         export_of="problem_items",
-        actor=SYSTEM,
     )
     assert made.steps == ["export_approver"]
     for who in ("henry", "mona", "dave"):
         refused(
             "NOT_APPROVER",
             lambda who=who: access_request_decide(
-                request_id=made.pk, user=personas[who], approve=True, actor=SYSTEM
+                principal=system("test", person=personas[who]), request_id=made.pk, approve=True
             ),
         )
-    access_request_decide(request_id=made.pk, user=personas["george"], approve=True, actor=SYSTEM)
-    assert export_authorisation(personas["sam"], "problem_items") == made
-    assert export_authorisation(personas["dave"], "problem_items") is None
+    access_request_decide(
+        principal=system("test", person=personas["george"]), request_id=made.pk, approve=True
+    )
+    assert export_authorisation("problem_items", principal=Staff(personas["sam"])) == made
+    assert export_authorisation("problem_items", principal=Staff(personas["dave"])) is None
 
 
 def test_external_provision_needs_both_managers_and_records_recipient_and_basis(personas, files):
     base = {
-        "requester": personas["sam"],
+        "principal": system("test", person=personas["sam"]),
         "customer_ids": [files["general"]],
         "subject": "法院协查",
         "purpose": "other",
         "reason": "court order",
         "kind": "external",
-        "actor": SYSTEM,
     }
     assert refused("REQUIRED", lambda: access_request_submit(**base)).field == "recipient"
     made = access_request_submit(
@@ -336,9 +349,11 @@ def test_external_provision_needs_both_managers_and_records_recipient_and_basis(
         },
     )
     assert made.steps == ["information_manager", "customer_service_manager"]
-    access_request_decide(request_id=made.pk, user=personas["ivan"], approve=True, actor=SYSTEM)
+    access_request_decide(
+        principal=system("test", person=personas["ivan"]), request_id=made.pk, approve=True
+    )
     done = access_request_decide(
-        request_id=made.pk, user=personas["mona"], approve=True, actor=SYSTEM
+        principal=system("test", person=personas["mona"]), request_id=made.pk, approve=True
     )
     assert (done.status, done.recipient, done.legal_basis) == (
         "approved",
@@ -351,13 +366,12 @@ def test_external_provision_needs_both_managers_and_records_recipient_and_basis(
 def test_an_outside_person_registers_a_credential(personas, files):
     with pytest.raises(GovernanceError) as caught:
         borrow_args = {
-            "requester": personas["sam"],
+            "principal": system("test", person=personas["sam"]),
             "customer_ids": [files["general"]],
             "subject": "s",
             "purpose": "callback",
             "reason": "r",
             "external": {"external_name": "王律师", "external_org": "某律所"},
-            "actor": SYSTEM,
         }
         access_request_submit(**borrow_args)
     assert caught.value.field == "external_credential"

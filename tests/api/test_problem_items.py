@@ -9,6 +9,7 @@ from veracity.access.governance import access_request_decide, access_request_sub
 from veracity.access.models import ApiClient
 from veracity.audit.models import AuditEvent
 from veracity.audit.services import Actor
+from veracity.org.principals import system
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -16,16 +17,17 @@ SYSTEM = Actor.system("test")
 
 def approve_bulk_read(designated, approver):
     made = access_request_submit(
-        requester=designated,
+        principal=system("test", person=designated),
         customer_ids=[],
         subject="核心系统读取问题件清单",
         purpose="problem_item",
         reason="daily distribution to the channels",
         kind="export",
         export_of="problem_items",
-        actor=SYSTEM,
     )
-    return access_request_decide(request_id=made.pk, user=approver, approve=True, actor=SYSTEM)
+    return access_request_decide(
+        principal=system("test", person=approver), request_id=made.pk, approve=True
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -139,6 +141,6 @@ def test_items_on_classified_files_are_not_read_through_the_api(api, personas):
         classification="general",
         confidentiality="top_secret",
         custodian=personas["ivan"],
-        actor=SYSTEM,
+        principal=system("test"),
     )
     assert api.get("/problem-items").json()["total"] == 0

@@ -47,23 +47,22 @@ def token(db, personas):
     so the bulk read answers too."""
     from veracity.access.governance import access_request_decide, access_request_submit
     from veracity.access.models import ApiClient
-    from veracity.audit.services import Actor
+    from veracity.org.principals import system
 
     client, token = ApiClient.issue(name="schemathesis", system="core")
     client.designated_user = personas["sam"]
     client.save(update_fields=["designated_user"])
     made = access_request_submit(
-        requester=personas["sam"],
+        principal=system("test", person=personas["sam"]),
         customer_ids=[],
         subject="s",
         purpose="problem_item",
         reason="r",
         kind="export",
         export_of="problem_items",
-        actor=Actor.system("test"),
     )
     access_request_decide(
-        request_id=made.pk, user=personas["ivan"], approve=True, actor=Actor.system("test")
+        principal=system("test", person=personas["ivan"]), request_id=made.pk, approve=True
     )
     return token
 

@@ -8,9 +8,9 @@ import pytest
 from veracity.access import governance
 from veracity.approvals.models import ApprovalRequest
 from veracity.approvals.services import approval_for
-from veracity.audit.services import Actor
 from veracity.core.approvals import DESTRUCTION_PLAN, access_plan
 from veracity.core.refusals import CATALOGUE, Kind
+from veracity.org.principals import system
 from veracity.retention import services as retention
 
 
@@ -51,19 +51,18 @@ def test_an_access_request_opens_its_chain_on_the_engine(personas):
 
     customer = Customer.objects.create(name="王芳")
     made = governance.access_request_submit(
-        requester=personas["carol"],
+        principal=system("t", person=personas["carol"]),
         customer_ids=[customer.pk],
         subject="s",
         purpose="callback",
         reason="r",
-        actor=Actor.system("t"),
     )
     engine = approval_for("access_request", made.pk)
     assert engine is not None and engine.kind == "access.borrow"
     assert engine.step_plan == access_plan("borrow", classified=False)
     assert engine.requester_id == personas["carol"].pk and engine.status == "pending"
     governance.access_request_withdraw(
-        request_id=made.pk, user=personas["carol"], actor=Actor.system("t")
+        principal=system("t", person=personas["carol"]), request_id=made.pk
     )
     made.refresh_from_db()
     engine.refresh_from_db()

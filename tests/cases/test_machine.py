@@ -17,6 +17,7 @@ from django_fsm import has_transition_perm
 from tests.cases.test_policy import SEES_NOTHING, STAGES, STEPS, USERS, expected, walk
 from veracity.cases import policy
 from veracity.cases.models import ProblemItem
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_the_machine_agrees_with_the_persona_matrix(stage, item, staff):
     walk(item, stage, staff)
     item.refresh_from_db()
     got = {
-        (name, step): policy.step_open_to(staff[name], item, step)
+        (name, step): policy.step_open_to(Staff(staff[name]), item, step)
         for name in SEEN
         for step in STEPS
     }
@@ -49,14 +50,17 @@ def test_the_machine_agrees_with_the_persona_matrix(stage, item, staff):
     assert got == want
     for name in SEEN:
         # the list is the table's row, in the order the page shows the steps
-        assert policy.steps_open_to(staff[name], item) == [
+        assert policy.steps_open_to(Staff(staff[name]), item) == [
             step for step in STEPS if want[(name, step)]
         ]
         # and the transitions themselves answer the same through django-fsm
         for step, transition in policy.STEP_TRANSITIONS.items():
             bound = getattr(item, transition)
-            assert has_transition_perm(bound, staff[name]) is want[(name, step)], (name, step)
-        available = {t.name for t in item.get_available_user_stage_transitions(staff[name])}
+            assert has_transition_perm(bound, Staff(staff[name])) is want[(name, step)], (
+                name,
+                step,
+            )
+        available = {t.name for t in item.get_available_user_stage_transitions(Staff(staff[name]))}
         assert available == {t for s, t in policy.STEP_TRANSITIONS.items() if want[(name, s)]}, name
 
 
@@ -67,12 +71,14 @@ def test_the_machine_opens_nothing_to_those_who_see_nothing(stage, item, staff):
     walk(item, stage, staff)
     item.refresh_from_db()
     for name in SEES_NOTHING:
-        assert policy.steps_open_to(staff[name], item) == [], name
+        assert policy.steps_open_to(Staff(staff[name]), item) == [], name
 
 
 def test_an_unknown_step_is_never_open(item, staff):
-    assert not policy.step_open_to(staff["admin"], item, "destroy")
-    assert not policy.step_open_to(staff["sam"], item, "send_back")  # a transition, not a step
+    assert not policy.step_open_to(Staff(staff["admin"]), item, "destroy")
+    assert not policy.step_open_to(
+        Staff(staff["sam"]), item, "send_back"
+    )  # a transition, not a step
 
 
 def _offered(body: str) -> list[str]:
@@ -90,7 +96,9 @@ def test_the_item_page_offers_what_the_machine_opens(
         client.force_login(staff[name])
         response = client.get(f"/problems/{item.pk}/")
         assert response.status_code == 200, name
-        assert _offered(response.content.decode()) == policy.steps_open_to(staff[name], item), name
+        assert _offered(response.content.decode()) == policy.steps_open_to(
+            Staff(staff[name]), item
+        ), name
 
 
 @pytest.mark.parametrize("stage", ["new", "distributed", "investigating"])
@@ -104,7 +112,7 @@ def test_the_queue_ticks_what_the_machine_lets_distribute(stage, item, staff, cl
         body = client.get(f"/problems/queue/?stage={stage}").content.decode()
         listed = f'id="item-{item.pk}"' in body
         ticked = f'name="item" value="{item.pk}"' in body
-        assert ticked is (listed and policy.step_open_to(staff[name], item, "distribute"))
+        assert ticked is (listed and policy.step_open_to(Staff(staff[name]), item, "distribute"))
         if stage == "new" and name in ("sam", "mona"):
             assert ticked
     assert not policy.distributable(staff["dave"], "new")

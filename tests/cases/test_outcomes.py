@@ -274,7 +274,10 @@ def _rename(customer_id: int, user: Any) -> None:
     from veracity.customers.corrections import Change, customer_correct
 
     customer_correct(
-        changes=[Change(customer_id, "name", "王晓芳")], user=user, reason="renamed", as_of=DAY
+        changes=[Change(customer_id, "name", "王晓芳")],
+        principal=Staff(user),
+        reason="renamed",
+        as_of=DAY,
     )
 
 

@@ -18,6 +18,7 @@ from veracity.customers.corrections import (
 )
 from veracity.customers.models import Address, BankAccount, Customer, IdentityDocument, Phone
 from veracity.customers.services import account_key, address_key, id_key, phone_key
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 26)
@@ -132,7 +133,7 @@ def test_id_number_of_another_customer_refused_and_nothing_written(two, personas
                 Change(first.pk, "name", "周文杰"),  # valid, but must not stay alone
                 Change(first.pk, "id_number", theirs.number, mine.pk),
             ],
-            user=personas["dave"],
+            principal=Staff(personas["dave"]),
             reason="problem item #1",
             as_of=AS_OF,
         )
@@ -149,7 +150,7 @@ def test_invalid_id_number_refused_by_the_core_rules(two, personas):
     with pytest.raises(CorrectionError) as refused:
         customer_correct(
             changes=[Change(first.pk, "id_number", bad, mine.pk)],
-            user=personas["dave"],
+            principal=Staff(personas["dave"]),
             reason="r",
             as_of=AS_OF,
         )
@@ -177,7 +178,7 @@ def test_record_of_another_customer_refused(field, two, personas):
     with pytest.raises(CorrectionError) as refused:
         customer_correct(
             changes=[Change(first.pk, field, value, theirs.pk)],
-            user=personas["dave"],
+            principal=Staff(personas["dave"]),
             reason="r",
             as_of=AS_OF,
         )
@@ -196,7 +197,7 @@ def test_correct_to_a_number_already_on_file_removes_the_wrong_record(two, perso
     )
     customer_correct(
         changes=[Change(first.pk, "phone", "137 5555 6666", wrong.pk)],
-        user=personas["dave"],
+        principal=Staff(personas["dave"]),
         reason="problem item #7",
         as_of=AS_OF,
     )
@@ -216,7 +217,7 @@ def test_correct_a_phone_to_its_own_number_keeps_it(two, personas):
     phone = Phone.objects.get(customer=first)
     customer_correct(
         changes=[Change(first.pk, "phone", "+86 138-1111-2222", phone.pk)],
-        user=personas["dave"],
+        principal=Staff(personas["dave"]),
         reason="r",
         as_of=AS_OF,
     )
@@ -231,7 +232,7 @@ def test_correct_to_another_customers_phone_is_allowed_and_shared(two, personas)
     phone = Phone.objects.get(customer=first)
     customer_correct(
         changes=[Change(first.pk, "phone", "13933334444", phone.pk)],
-        user=personas["dave"],
+        principal=Staff(personas["dave"]),
         reason="r",
         as_of=AS_OF,
     )
@@ -252,7 +253,7 @@ def test_record_values_and_blind_indexes_are_rewritten(two, personas):
             Change(first.pk, "account", "6222 0202 0000 7777 888", account.pk),
             Change(first.pk, "id_number", new_id, document.pk),
         ],
-        user=personas["dave"],
+        principal=Staff(personas["dave"]),
         reason="r",
         as_of=AS_OF,
     )
@@ -271,7 +272,7 @@ def test_facts_corrected_and_rechecked(two, personas):
     first, _ = two
     customer_correct(
         changes=[Change(first.pk, "birth_date", "1980-05-06"), Change(first.pk, "sex", "M")],
-        user=personas["dave"],
+        principal=Staff(personas["dave"]),
         reason="r",
         as_of=AS_OF,
     )

@@ -16,6 +16,7 @@ from veracity.customers.selectors import (
     customer_search,
     visible_to,
 )
+from veracity.org.principals import Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -58,13 +59,13 @@ def reads() -> list[AuditEvent]:
     ],
 )
 def test_visible_to_per_role(personas, book, username, sees_wang, sees_zhang):
-    visible = set(visible_to(personas[username]).values_list("pk", flat=True))
+    visible = set(visible_to(principal=Staff(personas[username])).values_list("pk", flat=True))
     assert (book["wang"].pk in visible) is sees_wang
     assert (book["zhang"].pk in visible) is sees_zhang
 
 
 def test_agent_sees_only_the_parties_of_own_policies(personas, book):
-    visible = visible_to(personas["alice"])
+    visible = visible_to(principal=Staff(personas["alice"]))
     assert set(visible.values_list("name", flat=True)) == {"王芳", "李小明"}
 
 
@@ -72,8 +73,8 @@ def test_user_without_role_and_anonymous_see_nobody(book, django_user_model):
     from django.contrib.auth.models import AnonymousUser
 
     nobody = django_user_model.objects.create_user(username="nobody", password="x")
-    assert not visible_to(nobody).exists()
-    assert not visible_to(AnonymousUser()).exists()
+    assert not visible_to(principal=Staff(nobody)).exists()
+    assert not visible_to(principal=Staff(AnonymousUser())).exists()
     assert Customer.objects.count() >= 3  # the customers exist; they are just not visible
 
 
@@ -88,7 +89,9 @@ def test_user_without_role_and_anonymous_see_nobody(book, django_user_model):
     ],
 )
 def test_search_by_phone_normalises_what_was_typed(personas, book, typed):
-    found = customer_search(personas["sam"], query=typed, kind="phone", purpose="callback")
+    found = customer_search(
+        principal=Staff(personas["sam"]), query=typed, kind="phone", purpose="callback"
+    )
     assert [c.pk for c in found] == [book["wang"].pk]
 
 
@@ -112,7 +115,7 @@ def test_search_by_id_number_with_lower_case_x(personas, make_application):
     )
     typed = " " + number[:6] + " " + number[6:14] + " " + number[14:].lower()
     found = customer_search(
-        personas["sam"], query=typed, kind="id_number", purpose="customer_service"
+        principal=Staff(personas["sam"]), query=typed, kind="id_number", purpose="customer_service"
     )
     assert len(found) == 1
     assert found[0].documents.get().number == number
@@ -121,7 +124,10 @@ def test_search_by_id_number_with_lower_case_x(personas, make_application):
 def test_search_by_id_number_full_width(personas, book):
     full_width = book["holder_id"].translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
     found = customer_search(
-        personas["sam"], query=full_width, kind="id_number", purpose="customer_service"
+        principal=Staff(personas["sam"]),
+        query=full_width,
+        kind="id_number",
+        purpose="customer_service",
     )
     assert [c.pk for c in found] == [book["wang"].pk]
 
@@ -129,26 +135,43 @@ def test_search_by_id_number_full_width(personas, book):
 def test_search_by_account_with_spaces(personas, book):
     typed = " ".join(HOLDER_ACCOUNT[i : i + 4] for i in range(0, len(HOLDER_ACCOUNT), 4))
     found = customer_search(
-        personas["dave"], query=typed, kind="account", purpose="compliance_check"
+        principal=Staff(personas["dave"]), query=typed, kind="account", purpose="compliance_check"
     )
     assert [c.pk for c in found] == [book["wang"].pk]
 
 
 def test_search_by_name_is_partial_and_not_audited(personas, book):
     before = len(reads())
-    found = customer_search(personas["sam"], query="芳", kind="name", purpose="callback")
+    found = customer_search(
+        principal=Staff(personas["sam"]), query="芳", kind="name", purpose="callback"
+    )
     assert [c.name for c in found] == ["王芳"]
     assert len(reads()) == before
 
 
 def test_search_starts_from_visible_to(personas, book):
     assert (
-        customer_search(personas["alice"], query="139 1234 5678", kind="phone", purpose="callback")
+        customer_search(
+            principal=Staff(personas["alice"]),
+            query="139 1234 5678",
+            kind="phone",
+            purpose="callback",
+        )
         == []
     )
-    assert customer_search(personas["alice"], query="张伟", kind="name", purpose="callback") == []
     assert (
-        customer_search(personas["audrey"], query=HOLDER_PHONE, kind="phone", purpose="callback")
+        customer_search(
+            principal=Staff(personas["alice"]), query="张伟", kind="name", purpose="callback"
+        )
+        == []
+    )
+    assert (
+        customer_search(
+            principal=Staff(personas["audrey"]),
+            query=HOLDER_PHONE,
+            kind="phone",
+            purpose="callback",
+        )
         == []
     )
 
@@ -156,9 +179,17 @@ def test_search_starts_from_visible_to(personas, book):
 def test_every_personal_data_search_writes_one_audit_event_with_purpose(personas, book):
     before = len(reads())
     customer_search(
-        personas["sam"], query=HOLDER_PHONE, kind="phone", purpose="callback", ip="10.0.0.7"
+        principal=Staff(personas["sam"], address="10.0.0.7"),
+        query=HOLDER_PHONE,
+        kind="phone",
+        purpose="callback",
     )
-    customer_search(personas["sam"], query="no such number", kind="account", purpose="problem_item")
+    customer_search(
+        principal=Staff(personas["sam"]),
+        query="no such number",
+        kind="account",
+        purpose="problem_item",
+    )
     events = reads()[before:]
     assert [(e.action, e.purpose, e.actor) for e in events] == [
         (Action.SEARCH_PERSONAL_DATA, "callback", "sam"),
@@ -181,14 +212,16 @@ def test_every_personal_data_search_writes_one_audit_event_with_purpose(personas
 def test_bad_search_is_refused_and_writes_nothing(personas, book, query, kind, purpose, code):
     before = len(reads())
     with pytest.raises(SearchError) as refused:
-        customer_search(personas["sam"], query=query, kind=kind, purpose=purpose)
+        customer_search(principal=Staff(personas["sam"]), query=query, kind=kind, purpose=purpose)
     assert refused.value.code == code
     assert len(reads()) == before
 
 
 def test_customer_detail_is_masked_and_audited(personas, book):
     before = len(reads())
-    view = customer_detail(personas["sam"], book["wang"].pk, purpose="customer_service")
+    view = customer_detail(
+        book["wang"].pk, principal=Staff(personas["sam"]), purpose="customer_service"
+    )
     assert view.name == "王芳"
     assert [p.number for p in view.phones] == ["138****8000"]
     assert view.documents[0].number == book["holder_id"][0] + "*" * 16 + book["holder_id"][-1]
@@ -210,7 +243,9 @@ def test_customer_detail_history_lists_every_field_masked(personas, book, applic
     # the customer changes their phone: a resubmission adds the new one
     application["policyholder"]["phones"] = ["139 0000 1111"]
     store(application)
-    view = customer_detail(personas["sam"], book["wang"].pk, purpose="customer_service")
+    view = customer_detail(
+        book["wang"].pk, principal=Staff(personas["sam"]), purpose="customer_service"
+    )
     fields = {(h.record, h.field) for h in view.history}
     assert ("customer", "name") in fields
     assert ("phone", "phone") in fields
@@ -228,7 +263,7 @@ def test_customer_detail_records_changes_of_facts(personas, book):
     wang = Customer.objects.get(pk=book["wang"].pk)
     wang.name = "王芳芳"
     wang.save()
-    view = customer_detail(personas["sam"], wang.pk, purpose="customer_service")
+    view = customer_detail(wang.pk, principal=Staff(personas["sam"]), purpose="customer_service")
     change = next(h for h in view.history if h.change == "~" and h.field == "name")
     assert (change.old, change.new) == ("王芳", "王芳芳")
 
@@ -237,26 +272,26 @@ def test_customer_detail_records_changes_of_facts(personas, book):
 def test_customer_detail_outside_the_book_is_404_and_not_audited(personas, book, username):
     before = len(reads())
     with pytest.raises(Http404):
-        customer_detail(personas[username], book["zhang"].pk, purpose="callback")
+        customer_detail(book["zhang"].pk, principal=Staff(personas[username]), purpose="callback")
     assert len(reads()) == before
 
 
 @pytest.mark.parametrize("garbage", ["abc", None, -1, 0, 10**30, "1; DROP TABLE"])
 def test_customer_detail_garbage_id_is_404(personas, book, garbage):
     with pytest.raises(Http404):
-        customer_detail(personas["sam"], garbage, purpose="callback")
+        customer_detail(garbage, principal=Staff(personas["sam"]), purpose="callback")
 
 
 def test_customer_detail_needs_a_purpose(personas, book):
     with pytest.raises(SearchError):
-        customer_detail(personas["sam"], book["wang"].pk, purpose=" ")
+        customer_detail(book["wang"].pk, principal=Staff(personas["sam"]), purpose=" ")
 
 
 def test_agent_sees_only_own_policies_of_a_shared_customer(personas, book, make_application):
     # 王芳 also bought a policy through another agent: alice must not see that one
     app = make_application("A2026110088", seller={"code": "AG00099", "agency_code": None})
     store(app)
-    mine = customer_detail(personas["alice"], book["wang"].pk, purpose="callback")
+    mine = customer_detail(book["wang"].pk, principal=Staff(personas["alice"]), purpose="callback")
     assert [p.application_no for p in mine.policies] == ["A2026110001"]
-    all_ = customer_detail(personas["sam"], book["wang"].pk, purpose="callback")
+    all_ = customer_detail(book["wang"].pk, principal=Staff(personas["sam"]), purpose="callback")
     assert {p.application_no for p in all_.policies} == {"A2026110001", "A2026110088"}

@@ -13,6 +13,7 @@ from veracity.access.models import AccessGrant, AccessRequest
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.services import Actor
 from veracity.customers.models import Customer
+from veracity.org.principals import system
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -174,14 +175,15 @@ def test_marking_a_file_classified(login, personas, book, username, allowed):
 
 def test_request_pages_are_not_shown_to_strangers(login, personas, book):
     made = access_request_submit(
-        requester=personas["alice"],
+        principal=system("test", person=personas["alice"]),
         customer_ids=[book["zhang"]],
         subject="s",
         purpose="callback",
         reason="r",
-        actor=SYSTEM,
     )
     assert login(personas["dave"]).get(f"/access/{made.pk}/").status_code == 200  # compliance
     assert login(personas["carol"]).get(f"/access/{made.pk}/").status_code == 404
-    access_request_decide(request_id=made.pk, user=personas["henry"], approve=True, actor=SYSTEM)
+    access_request_decide(
+        principal=system("test", person=personas["henry"]), request_id=made.pk, approve=True
+    )
     assert login(personas["henry"]).get(f"/access/{made.pk}/").status_code == 200

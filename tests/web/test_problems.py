@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from tests.cases.test_listing import make_items
 from veracity.audit.models import Action, AuditEvent
-from veracity.audit.services import Actor
+from veracity.org.principals import system
 from veracity.policies.models import Policy
 
 pytestmark = pytest.mark.django_db
@@ -116,17 +116,16 @@ def approve_export(requester, approver):
     from veracity.access.governance import access_request_decide, access_request_submit
 
     made = access_request_submit(
-        requester=requester,
+        principal=system("test", person=requester),
         customer_ids=[],
         subject="问题件清单",
         purpose="problem_item",
         reason="send to the channels",
         kind="export",
         export_of="problem_items",
-        actor=Actor.system("test"),
     )
     return access_request_decide(
-        request_id=made.pk, user=approver, approve=True, actor=Actor.system("test")
+        principal=system("test", person=approver), request_id=made.pk, approve=True
     )
 
 

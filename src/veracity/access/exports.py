@@ -7,6 +7,10 @@ the person it acts as (``--as``) and that person's approved export request (``--
 and :func:`export_as` asks the same policy and the same authorisation as the web page. Every
 refusal is written to the audit trail (``ACCESS_REFUSED``: who, which action, what) before
 it is raised; the command turns it into its exit code with ``veracity.cli.refused``.
+
+The person is the command's principal from then on (:class:`ExportAuthority`
+``.principal``, a :class:`~veracity.org.principals.Staff`): the listing and
+``governance.export_record`` take it as the web page's views take theirs.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from veracity.access.models import AccessRequest
 from veracity.access.policy import may, record_refusal
 from veracity.audit.services import Actor
 from veracity.core.refusals import Kind, Refusal, register
+from veracity.org import principals
+from veracity.org.principals import Principal, Staff
 
 __all__ = ["ExportAuthority", "ExportRefused", "export_as"]
 
@@ -64,11 +70,19 @@ class ExportRefused(Refusal):
 
 @dataclass(frozen=True, slots=True)
 class ExportAuthority:
-    """Who exports, under which approval, and the actor the trail names."""
+    """Who exports (the person as a principal) and under which approval."""
 
-    user: Any
+    principal: Staff
     request: AccessRequest
-    actor: Actor
+
+    @property
+    def user(self) -> Any:
+        return self.principal.user
+
+    @property
+    def actor(self) -> Actor:
+        """The person as the trail names them."""
+        return Actor.of_principal(self.principal)
 
 
 def export_as(
@@ -89,9 +103,9 @@ def export_as(
     person's or another list's request is refused. ``system`` names the command for a
     refusal before a person is known (``system:<system>``)."""
 
-    def refuse(actor: Actor, code: str, field: str = "as", **detail: Any) -> ExportRefused:
+    def refuse(who: Principal, code: str, field: str = "as", **detail: Any) -> ExportRefused:
         record_refusal(
-            actor=actor,
+            actor=Actor.of_principal(who),
             action=action,
             object_type=export_of,
             object_id="list",
@@ -99,17 +113,18 @@ def export_as(
         )
         return ExportRefused(code, field, **detail)
 
+    command = principals.system(system)
     if not username:
-        raise refuse(Actor.system(system), "person_required")
+        raise refuse(command, "person_required")
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise refuse(Actor.system(system), "unknown_person", username=username[:150])
-    actor = Actor.of(user)
+        raise refuse(command, "unknown_person", username=username[:150])
+    person = Staff(user)
     if not may(user, action):
-        raise refuse(actor, "action")
+        raise refuse(person, "action")
     if request_id is None:
-        raise refuse(actor, "request_required", "request")
-    approval = export_authorisation(user, export_of)
+        raise refuse(person, "request_required", "request")
+    approval = export_authorisation(export_of, principal=person)
     if approval is None or approval.pk != request_id:
-        raise refuse(actor, "not_approved", "request", request=request_id)
-    return ExportAuthority(user=user, request=approval, actor=actor)
+        raise refuse(person, "not_approved", "request", request=request_id)
+    return ExportAuthority(principal=person, request=approval)

@@ -13,6 +13,12 @@ Nobody decides on their own request, nor on two steps of one request (the core's
 approved borrowing or export becomes one grant per customer file, at most three days long
 (D4.19); returning closes it early, the expiry job stamps the ones that ran out. Every step
 is audited.
+
+The services take the person acting as ``*, principal: Principal``
+(``veracity.org.principals``): its acting user requests, decides, withdraws and returns, and
+the trail records the principal as the caller (``Actor.of_principal``: a member of staff by
+name, an API client or a command as ``api:<client>`` / ``system:<name>`` with its person's
+id). The expiry job has no person: it keeps its own actor, ``system:grant-expiry``.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from veracity.audit.services import Actor, Event, audit_record, audit_record_man
 from veracity.core import approvals as plans
 from veracity.core.refusals import CATALOGUE, Entry, Refusal, register
 from veracity.core.refusals import Kind as RefusalKind
+from veracity.org.principals import Principal, acting_user
 
 MAX_BORROW_DAYS: Final = 3  # D4.19: 借阅时间最长不超过3天
 
@@ -169,6 +176,12 @@ _REFUSALS: Final[dict[str, tuple[str, RefusalKind, str, str]]] = {
         "只能撤回本人的申请",
         "only your own request",
     ),
+    "access.person_required": (
+        "PERSON_REQUIRED",
+        RefusalKind.FORBIDDEN,
+        "申请须由本人提出",
+        "a request is made by a person",
+    ),
     "access.nothing_to_return": (
         "NOTHING",
         RefusalKind.CONFLICT,
@@ -237,7 +250,7 @@ def _from_engine(refusal: Refusal, step: str | None) -> GovernanceError:
 
 def access_request_submit(
     *,
-    requester: Any,
+    principal: Principal,
     customer_ids: Sequence[int],
     subject: str,
     purpose: str,
@@ -247,14 +260,16 @@ def access_request_submit(
     days: int = MAX_BORROW_DAYS,
     external: dict[str, str] | None = None,
     export_of: str = "",
-    actor: Actor,
 ) -> AccessRequest:
     """Record a request (D4.18: subject, purpose, reason, requester) and open its approval
-    chain on the approvals engine."""
+    chain on the approvals engine. The requester is ``principal``'s acting user; a principal
+    without a person (a customer, a system alone) is refused (``access.person_required``)."""
     # The customer register sits above access in the layers: its files are reached through
     # the request's own relation (the classified flag of the files asked for decides the chain).
     customer_model: Any = AccessRequest._meta.get_field("customers").related_model
-
+    requester = acting_user(principal)
+    if getattr(requester, "pk", None) is None:
+        raise GovernanceError("access.person_required", "requester")
     _require(subject, "subject", "access.subject_required")
     _require(purpose, "purpose", "access.purpose_required")
     _require(reason, "reason", "access.reason_required")
@@ -304,7 +319,7 @@ def access_request_submit(
             created_at=request.created_at,
         )
         audit_record(
-            actor=actor,
+            actor=Actor.of_principal(principal),
             event=Event(
                 action=Action.ACCESS_REQUEST,
                 object_type=OWNER,
@@ -357,9 +372,13 @@ def pending_step(request: AccessRequest) -> str | None:
     return next((s for s in request.steps if s not in decided), None)
 
 
-def may_decide(user: Any, request: AccessRequest, step: str | None = None) -> bool:
-    """``user`` may decide the pending step of ``request``: holds the step's role (or heads
-    the requester's department), is not the requester, and decided no other step."""
+def may_decide(request: AccessRequest, step: str | None = None, *, principal: Principal) -> bool:
+    """``principal``'s acting user may decide the pending step of ``request``: holds the
+    step's role (or heads the requester's department), is not the requester, and decided no
+    other step."""
+    user = acting_user(principal)
+    if user is None:
+        return False
     step = step or pending_step(request)
     if step is None or request.status != AccessRequest.Status.PENDING:
         return False
@@ -369,18 +388,22 @@ def may_decide(user: Any, request: AccessRequest, step: str | None = None) -> bo
     return step in {s.name for s in approvals.decidable_steps(user, approval)}
 
 
-def requests_awaiting(user: Any, *, limit: int = 500) -> list[AccessRequest]:
-    """The pending requests whose next step ``user`` may decide, oldest first."""
+def requests_awaiting(*, principal: Principal, limit: int = 500) -> list[AccessRequest]:
+    """The pending requests whose next step ``principal``'s acting user may decide, oldest
+    first (none for a principal without a person)."""
+    user = acting_user(principal)
+    if user is None:
+        return []
     waiting = approvals.awaiting(user, kinds=APPROVAL_KIND.values(), limit=limit)
     found = AccessRequest.objects.in_bulk([a.owner_id for a in waiting])
     return [found[a.owner_id] for a in waiting if a.owner_id in found]
 
 
 def access_request_decide(
-    *, request_id: int, user: Any, approve: bool, reason: str = "", actor: Actor
+    *, request_id: int, principal: Principal, approve: bool, reason: str = ""
 ) -> AccessRequest:
-    """One approver's decision on the pending step (on the approvals engine); a rejection
-    needs a reason and ends the request, the last approval grants it."""
+    """``principal``'s acting user decides the pending step (on the approvals engine); a
+    rejection needs a reason and ends the request, the last approval grants it."""
     with transaction.atomic():
         request = AccessRequest.objects.select_for_update().get(pk=request_id)
         step = pending_step(request)
@@ -389,11 +412,11 @@ def access_request_decide(
         try:
             approvals.approval_decide(
                 request_id=approval_of(request).pk,
-                user=user,
+                user=acting_user(principal),
                 approve=approve,
                 reason=reason,
                 step=step,
-                actor=actor,
+                actor=Actor.of_principal(principal),
                 purpose=request.purpose,
             )
         except GovernanceError:
@@ -435,15 +458,21 @@ def _grant(request: AccessRequest, now: datetime) -> list[AccessGrant]:
     )
 
 
-def access_request_withdraw(*, request_id: int, user: Any, actor: Actor) -> AccessRequest:
+def access_request_withdraw(*, request_id: int, principal: Principal) -> AccessRequest:
+    """The requester (``principal``'s acting user) withdraws a pending request."""
+    user = acting_user(principal)
     with transaction.atomic():
         request = AccessRequest.objects.select_for_update().get(pk=request_id)
-        if request.requester_id != user.pk:
+        if user is None or request.requester_id != user.pk:
             raise GovernanceError("access.not_yours", "requester")
         if request.status != AccessRequest.Status.PENDING:
             raise GovernanceError("access.closed", "status")
         try:
-            approvals.approval_withdraw(request_id=approval_of(request).pk, user=user, actor=actor)
+            approvals.approval_withdraw(
+                request_id=approval_of(request).pk,
+                user=user,
+                actor=Actor.of_principal(principal),
+            )
         except GovernanceError:
             raise
         except Refusal as refusal:
@@ -472,25 +501,26 @@ def granted_customer_ids(user: Any, scope: str = Scope.VIEW, *, now: datetime | 
     return active_grants(user, now=now).filter(scope__in=allowed).values("customer_id")
 
 
-def access_grants_return(*, request_id: int, user: Any, actor: Actor) -> int:
-    """Return borrowed files (closes the loan early, D4.19)."""
+def access_grants_return(*, request_id: int, principal: Principal) -> int:
+    """Return the files ``principal``'s acting user borrowed (closes the loan early, D4.19)."""
+    holder_id = getattr(acting_user(principal), "pk", None)
     with transaction.atomic():
         grants = list(
             AccessGrant.objects.select_for_update().filter(
                 request_id=request_id,
-                holder=user,
+                holder_id=holder_id,
                 returned_at__isnull=True,
                 expired_at__isnull=True,
             )
         )
-        if not grants:
+        if holder_id is None or not grants:
             raise GovernanceError("access.nothing_to_return", "request")
         now = timezone.now()
         for grant in grants:
             grant.returned_at = now
         AccessGrant.objects.bulk_update(grants, ["returned_at"])
         audit_record(
-            actor=actor,
+            actor=Actor.of_principal(principal),
             event=Event(
                 action=Action.GRANT_RETURN,
                 object_type="access_request",
@@ -503,7 +533,8 @@ def access_grants_return(*, request_id: int, user: Any, actor: Actor) -> int:
 
 def access_grants_expire(*, now: datetime | None = None) -> int:
     """Stamp the loans that ran out without being returned (the expiry job); each is
-    audited. A grant stops working at ``ends_at`` whether or not this has run."""
+    audited as ``system:grant-expiry`` (a job without a person: it takes no principal). A
+    grant stops working at ``ends_at`` whether or not this has run."""
     now = now or timezone.now()
     with transaction.atomic():
         grants = list(
@@ -535,11 +566,15 @@ def access_grants_expire(*, now: datetime | None = None) -> int:
 
 
 def export_authorisation(
-    user: Any, export_of: str, *, now: datetime | None = None
+    export_of: str, *, principal: Principal, now: datetime | None = None
 ) -> AccessRequest | None:
-    """The approved export request under which ``user`` may export ``export_of`` now: by
-    the user, approved, and within its days since approval."""
+    """The approved export request under which ``principal`` may export ``export_of`` now:
+    by its acting user, approved, and within its days since approval (``None`` for a
+    principal without a person)."""
     now = now or timezone.now()
+    user = acting_user(principal)
+    if user is None:
+        return None
     candidates = AccessRequest.objects.filter(
         kind=Kind.EXPORT,
         export_of=export_of,
@@ -554,16 +589,19 @@ def export_authorisation(
     return None
 
 
-def export_record(*, user: Any, request: AccessRequest, what: str, rows: int, actor: Actor) -> str:
-    """Record an export made under ``request`` (audited) and return the watermark every
-    exported file carries: who, for what purpose, when, under which approval."""
+def export_record(*, principal: Principal, request: AccessRequest, what: str, rows: int) -> str:
+    """Record an export made by ``principal`` under ``request`` (audited as
+    ``Actor.of_principal``) and return the watermark every exported file carries: who, for
+    what purpose, when, under which approval. Who is the principal's acting user, or — for a
+    system reading alone under its person's approval — the request's requester."""
     now = timezone.localtime()
+    exporter = acting_user(principal) or request.requester
     watermark = (
-        f"导出人 Exported by: {user.get_username()} · 用途 Purpose: {request.purpose} · "
+        f"导出人 Exported by: {exporter.get_username()} · 用途 Purpose: {request.purpose} · "
         f"时间 Time: {now:%Y-%m-%d %H:%M:%S} · 审批单 Approval: #{request.pk}"
     )
     audit_record(
-        actor=actor,
+        actor=Actor.of_principal(principal),
         event=Event(
             action=Action.EXPORT,
             object_type="access_request",

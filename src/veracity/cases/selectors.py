@@ -366,9 +366,8 @@ def correctable_customers(item_id: int, *, principal: Principal) -> list[int]:
     member outside its acting user's reach is corrected by someone whose reach includes them)."""
 
     members = ProblemItemMember.objects.filter(item_id=item_id).values("customer_id")
-    # customers are not on principals yet: their selector takes the acting user
-    user = acting_user(principal)
-    return sorted(customers_visible_to(user).filter(pk__in=members).values_list("pk", flat=True))
+    visible = customers_visible_to(principal=principal).filter(pk__in=members)
+    return sorted(visible.values_list("pk", flat=True))
 
 
 def without_sealed(correction: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -573,11 +573,12 @@ def problem_item_verify(
 
 
 def _apply_correction(item: ProblemItem, principal: Principal, today: date) -> None:
-    user = acting_user(principal)
     raw = (item.correction or {}).get("changes", [])
     changes = [_unsealed(item, c) for c in raw]
     try:
-        customer_correct(changes=changes, user=user, reason=f"problem item #{item.pk}", as_of=today)
+        customer_correct(
+            changes=changes, principal=principal, reason=f"problem item #{item.pk}", as_of=today
+        )
     except CorrectionError as error:
         raise refuse(
             "correction",

@@ -20,6 +20,7 @@ from veracity.core.refusals import Refusal
 from veracity.customers import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.customers.models import Address, BankAccount, Customer, IdentityDocument, Phone
 from veracity.customers.services import account_key, address_key, id_key, phone_key
+from veracity.org.principals import Principal, acting_user
 
 #: What an investigation may correct: the facts on the customer row, and the values on the
 #: customer's own phone, address, bank-account and identity-document records.
@@ -114,9 +115,13 @@ def _check_value(where: str, name: str, value: str) -> None:
 
 
 @transaction.atomic
-def customer_correct(*, changes: Sequence[Change], user: Any, reason: str, as_of: date) -> None:
-    """Apply every change or none; each changed record's history row names ``user`` and
+def customer_correct(
+    *, changes: Sequence[Change], principal: Principal, reason: str, as_of: date
+) -> None:
+    """Apply every change or none; each changed record's history row names ``principal``'s
+    acting user (``org.principals.acting_user``; nobody for a system without a person) and
     ``reason``."""
+    user = acting_user(principal)
     for i, change in enumerate(changes):
         where = f"changes[{i}]"
         if change.field in _RECORDS:

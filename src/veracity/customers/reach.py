@@ -26,15 +26,17 @@ from django.db.models import Q, QuerySet
 from veracity.access.governance import granted_customer_ids
 from veracity.access.roles import Reach, reaches_of
 from veracity.customers.models import Classification, Confidentiality, Customer
+from veracity.org.principals import Principal, acting_user
 from veracity.org.selectors import channels_of
 
 WHOLE_BOOK = frozenset({Reach.GENERAL, Reach.GENERAL_AND_SPECIAL})
 
 
-def book_condition(user: Any, *, policy: str = "") -> Q | None:
-    """Which policies ``user``'s roles reach, as a condition on the policy at the ORM path
-    ``policy`` (``""`` from ``Policy`` itself, ``"policy__"`` from a policy role or a
-    problem-item member). ``None``: the whole book (no condition)."""
+def book_condition(*, principal: Principal, policy: str = "") -> Q | None:
+    """Which policies the roles of ``principal``'s acting user reach, as a condition on the
+    policy at the ORM path ``policy`` (``""`` from ``Policy`` itself, ``"policy__"`` from a
+    policy role or a problem-item member). ``None``: the whole book (no condition)."""
+    user = acting_user(principal)
     reaches = reaches_of(user)
     if reaches & WHOLE_BOOK:
         return None
@@ -46,10 +48,14 @@ def book_condition(user: Any, *, policy: str = "") -> Q | None:
     return condition
 
 
-def classified_hidden_from(user: Any, *, now: datetime | None = None) -> QuerySet[Any, Any]:
-    """The classified files (机密/绝密, D4.22) ``user`` may not see — neither their custodian
-    nor holding a grant for them (a subquery of customer ids). Applications and problem
-    items that involve them are not listed to the user either."""
+def classified_hidden_from(
+    *, principal: Principal | None, now: datetime | None = None
+) -> QuerySet[Any, Any]:
+    """The classified files (机密/绝密, D4.22) ``principal`` may not see — its acting user
+    neither their custodian nor holding a grant for them (a subquery of customer ids); a
+    principal without a person (a system reading alone, a customer) none of them.
+    Applications and problem items that involve them are not listed to it either."""
+    user = acting_user(principal)
     hidden = Customer.objects.exclude(confidentiality=Confidentiality.NORMAL)
     if getattr(user, "pk", None) is not None:
         hidden = hidden.exclude(custodian_id=user.pk).exclude(
@@ -64,9 +70,11 @@ def _policy_roles() -> Any:
     return Customer._meta.get_field("policy_roles").related_model
 
 
-def customers_condition(user: Any, *, scope: str = "view") -> Q:
-    """The customer files ``user`` may see (``scope`` ``view``), or unmask / download
-    (``unmask``, ``download``: only through a grant of that scope, or as custodian)."""
+def customers_condition(*, principal: Principal, scope: str = "view") -> Q:
+    """The customer files ``principal``'s acting user may see (``scope`` ``view``), or unmask
+    / download (``unmask``, ``download``: only through a grant of that scope, or as
+    custodian)."""
+    user = acting_user(principal)
     reaches = reaches_of(user)
     by_role = Q(pk__in=[])
     if Reach.GENERAL_AND_SPECIAL in reaches:
@@ -74,7 +82,7 @@ def customers_condition(user: Any, *, scope: str = "view") -> Q:
     elif Reach.GENERAL in reaches:
         by_role = Q(classification=Classification.GENERAL)
     else:
-        book = book_condition(user, policy="policy__")
+        book = book_condition(principal=principal, policy="policy__")
         if book is not None and reaches & {Reach.OWN_BOOK, Reach.OWN_CHANNEL}:
             roles = _policy_roles().objects.filter(book, customer__isnull=False)
             by_role = Q(pk__in=roles.values("customer_id"))

@@ -37,6 +37,7 @@ from veracity.customers.models import (
 )
 from veracity.customers.reach import book_condition, classified_hidden_from, customers_condition
 from veracity.customers.services import account_key, id_key, phone_key
+from veracity.org.principals import Principal, is_signed_in
 
 __all__ = [
     "SEARCH_KINDS",
@@ -74,8 +75,9 @@ def mask_policy() -> MaskPolicy:
     return MaskPolicy(**values)
 
 
-def visible_to(user: Any, *, scope: str = "view") -> QuerySet[Customer]:
-    """The customer files ``user`` may see (AG-10, D4.18–D4.22).
+def visible_to(*, principal: Principal, scope: str = "view") -> QuerySet[Customer]:
+    """The customer files ``principal`` may see (AG-10, D4.18–D4.22): those its acting user
+    (``org.principals.acting_user``) may see; a customer or a system without a person none.
 
     By default what the user's roles reach (``access.roles.DEFAULT_REACH``): an agent the
     customers of the policies they sold, channel back-office those of its channel, customer
@@ -83,17 +85,11 @@ def visible_to(user: Any, *, scope: str = "view") -> QuerySet[Customer]:
     customer service manager special files too. Classified files (机密/绝密) only their
     custodian. Beyond that, the files of the user's borrowing grants in force (of at least
     ``scope``: ``view``, ``unmask``, ``download``)."""
-    return Customer.objects.filter(customers_condition(user, scope=scope))
+    return Customer.objects.filter(customers_condition(principal=principal, scope=scope))
 
 
-def _actor(user: Any, ip: str) -> Actor:
-    return Actor.of(user, ip)
-
-
-def customer_search(
-    user: Any, *, query: str, kind: str, purpose: str, ip: str = ""
-) -> list[Customer]:
-    """Customers visible to ``user`` matching ``query``.
+def customer_search(*, principal: Principal, query: str, kind: str, purpose: str) -> list[Customer]:
+    """Customers visible to ``principal`` matching ``query``.
 
     ``kind`` ``name`` matches part of the name; ``id_number``, ``phone`` and ``account``
     match exactly through the blind index of the normalised value, so "+86 138-0013-8000",
@@ -110,11 +106,11 @@ def customer_search(
     purpose = (purpose or "").strip()
     if not purpose:
         raise SearchError("purpose", "purpose")
-    found = _matching(visible_to(user), kind, query)
+    found = _matching(visible_to(principal=principal), kind, query)
     results = list(found.order_by("name", "pk")[:MAX_RESULTS])
     if kind != "name":
         audit_record(
-            actor=_actor(user, ip),
+            actor=Actor.acting(principal),
             event=Event(
                 action=Action.SEARCH_PERSONAL_DATA,
                 object_type="customer",
@@ -136,8 +132,8 @@ def _matching(base: QuerySet[Customer], kind: str, query: str) -> QuerySet[Custo
     return base.filter(pk__in=model.objects.filter(number_bidx__in=bidxs).values("customer_id"))
 
 
-def restricted_matches(user: Any, *, query: str, kind: str) -> list[int]:
-    """Files matching the search that ``user`` may not see, shown as "restricted" markers
+def restricted_matches(*, principal: Principal, query: str, kind: str) -> list[int]:
+    """Files matching the search that ``principal`` may not see, shown as "restricted" markers
     (their id only, to request access with): classified files (机密/绝密, D4.22) for any
     search, other files outside the user's reach only for an exact search by ID number,
     phone or account (a name alone never reveals that a file exists)."""
@@ -145,7 +141,7 @@ def restricted_matches(user: Any, *, query: str, kind: str) -> list[int]:
     if kind not in SEARCH_KINDS or not query:
         return []
     hidden = _matching(Customer.objects.all(), kind, query).exclude(
-        pk__in=visible_to(user).values("pk")
+        pk__in=visible_to(principal=principal).values("pk")
     )
     if kind == "name":
         hidden = hidden.exclude(confidentiality=Confidentiality.NORMAL)
@@ -269,13 +265,14 @@ _TRACKED: dict[type[Model], tuple[Any, dict[str, str | None]]] = {
 
 
 def customer_detail(
-    user: Any, customer_id: Any, *, purpose: str, ip: str = "", unmask: bool = False
+    customer_id: Any, *, principal: Principal, purpose: str, unmask: bool = False
 ) -> CustomerView:
-    """The masked file of one customer visible to ``user``: documents, contacts, accounts,
-    the policies (those ``user`` may see) with role and gate verdict, and the history of
-    every field, personal values masked. Writes one ``VIEW_PERSONAL_DATA`` audit event with
-    ``purpose``. Raises ``Http404`` when the customer does not exist *or* is not visible (so
-    the answer does not reveal existence), ``SearchError("purpose")`` without a purpose.
+    """The masked file of one customer visible to ``principal``: documents, contacts,
+    accounts, the policies (those ``principal`` may see) with role and gate verdict, and the
+    history of every field, personal values masked. Writes one ``VIEW_PERSONAL_DATA`` audit
+    event with ``purpose``. Raises ``Http404`` when the customer does not exist *or* is not
+    visible (so the answer does not reveal existence), ``SearchError("purpose")`` without a
+    purpose.
 
     ``unmask``: the current values in full — its own permission (a grant of the ``unmask``
     scope, or the file's custodian) and its own ``UNMASK`` audit event with the purpose;
@@ -286,18 +283,18 @@ def customer_detail(
     try:
         pk = int(customer_id)
     except (TypeError, ValueError):
-        _refused(user, ip, "customers.view", customer_id, purpose)
+        _refused(principal, "customers.view", customer_id, purpose)
         raise Http404("customer") from None
     if not 0 < pk < 2**63:
-        _refused(user, ip, "customers.view", customer_id, purpose)
+        _refused(principal, "customers.view", customer_id, purpose)
         raise Http404("customer")
-    customer = visible_to(user).filter(pk=pk).first()
+    customer = visible_to(principal=principal).filter(pk=pk).first()
     if customer is None:
-        _refused(user, ip, "customers.view", pk, purpose)
+        _refused(principal, "customers.view", pk, purpose)
         raise Http404("customer")
-    may_unmask = visible_to(user, scope="unmask").filter(pk=pk).exists()
+    may_unmask = visible_to(principal=principal, scope="unmask").filter(pk=pk).exists()
     if unmask and not may_unmask:
-        _refused(user, ip, "customers.unmask", pk, purpose)
+        _refused(principal, "customers.unmask", pk, purpose)
         raise PermissionDenied("unmask")
     policy = mask_policy()
 
@@ -342,10 +339,10 @@ def customer_detail(
         )
         for a in customer.bank_accounts.order_by("pk")
     ]
-    view.policies = _policies_of(user, customer)
+    view.policies = _policies_of(principal, customer)
     view.history = customer_history(customer, policy)
     audit_record(
-        actor=_actor(user, ip),
+        actor=Actor.acting(principal),
         event=Event(
             action=Action.UNMASK if unmask else Action.VIEW_PERSONAL_DATA,
             object_type="customer",
@@ -358,17 +355,17 @@ def customer_detail(
     return view
 
 
-def _refused(user: Any, ip: str, action: str, customer_id: Any, purpose: str) -> None:
+def _refused(principal: Principal, action: str, customer_id: Any, purpose: str) -> None:
     """``ACCESS_REFUSED`` for a file a signed-in person may not open (or unmask).
 
     A file that does not exist is recorded exactly like one that exists but is out of reach:
     the page answers both with the same 404, and the trail must not tell them apart either
     (whoever reads the trail would otherwise learn which ids are real files). The refusal
     is written here, where it is decided, so the web page and any other caller get it."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(principal):
         return
     record_refusal(
-        actor=_actor(user, ip),
+        actor=Actor.of_principal(principal),
         action=action,
         object_type="customer",
         object_id=str(customer_id),
@@ -388,11 +385,13 @@ def _shown_fields(view: CustomerView) -> list[str]:
     return [name for name, present in shown.items() if present]
 
 
-def _policies_of(user: Any, customer: Customer) -> list[PolicyRow]:
-    """The customer's part in each policy ``user`` may see (the applications' reach rule,
-    followed from the customer's policy roles)."""
-    roles = customer.policy_roles.exclude(policy__roles__customer__in=classified_hidden_from(user))
-    book = book_condition(user, policy="policy__")
+def _policies_of(principal: Principal, customer: Customer) -> list[PolicyRow]:
+    """The customer's part in each policy ``principal`` may see (the applications' reach
+    rule, followed from the customer's policy roles)."""
+    roles = customer.policy_roles.exclude(
+        policy__roles__customer__in=classified_hidden_from(principal=principal)
+    )
+    book = book_condition(principal=principal, policy="policy__")
     if book is not None:
         roles = roles.filter(book)
     roles = roles.select_related("policy", "policy__product").order_by(

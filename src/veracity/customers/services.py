@@ -27,6 +27,7 @@ from veracity.customers.models import (
 )
 from veracity.db.bulk import any_of, bulk_insert, insert_rows, reserve_pks, select
 from veracity.db.fields import blind_index
+from veracity.org.principals import Principal
 
 M = TypeVar("M", bound=models.Model)
 
@@ -488,10 +489,11 @@ def customer_classify(
     classification: str,
     confidentiality: str,
     custodian: Any,
-    actor: Actor,
+    principal: Principal,
 ) -> Any:
     """Set a file's classification (一般/特殊客户), confidentiality level and custodian; a
-    classified file must have a custodian."""
+    classified file must have a custodian. Audited as ``principal``'s acting person
+    (``Actor.acting``)."""
     if classification not in Classification.values:
         raise GovernanceError("access.classification_invalid", "classification")
     if confidentiality not in Confidentiality.values:
@@ -508,7 +510,7 @@ def customer_classify(
             update_fields=["classification", "confidentiality", "custodian", "updated_at"]
         )
         audit_record(
-            actor=actor,
+            actor=Actor.acting(principal),
             event=Event(
                 action=Action.CLASSIFY,
                 object_type="customer",

@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from veracity.audit.services import Actor
 from veracity.customers.models import Classification, Confidentiality, Customer
 from veracity.customers.services import customer_classify
 from veracity.demo.cases import demo_cases_walk
 from veracity.org.models import Department, StaffProfile
+from veracity.org.principals import system
 from veracity.sales.models import Seller, SellerKind
 
 DEMO_PASSWORD = "veracity-demo"  # noqa: S105 - the embedded demo only; printed at start-up
@@ -129,7 +129,7 @@ def demo_files_classify(*, special: int = 5, confidential: int = 2) -> None:
     if marked or ivan is None:
         return
     ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:40:4])
-    actor = Actor.system("demo")
+    principal = system("demo")
     for n, pk in enumerate(ids[: special + confidential]):
         secret = n >= special
         customer_classify(
@@ -137,5 +137,5 @@ def demo_files_classify(*, special: int = 5, confidential: int = 2) -> None:
             classification=Classification.GENERAL if secret else Classification.SPECIAL,
             confidentiality=Confidentiality.CONFIDENTIAL if secret else Confidentiality.NORMAL,
             custodian=ivan if secret else None,
-            actor=actor,
+            principal=principal,
         )

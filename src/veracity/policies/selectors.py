@@ -23,7 +23,7 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
 from veracity.customers.reach import book_condition, classified_hidden_from
 from veracity.customers.selectors import mask_policy
-from veracity.org.principals import Principal, acting_user, is_signed_in
+from veracity.org.principals import Principal, is_signed_in
 from veracity.policies.models import (
     GateCheck,
     Policy,
@@ -53,11 +53,11 @@ def visible_to(*, principal: Principal) -> QuerySet[Policy]:
     """Applications ``principal`` may see (AG-10): an agent those they sold, channel
     back-office those of its channel, the whole-book roles all; the auditor, users without
     a role, customers and systems without a person none."""
-    # the reach rules (customers.reach) take the acting user
-    user = acting_user(principal)
     # the applications of a classified file are as restricted as the file (D4.22)
-    policies = Policy.objects.exclude(roles__customer__in=classified_hidden_from(user))
-    book = book_condition(user)
+    policies = Policy.objects.exclude(
+        roles__customer__in=classified_hidden_from(principal=principal)
+    )
+    book = book_condition(principal=principal)
     return policies if book is None else policies.filter(book)
 
 

@@ -157,7 +157,8 @@ def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters])
     principal = principal_of_client(request, as_person=False)
     actor = Actor.of_principal(principal)
     designated = client.designated_user
-    approval = export_authorisation(designated, "problem_items") if designated else None
+    # the approval is the designated person's own (D4.23)
+    approval = export_authorisation("problem_items", principal=principal_of_client(request))
     if approval is None:
         record_refusal(
             actor=Actor(
@@ -184,11 +185,10 @@ def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters])
         offset=filters.offset,
     )
     export_record(
-        user=designated,
+        principal=principal,
         request=approval,
         what=f"problem_items via api:{client.name}",
         rows=len(listing.items),
-        actor=actor,
     )
     return Status(
         200,

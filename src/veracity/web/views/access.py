@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from veracity.access import governance as g
 from veracity.access.models import AccessGrant, AccessRequest, Scope
 from veracity.access.policy import action_required, may
-from veracity.audit.services import Actor
+from veracity.org.principals import Staff
 from veracity.web.forms import PURPOSES
-from veracity.web.views.common import client_ip, in_language
+from veracity.web.views.common import in_language, principal_of
 
 REQUEST_PURPOSES = [*PURPOSES, ("report", _("Statistics or report")), ("other", _("Other"))]
 
@@ -71,10 +71,6 @@ def _message(error: g.GovernanceError) -> str:
     return in_language(error.message_zh, error.message_en)
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user, client_ip(request))
-
-
 @action_required("access.request")
 def request_new(request: HttpRequest) -> HttpResponse:
     """Ask for access to files (or for an export): subject, purpose, reason (D4.18)."""
@@ -85,7 +81,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             external = {k: data[k] for k in g.EXTERNAL_FIELDS}
             try:
                 made = g.access_request_submit(
-                    requester=request.user,
+                    principal=principal_of(request),
                     customer_ids=data["customers"],
                     subject=data["subject"],
                     purpose=data["purpose"],
@@ -95,7 +91,6 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     days=data["days"],
                     external=external,
                     export_of=data["export_of"],
-                    actor=_actor(request),
                 )
             except g.GovernanceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, _message(exc))
@@ -117,12 +112,13 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/access/request_form.html", {"form": form}, status=status)
 
 
-def _may_see(user: Any, req: AccessRequest) -> bool:
+def _may_see(principal: Staff, req: AccessRequest) -> bool:
+    user = principal.user
     return (
         req.requester_id == user.pk
         or may(user, "access.oversee")
         or any(d.decider_id == user.pk for d in g.decisions_of(req))
-        or g.may_decide(user, req)
+        or g.may_decide(req, principal=principal)
     )
 
 
@@ -131,7 +127,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request with its approval chain; the pending approver decides here, the requester
     withdraws or returns the borrowed files."""
     req = AccessRequest.objects.filter(pk=pk).select_related("requester").first()
-    if req is None or not _may_see(request.user, req):
+    if req is None or not _may_see(principal_of(request), req):
         raise Http404("request")
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -139,19 +135,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action in ("approve", "reject"):
                 g.access_request_decide(
                     request_id=req.pk,
-                    user=request.user,
+                    principal=principal_of(request),
                     approve=action == "approve",
                     reason=request.POST.get("reason", ""),
-                    actor=_actor(request),
                 )
                 messages.success(request, _("Your decision was recorded."))
             elif action == "withdraw":
-                g.access_request_withdraw(
-                    request_id=req.pk, user=request.user, actor=_actor(request)
-                )
+                g.access_request_withdraw(request_id=req.pk, principal=principal_of(request))
                 messages.success(request, _("The request was withdrawn."))
             elif action == "return":
-                g.access_grants_return(request_id=req.pk, user=request.user, actor=_actor(request))
+                g.access_grants_return(request_id=req.pk, principal=principal_of(request))
                 messages.success(request, _("The borrowed files were returned."))
             else:
                 messages.error(request, _("Unknown action."))
@@ -176,7 +169,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "req": req,
             "steps": steps,
             "pending": g.pending_step(req),
-            "may_decide": g.may_decide(request.user, req),
+            "may_decide": g.may_decide(req, principal=principal_of(request)),
             "grants": grants,
             "open_grants": [
                 gr
@@ -196,7 +189,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def requests_index(request: HttpRequest) -> HttpResponse:
     """My requests, and the requests waiting for my decision."""
     mine = AccessRequest.objects.filter(requester_id=request.user.pk).order_by("-created_at")[:100]
-    to_decide = g.requests_awaiting(request.user)
+    to_decide = g.requests_awaiting(principal=principal_of(request))
     return render(request, "web/access/requests.html", {"mine": mine, "to_decide": to_decide})
 
 

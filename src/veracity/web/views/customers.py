@@ -28,6 +28,7 @@ from veracity.web.forms import PURPOSES, CustomerSearchForm, PurposeForm
 from veracity.web.views.common import (
     client_ip,
     in_language,
+    principal_of,
     remember_purpose,
     remembered_purpose,
 )
@@ -71,15 +72,17 @@ def search(request: HttpRequest) -> HttpResponse:
         purpose = form.cleaned_data["purpose"]
         remember_purpose(request, purpose)
         try:
+            principal = principal_of(request, purpose)
             results = customer_search(
-                request.user,
+                principal=principal,
                 query=form.cleaned_data["query"],
                 kind=form.cleaned_data["kind"],
                 purpose=purpose,
-                ip=client_ip(request),
             )
             restricted = restricted_matches(
-                request.user, query=form.cleaned_data["query"], kind=form.cleaned_data["kind"]
+                principal=principal,
+                query=form.cleaned_data["query"],
+                kind=form.cleaned_data["kind"],
             )
         except SearchError as exc:
             error = str(SEARCH_ERRORS.get(exc.code, exc.code))
@@ -120,7 +123,10 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     unmask = request.method == "POST" and request.POST.get("unmask") == "1"
     try:
         customer = customer_detail(
-            request.user, customer_id, purpose=purpose, ip=client_ip(request), unmask=unmask
+            customer_id,
+            principal=principal_of(request, purpose),
+            purpose=purpose,
+            unmask=unmask,
         )
     except Http404:
         return render(
@@ -158,7 +164,8 @@ def unmask(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_POST
 @action_required("customers.classify")
 def classify(request: HttpRequest, customer_id: int) -> HttpResponse:
-    customer = get_object_or_404(visible_to(request.user), pk=customer_id)
+    principal = principal_of(request)
+    customer = get_object_or_404(visible_to(principal=principal), pk=customer_id)
     level = request.POST.get("confidentiality", "")
     custodian = request.user if level and level != Confidentiality.NORMAL else None
     try:
@@ -167,7 +174,7 @@ def classify(request: HttpRequest, customer_id: int) -> HttpResponse:
             classification=request.POST.get("classification", ""),
             confidentiality=level,
             custodian=custodian,
-            actor=Actor.of(request.user, client_ip(request)),
+            principal=principal,
         )
     except GovernanceError as exc:
         messages.error(request, in_language(exc.message_zh, exc.message_en))
@@ -180,7 +187,7 @@ def classify(request: HttpRequest, customer_id: int) -> HttpResponse:
 @action_required("customers.suspicion")
 def suspicion(request: HttpRequest, customer_id: int) -> HttpResponse:
     """SD-6: a suspicion found in a callback or elsewhere enters the problem-item list."""
-    customer = get_object_or_404(visible_to(request.user), pk=customer_id)
+    customer = get_object_or_404(visible_to(principal=principal_of(request)), pk=customer_id)
     reason = (request.POST.get("reason") or "").strip()
     if not reason or len(reason) > 1000:
         messages.error(request, _("Describe the suspicion (at most 1,000 characters)."))

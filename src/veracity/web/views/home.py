@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     principal = principal_of(request)
     sections = sections_for(roles_of(user))
-    context: dict[str, Any] = {"sections": sections, "to_decide": requests_to_decide(user)}
+    context: dict[str, Any] = {"sections": sections, "to_decide": requests_to_decide(principal)}
     if "agent" in sections or "service" in sections:
         context["open_requests"] = list(
             policies.supplement_requests_open(principal=principal)[:RECENT]
@@ -64,10 +64,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-def requests_to_decide(user: Any) -> int:
-    """How many access requests wait for this user's decision (D4.18)."""
+def requests_to_decide(principal: Principal) -> int:
+    """How many access requests wait for this principal's decision (D4.18)."""
 
-    return len(requests_awaiting(user))
+    return len(requests_awaiting(principal=principal))
 
 
 def statistics(principal: Principal) -> dict[str, Any]:

@@ -169,9 +169,8 @@ def _language() -> str:
 
 def _customer_ids(request: HttpRequest, form: forms.Form, numbers: list[str]) -> list[int] | None:
     """The customer files of ``numbers`` the user may see; names the others on the form."""
-    found = dict(
-        visible_to(request.user).filter(archive_no__in=numbers).values_list("archive_no", "pk")
-    )
+    visible = visible_to(principal=principal_of(request)).filter(archive_no__in=numbers)
+    found = dict(visible.values_list("archive_no", "pk"))
     missing = [n for n in numbers if n not in found]
     if missing:
         form.add_error(

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from veracity.access.governance import export_authorisation, export_record
 from veracity.access.policy import action_required, refuse_request
-from veracity.audit.services import Actor
 from veracity.cases.listing import ListingError, problem_items
 from veracity.cases.models import ProblemItem, Stage
 from veracity.cases.policy import stage_name
@@ -23,7 +22,7 @@ from veracity.core.detection import RULE_NAMES
 from veracity.detection.exports import problem_items_xlsx
 from veracity.detection.selectors import recent_runs
 from veracity.policies.models import Channel
-from veracity.web.views.common import chinese, client_ip, in_language, principal_of
+from veracity.web.views.common import chinese, in_language, principal_of
 
 PER_PAGE = 50
 FILTERS = ("business_date", "rule", "channel", "seller", "status", "stage")
@@ -160,7 +159,8 @@ def export(request: HttpRequest) -> HttpResponse:
         listing = _read(request, cleaned, **queue)
     except ListingError:
         listing = _read(request, {}, **queue)
-    approval = export_authorisation(request.user, "problem_items")
+    principal = principal_of(request)
+    approval = export_authorisation("problem_items", principal=principal)
     if approval is None:
         refuse_request(request, "problems.export")  # no approved export request: audited
         return render(
@@ -171,11 +171,7 @@ def export(request: HttpRequest) -> HttpResponse:
         )
     rows = sum(max(1, len(item.members)) for item in listing.items)
     watermark = export_record(
-        user=request.user,
-        request=approval,
-        what="problem_items",
-        rows=rows,
-        actor=Actor.of(request.user, client_ip(request)),
+        principal=principal, request=approval, what="problem_items", rows=rows
     )
     now = timezone.localtime()
     data = problem_items_xlsx(listing, generated_at=now, watermark=watermark)

@@ -33,7 +33,7 @@ from veracity.cases.listing import (
 )
 from veracity.cli import refused
 from veracity.detection.exports import problem_items_xlsx
-from veracity.org.principals import Staff, system
+from veracity.org.principals import system, with_purpose
 
 
 def item_json(item: ProblemItemRow) -> dict[str, Any]:
@@ -113,7 +113,7 @@ class Command(BaseCommand):
             raise refused(exc) from exc
         try:
             listing = problem_items(
-                principal=Staff(authority.user, purpose="problem_item"),
+                principal=with_purpose(authority.principal, "problem_item"),
                 purpose="problem_item",
                 business_date=day,
                 rule=options["rule"],
@@ -121,11 +121,10 @@ class Command(BaseCommand):
         except ListingError as exc:
             raise refused(exc) from exc
         watermark = export_record(
-            user=authority.user,
+            principal=authority.principal,
             request=authority.request,
             what="problem_items",
             rows=sum(max(1, len(item.members)) for item in listing.items),
-            actor=authority.actor,
         )
         data = problem_items_xlsx(listing, generated_at=timezone.localtime(), watermark=watermark)
         Path(options["output"]).write_bytes(data)
