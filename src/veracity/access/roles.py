@@ -14,7 +14,6 @@ from veracity.org.roles import ROLE_LABELS, RoleName, has_role, roles_of
 __all__ = [
     "DEFAULT_REACH",
     "ROLE_LABELS",
-    "SEES_ALL_FILES",
     "Reach",
     "RoleName",
     "has_role",
@@ -54,11 +53,3 @@ DEFAULT_REACH: dict[RoleName, Reach] = {
 
 def reaches_of(user: Any) -> set[Reach]:
     return {DEFAULT_REACH[role] for role in roles_of(user)} - {Reach.NONE}
-
-
-#: The staff roles whose work needs every application (masked): the whole-book reaches.
-SEES_ALL_FILES = frozenset(
-    role
-    for role, reach in DEFAULT_REACH.items()
-    if reach in (Reach.GENERAL, Reach.GENERAL_AND_SPECIAL)
-)

@@ -192,7 +192,7 @@ def _tell_responders(incident: LeakIncident, *, exclude: Any = None) -> list[int
         title_en=f"{incident.certainty.capitalize()} customer information leak #{incident.pk}",
         body_zh=(
             f"报告人：{reporter}；报告时间：{when}；"
-            f"涉及信息：{types_zh}；涉及客户：{customers}。请立即处理（D4.27）。"
+            f"涉及信息：{types_zh}；涉及客户：{customers}。请立即处理。"
         ),
         body_en=(
             f"Reported by {reporter} at {when}; "

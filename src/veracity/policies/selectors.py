@@ -61,11 +61,6 @@ def visible_to(*, principal: Principal) -> QuerySet[Policy]:
     return policies if book is None else policies.filter(book)
 
 
-def product_label(product: Any) -> str:
-    """ "WL-20 终身寿险", or just the code when the product has no name of its own."""
-    return str(product.label())
-
-
 def localized(finding: dict[str, Any], language: str | None = None) -> str:
     """The message of a finding (or supplement item) in the active language."""
     language = language or get_language() or "zh-hans"
@@ -266,7 +261,7 @@ def application_detail(
     view = ApplicationView(
         application_no=policy.application_no,
         policy_no=policy.policy_no or "",
-        product=product_label(policy.product),
+        product=policy.product.label(),
         product_type=str(policy.product.get_type_display()),
         channel=str(policy.get_channel_display()),
         seller=str(policy.seller) if policy.seller else policy.seller_code,
