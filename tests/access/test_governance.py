@@ -403,3 +403,28 @@ def test_applications_and_problem_items_of_a_classified_file_are_restricted_too(
             assert items_visible_to(principal=Staff(user)).filter(pk=item.pk).exists() is sees, (
                 username
             )
+
+
+def test_each_step_is_told_to_whoever_may_decide_it(personas, files):
+    """The hand-off is told: on submission the department head gets a notice with the
+    request's link; once he approved, customer service does; the requester never."""
+    from veracity.notify.models import Notification
+
+    def told(kind="approval_waiting"):
+        return {
+            (n.recipient.username, n.link)
+            for n in Notification.objects.filter(kind=kind).select_related("recipient")
+        }
+
+    made = borrow(personas, files)
+    link = f"/access/{made.pk}/"
+    assert told() == {("henry", link)}
+    access_request_decide(
+        principal=system("test", person=personas["henry"]), request_id=made.pk, approve=True
+    )
+    after = told() - {("henry", link)}
+    assert after and {who for who, _ in after} <= {"sam", "mona", "admin"}
+    assert all(url == link for _, url in after) and ("sam", link) in after
+    assert "alice" not in {who for who, _ in told()}
+    title = Notification.objects.filter(recipient=personas["sam"], kind="approval_waiting").get()
+    assert title.title_zh == f"查阅申请 #{made.pk} 待您审批"

@@ -441,6 +441,12 @@ def _closed(approval: ApprovalRequest, status: str) -> None:
 
 for _kind in APPROVAL_KIND.values():
     approvals.on_outcome(_kind, _closed, in_transaction=True)
+    approvals.on_step_waiting(
+        _kind,
+        title_zh="查阅申请 #{id} 待您审批",
+        title_en="Access request #{id} awaits your decision",
+        link="/access/{id}/",
+    )
 
 
 def _grant(request: AccessRequest, now: datetime) -> list[AccessGrant]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from veracity.approvals.models import ApprovalDecision, ApprovalRequest
@@ -24,6 +26,7 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.core import approvals as rules
 from veracity.core.approvals import Decider, Outcome, Plan, Step, Who
 from veracity.core.refusals import Kind, Refusal, register
+from veracity.notify.services import notify_users
 from veracity.org.selectors import department_head_id_of
 
 __all__ = [
@@ -168,13 +171,66 @@ def approval_open(
 ) -> ApprovalRequest:
     """Open a request on ``plan`` for the owner's object (in the caller's transaction; the
     owner audits the creation of its own object)."""
-    return ApprovalRequest.objects.create(
+    request = ApprovalRequest.objects.create(
         kind=kind,
         plan=plan.to_data(),
         requester=requester,
         owner_label=owner_label,
         owner_id=owner_id,
         created_at=created_at or timezone.now(),
+    )
+    _tell_deciders(request)
+    return request
+
+
+# --- telling the deciders ----------------------------------------------------------------------
+
+#: kind → (title zh, title en, link), each a template over ``{id}`` (the owner's object id):
+#: what the person a step lands on is told, and where the notice takes them.
+_NOTICES: dict[str, tuple[str, str, str]] = {}
+
+
+def on_step_waiting(kind: str, *, title_zh: str, title_en: str, link: str) -> None:
+    """The owner of ``kind`` names the notice sent to each person who may decide a step
+    of one of its requests, whenever a step becomes theirs (on opening, and after each
+    decision that leaves the request pending)."""
+    _NOTICES[kind] = (title_zh, title_en, link)
+
+
+def _candidates(request: ApprovalRequest) -> list[Any]:
+    """The people the open steps name: the holders of a role or of a permission, the head of
+    the requester's department (the rules then keep those who may decide now)."""
+    users = get_user_model().objects.filter(is_active=True)
+    found: dict[int, Any] = {}
+    for step in rules.open_steps(request.step_plan, request.decided()):
+        if step.who is Who.ROLE:
+            named = users.filter(Q(groups__name__in=step.names) | Q(is_superuser=True))
+        elif step.who is Who.PERMISSION:
+            codenames = [name.partition(".")[2] or name for name in step.names]
+            named = users.filter(
+                Q(user_permissions__codename__in=codenames)
+                | Q(groups__permissions__codename__in=codenames)
+            )
+        else:
+            head = department_head_id_of(request.requester_id)
+            named = users.filter(pk=head) if head is not None else users.none()
+        for user in named.distinct():
+            found.setdefault(user.pk, user)
+    return list(found.values())
+
+
+def _tell_deciders(request: ApprovalRequest) -> None:
+    notice = _NOTICES.get(request.kind)
+    if notice is None or request.status != ApprovalRequest.Status.PENDING:
+        return
+    deciders = [u for u in _candidates(request) if decidable_steps(u, request)]
+    title_zh, title_en, link = (text.format(id=request.owner_id) for text in notice)
+    notify_users(
+        users=deciders,
+        kind="approval_waiting",
+        title_zh=title_zh,
+        title_en=title_en,
+        link=link,
     )
 
 
@@ -244,6 +300,8 @@ def approval_decide(
         request.decided_at = now
         request.save(update_fields=["status", "decided_at"])
         _closed(request)
+    else:
+        _tell_deciders(request)  # the next step is someone else's now
     return decision
 
 

@@ -643,6 +643,12 @@ def _closed(approval: ApprovalRequest, status: str) -> None:
 
 
 approvals.on_outcome(APPROVAL_KIND, _closed, in_transaction=True)
+approvals.on_step_waiting(
+    APPROVAL_KIND,
+    title_zh="销毁申请 #{id} 待您审批",
+    title_en="Destruction request #{id} awaits your decision",
+    link="/retention/requests/{id}/",
+)
 
 
 def destruction_request_approve(
