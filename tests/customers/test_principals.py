@@ -17,7 +17,7 @@ from veracity.customers.corrections import Change, customer_correct
 from veracity.customers.models import Customer as CustomerFile
 from veracity.customers.selectors import customer_detail, customer_search, visible_to
 from veracity.customers.services import customer_classify
-from veracity.org.principals import Customer, Staff, System, system
+from veracity.org.principals import Customer, Staff, System, system, with_purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +27,10 @@ CUSTOMER = Customer(customer_id=1, verified_by="sms", address="192.0.2.9")
 @pytest.mark.parametrize("who", [CUSTOMER, system("job")], ids=["customer", "system"])
 def test_a_principal_without_a_person_sees_no_file(who, book):  # noqa: F811
     assert not visible_to(principal=who).exists()
-    assert customer_search(principal=who, query="芳", kind="name", purpose="callback") == []
+    assert customer_search(principal=with_purpose(who, "callback"), query="芳", kind="name") == []
     before = AuditEvent.objects.filter(action=Action.ACCESS_REFUSED).count()
     with pytest.raises(Http404):
-        customer_detail(book["wang"].pk, principal=who, purpose="callback")
+        customer_detail(book["wang"].pk, principal=with_purpose(who, "callback"))
     # nobody signed in: nothing to record as a refused person
     assert AuditEvent.objects.filter(action=Action.ACCESS_REFUSED).count() == before
 
@@ -41,12 +41,14 @@ def test_a_system_sees_through_its_person(personas, book):  # noqa: F811
     assert set(visible_to(principal=through).values_list("pk", flat=True)) == set(
         visible_to(principal=Staff(alice)).values_list("pk", flat=True)
     )
-    found = customer_search(principal=through, query=HOLDER_PHONE, kind="phone", purpose="callback")
+    found = customer_search(
+        principal=with_purpose(through, "callback"), query=HOLDER_PHONE, kind="phone"
+    )
     assert [c.pk for c in found] == [book["wang"].pk]
     read = AuditEvent.objects.filter(action=Action.SEARCH_PERSONAL_DATA).latest("seq")
     assert (read.actor, read.actor_id, read.ip) == ("alice", alice.pk, "10.0.0.8")
     with pytest.raises(Http404):
-        customer_detail(book["zhang"].pk, principal=through, purpose="callback")
+        customer_detail(book["zhang"].pk, principal=with_purpose(through, "callback"))
     refusal = AuditEvent.objects.filter(action=Action.ACCESS_REFUSED).latest("seq")
     assert (refusal.actor, refusal.actor_id) == ("api:desk", alice.pk)
 

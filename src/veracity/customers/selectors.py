@@ -88,8 +88,9 @@ def visible_to(*, principal: Principal, scope: str = "view") -> QuerySet[Custome
     return Customer.objects.filter(customers_condition(principal=principal, scope=scope))
 
 
-def customer_search(*, principal: Principal, query: str, kind: str, purpose: str) -> list[Customer]:
-    """Customers visible to ``principal`` matching ``query``.
+def customer_search(*, principal: Principal, query: str, kind: str) -> list[Customer]:
+    """Customers visible to ``principal`` matching ``query``, for the purpose the principal
+    states (``principal.purpose``).
 
     ``kind`` ``name`` matches part of the name; ``id_number``, ``phone`` and ``account``
     match exactly through the blind index of the normalised value, so "+86 138-0013-8000",
@@ -103,7 +104,7 @@ def customer_search(*, principal: Principal, query: str, kind: str, purpose: str
     query = (query or "").strip()
     if not query:
         raise SearchError("query", "query")
-    purpose = (purpose or "").strip()
+    purpose = (principal.purpose or "").strip()
     if not purpose:
         raise SearchError("purpose", "purpose")
     found = _matching(visible_to(principal=principal), kind, query)
@@ -265,36 +266,36 @@ _TRACKED: dict[type[Model], tuple[Any, dict[str, str | None]]] = {
 
 
 def customer_detail(
-    customer_id: Any, *, principal: Principal, purpose: str, unmask: bool = False
+    customer_id: Any, *, principal: Principal, unmask: bool = False
 ) -> CustomerView:
     """The masked file of one customer visible to ``principal``: documents, contacts,
     accounts, the policies (those ``principal`` may see) with role and gate verdict, and the
     history of every field, personal values masked. Writes one ``VIEW_PERSONAL_DATA`` audit
-    event with ``purpose``. Raises ``Http404`` when the customer does not exist *or* is not
-    visible (so the answer does not reveal existence), ``SearchError("purpose")`` without a
-    purpose.
+    event with the principal's stated purpose (``principal.purpose``). Raises ``Http404``
+    when the customer does not exist *or* is not visible (so the answer does not reveal
+    existence), ``SearchError("purpose")`` when the principal states no purpose.
 
     ``unmask``: the current values in full — its own permission (a grant of the ``unmask``
     scope, or the file's custodian) and its own ``UNMASK`` audit event with the purpose;
     ``PermissionDenied`` without it. History stays masked."""
-    purpose = (purpose or "").strip()
+    purpose = (principal.purpose or "").strip()
     if not purpose:
         raise SearchError("purpose", "purpose")
     try:
         pk = int(customer_id)
     except (TypeError, ValueError):
-        _refused(principal, "customers.view", customer_id, purpose)
+        _refused(principal, "customers.view", customer_id)
         raise Http404("customer") from None
     if not 0 < pk < 2**63:
-        _refused(principal, "customers.view", customer_id, purpose)
+        _refused(principal, "customers.view", customer_id)
         raise Http404("customer")
     customer = visible_to(principal=principal).filter(pk=pk).first()
     if customer is None:
-        _refused(principal, "customers.view", pk, purpose)
+        _refused(principal, "customers.view", pk)
         raise Http404("customer")
     may_unmask = visible_to(principal=principal, scope="unmask").filter(pk=pk).exists()
     if unmask and not may_unmask:
-        _refused(principal, "customers.unmask", pk, purpose)
+        _refused(principal, "customers.unmask", pk)
         raise PermissionDenied("unmask")
     policy = mask_policy()
 
@@ -355,8 +356,9 @@ def customer_detail(
     return view
 
 
-def _refused(principal: Principal, action: str, customer_id: Any, purpose: str) -> None:
-    """``ACCESS_REFUSED`` for a file a signed-in person may not open (or unmask).
+def _refused(principal: Principal, action: str, customer_id: Any) -> None:
+    """``ACCESS_REFUSED`` for a file a signed-in person may not open (or unmask), with the
+    purpose the principal states.
 
     A file that does not exist is recorded exactly like one that exists but is out of reach:
     the page answers both with the same 404, and the trail must not tell them apart either
@@ -369,7 +371,7 @@ def _refused(principal: Principal, action: str, customer_id: Any, purpose: str) 
         action=action,
         object_type="customer",
         object_id=str(customer_id),
-        detail={"purpose": purpose[:200]},
+        detail={"purpose": (principal.purpose or "").strip()[:200]},
     )
 
 

@@ -77,7 +77,6 @@ def search(request: HttpRequest) -> HttpResponse:
                 principal=principal,
                 query=form.cleaned_data["query"],
                 kind=form.cleaned_data["kind"],
-                purpose=purpose,
             )
             restricted = restricted_matches(
                 principal=principal,
@@ -125,7 +124,6 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         customer = customer_detail(
             customer_id,
             principal=principal_of(request, purpose),
-            purpose=purpose,
             unmask=unmask,
         )
     except Http404:
