@@ -271,12 +271,11 @@ def worker(args: argparse.Namespace) -> None:
     result["users"] = {}
     for username in USERS:
         user = users.get(username=username)
-        listing = work_queue(principal=Staff(user), purpose="benchmark", limit=50, as_of=D)
+        principal = Staff(user, purpose="benchmark")
+        listing = work_queue(principal=principal, limit=50, as_of=D)
         figures: dict[str, Any] = {"queue_total": listing.total}
         figures["selector"] = _time(
-            lambda user=user: work_queue(
-                principal=Staff(user), purpose="benchmark", limit=50, as_of=D
-            ),
+            lambda principal=principal: work_queue(principal=principal, limit=50, as_of=D),
             args.requests,
         )
         if page:

@@ -19,7 +19,7 @@ from tests.web.test_problems import approve_export
 from tests.web.test_views import book  # noqa: F401 (fixture)
 from veracity.audit.models import Action, AuditEvent
 from veracity.cases.models import ProblemItem
-from veracity.org.principals import Staff
+from veracity.org.principals import Staff, with_purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +145,9 @@ def test_evidence_out_of_reach_is_recorded_by_the_service(personas, item):  # no
     from veracity.cases.services import evidence_read
 
     with pytest.raises(CaseError):
-        evidence_read(evidence_id=4242, principal=Staff(personas["alice"]), purpose="callback")
+        evidence_read(
+            evidence_id=4242, principal=with_purpose(Staff(personas["alice"]), "callback")
+        )
     [event] = refusals()
     assert what(event) == ("alice", personas["alice"].pk, "cases.view", "evidence", "4242")
 

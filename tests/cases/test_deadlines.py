@@ -15,7 +15,7 @@ from veracity.cases import services as cs
 from veracity.cases.listing import deadline_after_distribution
 from veracity.cases.models import ProblemItem
 from veracity.cases.selectors import work_queue
-from veracity.org.principals import Staff
+from veracity.org.principals import Staff, with_purpose
 from veracity.policies.models import Policy
 from veracity.workcal.models import CalendarDay, CalendarYear
 from veracity.workcal.selectors import calendar
@@ -79,7 +79,7 @@ class TestNewYear2027:
             True,
         )
         [row] = work_queue(
-            principal=Staff(personas["carol"]), purpose="t", as_of=date(2026, 12, 30)
+            principal=with_purpose(Staff(personas["carol"]), "t"), as_of=date(2026, 12, 30)
         ).items
         assert (row.deadline, row.deadline_provisional) == (date(2027, 1, 4), True)
 
@@ -133,7 +133,7 @@ def test_a_callback_already_made_does_not_cap_the_deadline(item, personas):
     item = _distribute(item, personas["sam"], date(2026, 9, 30))
     assert (item.due_on, item.due_basis) == (date(2026, 10, 10), "3_working_days")
     [row] = work_queue(
-        principal=Staff(personas["carol"]), purpose="t", as_of=date(2026, 9, 30)
+        principal=with_purpose(Staff(personas["carol"]), "t"), as_of=date(2026, 9, 30)
     ).items
     assert (row.due, row.deadline_basis, row.callback_due_on) == (
         "",
@@ -160,7 +160,7 @@ def test_a_callback_on_the_day_of_distribution_caps_it(item, personas):
 )
 def test_near_and_past_due_in_the_queue(as_of, due, item, personas):
     _distribute(item, personas["sam"], date(2026, 9, 30))
-    [row] = work_queue(principal=Staff(personas["carol"]), purpose="t", as_of=as_of).items
+    [row] = work_queue(principal=with_purpose(Staff(personas["carol"]), "t"), as_of=as_of).items
     assert row.due == due
 
 
@@ -182,7 +182,7 @@ def test_submitted_items_are_no_longer_due(item, personas):
         principal=Staff(carol), item_id=item.pk, outcome="explained", findings="true"
     )
     [row] = work_queue(
-        principal=Staff(personas["dave"]), purpose="t", as_of=date(2026, 10, 20)
+        principal=with_purpose(Staff(personas["dave"]), "t"), as_of=date(2026, 10, 20)
     ).items
     assert row.due == ""
 

@@ -16,7 +16,7 @@ from veracity.cases import services as cs
 from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.core.evidence import MAX_BYTES
-from veracity.org.principals import Staff
+from veracity.org.principals import Staff, with_purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -72,9 +72,8 @@ def test_read_back_equal_and_audited_with_purpose(claimed, personas, settings):
     evidence = _attach(claimed, personas["carol"])
     before = AuditEvent.objects.count()
     got, data = cs.evidence_read(
-        principal=Staff(personas["dave"]),
+        principal=with_purpose(Staff(personas["dave"]), "verify the confirmation"),
         evidence_id=evidence.pk,
-        purpose="verify the confirmation",
     )
     assert (got.pk, data) == (evidence.pk, SIGNED)
     assert AuditEvent.objects.count() == before + 1
@@ -103,7 +102,7 @@ def test_read_refused_without_purpose_or_sight(username, purpose, code, claimed,
     before = AuditEvent.objects.exclude(action=Action.ACCESS_REFUSED).count()
     with pytest.raises(CaseError) as refused:
         cs.evidence_read(
-            principal=Staff(personas[username]), evidence_id=evidence.pk, purpose=purpose
+            principal=with_purpose(Staff(personas[username]), purpose), evidence_id=evidence.pk
         )
     assert refused.value.code == code
     assert AuditEvent.objects.exclude(action=Action.ACCESS_REFUSED).count() == before
@@ -144,7 +143,7 @@ def test_tampered_file_refused(tamper, claimed, personas, settings):
     before = AuditEvent.objects.count()
     with pytest.raises(CaseError) as refused:
         cs.evidence_read(
-            principal=Staff(personas["dave"]), evidence_id=evidence.pk, purpose="verify"
+            principal=with_purpose(Staff(personas["dave"]), "verify"), evidence_id=evidence.pk
         )
     assert (refused.value.code, refused.value.field) == ("tampered", "evidence")
     assert AuditEvent.objects.count() == before
@@ -155,7 +154,7 @@ def test_missing_file_refused(claimed, personas, settings):
     _stored(evidence, settings).unlink()
     with pytest.raises(CaseError) as refused:
         cs.evidence_read(
-            principal=Staff(personas["dave"]), evidence_id=evidence.pk, purpose="verify"
+            principal=with_purpose(Staff(personas["dave"]), "verify"), evidence_id=evidence.pk
         )
     assert refused.value.code == "missing"
 

@@ -12,14 +12,14 @@ from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.cases.selectors import case_detail, work_queue
 from veracity.customers.models import Phone
-from veracity.org.principals import Staff
+from veracity.org.principals import Staff, with_purpose
 
 pytestmark = pytest.mark.django_db
 
 
 def test_distribute_claim_submit_return_verify_close(item, personas):
     sam, carol, dave = personas["sam"], personas["carol"], personas["dave"]
-    assert [r.id for r in work_queue(principal=Staff(sam), purpose="t").items] == [item.pk]
+    assert [r.id for r in work_queue(principal=with_purpose(Staff(sam), "t")).items] == [item.pk]
     cs.problem_item_distribute(
         principal=Staff(sam), item_id=item.pk, channel="agency", as_of=date(2026, 9, 30)
     )
@@ -29,7 +29,7 @@ def test_distribute_claim_submit_return_verify_close(item, personas):
         "agency",
         date(2026, 10, 10),
     )
-    assert [r.id for r in work_queue(principal=Staff(carol), purpose="t").items] == [item.pk]
+    assert [r.id for r in work_queue(principal=with_purpose(Staff(carol), "t")).items] == [item.pk]
     cs.problem_item_claim(principal=Staff(carol), item_id=item.pk)
     cs.problem_item_attach(
         principal=Staff(carol),
@@ -69,7 +69,7 @@ def test_distribute_claim_submit_return_verify_close(item, personas):
         "verify",
         "close",
     ]
-    view = case_detail(item.pk, principal=Staff(dave), purpose="t")
+    view = case_detail(item.pk, principal=with_purpose(Staff(dave), "t"))
     assert view is not None and len(view.steps) == 8 and view.evidence[0].sha256
 
 

@@ -25,7 +25,7 @@ from veracity.cases import services as cs
 from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
 from veracity.cases.selectors import actions_for, work_queue
-from veracity.org.principals import Staff
+from veracity.org.principals import Staff, with_purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -251,8 +251,8 @@ def test_investigator_cannot_verify_own_work(item, staff):
     )
     for step in ("verify", "return"):
         assert attempt(step, sam, item.pk) == "own_work"
-    assert item.pk not in {r.id for r in work_queue(principal=Staff(sam), purpose="t").items}
-    assert item.pk in {r.id for r in work_queue(principal=Staff(mona), purpose="t").items}
+    assert item.pk not in {r.id for r in work_queue(principal=with_purpose(Staff(sam), "t")).items}
+    assert item.pk in {r.id for r in work_queue(principal=with_purpose(Staff(mona), "t")).items}
     cs.problem_item_verify(principal=Staff(mona), item_id=item.pk)
     item.refresh_from_db()
     assert item.stage == "verified"

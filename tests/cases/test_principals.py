@@ -11,7 +11,7 @@ from veracity.cases.listing import problem_items, visible_to
 from veracity.cases.selectors import actions_for, queue_counts
 from veracity.notify.selectors import notifications_of, unread_count
 from veracity.notify.services import notifications_mark_read, notify_users
-from veracity.org.principals import Customer, Staff, System, system
+from veracity.org.principals import Customer, Staff, System, system, with_purpose
 from veracity.policies.selectors import visible_to as applications_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ CUSTOMER = Customer(customer_id=1, verified_by="sms", address="192.0.2.9")
 
 def test_a_customer_sees_no_item_application_trail_or_notification(item, personas):
     assert not visible_to(principal=CUSTOMER).exists()
-    assert problem_items(principal=CUSTOMER, purpose="t").total == 0
+    assert problem_items(principal=with_purpose(CUSTOMER, "t")).total == 0
     assert queue_counts(principal=CUSTOMER).total == 0
     assert actions_for(item, principal=CUSTOMER) == []
     assert not applications_visible_to(principal=CUSTOMER).exists()

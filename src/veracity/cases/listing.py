@@ -329,7 +329,6 @@ def _chinese() -> bool:
 def problem_items(
     *,
     principal: Principal,
-    purpose: str,
     business_date: date | None = None,
     rule: str | None = None,
     channel: str | None = None,
@@ -350,7 +349,8 @@ def problem_items(
     ``channel``, ``seller_code`` (agent code) and ``status`` narrow it; an unknown rule,
     channel or status raises :class:`ListingError`. ``limit``/``offset`` page the items
     (``total`` counts them all). ``as_of`` (default today) decides which deadlines are near
-    (within 1 working day) or past. Writes one ``VIEW_PERSONAL_DATA`` audit event."""
+    (within 1 working day) or past. Writes one ``VIEW_PERSONAL_DATA`` audit event with the
+    principal's stated purpose (``principal.purpose``)."""
     rule = _check("rule", rule, RULES)
     channel = _check("channel", channel, CHANNELS)
     status = _check("status", status, STATUSES)
@@ -425,7 +425,7 @@ def problem_items(
         event=Event(
             action=Action.VIEW_PERSONAL_DATA,
             object_type="problem_item_list",
-            purpose=purpose,
+            purpose=principal.purpose,
             detail={
                 "filters": {
                     "business_date": business_date.isoformat() if business_date else None,

@@ -73,7 +73,6 @@ def queue_condition(*, principal: Principal) -> Q:
 def work_queue(
     *,
     principal: Principal,
-    purpose: str,
     stage: str | None = None,
     rule: str | None = None,
     channel: str | None = None,
@@ -82,10 +81,10 @@ def work_queue(
     offset: int = 0,
     as_of: date | None = None,
 ) -> ProblemList:
-    """``principal``'s work queue, most urgent first (audited as a read of the list)."""
+    """``principal``'s work queue, most urgent first (audited as a read of the list, with the
+    principal's stated purpose)."""
     return problem_items(
         principal=principal,
-        purpose=purpose,
         stage=stage,
         rule=rule,
         channel=channel,
@@ -156,10 +155,11 @@ def _refused(principal: Principal, item_id: int) -> None:
 
 
 def case_detail(
-    item_id: int, *, principal: Principal, purpose: str, as_of: date | None = None
+    item_id: int, *, principal: Principal, as_of: date | None = None
 ) -> CaseView | None:
     """One item as ``principal`` may see it, with its timeline, evidence and the steps open
-    to it; ``None`` when it may not see the item. The read is audited, and so is the
+    to it; ``None`` when it may not see the item. The read is audited (with the principal's
+    stated purpose), and so is the
     refusal (``ACCESS_REFUSED``, ``cases.view``) — an id with no item at all is recorded the
     same way, as both answer the same "not found" and the trail must not reveal which ids
     exist. (Inside a transaction that the caller rolls back the record goes with it: the
@@ -168,9 +168,7 @@ def case_detail(
     if item is None:
         _refused(principal, item_id)
         return None
-    listed = problem_items(
-        principal=principal, purpose=purpose, where=Q(pk=item_id), limit=1, as_of=as_of
-    )
+    listed = problem_items(principal=principal, where=Q(pk=item_id), limit=1, as_of=as_of)
     if not listed.items:
         _refused(principal, item_id)
         return None

@@ -342,11 +342,10 @@ def problem_item_attach(
     return evidence
 
 
-def evidence_read(
-    *, evidence_id: int, principal: Principal, purpose: str
-) -> tuple[Evidence, bytes]:
+def evidence_read(*, evidence_id: int, principal: Principal) -> tuple[Evidence, bytes]:
     """The original bytes of an evidence file, checked against its SHA-256; the read is
-    audited with its purpose (the file holds personal data)."""
+    audited with the principal's stated purpose (the file holds personal data), refused
+    without one."""
     evidence = Evidence.objects.select_related("item").filter(pk=evidence_id).first()
     if evidence is None or not visible_to(principal=principal).filter(pk=evidence.item_id).exists():
         # recorded alike whether the file exists or not (the same answer either way)
@@ -358,7 +357,8 @@ def evidence_read(
                 object_id=str(evidence_id),
             )
         raise refuse("not_found.evidence", "evidence")
-    if not (purpose or "").strip():
+    purpose = (principal.purpose or "").strip()
+    if not purpose:
         raise refuse("purpose", "purpose")
     try:
         sealed = (evidence_dir() / evidence.stored_as).read_bytes()
@@ -378,7 +378,7 @@ def evidence_read(
             action=Action.VIEW_PERSONAL_DATA,
             object_type="evidence",
             object_id=str(evidence.pk),
-            purpose=purpose.strip()[:200],
+            purpose=purpose[:200],
             detail={"item": evidence.item_id, "sha256": evidence.sha256},
         ),
     )

@@ -39,7 +39,7 @@ from veracity.cases.selectors import CaseView, case_detail
 from veracity.core.evidence import MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
-from veracity.org.principals import System
+from veracity.org.principals import System, with_purpose
 from veracity.policies.models import Channel
 
 router = Router(tags=["problem-item cases"])
@@ -397,7 +397,7 @@ WHO = (
 @endpoint_action("cases.view")
 def read_case(request: HttpRequest, item_id: ItemId) -> Any:
     def read(principal: System) -> CaseView:
-        view = case_detail(item_id, principal=principal, purpose="problem_item")
+        view = case_detail(item_id, principal=with_purpose(principal, "problem_item"))
         if view is None:
             raise _not_found()
         return view

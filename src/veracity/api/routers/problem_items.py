@@ -154,7 +154,7 @@ NOT_APPROVED = {
 def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters]) -> Any:
     client = client_of(request)
     # the list is read by the system itself (the export approval is its person's)
-    principal = principal_of_client(request, as_person=False)
+    principal = principal_of_client(request, as_person=False, purpose="problem_item")
     actor = Actor.of_principal(principal)
     designated = client.designated_user
     # the approval is the designated person's own (D4.23)
@@ -175,7 +175,6 @@ def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters])
     # an unknown filter value (ListingError) is answered by the API's one refusal handler
     listing = problem_items(
         principal=principal,
-        purpose="problem_item",
         business_date=filters.business_date,
         rule=filters.rule,
         status=filters.status,

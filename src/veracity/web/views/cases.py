@@ -198,8 +198,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     def read(filters: dict[str, Any], offset: int) -> Any:
         return work_queue(
-            principal=principal_of(request),
-            purpose=PURPOSE,
+            principal=principal_of(request, PURPOSE),
             stage=filters.get("stage"),
             rule=filters.get("rule"),
             channel=filters.get("channel"),
@@ -393,7 +392,7 @@ def _page(
     posted: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    view = case_detail(_known(item_id), principal=principal_of(request), purpose=PURPOSE)
+    view = case_detail(_known(item_id), principal=principal_of(request, PURPOSE))
     if view is None:
         raise Http404("problem item")
     item = view.item
@@ -626,7 +625,7 @@ def evidence(request: HttpRequest, item_id: int, evidence_id: int) -> HttpRespon
         raise Http404("evidence")
     try:
         found, data = services.evidence_read(
-            evidence_id=evidence_id, principal=principal_of(request), purpose=purpose
+            evidence_id=evidence_id, principal=principal_of(request, purpose)
         )
     except CaseError as error:
         status = refusal_status(error, missing_is_404=True)

@@ -91,7 +91,7 @@ def _read(request: HttpRequest, cleaned: dict[str, Any], **page: Any) -> Any:
         "stage": cleaned.get("stage"),
         **page,
     }
-    return problem_items(principal=principal_of(request), purpose=PURPOSE, **options)
+    return problem_items(principal=principal_of(request, PURPOSE), **options)
 
 
 def _queue_only(request: HttpRequest) -> dict[str, Any]:

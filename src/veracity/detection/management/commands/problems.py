@@ -81,8 +81,7 @@ class Command(BaseCommand):
             return
         try:
             listing = problem_items(
-                principal=system("problems-cli"),
-                purpose="problem_item",
+                principal=system("problems-cli", purpose="problem_item"),
                 business_date=day,
                 rule=options["rule"],
             )
@@ -114,7 +113,6 @@ class Command(BaseCommand):
         try:
             listing = problem_items(
                 principal=with_purpose(authority.principal, "problem_item"),
-                purpose="problem_item",
                 business_date=day,
                 rule=options["rule"],
             )
