@@ -17,7 +17,7 @@ from tests.web.factories import (
     store,
 )
 from veracity.audit.models import Action, AuditEvent
-from veracity.org.principals import Staff
+from veracity.org.principals import Staff, with_purpose
 from veracity.policies.models import GateCheck
 from veracity.policies.selectors import (
     application_detail,
@@ -87,7 +87,7 @@ def test_localized_picks_the_language():
 def test_application_detail_in_both_languages(personas, book):
     with translation.override("en"):
         view = application_detail(
-            "A2026110050", principal=Staff(personas["sam"]), purpose="problem_item"
+            "A2026110050", principal=with_purpose(Staff(personas["sam"]), "problem_item")
         )
     assert view.verdict == "fail"
     assert view.latest is not None and view.latest.findings
@@ -99,14 +99,16 @@ def test_application_detail_in_both_languages(personas, book):
     assert view.supplement.items
     with translation.override("zh-hans"):
         zh = application_detail(
-            "A2026110050", principal=Staff(personas["sam"]), purpose="problem_item"
+            "A2026110050", principal=with_purpose(Staff(personas["sam"]), "problem_item")
         )
     assert {f.message for f in zh.latest.findings} == {f["message_zh"] for f in stored}
 
 
 def test_application_detail_masks_parties_and_is_audited(personas, book):
     before = AuditEvent.objects.filter(action=Action.VIEW_PERSONAL_DATA).count()
-    view = application_detail("A2026110001", principal=Staff(personas["sam"]), purpose="callback")
+    view = application_detail(
+        "A2026110001", principal=with_purpose(Staff(personas["sam"]), "callback")
+    )
     holder = next(p for p in view.parties if p.name == "王芳")
     assert holder.phone == "138****8000"
     assert holder.id_number.startswith("1") and "*" in holder.id_number

@@ -232,13 +232,12 @@ def application_detail(
     *,
     principal: Principal,
     policy_id: int | None = None,
-    purpose: str = "",
 ) -> ApplicationView:
     """One application visible to ``principal``, by its number or its ``policy_id``: product,
     channel, seller, parties (masked), the latest gate verdict with every finding, the
     gate-check history and the supplement request. Writes one ``VIEW_PERSONAL_DATA`` audit
-    event (the parties are personal data, even masked). ``Http404`` when unknown or not
-    visible."""
+    event with the principal's stated purpose (the parties are personal data, even masked).
+    ``Http404`` when unknown or not visible."""
     policies = visible_to(principal=principal).select_related("product", "seller", "payer_account")
     asked = str(policy_id) if policy_id is not None else (application_no or "").strip()
     if policy_id is not None:
@@ -314,7 +313,7 @@ def application_detail(
             object_type="policy",
             object_id=str(policy.pk),
             customer_id=holder,
-            purpose=purpose,
+            purpose=principal.purpose,
             detail={"application_no": policy.application_no},
         ),
     )

@@ -40,8 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @action_required("applications.view")
 def detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     view = application_detail(
-        principal=principal_of(request),
+        principal=principal_of(request, remembered_purpose(request) or "application_review"),
         policy_id=policy_id,
-        purpose=remembered_purpose(request) or "application_review",
     )
     return render(request, "web/applications/detail.html", {"app": view})
