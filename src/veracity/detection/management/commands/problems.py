@@ -82,6 +82,7 @@ class Command(BaseCommand):
         try:
             listing = problem_items(
                 principal=system("problems-cli"),
+                action="problems.list",
                 purpose="problem_item",
                 business_date=day,
                 rule=options["rule"],
@@ -114,6 +115,7 @@ class Command(BaseCommand):
         try:
             listing = problem_items(
                 principal=with_purpose(authority.principal, "problem_item"),
+                action="problems.export",
                 purpose="problem_item",
                 business_date=day,
                 rule=options["rule"],
