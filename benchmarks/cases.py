@@ -233,7 +233,7 @@ def _explain(user: Any) -> str:
     from veracity.cases.selectors import queue_condition
 
     qs = (
-        visible_to(principal=Staff(user))
+        visible_to(principal=Staff(user), action="cases.queue")
         .filter(status=ProblemItem.Status.OPEN)
         .filter(queue_condition(principal=Staff(user)))
         .order_by("due_on", "first_seen_on", "pk")[:50]

@@ -67,6 +67,7 @@ EXPECTED: dict[str, set[RoleName]] = {
     "notifications.read": EVERYONE,
     "customers.view": CASEWORK,
     "customers.unmask": CASEWORK,
+    "customers.download": CASEWORK,  # and then only through a grant or as custodian
     "customers.classify": {R.INFORMATION_MANAGER, R.CUSTOMER_SERVICE_MANAGER, R.ADMIN},
     "customers.suspicion": {R.CUSTOMER_SERVICE, R.COMPLIANCE, R.INFORMATION_MANAGER, R.ADMIN},
     "applications.view": CASEWORK,

@@ -82,7 +82,9 @@ def make_items(first_seen: date = FIRST_SEEN) -> ProblemItem:
 def test_visibility_per_role(personas, username, sees):
     make_items()
     before = AuditEvent.objects.count()
-    listing = problem_items(principal=with_purpose(Staff(personas[username]), "problem_item"))
+    listing = problem_items(
+        principal=with_purpose(Staff(personas[username]), "problem_item"), action="problems.list"
+    )
     assert (len(listing.items), listing.total) == (sees, sees)
     [event] = AuditEvent.objects.filter(seq__gt=before)
     assert (event.action, event.object_type, event.purpose, event.actor) == (
@@ -95,7 +97,9 @@ def test_visibility_per_role(personas, username, sees):
 
 def test_view_model_is_masked_and_explained(personas):
     item = make_items()
-    [row] = problem_items(principal=with_purpose(Staff(personas["sam"]), "problem_item")).items
+    [row] = problem_items(
+        principal=with_purpose(Staff(personas["sam"]), "problem_item"), action="problems.list"
+    ).items
     assert (row.id, row.rule, row.severity, row.status) == (
         item.pk,
         "SHARED_PHONE",
@@ -111,14 +115,16 @@ def test_view_model_is_masked_and_explained(personas):
     assert (by_no["L2"].channel, by_no["L2"].seller_code) == ("bancassurance", "BK7")
     assert all(m.archive_no for m in row.members)
     with translation.override("en"):
-        [row] = problem_items(principal=with_purpose(Staff(personas["sam"]), "problem_item")).items
+        [row] = problem_items(
+            principal=with_purpose(Staff(personas["sam"]), "problem_item"), action="problems.list"
+        ).items
     assert row.rule_name == "One phone number under different customers"
     assert row.reason == item.reason_en
 
 
 def test_deadline_is_three_working_days_after_distribution():
     make_items()
-    [row] = problem_items(principal=with_purpose(SYSTEM, "t")).items
+    [row] = problem_items(principal=with_purpose(SYSTEM, "t"), action="problems.list").items
     # 30 Sep distributed; 1–7 Oct National Day; 8, 9 and the make-up Saturday 10 Oct.
     assert (row.distributed_on, row.deadline, row.deadline_basis, row.deadline_provisional) == (
         date(2026, 9, 30),
@@ -132,14 +138,14 @@ def test_deadline_never_after_the_cooling_off_callback():
     make_items()
     Policy.objects.filter(application_no="L2").update(callback_due_on=date(2026, 10, 8))
     Policy.objects.filter(application_no="L1").update(callback_due_on=date(2026, 10, 20))
-    [row] = problem_items(principal=with_purpose(SYSTEM, "t")).items
+    [row] = problem_items(principal=with_purpose(SYSTEM, "t"), action="problems.list").items
     assert (row.deadline, row.deadline_basis, row.callback_due_on) == (
         date(2026, 10, 8),
         "callback",
         date(2026, 10, 8),
     )
     Policy.objects.filter(application_no="L2").update(callback_due_on=date(2026, 10, 10))
-    [row] = problem_items(principal=with_purpose(SYSTEM, "t")).items
+    [row] = problem_items(principal=with_purpose(SYSTEM, "t"), action="problems.list").items
     assert (row.deadline, row.deadline_basis) == (date(2026, 10, 10), "3_working_days")
 
 
@@ -153,33 +159,66 @@ def test_deadline_in_a_year_without_calendar_data_is_provisional():
 
 def test_near_and_past_due():
     make_items()
-    [row] = problem_items(principal=with_purpose(SYSTEM, "t"), as_of=date(2026, 10, 9)).items
+    [row] = problem_items(
+        principal=with_purpose(SYSTEM, "t"), as_of=date(2026, 10, 9), action="problems.list"
+    ).items
     assert row.due == "near"
-    [row] = problem_items(principal=with_purpose(SYSTEM, "t"), as_of=date(2026, 10, 11)).items
+    [row] = problem_items(
+        principal=with_purpose(SYSTEM, "t"), as_of=date(2026, 10, 11), action="problems.list"
+    ).items
     assert row.due == "past"
-    [row] = problem_items(principal=with_purpose(SYSTEM, "t"), as_of=date(2026, 9, 30)).items
+    [row] = problem_items(
+        principal=with_purpose(SYSTEM, "t"), as_of=date(2026, 9, 30), action="problems.list"
+    ).items
     assert row.due == ""
 
 
 def test_business_date_shows_open_items_first_seen_by_then():
     item = make_items()
     assert (
-        problem_items(principal=with_purpose(SYSTEM, "t"), business_date=date(2026, 9, 28)).total
+        problem_items(
+            principal=with_purpose(SYSTEM, "t"),
+            business_date=date(2026, 9, 28),
+            action="problems.list",
+        ).total
         == 0
     )
-    assert problem_items(principal=with_purpose(SYSTEM, "t"), business_date=FIRST_SEEN).total == 1
     assert (
-        problem_items(principal=with_purpose(SYSTEM, "t"), business_date=date(2026, 11, 1)).total
+        problem_items(
+            principal=with_purpose(SYSTEM, "t"), business_date=FIRST_SEEN, action="problems.list"
+        ).total
+        == 1
+    )
+    assert (
+        problem_items(
+            principal=with_purpose(SYSTEM, "t"),
+            business_date=date(2026, 11, 1),
+            action="problems.list",
+        ).total
         == 1
     )
     ProblemItem.objects.filter(pk=item.pk).update(status="closed")
     assert (
-        problem_items(principal=with_purpose(SYSTEM, "t"), business_date=date(2026, 11, 1)).total
+        problem_items(
+            principal=with_purpose(SYSTEM, "t"),
+            business_date=date(2026, 11, 1),
+            action="problems.list",
+        ).total
         == 0
     )
-    assert problem_items(principal=with_purpose(SYSTEM, "t")).total == 1
-    assert problem_items(principal=with_purpose(SYSTEM, "t"), status="closed").total == 1
-    assert problem_items(principal=with_purpose(SYSTEM, "t"), status="open").total == 0
+    assert problem_items(principal=with_purpose(SYSTEM, "t"), action="problems.list").total == 1
+    assert (
+        problem_items(
+            principal=with_purpose(SYSTEM, "t"), status="closed", action="problems.list"
+        ).total
+        == 1
+    )
+    assert (
+        problem_items(
+            principal=with_purpose(SYSTEM, "t"), status="open", action="problems.list"
+        ).total
+        == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -196,7 +235,10 @@ def test_business_date_shows_open_items_first_seen_by_then():
 )
 def test_filters(filters, total):
     make_items()
-    assert problem_items(principal=with_purpose(SYSTEM, "t"), **filters).total == total
+    assert (
+        problem_items(principal=with_purpose(SYSTEM, "t"), **filters, action="problems.list").total
+        == total
+    )
 
 
 @pytest.mark.parametrize(
@@ -211,7 +253,7 @@ def test_filters(filters, total):
 )
 def test_unknown_filter_values_are_refused(filters):
     with pytest.raises(ListingError):
-        problem_items(principal=with_purpose(SYSTEM, "t"), **filters)
+        problem_items(principal=with_purpose(SYSTEM, "t"), **filters, action="problems.list")
 
 
 def test_cli_json(capsys):
@@ -281,5 +323,7 @@ def test_channel_back_office_sees_the_items_of_its_channel(personas, channel, se
 
     make_items()  # one item: a member policy in the agency channel, one in bancassurance
     StaffProfile.objects.filter(user=personas["carol"]).update(channel=channel)
-    listing = problem_items(principal=with_purpose(Staff(personas["carol"]), "problem_item"))
+    listing = problem_items(
+        principal=with_purpose(Staff(personas["carol"]), "problem_item"), action="problems.list"
+    )
     assert listing.total == sees

@@ -59,13 +59,17 @@ def reads() -> list[AuditEvent]:
     ],
 )
 def test_visible_to_per_role(personas, book, username, sees_wang, sees_zhang):
-    visible = set(visible_to(principal=Staff(personas[username])).values_list("pk", flat=True))
+    visible = set(
+        visible_to(principal=Staff(personas[username]), action="customers.view").values_list(
+            "pk", flat=True
+        )
+    )
     assert (book["wang"].pk in visible) is sees_wang
     assert (book["zhang"].pk in visible) is sees_zhang
 
 
 def test_agent_sees_only_the_parties_of_own_policies(personas, book):
-    visible = visible_to(principal=Staff(personas["alice"]))
+    visible = visible_to(principal=Staff(personas["alice"]), action="customers.view")
     assert set(visible.values_list("name", flat=True)) == {"王芳", "李小明"}
 
 
@@ -73,8 +77,8 @@ def test_user_without_role_and_anonymous_see_nobody(book, django_user_model):
     from django.contrib.auth.models import AnonymousUser
 
     nobody = django_user_model.objects.create_user(username="nobody", password="x")
-    assert not visible_to(principal=Staff(nobody)).exists()
-    assert not visible_to(principal=Staff(AnonymousUser())).exists()
+    assert not visible_to(principal=Staff(nobody), action="customers.view").exists()
+    assert not visible_to(principal=Staff(AnonymousUser()), action="customers.view").exists()
     assert Customer.objects.count() >= 3  # the customers exist; they are just not visible
 
 

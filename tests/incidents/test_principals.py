@@ -70,7 +70,7 @@ def test_nobody_without_a_person_reports_or_handles(personas, incident, who):
         incident_move(incident_id=incident.pk, to="investigating", principal=principal)
     assert not may_handle_incidents(principal=principal)
     assert moves_open_to(incident, principal=principal) == ()
-    assert not incidents_visible_to(principal=principal).exists()
+    assert not incidents_visible_to(principal=principal, action="incidents.view").exists()
     assert not incident_list(principal=principal).exists()
     assert AuditEvent.objects.count() == events
     assert LeakIncident.objects.get(pk=incident.pk).status == "reported"

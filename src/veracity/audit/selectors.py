@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from django.db.models import QuerySet
 
 from veracity.audit.chain import stamp
 from veracity.audit.models import GENESIS_HASH, AuditEvent, ChainVerification
-from veracity.org.actions import may
+from veracity.org.actions import may, reach_for
 from veracity.org.principals import Principal
 
 PAGE_SIZE = 50
@@ -27,10 +27,17 @@ def can_read_trail(*, principal: Principal) -> bool:
     return may(principal, "audit.read")
 
 
-def visible_to(*, principal: Principal) -> QuerySet[AuditEvent]:
-    """The whole trail for its readers; nothing for anyone else."""
+#: What the trail is read for: its page, its export, the verification of its chain. Each
+#: is its own action in the table; whoever may take it reads the whole trail.
+REACHES: Final = {"audit.read": "trail", "audit.export": "trail", "audit.verify": "trail"}
+
+
+def visible_to(*, principal: Principal, action: str) -> QuerySet[AuditEvent]:
+    """The whole trail for whoever may take ``action`` (one of :data:`REACHES`); nothing for
+    anyone else."""
+    reach_for(action, REACHES)
     events = AuditEvent.objects.all()
-    return events if can_read_trail(principal=principal) else events.none()
+    return events if may(principal, action) else events.none()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +64,9 @@ class TrailFilter:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def trail(flt: TrailFilter, *, principal: Principal) -> QuerySet[AuditEvent]:
-    events = visible_to(principal=principal)
+def trail(flt: TrailFilter, *, principal: Principal, action: str) -> QuerySet[AuditEvent]:
+    """The events ``flt`` asks for, of those ``principal`` may read for ``action``."""
+    events = visible_to(principal=principal, action=action)
     if flt.actor:
         events = events.filter(actor=flt.actor)
     if flt.customer_id is not None:
@@ -93,7 +101,7 @@ def trail_page(
 ) -> TrailPage:
     """One page of the filtered trail, newest first: the newest events, or those just
     older than seq ``before``, or those just newer than seq ``after``."""
-    events = trail(flt, principal=principal)
+    events = trail(flt, principal=principal, action="audit.read")
     if after is not None:
         rows = list(events.filter(seq__gt=after).order_by("seq")[: size + 1])
         if not rows:  # nothing newer than that: the newest page
@@ -137,7 +145,7 @@ def trail_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """The filtered trail oldest first, as tuples of ``EXPORT_FIELDS``, read in keyset
     chunks (an export of millions of events never holds them all)."""
-    events = trail(flt, principal=principal).order_by("seq")
+    events = trail(flt, principal=principal, action="audit.export").order_by("seq")
     last = 0
     while True:
         rows = list(events.filter(seq__gt=last).values_list(*EXPORT_FIELDS)[:chunk])

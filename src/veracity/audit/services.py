@@ -23,8 +23,9 @@ from django.utils.dateparse import parse_datetime
 from veracity.audit.chain import body, canonical_detail, event_hash, link_hash, stamp
 from veracity.audit.exports import trail_csv, trail_xlsx
 from veracity.audit.models import GENESIS_HASH, Action, AuditEvent, ChainVerification
-from veracity.audit.selectors import TrailFilter, can_read_trail, trail_head, trail_rows
+from veracity.audit.selectors import TrailFilter, trail_head, trail_rows
 from veracity.db.bulk import insert_rows
+from veracity.org.actions import may
 from veracity.org.principals import Customer, Principal, Staff, System
 
 # Advisory-lock key serialising appends on PostgreSQL ("VERAUDIT" as digits, any constant).
@@ -542,7 +543,7 @@ def audit_export(
     """The filtered trail as a file (``xlsx`` or ``csv``) and the ``AUDIT_EXPORT`` event that
     records it, with the filter. The event is written after the file is complete and before
     it is handed over: if it cannot be written, there is no file."""
-    if not can_read_trail(principal=principal):
+    if not may(principal, "audit.export"):
         raise PermissionDenied
     if fmt not in EXPORT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Final, Literal
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -33,6 +33,7 @@ from veracity.core.refusals import Refusal
 from veracity.core.workdays import Calendar
 from veracity.customers.reach import classified_hidden_from
 from veracity.customers.selectors import mask_policy
+from veracity.org.actions import reach_for
 from veracity.org.principals import Principal, acting_user, is_system_reader
 from veracity.org.selectors import channels_of
 from veracity.policies.models import Channel
@@ -143,14 +144,26 @@ class ProblemList:
     business_date: date | None
 
 
-def visible_to(*, principal: Principal) -> QuerySet[ProblemItem]:
-    """Problem items ``principal`` may see: systems acting without a person (the API's list,
-    jobs, commands) and staff who work the list all; a system acting through its designated
-    person what the person may see;
+#: What problem items are read for: the case pages (and the steps taken on them), the work
+#: queues, the problem list and its exports. One reach serves them all today; each caller
+#: says which it is doing.
+REACHES: Final = {
+    "cases.view": "items",
+    "cases.queue": "items",
+    "problems.list": "items",
+    "problems.export": "items",
+}
+
+
+def visible_to(*, principal: Principal, action: str) -> QuerySet[ProblemItem]:
+    """Problem items ``principal`` may read for ``action`` (one of :data:`REACHES`): systems
+    acting without a person (the API's list, jobs, commands) and staff who work the list
+    all; a system acting through its designated person what the person may see;
     channel back-office the items distributed to its channel or with a member policy of it;
     a team leader the items with a member policy sold by an agent of the team — but nobody
     items on classified files they may not see. An agent (who must not learn that a customer
     is under suspicion), the auditor, users without a role and customers see none."""
+    reach_for(action, REACHES)
     # An item on a classified file is listed only to those who may see the file (D4.22); a
     # system reading through the API is nobody's custodian, so it never gets those items.
     system_reader = is_system_reader(principal)
@@ -329,6 +342,7 @@ def _chinese() -> bool:
 def problem_items(
     *,
     principal: Principal,
+    action: str,
     business_date: date | None = None,
     rule: str | None = None,
     channel: str | None = None,
@@ -341,8 +355,9 @@ def problem_items(
     offset: int = 0,
     as_of: date | None = None,
 ) -> ProblemList:
-    """The problem items visible to ``principal``, newest first, as view-models in the
-    active language.
+    """The problem items ``principal`` may read for ``action`` (the list, its export, a work
+    queue, a case page: :data:`REACHES`), newest first, as view-models in the active
+    language.
 
     ``business_date`` given: the items first seen on or before it that are still open (the
     list as it stood for that day's distribution); ``None``: all items. ``rule``,
@@ -359,7 +374,7 @@ def problem_items(
     if seller_code is not None and (len(seller_code) > 32 or "\x00" in seller_code):
         raise ListingError("unknown.seller", "seller", value=seller_code[:40])
     items = _filtered(
-        visible_to(principal=principal),
+        visible_to(principal=principal, action=action),
         business_date=business_date,
         rule=rule,
         channel=channel,

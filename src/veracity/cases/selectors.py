@@ -85,6 +85,7 @@ def work_queue(
     principal's stated purpose)."""
     return problem_items(
         principal=principal,
+        action="cases.queue",
         stage=stage,
         rule=rule,
         channel=channel,
@@ -164,11 +165,22 @@ def case_detail(
     same way, as both answer the same "not found" and the trail must not reveal which ids
     exist. (Inside a transaction that the caller rolls back the record goes with it: the
     API records its refusals after its transaction.)"""
-    item = visible_to(principal=principal).filter(pk=item_id).select_related("assignee").first()
+    item = (
+        visible_to(principal=principal, action="cases.view")
+        .filter(pk=item_id)
+        .select_related("assignee")
+        .first()
+    )
     if item is None:
         _refused(principal, item_id)
         return None
-    listed = problem_items(principal=principal, where=Q(pk=item_id), limit=1, as_of=as_of)
+    listed = problem_items(
+        principal=principal,
+        action="cases.view",
+        where=Q(pk=item_id),
+        limit=1,
+        as_of=as_of,
+    )
     if not listed.items:
         _refused(principal, item_id)
         return None
@@ -237,7 +249,7 @@ def overdue_summary(*, principal: Principal, as_of: date | None = None) -> Overd
     counts only)."""
     today = as_of or timezone.localdate()
     near_limit = calendar().add_working_days(today, 1).date
-    running = visible_to(principal=principal).filter(
+    running = visible_to(principal=principal, action="cases.queue").filter(
         status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__isnull=False
     )
     past = running.filter(due_on__lt=today)
@@ -284,7 +296,7 @@ def queue_counts(*, principal: Principal, as_of: date | None = None) -> QueueCou
     today = as_of or timezone.localdate()
     near_limit = calendar().add_working_days(today, 1).date
     queue = (
-        visible_to(principal=principal)
+        visible_to(principal=principal, action="cases.queue")
         .filter(status=ProblemItem.Status.OPEN)
         .filter(queue_condition(principal=principal))
     )
@@ -324,7 +336,7 @@ def correction_targets(
     submit form offers. Shown on the item page, whose read (``case_detail``) is audited;
     empty when the item is not visible."""
 
-    if not visible_to(principal=principal).filter(pk=item_id).exists():
+    if not visible_to(principal=principal, action="cases.view").filter(pk=item_id).exists():
         return []
     ids = correctable_customers(item_id, principal=principal)[:limit]
     masks = mask_policy()
@@ -364,7 +376,9 @@ def correctable_customers(item_id: int, *, principal: Principal) -> list[int]:
     member outside its acting user's reach is corrected by someone whose reach includes them)."""
 
     members = ProblemItemMember.objects.filter(item_id=item_id).values("customer_id")
-    visible = customers_visible_to(principal=principal).filter(pk__in=members)
+    visible = customers_visible_to(principal=principal, action="customers.view").filter(
+        pk__in=members
+    )
     return sorted(visible.values_list("pk", flat=True))
 
 

@@ -91,7 +91,12 @@ def evidence_dir() -> Path:
 def _item_for(principal: Principal, item_id: int) -> ProblemItem:
     """The item, locked, if ``principal`` may see it; otherwise "not found" (an item one may
     not see does not exist for one)."""
-    item = visible_to(principal=principal).select_for_update().filter(pk=item_id).first()
+    item = (
+        visible_to(principal=principal, action="cases.view")
+        .select_for_update()
+        .filter(pk=item_id)
+        .first()
+    )
     if item is None:
         raise refuse("not_found", "item")
     return item
@@ -347,7 +352,12 @@ def evidence_read(*, evidence_id: int, principal: Principal) -> tuple[Evidence, 
     audited with the principal's stated purpose (the file holds personal data), refused
     without one."""
     evidence = Evidence.objects.select_related("item").filter(pk=evidence_id).first()
-    if evidence is None or not visible_to(principal=principal).filter(pk=evidence.item_id).exists():
+    if (
+        evidence is None
+        or not visible_to(principal=principal, action="cases.view")
+        .filter(pk=evidence.item_id)
+        .exists()
+    ):
         # recorded alike whether the file exists or not (the same answer either way)
         if is_signed_in(principal):
             record_refusal(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -37,6 +37,7 @@ from veracity.customers.models import (
 )
 from veracity.customers.reach import book_condition, classified_hidden_from, customers_condition
 from veracity.customers.services import account_key, id_key, phone_key
+from veracity.org.actions import reach_for
 from veracity.org.principals import Principal, is_signed_in
 
 __all__ = [
@@ -75,16 +76,28 @@ def mask_policy() -> MaskPolicy:
     return MaskPolicy(**values)
 
 
-def visible_to(*, principal: Principal, scope: str = "view") -> QuerySet[Customer]:
-    """The customer files ``principal`` may see (AG-10, D4.18–D4.22): those its acting user
-    (``org.principals.acting_user``) may see; a customer or a system without a person none.
+#: What the register's files are read for, and the grant scope each needs beyond the roles'
+#: reach: seeing a file; unmasking it or downloading its data only through a grant of that
+#: scope (or as the file's custodian).
+REACHES: Final = {
+    "customers.view": "view",
+    "customers.unmask": "unmask",
+    "customers.download": "download",
+}
+
+
+def visible_to(*, principal: Principal, action: str) -> QuerySet[Customer]:
+    """The customer files ``principal`` may read for ``action`` (one of :data:`REACHES`;
+    AG-10, D4.18–D4.22): those its acting user (``org.principals.acting_user``) may; a
+    customer or a system without a person none.
 
     By default what the user's roles reach (``access.roles.DEFAULT_REACH``): an agent the
     customers of the policies they sold, channel back-office those of its channel, customer
     service and compliance every general file, the customer information manager and the
     customer service manager special files too. Classified files (机密/绝密) only their
     custodian. Beyond that, the files of the user's borrowing grants in force (of at least
-    ``scope``: ``view``, ``unmask``, ``download``)."""
+    the action's scope). Unmasking and downloading need a grant or custody."""
+    scope = reach_for(action, REACHES)
     return Customer.objects.filter(customers_condition(principal=principal, scope=scope))
 
 
@@ -107,7 +120,7 @@ def customer_search(*, principal: Principal, query: str, kind: str) -> list[Cust
     purpose = (principal.purpose or "").strip()
     if not purpose:
         raise SearchError("purpose", "purpose")
-    found = _matching(visible_to(principal=principal), kind, query)
+    found = _matching(visible_to(principal=principal, action="customers.view"), kind, query)
     results = list(found.order_by("name", "pk")[:MAX_RESULTS])
     if kind != "name":
         audit_record(
@@ -142,7 +155,7 @@ def restricted_matches(*, principal: Principal, query: str, kind: str) -> list[i
     if kind not in SEARCH_KINDS or not query:
         return []
     hidden = _matching(Customer.objects.all(), kind, query).exclude(
-        pk__in=visible_to(principal=principal).values("pk")
+        pk__in=visible_to(principal=principal, action="customers.view").values("pk")
     )
     if kind == "name":
         hidden = hidden.exclude(confidentiality=Confidentiality.NORMAL)
@@ -289,11 +302,11 @@ def customer_detail(
     if not 0 < pk < 2**63:
         _refused(principal, "customers.view", customer_id)
         raise Http404("customer")
-    customer = visible_to(principal=principal).filter(pk=pk).first()
+    customer = visible_to(principal=principal, action="customers.view").filter(pk=pk).first()
     if customer is None:
         _refused(principal, "customers.view", pk)
         raise Http404("customer")
-    may_unmask = visible_to(principal=principal, scope="unmask").filter(pk=pk).exists()
+    may_unmask = visible_to(principal=principal, action="customers.unmask").filter(pk=pk).exists()
     if unmask and not may_unmask:
         _refused(principal, "customers.unmask", pk)
         raise PermissionDenied("unmask")

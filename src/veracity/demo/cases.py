@@ -121,14 +121,14 @@ def demo_cases_walk(*, today: date | None = None) -> dict[str, int]:
     # items whose policies' cooling-off callbacks are not imminent first, so that only the
     # walks meant to be overdue are
     items = (
-        visible_to(principal=sam)
+        visible_to(principal=sam, action="cases.view")
         .filter(
             status=ProblemItem.Status.OPEN,
             stage=Stage.NEW,
             members__policy__channel="agency",
             members__policy__seller__kind="agent",
         )
-        .filter(pk__in=visible_to(principal=carol).values("pk"))
+        .filter(pk__in=visible_to(principal=carol, action="cases.view").values("pk"))
         .annotate(callback=Min("members__policy__callback_due_on"))
     )
     calm = Q(callback__isnull=True) | Q(callback__gt=day + timedelta(days=10))

@@ -76,6 +76,9 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     # --- customer files (AG-10 reach is applied by the selectors)
     "customers.view": _CASEWORK,
     "customers.unmask": _CASEWORK,  # the service checks reach, purpose and grant
+    # a file's data downloaded (an approved export): only through a grant of that scope or
+    # as the file's custodian, whatever the role (the reach rule, ``customers.reach``)
+    "customers.download": _CASEWORK,
     # D4.22: the customer information manager (custodian of classified files) and the
     # customer service manager mark files
     "customers.classify": frozenset(
@@ -179,3 +182,19 @@ def may(user: Any, action: str) -> bool:
     if isinstance(audience, _ClientScope):
         return False
     return bool(roles_of(user) & audience)
+
+
+def reach_for(action: str, reaches: Mapping[str, str]) -> str:
+    """The row reach an app's ``visible_to(principal=…, action=…)`` applies for ``action``:
+    ``reaches`` maps each action the app's rows are read for to the reach it names (for the
+    customer register the grant scope ``view`` / ``unmask`` / ``download``). An action the
+    table does not know, or one the app's rows are never read for, is a programming error
+    (``ValueError``): a selector must say what its caller is doing."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    try:
+        return reaches[action]
+    except KeyError:
+        raise ValueError(
+            f"rows are not read for {action!r} here; one of {sorted(reaches)}"
+        ) from None

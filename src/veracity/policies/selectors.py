@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -23,6 +23,7 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
 from veracity.customers.reach import book_condition, classified_hidden_from
 from veracity.customers.selectors import mask_policy
+from veracity.org.actions import reach_for
 from veracity.org.principals import Principal, is_signed_in
 from veracity.policies.models import (
     GateCheck,
@@ -49,10 +50,16 @@ VERDICTS = {"pass": _("Passed"), "fail": _("Failed")}
 SEVERITIES = {"error": _("Error"), "warning": _("Warning"), "info": _("Note")}
 
 
-def visible_to(*, principal: Principal) -> QuerySet[Policy]:
-    """Applications ``principal`` may see (AG-10): an agent those they sold, channel
-    back-office those of its channel, the whole-book roles all; the auditor, users without
-    a role, customers and systems without a person none."""
+#: What applications are read for: their pages and the home page's gate figures. One reach
+#: (the book) serves both today.
+REACHES: Final = {"applications.view": "book"}
+
+
+def visible_to(*, principal: Principal, action: str) -> QuerySet[Policy]:
+    """Applications ``principal`` may read for ``action`` (one of :data:`REACHES`; AG-10): an
+    agent those they sold, channel back-office those of its channel, the whole-book roles
+    all; the auditor, users without a role, customers and systems without a person none."""
+    reach_for(action, REACHES)
     # the applications of a classified file are as restricted as the file (D4.22)
     policies = Policy.objects.exclude(
         roles__customer__in=classified_hidden_from(principal=principal)
@@ -73,7 +80,9 @@ def localized(finding: dict[str, Any], language: str | None = None) -> str:
 def applications_list(*, principal: Principal, verdict: str = "") -> QuerySet[Policy]:
     """Applications visible to ``principal``, newest first; ``verdict`` "pass"/"fail"
     filters."""
-    policies = visible_to(principal=principal).select_related("product", "seller")
+    policies = visible_to(principal=principal, action="applications.view").select_related(
+        "product", "seller"
+    )
     if verdict in VERDICTS:
         policies = policies.filter(verdict=verdict)
     return policies.order_by("-created_at", "-pk")
@@ -84,7 +93,8 @@ def supplement_requests_open(*, principal: Principal) -> QuerySet[SupplementRequ
     customer has waited longest)."""
     return (
         SupplementRequest.objects.filter(
-            status=SupplementRequest.Status.OPEN, policy__in=visible_to(principal=principal)
+            status=SupplementRequest.Status.OPEN,
+            policy__in=visible_to(principal=principal, action="applications.view"),
         )
         .select_related("policy", "policy__product")
         .order_by("opened_at", "pk")
@@ -100,7 +110,8 @@ def finding_counts(
     since = (now or timezone.now()) - timedelta(days=days)
     counter: Counter[str] = Counter()
     checks = GateCheck.objects.filter(
-        checked_at__gte=since, policy__in=visible_to(principal=principal)
+        checked_at__gte=since,
+        policy__in=visible_to(principal=principal, action="applications.view"),
     ).values_list("findings", flat=True)
     for findings in checks.iterator(chunk_size=2000):
         for item in findings or []:
@@ -116,7 +127,10 @@ def verdict_counts(
     since = (now or timezone.now()) - timedelta(days=days)
     counts = {"pass": 0, "fail": 0}
     rows = (
-        GateCheck.objects.filter(checked_at__gte=since, policy__in=visible_to(principal=principal))
+        GateCheck.objects.filter(
+            checked_at__gte=since,
+            policy__in=visible_to(principal=principal, action="applications.view"),
+        )
         .values("verdict")
         .annotate(n=Count("id"))
         .order_by()
@@ -238,7 +252,9 @@ def application_detail(
     gate-check history and the supplement request. Writes one ``VIEW_PERSONAL_DATA`` audit
     event with the principal's stated purpose (the parties are personal data, even masked).
     ``Http404`` when unknown or not visible."""
-    policies = visible_to(principal=principal).select_related("product", "seller", "payer_account")
+    policies = visible_to(principal=principal, action="applications.view").select_related(
+        "product", "seller", "payer_account"
+    )
     asked = str(policy_id) if policy_id is not None else (application_no or "").strip()
     if policy_id is not None:
         if not 0 < policy_id < 2**63:

@@ -515,7 +515,7 @@ def attach_evidence(
     def step(principal: System) -> Evidence:
         if oversized:
             # Refused before the bytes are read; an item one may not see is still "not found".
-            if not visible_to(principal=principal).filter(pk=item_id).exists():
+            if not visible_to(principal=principal, action="cases.view").filter(pk=item_id).exists():
                 raise _not_found()
             raise refuse("too_large", "file", mb=MAX_BYTES // (1024 * 1024))
         return services.problem_item_attach(

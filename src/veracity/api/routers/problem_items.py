@@ -175,6 +175,7 @@ def list_problem_items(request: HttpRequest, filters: Query[ProblemItemFilters])
     # an unknown filter value (ListingError) is answered by the API's one refusal handler
     listing = problem_items(
         principal=principal,
+        action="problems.export",  # the bulk read is an export of the list
         business_date=filters.business_date,
         rule=filters.rule,
         status=filters.status,

@@ -163,7 +163,9 @@ def unmask(request: HttpRequest, customer_id: int) -> HttpResponse:
 @action_required("customers.classify")
 def classify(request: HttpRequest, customer_id: int) -> HttpResponse:
     principal = principal_of(request)
-    customer = get_object_or_404(visible_to(principal=principal), pk=customer_id)
+    customer = get_object_or_404(
+        visible_to(principal=principal, action="customers.view"), pk=customer_id
+    )
     level = request.POST.get("confidentiality", "")
     custodian = request.user if level and level != Confidentiality.NORMAL else None
     try:
@@ -185,7 +187,9 @@ def classify(request: HttpRequest, customer_id: int) -> HttpResponse:
 @action_required("customers.suspicion")
 def suspicion(request: HttpRequest, customer_id: int) -> HttpResponse:
     """SD-6: a suspicion found in a callback or elsewhere enters the problem-item list."""
-    customer = get_object_or_404(visible_to(principal=principal_of(request)), pk=customer_id)
+    customer = get_object_or_404(
+        visible_to(principal=principal_of(request), action="customers.view"), pk=customer_id
+    )
     reason = (request.POST.get("reason") or "").strip()
     if not reason or len(reason) > 1000:
         messages.error(request, _("Describe the suspicion (at most 1,000 characters)."))

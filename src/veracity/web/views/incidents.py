@@ -169,7 +169,9 @@ def _language() -> str:
 
 def _customer_ids(request: HttpRequest, form: forms.Form, numbers: list[str]) -> list[int] | None:
     """The customer files of ``numbers`` the user may see; names the others on the form."""
-    visible = visible_to(principal=principal_of(request)).filter(archive_no__in=numbers)
+    visible = visible_to(principal=principal_of(request), action="customers.view").filter(
+        archive_no__in=numbers
+    )
     found = dict(visible.values_list("archive_no", "pk"))
     missing = [n for n in numbers if n not in found]
     if missing:
@@ -305,9 +307,9 @@ def _page(
 
 def _incident(request: HttpRequest, incident_id: int) -> LeakIncident:
     return get_object_or_404(
-        incidents_visible_to(principal=principal_of(request)).select_related(
-            "reported_by", "anomaly_user"
-        ),
+        incidents_visible_to(
+            principal=principal_of(request), action="incidents.view"
+        ).select_related("reported_by", "anomaly_user"),
         pk=incident_id,
     )
 

@@ -81,7 +81,7 @@ def _filters(request: HttpRequest) -> tuple[ProblemFilterForm, dict[str, Any], b
     return form, cleaned, bool(form.errors)
 
 
-def _read(request: HttpRequest, cleaned: dict[str, Any], **page: Any) -> Any:
+def _read(request: HttpRequest, cleaned: dict[str, Any], action: str, **page: Any) -> Any:
     options: dict[str, Any] = {
         "business_date": cleaned.get("business_date"),
         "rule": cleaned.get("rule"),
@@ -91,7 +91,7 @@ def _read(request: HttpRequest, cleaned: dict[str, Any], **page: Any) -> Any:
         "stage": cleaned.get("stage"),
         **page,
     }
-    return problem_items(principal=principal_of(request, PURPOSE), **options)
+    return problem_items(principal=principal_of(request, PURPOSE), action=action, **options)
 
 
 def _queue_only(request: HttpRequest) -> dict[str, Any]:
@@ -119,10 +119,12 @@ def index(request: HttpRequest) -> HttpResponse:
     except ValueError:
         number = 1
     try:
-        listing = _read(request, cleaned, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+        listing = _read(
+            request, cleaned, "problems.list", limit=PER_PAGE, offset=(number - 1) * PER_PAGE
+        )
     except ListingError:  # the form already refuses unknown values; belt and braces
         cleaned, invalid = {}, True
-        listing = _read(request, cleaned, limit=PER_PAGE, offset=0)
+        listing = _read(request, cleaned, "problems.list", limit=PER_PAGE, offset=0)
     pages = max(1, -(-listing.total // PER_PAGE))
     query = _query(cleaned)
 
@@ -156,9 +158,9 @@ def export(request: HttpRequest) -> HttpResponse:
     _form, cleaned, _invalid = _filters(request)
     queue = _queue_only(request)
     try:
-        listing = _read(request, cleaned, **queue)
+        listing = _read(request, cleaned, "problems.export", **queue)
     except ListingError:
-        listing = _read(request, {}, **queue)
+        listing = _read(request, {}, "problems.export", **queue)
     principal = principal_of(request)
     approval = export_authorisation("problem_items", principal=principal)
     if approval is None:

@@ -82,6 +82,7 @@ class Command(BaseCommand):
         try:
             listing = problem_items(
                 principal=system("problems-cli", purpose="problem_item"),
+                action="problems.list",
                 business_date=day,
                 rule=options["rule"],
             )
@@ -113,6 +114,7 @@ class Command(BaseCommand):
         try:
             listing = problem_items(
                 principal=with_purpose(authority.principal, "problem_item"),
+                action="problems.export",
                 business_date=day,
                 rule=options["rule"],
             )
