@@ -482,21 +482,27 @@ def access_request_withdraw(*, request_id: int, principal: Principal) -> AccessR
 # --- grants --------------------------------------------------------------------------------
 
 
-def active_grants(user: Any, *, now: datetime | None = None) -> Any:
-    """The grants ``user`` holds now (neither returned nor run out)."""
+def active_grants(*, principal: Principal, now: datetime | None = None) -> Any:
+    """The grants ``principal``'s acting user holds now (neither returned nor run out; none
+    for a principal without a person)."""
     now = now or timezone.now()
     return AccessGrant.objects.filter(
-        holder_id=getattr(user, "pk", None),
+        holder_id=getattr(acting_user(principal), "pk", None),
         returned_at__isnull=True,
         starts_at__lte=now,
         ends_at__gt=now,
     )
 
 
-def granted_customer_ids(user: Any, scope: str = Scope.VIEW, *, now: datetime | None = None) -> Any:
-    """Customers ``user`` may see through a grant of at least ``scope`` (a subquery)."""
+def granted_customer_ids(
+    scope: str = Scope.VIEW, *, principal: Principal, now: datetime | None = None
+) -> Any:
+    """Customers ``principal``'s acting user may see through a grant of at least ``scope``
+    (a subquery)."""
     allowed = SCOPE_ORDER[SCOPE_ORDER.index(Scope(scope)) :]
-    return active_grants(user, now=now).filter(scope__in=allowed).values("customer_id")
+    return (
+        active_grants(principal=principal, now=now).filter(scope__in=allowed).values("customer_id")
+    )
 
 
 def access_grants_return(*, request_id: int, principal: Principal) -> int:
