@@ -412,8 +412,7 @@ def test_applications_and_problem_items_of_a_classified_file_are_restricted_too(
         customer_ids=[files["confidential"]],
         reason="回访发现电话不实",
         business_date=timezone.localdate(),
-        actor=SYSTEM,
-        user=personas["sam"],
+        principal=Staff(personas["sam"]),
     )
     own_policy = {
         pk

@@ -24,6 +24,7 @@ from veracity.core.approvals import (
     Who,
 )
 from veracity.core.refusals import Refusal
+from veracity.org.principals import Customer, Staff, System, system
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -32,13 +33,13 @@ OWNER = "test_owner"
 
 def open_request(requester: Any, plan: Plan, *, kind: str = "test.kind", owner_id: int = 1):
     return engine.approval_open(
-        kind=kind, plan=plan, requester=requester, owner_label=OWNER, owner_id=owner_id
+        kind=kind, plan=plan, principal=Staff(requester), owner_label=OWNER, owner_id=owner_id
     )
 
 
 def decide(request: ApprovalRequest, user: Any, approve: bool = True, **kw: Any):
     return engine.approval_decide(
-        request_id=request.pk, user=user, approve=approve, actor=Actor.of(user), **kw
+        request_id=request.pk, principal=Staff(user), approve=approve, actor=Actor.of(user), **kw
     )
 
 
@@ -72,14 +73,14 @@ def test_open_keeps_the_plan_as_data(personas):
 
 def test_ordered_steps_are_decided_in_order_and_the_last_approval_closes(personas):
     request = open_request(personas["carol"], BORROW)
-    assert [s.name for s in engine.decidable_steps(personas["henry"], request)] == [
-        "department_head"
-    ]
-    assert engine.decidable_steps(personas["sam"], request) == ()
+    assert [
+        s.name for s in engine.decidable_steps(request, principal=Staff(personas["henry"]))
+    ] == ["department_head"]
+    assert engine.decidable_steps(request, principal=Staff(personas["sam"])) == ()
     refused("approval.out_of_order", lambda: decide(request, personas["sam"]))
     decide(request, personas["henry"])
     assert state(request)[0] == "pending"
-    assert engine.step_for(personas["sam"], request) == CUSTOMER_SERVICE
+    assert engine.step_for(request, principal=Staff(personas["sam"])) == CUSTOMER_SERVICE
     decide(request, personas["sam"])
     request.refresh_from_db()
     assert request.status == "approved" and request.decided_at is not None
@@ -183,30 +184,34 @@ def test_withdraw_only_by_the_requester_while_pending(personas, django_capture_o
     request = open_request(personas["carol"], BORROW, kind="test.withdrawn")
     refused(
         "approval.not_requester",
-        lambda: engine.approval_withdraw(request_id=request.pk, user=personas["sam"], actor=SYSTEM),
+        lambda: engine.approval_withdraw(
+            request_id=request.pk, principal=Staff(personas["sam"]), actor=SYSTEM
+        ),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        engine.approval_withdraw(request_id=request.pk, user=personas["carol"], actor=SYSTEM)
+        engine.approval_withdraw(
+            request_id=request.pk, principal=Staff(personas["carol"]), actor=SYSTEM
+        )
     assert told == ["withdrawn"]
     refused(
         "approval.closed",
         lambda: engine.approval_withdraw(
-            request_id=request.pk, user=personas["carol"], actor=SYSTEM
+            request_id=request.pk, principal=Staff(personas["carol"]), actor=SYSTEM
         ),
     )
     refused("approval.closed", lambda: decide(request, personas["henry"]))
-    assert engine.awaiting(personas["henry"]) == []
+    assert engine.awaiting(principal=Staff(personas["henry"])) == []
 
 
 def test_awaiting_lists_what_a_person_may_decide_now(personas):
     first = open_request(personas["carol"], BORROW, owner_id=1)
     second = open_request(personas["alice"], BORROW, owner_id=2)
-    assert engine.awaiting(personas["henry"]) == [first, second]
-    assert engine.awaiting(personas["sam"]) == []
+    assert engine.awaiting(principal=Staff(personas["henry"])) == [first, second]
+    assert engine.awaiting(principal=Staff(personas["sam"])) == []
     decide(first, personas["henry"])
-    assert engine.awaiting(personas["henry"]) == [second]
-    assert engine.awaiting(personas["sam"]) == [first]
-    assert engine.awaiting(personas["sam"], kinds=["other"]) == []
+    assert engine.awaiting(principal=Staff(personas["henry"])) == [second]
+    assert engine.awaiting(principal=Staff(personas["sam"])) == [first]
+    assert engine.awaiting(principal=Staff(personas["sam"]), kinds=["other"]) == []
 
 
 # --- the separation-of-duties rules over every step plan of the product ------------------------
@@ -281,3 +286,52 @@ def test_the_request_is_a_stage_machine_that_closes_once(personas):
     assert request.status == "rejected"
     assert list(request.get_available_status_transitions()) == []
     assert not has_transition_perm(request.withdraw, personas["carol"])
+
+
+def test_a_principal_without_a_person_decides_nothing(personas):
+    """A system reading alone or a customer has no step to decide, awaits nothing, and is
+    refused opening, deciding or withdrawing a request — nothing changes."""
+    request = open_request(personas["carol"], BORROW)
+    for nobody in (system("t"), Customer(customer_id=1, verified_by="sms")):
+        assert engine.decidable_steps(request, principal=nobody) == ()
+        assert engine.step_for(request, principal=nobody) is None
+        assert engine.awaiting(principal=nobody) == []
+        snapshot = state(request)
+        refused(
+            "approval.nobody",
+            lambda n=nobody: engine.approval_decide(
+                request_id=request.pk, principal=n, approve=True
+            ),
+        )
+        refused(
+            "approval.nobody",
+            lambda n=nobody: engine.approval_withdraw(request_id=request.pk, principal=n),
+        )
+        refused(
+            "approval.nobody",
+            lambda n=nobody: engine.approval_open(
+                kind="test.kind", plan=BORROW, principal=n, owner_label=OWNER, owner_id=2
+            ),
+        )
+        assert state(request) == snapshot
+
+
+def test_a_decision_is_recorded_as_the_principal_unless_the_owner_names_the_actor(personas):
+    """By default the trail records the caller (``Actor.of_principal``: an API client's name
+    with its person's id); an owner may name another actor (the person acting)."""
+    henry = personas["henry"]
+    request = open_request(personas["carol"], BORROW)
+    engine.approval_decide(
+        request_id=request.pk, principal=System("api:crm", person=henry), approve=True
+    )
+    engine.approval_decide(
+        request_id=request.pk,
+        principal=System("api:crm", person=personas["sam"]),
+        approve=True,
+        actor=Actor.acting(System("api:crm", person=personas["sam"])),
+    )
+    events = AuditEvent.objects.filter(action=Action.APPROVAL, object_type=OWNER).order_by("seq")
+    assert [(e.actor, e.actor_id) for e in events] == [
+        ("api:crm", henry.pk),
+        ("sam", personas["sam"].pk),
+    ]

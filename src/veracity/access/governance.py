@@ -236,6 +236,7 @@ _FROM_ENGINE: Final = {
     "approval.not_decider": "access.not_approver",
     "approval.reason_required": "access.rejection_reason",
     "approval.not_requester": "access.not_yours",
+    "approval.nobody": "access.person_required",
 }
 
 
@@ -313,7 +314,7 @@ def access_request_submit(
         approvals.approval_open(
             kind=APPROVAL_KIND[kind],
             plan=plan,
-            requester=requester,
+            principal=principal,
             owner_label=OWNER,
             owner_id=request.pk,
             created_at=request.created_at,
@@ -376,8 +377,7 @@ def may_decide(request: AccessRequest, step: str | None = None, *, principal: Pr
     """``principal``'s acting user may decide the pending step of ``request``: holds the
     step's role (or heads the requester's department), is not the requester, and decided no
     other step."""
-    user = acting_user(principal)
-    if user is None:
+    if acting_user(principal) is None:
         return False
     step = step or pending_step(request)
     if step is None or request.status != AccessRequest.Status.PENDING:
@@ -385,16 +385,13 @@ def may_decide(request: AccessRequest, step: str | None = None, *, principal: Pr
     approval = approvals.approval_for(OWNER, request.pk)
     if approval is None:
         return False
-    return step in {s.name for s in approvals.decidable_steps(user, approval)}
+    return step in {s.name for s in approvals.decidable_steps(approval, principal=principal)}
 
 
 def requests_awaiting(*, principal: Principal, limit: int = 500) -> list[AccessRequest]:
     """The pending requests whose next step ``principal``'s acting user may decide, oldest
     first (none for a principal without a person)."""
-    user = acting_user(principal)
-    if user is None:
-        return []
-    waiting = approvals.awaiting(user, kinds=APPROVAL_KIND.values(), limit=limit)
+    waiting = approvals.awaiting(principal=principal, kinds=APPROVAL_KIND.values(), limit=limit)
     found = AccessRequest.objects.in_bulk([a.owner_id for a in waiting])
     return [found[a.owner_id] for a in waiting if a.owner_id in found]
 
@@ -412,11 +409,10 @@ def access_request_decide(
         try:
             approvals.approval_decide(
                 request_id=approval_of(request).pk,
-                user=acting_user(principal),
+                principal=principal,
                 approve=approve,
                 reason=reason,
                 step=step,
-                actor=Actor.of_principal(principal),
                 purpose=request.purpose,
             )
         except GovernanceError:
@@ -474,11 +470,7 @@ def access_request_withdraw(*, request_id: int, principal: Principal) -> AccessR
         if request.status != AccessRequest.Status.PENDING:
             raise GovernanceError("access.closed", "status")
         try:
-            approvals.approval_withdraw(
-                request_id=approval_of(request).pk,
-                user=user,
-                actor=Actor.of_principal(principal),
-            )
+            approvals.approval_withdraw(request_id=approval_of(request).pk, principal=principal)
         except GovernanceError:
             raise
         except Refusal as refusal:
@@ -490,21 +482,27 @@ def access_request_withdraw(*, request_id: int, principal: Principal) -> AccessR
 # --- grants --------------------------------------------------------------------------------
 
 
-def active_grants(user: Any, *, now: datetime | None = None) -> Any:
-    """The grants ``user`` holds now (neither returned nor run out)."""
+def active_grants(*, principal: Principal, now: datetime | None = None) -> Any:
+    """The grants ``principal``'s acting user holds now (neither returned nor run out; none
+    for a principal without a person)."""
     now = now or timezone.now()
     return AccessGrant.objects.filter(
-        holder_id=getattr(user, "pk", None),
+        holder_id=getattr(acting_user(principal), "pk", None),
         returned_at__isnull=True,
         starts_at__lte=now,
         ends_at__gt=now,
     )
 
 
-def granted_customer_ids(user: Any, scope: str = Scope.VIEW, *, now: datetime | None = None) -> Any:
-    """Customers ``user`` may see through a grant of at least ``scope`` (a subquery)."""
+def granted_customer_ids(
+    scope: str = Scope.VIEW, *, principal: Principal, now: datetime | None = None
+) -> Any:
+    """Customers ``principal``'s acting user may see through a grant of at least ``scope``
+    (a subquery)."""
     allowed = SCOPE_ORDER[SCOPE_ORDER.index(Scope(scope)) :]
-    return active_grants(user, now=now).filter(scope__in=allowed).values("customer_id")
+    return (
+        active_grants(principal=principal, now=now).filter(scope__in=allowed).values("customer_id")
+    )
 
 
 def access_grants_return(*, request_id: int, principal: Principal) -> int:

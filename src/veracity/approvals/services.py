@@ -8,6 +8,12 @@ it registered with :func:`on_outcome`.
 A hook runs after commit (``transaction.on_commit``), or — registered with
 ``in_transaction=True`` — inside the deciding transaction, for an owner whose effect must
 exist when the decision returns (a grant, the owner's status mirror).
+
+Every function about a person takes ``*, principal: Principal``: the person who asks,
+decides or withdraws is its acting user (``veracity.org.principals.acting_user``). A
+principal without a person (a system reading alone, a customer) decides nothing: it has no
+decidable step, awaits nothing, and is refused ``approval.nobody`` when it opens, decides or
+withdraws a request.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from veracity.core import approvals as rules
 from veracity.core.approvals import Decider, Outcome, Plan, Step, Who
 from veracity.core.refusals import Kind, Refusal, register
 from veracity.notify.services import notify_users
+from veracity.org.principals import Principal, Staff, acting_user
 from veracity.org.selectors import department_head_id_of
 
 __all__ = [
@@ -48,6 +55,11 @@ register(
             Kind.FORBIDDEN,
             "只能撤回本人的申请",
             "only your own request",
+        ),
+        "approval.nobody": (
+            Kind.FORBIDDEN,
+            "须由本人办理审批事项",
+            "only a person may ask for, decide or withdraw a request",
         ),
     }
 )
@@ -83,9 +95,23 @@ def _heads_department_of(decider_id: int, requester_id: int) -> bool:
     return department_head_id_of(requester_id) == decider_id
 
 
-def decider_for(user: Any, request: ApprovalRequest, plan: Plan | None = None) -> Decider:
-    """The facts about ``user`` the rules need for ``request`` (only those its plan asks)."""
-    plan = plan or request.step_plan
+def _person(principal: Principal) -> Any:
+    """The acting user of ``principal``; refused ``approval.nobody`` without one."""
+    user = acting_user(principal)
+    if user is None:
+        raise Refusal("approval.nobody", "principal")
+    return user
+
+
+def decider_for(
+    request: ApprovalRequest, plan: Plan | None = None, *, principal: Principal
+) -> Decider:
+    """The facts about ``principal``'s acting user the rules need for ``request`` (only those
+    its plan asks); refused ``approval.nobody`` for a principal without a person."""
+    return _decider(_person(principal), request, plan or request.step_plan)
+
+
+def _decider(user: Any, request: ApprovalRequest, plan: Plan) -> Decider:
     kinds = {s.who for s in plan.steps}
     roles: frozenset[str] = frozenset()
     permissions: frozenset[str] = frozenset()
@@ -105,22 +131,28 @@ def decider_for(user: Any, request: ApprovalRequest, plan: Plan | None = None) -
     )
 
 
-def step_for(user: Any, request: ApprovalRequest) -> Step | None:
-    """The step ``user`` may decide on ``request`` now, or None."""
-    steps = decidable_steps(user, request)
+def step_for(request: ApprovalRequest, *, principal: Principal) -> Step | None:
+    """The step ``principal``'s acting user may decide on ``request`` now, or None."""
+    steps = decidable_steps(request, principal=principal)
     return steps[0] if steps else None
 
 
-def decidable_steps(user: Any, request: ApprovalRequest) -> tuple[Step, ...]:
-    """The steps ``user`` may approve on ``request`` now, in plan order."""
-    if request.status != ApprovalRequest.Status.PENDING or user.pk == request.requester_id:
+def decidable_steps(request: ApprovalRequest, *, principal: Principal) -> tuple[Step, ...]:
+    """The steps ``principal``'s acting user may approve on ``request`` now, in plan order
+    (none for a principal without a person)."""
+    user = acting_user(principal)
+    if (
+        user is None
+        or request.status != ApprovalRequest.Status.PENDING
+        or user.pk == request.requester_id
+    ):
         return ()
     plan = request.step_plan
     return rules.decidable_steps(
         plan,
         request.decided(),
         requester=request.requester_id,
-        decider=decider_for(user, request, plan),
+        decider=_decider(user, request, plan),
     )
 
 
@@ -141,16 +173,20 @@ def _chosen_step(plan: Plan, decisions: list[rules.Decision], decider: Decider) 
 
 
 def awaiting(
-    user: Any, *, kinds: Iterable[str] | None = None, limit: int = 500
+    *, principal: Principal, kinds: Iterable[str] | None = None, limit: int = 500
 ) -> list[ApprovalRequest]:
-    """The pending requests (of ``kinds``) with a step ``user`` may decide now, oldest first."""
+    """The pending requests (of ``kinds``) with a step ``principal``'s acting user may decide
+    now, oldest first (none for a principal without a person)."""
+    user = acting_user(principal)
+    if user is None:
+        return []
     pending = ApprovalRequest.objects.filter(status=ApprovalRequest.Status.PENDING).exclude(
         requester_id=user.pk
     )
     if kinds is not None:
         pending = pending.filter(kind__in=list(kinds))
     pending = pending.prefetch_related("decisions").order_by("created_at", "id")[:limit]
-    return [r for r in pending if decidable_steps(user, r)]
+    return [r for r in pending if decidable_steps(r, principal=principal)]
 
 
 # --- use cases -------------------------------------------------------------------------------
@@ -164,13 +200,15 @@ def approval_open(
     *,
     kind: str,
     plan: Plan,
-    requester: Any,
+    principal: Principal,
     owner_label: str,
     owner_id: int,
     created_at: Any = None,
 ) -> ApprovalRequest:
-    """Open a request on ``plan`` for the owner's object (in the caller's transaction; the
-    owner audits the creation of its own object)."""
+    """Open a request on ``plan`` for the owner's object, asked by ``principal``'s acting user
+    (refused ``approval.nobody`` without one), in the caller's transaction; the owner audits
+    the creation of its own object."""
+    requester = _person(principal)
     request = ApprovalRequest.objects.create(
         kind=kind,
         plan=plan.to_data(),
@@ -223,7 +261,7 @@ def _tell_deciders(request: ApprovalRequest) -> None:
     notice = _NOTICES.get(request.kind)
     if notice is None or request.status != ApprovalRequest.Status.PENDING:
         return
-    deciders = [u for u in _candidates(request) if decidable_steps(u, request)]
+    deciders = [u for u in _candidates(request) if decidable_steps(request, principal=Staff(u))]
     title_zh, title_en, link = (text.format(id=request.owner_id) for text in notice)
     notify_users(
         users=deciders,
@@ -245,22 +283,25 @@ def _locked(request_id: int) -> ApprovalRequest:
 def approval_decide(
     *,
     request_id: int,
-    user: Any,
+    principal: Principal,
     approve: bool,
     reason: str = "",
     step: str | None = None,
-    actor: Actor,
+    actor: Actor | None = None,
     purpose: str = "",
     audit_reason: bool = True,
 ) -> ApprovalDecision:
-    """``user`` decides ``step`` (by default the step they are named by) of the request.
-    Refused with the core's ``approval.*`` refusal before anything changes; otherwise the
-    decision and its audit event are written in one transaction, and when the request closes
-    the owner's hooks are called with the outcome."""
+    """``principal``'s acting user decides ``step`` (by default the step they are named by)
+    of the request. Refused with the core's ``approval.*`` refusal (``approval.nobody`` for a
+    principal without a person) before anything changes; otherwise the decision and its audit
+    event are written in one transaction, and when the request closes the owner's hooks are
+    called with the outcome. The event records ``Actor.of_principal(principal)`` unless the
+    owner names another ``actor`` (retention records the person acting, ``Actor.acting``)."""
+    user = _person(principal)
     request = _locked(request_id)
     plan = request.step_plan
     decisions = request.decided()
-    decider = decider_for(user, request, plan)
+    decider = _decider(user, request, plan)
     if request.status != ApprovalRequest.Status.PENDING:
         raise Refusal("approval.closed", "status")
     step = step or _chosen_step(plan, decisions, decider)
@@ -286,7 +327,7 @@ def approval_decide(
     if audit_reason:
         detail["reason"] = reason
     audit_record(
-        actor=actor,
+        actor=actor or Actor.of_principal(principal),
         event=Event(
             action=Action.APPROVAL,
             object_type=request.owner_label,
@@ -306,8 +347,13 @@ def approval_decide(
 
 
 @transaction.atomic
-def approval_withdraw(*, request_id: int, user: Any, actor: Actor) -> ApprovalRequest:
-    """The requester withdraws a pending request (audited); the owner's hooks are told."""
+def approval_withdraw(
+    *, request_id: int, principal: Principal, actor: Actor | None = None
+) -> ApprovalRequest:
+    """The requester (``principal``'s acting user; refused ``approval.nobody`` without one)
+    withdraws a pending request, audited as ``Actor.of_principal(principal)`` unless the owner
+    names another ``actor``; the owner's hooks are told."""
+    user = _person(principal)
     request = _locked(request_id)
     if request.requester_id != user.pk:
         raise Refusal("approval.not_requester", "requester")
@@ -317,7 +363,7 @@ def approval_withdraw(*, request_id: int, user: Any, actor: Actor) -> ApprovalRe
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_at"])
     audit_record(
-        actor=actor,
+        actor=actor or Actor.of_principal(principal),
         event=Event(
             action=Action.APPROVAL,
             object_type=request.owner_label,

@@ -25,7 +25,7 @@ from veracity.cases import refusals as _refusals  # noqa: F401  (registers the `
 from veracity.cases.models import ProblemItem, Stage
 from veracity.core.refusals import Refusal
 from veracity.org.actions import roles_for
-from veracity.org.principals import Principal, acting_user, staff_or_user
+from veracity.org.principals import Principal, acting_user
 from veracity.org.selectors import channels_of
 
 # The role sets come from the one actions table (``veracity.access.policy.ACTIONS``); the
@@ -146,26 +146,32 @@ STEP_TRANSITIONS = {
 SUPPORT_STEPS = ("attach", "note")
 
 
-def step_open_to(who: Any, item: ProblemItem, step: str) -> bool:
-    """Whether ``who`` (a principal, or a staff user) may take ``step`` on ``item`` now: for
-    a stage transition, the machine's answer (the stage allows it and its ``permission=``
-    finds no refusal)."""
+def step_open_to(item: ProblemItem, step: str, *, principal: Principal) -> bool:
+    """Whether ``principal`` may take ``step`` on ``item`` now: for a stage transition, the
+    machine's answer (the stage allows it and its ``permission=`` finds no refusal)."""
     transition = STEP_TRANSITIONS.get(step)
     if transition is not None:
-        return bool(has_transition_perm(getattr(item, transition), who))
+        # django-fsm hands the principal to the transition's ``permission=`` (typed for a
+        # user) as its "user"; ``cases.models._allowed`` takes either
+        bound = getattr(item, transition)
+        return bool(has_transition_perm(bound, principal))  # type: ignore[arg-type]
     if step in SUPPORT_STEPS:
-        return may_support(staff_or_user(who), item) is None
+        return may_support(principal, item) is None
     return False
 
 
-def steps_open_to(user: Any, item: ProblemItem) -> list[str]:
-    """The steps ``user`` may take on ``item`` now, in the order the item page shows them.
-    The services refuse every other step (with the :class:`CaseError` of the check that
-    fails)."""
-    return [step for step in (*STEP_TRANSITIONS, *SUPPORT_STEPS) if step_open_to(user, item, step)]
+def steps_open_to(item: ProblemItem, *, principal: Principal) -> list[str]:
+    """The steps ``principal`` may take on ``item`` now, in the order the item page shows
+    them. The services refuse every other step (with the :class:`CaseError` of the check
+    that fails)."""
+    return [
+        step
+        for step in (*STEP_TRANSITIONS, *SUPPORT_STEPS)
+        if step_open_to(item, step, principal=principal)
+    ]
 
 
-def distributable(user: Any, stage: str) -> bool:
-    """Whether ``user`` may distribute an item in ``stage`` (a row of the work queue, whose
-    distribution depends on nothing else of the item)."""
-    return step_open_to(user, ProblemItem(stage=stage), "distribute")
+def distributable(stage: str, *, principal: Principal) -> bool:
+    """Whether ``principal`` may distribute an item in ``stage`` (a row of the work queue,
+    whose distribution depends on nothing else of the item)."""
+    return step_open_to(ProblemItem(stage=stage), "distribute", principal=principal)

@@ -142,7 +142,7 @@ class CaseView:
 def actions_for(item: ProblemItem, *, principal: Principal) -> list[str]:
     """The steps ``principal`` may take on ``item`` now (what the item page offers): the
     stage machine's answer, :func:`veracity.cases.policy.steps_open_to`."""
-    return policy.steps_open_to(principal, item)
+    return policy.steps_open_to(item, principal=principal)
 
 
 def _refused(principal: Principal, item_id: int) -> None:

@@ -57,9 +57,9 @@ def classified_hidden_from(
     Applications and problem items that involve them are not listed to it either."""
     user = acting_user(principal)
     hidden = Customer.objects.exclude(confidentiality=Confidentiality.NORMAL)
-    if getattr(user, "pk", None) is not None:
+    if principal is not None and getattr(user, "pk", None) is not None:
         hidden = hidden.exclude(custodian_id=user.pk).exclude(
-            pk__in=granted_customer_ids(user, now=now)
+            pk__in=granted_customer_ids(principal=principal, now=now)
         )
     return hidden.values("pk")
 
@@ -91,5 +91,5 @@ def customers_condition(*, principal: Principal, scope: str = "view") -> Q:
     condition = by_role & Q(confidentiality=Confidentiality.NORMAL)
     if getattr(user, "pk", None) is not None:
         condition |= Q(custodian_id=user.pk)
-        condition |= Q(pk__in=granted_customer_ids(user, scope))
+        condition |= Q(pk__in=granted_customer_ids(scope, principal=principal))
     return condition

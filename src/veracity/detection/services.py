@@ -38,6 +38,7 @@ from veracity.customers.models import Address, BankAccount, Customer, IdentityCh
 from veracity.db.batches import chunks
 from veracity.detection import selectors as q
 from veracity.detection.models import Complaint, DetectionRun
+from veracity.org.principals import Principal, acting_user
 from veracity.policies.models import Policy, PolicyRole, PolicyStatus
 from veracity.sales.models import Seller, SellerContact
 from veracity.workcal.selectors import calendar
@@ -511,11 +512,17 @@ def detection_recheck(*, customer_ids: Sequence[int], business_date: date) -> di
 
 
 def problem_item_add_manual(
-    *, customer_ids: Sequence[int], reason: str, business_date: date, actor: Actor, user: Any
+    *, customer_ids: Sequence[int], reason: str, business_date: date, principal: Principal
 ) -> ProblemItem:
-    """SD-6: a suspicion found in a callback or elsewhere enters the same list by hand."""
+    """SD-6: a suspicion found in a callback or elsewhere enters the same list by hand. The
+    item is created by ``principal``'s acting user (nobody for a principal without a person,
+    whose item's key then carries the name the trail records) and audited as
+    ``Actor.of_principal(principal)``."""
+    user = acting_user(principal)
+    actor = Actor.of_principal(principal)
     with transaction.atomic():
-        key = f"manual:{timezone.now().timestamp()}:{user.pk}"
+        who = user.pk if user is not None else actor.label
+        key = f"manual:{timezone.now().timestamp()}:{who}"
         policy_ids = tuple(
             sorted(
                 set(

@@ -272,6 +272,7 @@ _FROM_ENGINE: Final = {
     "approval.unknown_step": "retention.step_done",
     "approval.unknown_request": "retention.unknown_request",
     "approval.reason_required": "retention.rejection_reason",
+    "approval.nobody": "retention.not_approver",
 }
 
 
@@ -526,7 +527,7 @@ def destruction_request_submit(
         approvals.approval_open(
             kind=APPROVAL_KIND,
             plan=DESTRUCTION_PLAN,
-            requester=user,
+            principal=principal,
             owner_label=DESTRUCTION_OWNER,
             owner_id=request.pk,
             created_at=request.requested_at,
@@ -597,8 +598,7 @@ def approval_step_for(request: DestructionRequest, *, principal: Principal) -> S
     if request.status != DestructionRequest.Status.PENDING:
         return None
     approval = approvals.approval_for(DESTRUCTION_OWNER, request.pk)
-    user = acting_user(principal)
-    step = approvals.step_for(user, approval) if approval is not None and user else None
+    step = approvals.step_for(approval, principal=principal) if approval is not None else None
     return Step(step.name) if step is not None else None
 
 
@@ -620,10 +620,10 @@ def _decide(
         try:
             approvals.approval_decide(
                 request_id=approval_of(request).pk,
-                user=acting_user(principal),
+                principal=principal,
                 approve=approve,
                 reason=reason,
-                actor=Actor.acting(principal),
+                actor=Actor.acting(principal),  # the person acting, as retention records it
                 audit_reason=False,
             )
         except RetentionError:

@@ -340,7 +340,7 @@ def state_out(principal: System, item: ProblemItem) -> dict[str, Any]:
         "outcome": item.outcome,
         "returned_times": item.returned_times,
         "closed_on": item.closed_on,
-        "actions": steps_open_to(principal, item),
+        "actions": steps_open_to(item, principal=principal),
     }
 
 

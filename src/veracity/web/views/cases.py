@@ -214,7 +214,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         listing = read(cleaned, 0)
     pages = max(1, -(-listing.total // PER_PAGE))
     query = urlencode({k: str(v) for k, v in cleaned.items()})
-    may_distribute = may(request.user, "cases.distribute")
+    principal = principal_of(request)
+    may_distribute = may(principal, "cases.distribute")
     return render(
         request,
         "web/cases/queue.html",
@@ -228,7 +229,8 @@ def queue(request: HttpRequest) -> HttpResponse:
                     "stage_label": _stage_label(item.stage),
                     "channel_label": _channel_label(item.assigned_channel),
                     "basis_label": BASIS_LABELS.get(item.deadline_basis, ""),
-                    "distributable": may_distribute and distributable(request.user, item.stage),
+                    "distributable": may_distribute
+                    and distributable(item.stage, principal=principal),
                 }
                 for item in listing.items
             ],

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from veracity.access.governance import GovernanceError
 from veracity.access.policy import action_required, may
-from veracity.audit.services import Actor
 from veracity.customers.models import Classification, Confidentiality
 from veracity.customers.selectors import (
     SearchError,
@@ -26,7 +25,6 @@ from veracity.customers.services import customer_classify
 from veracity.detection.services import problem_item_add_manual
 from veracity.web.forms import PURPOSES, CustomerSearchForm, PurposeForm
 from veracity.web.views.common import (
-    client_ip,
     in_language,
     principal_of,
     remember_purpose,
@@ -198,8 +196,7 @@ def suspicion(request: HttpRequest, customer_id: int) -> HttpResponse:
         customer_ids=[customer.pk],
         reason=reason,
         business_date=timezone.localdate(),
-        actor=Actor.of(request.user, client_ip(request)),
-        user=request.user,
+        principal=principal_of(request),
     )
     messages.success(request, _("The suspicion was added to the problem-item list."))
     return redirect(f"{reverse('web:problems')}?rule=MANUAL")
