@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -62,6 +63,11 @@ def _apply(no: str, holder: dict, *, channel: str = "agency", seller: str = "AG1
     }
     [result] = applications_store([app], source="test", actor=ACTOR, as_of=TODAY)
     return result.policy
+
+
+def listed(**filters: Any) -> Any:
+    """The problem list as the system reads it (audited as ACTOR)."""
+    return problem_items(principal=with_purpose(SYSTEM, "t"), action="problems.list", **filters)
 
 
 def make_items(first_seen: date = FIRST_SEEN) -> ProblemItem:
@@ -124,7 +130,7 @@ def test_view_model_is_masked_and_explained(personas):
 
 def test_deadline_is_three_working_days_after_distribution():
     make_items()
-    [row] = problem_items(principal=with_purpose(SYSTEM, "t"), action="problems.list").items
+    [row] = listed().items
     # 30 Sep distributed; 1–7 Oct National Day; 8, 9 and the make-up Saturday 10 Oct.
     assert (row.distributed_on, row.deadline, row.deadline_basis, row.deadline_provisional) == (
         date(2026, 9, 30),
@@ -138,14 +144,14 @@ def test_deadline_never_after_the_cooling_off_callback():
     make_items()
     Policy.objects.filter(application_no="L2").update(callback_due_on=date(2026, 10, 8))
     Policy.objects.filter(application_no="L1").update(callback_due_on=date(2026, 10, 20))
-    [row] = problem_items(principal=with_purpose(SYSTEM, "t"), action="problems.list").items
+    [row] = listed().items
     assert (row.deadline, row.deadline_basis, row.callback_due_on) == (
         date(2026, 10, 8),
         "callback",
         date(2026, 10, 8),
     )
     Policy.objects.filter(application_no="L2").update(callback_due_on=date(2026, 10, 10))
-    [row] = problem_items(principal=with_purpose(SYSTEM, "t"), action="problems.list").items
+    [row] = listed().items
     assert (row.deadline, row.deadline_basis) == (date(2026, 10, 10), "3_working_days")
 
 
@@ -159,66 +165,24 @@ def test_deadline_in_a_year_without_calendar_data_is_provisional():
 
 def test_near_and_past_due():
     make_items()
-    [row] = problem_items(
-        principal=with_purpose(SYSTEM, "t"), as_of=date(2026, 10, 9), action="problems.list"
-    ).items
+    [row] = listed(as_of=date(2026, 10, 9)).items
     assert row.due == "near"
-    [row] = problem_items(
-        principal=with_purpose(SYSTEM, "t"), as_of=date(2026, 10, 11), action="problems.list"
-    ).items
+    [row] = listed(as_of=date(2026, 10, 11)).items
     assert row.due == "past"
-    [row] = problem_items(
-        principal=with_purpose(SYSTEM, "t"), as_of=date(2026, 9, 30), action="problems.list"
-    ).items
+    [row] = listed(as_of=date(2026, 9, 30)).items
     assert row.due == ""
 
 
 def test_business_date_shows_open_items_first_seen_by_then():
     item = make_items()
-    assert (
-        problem_items(
-            principal=with_purpose(SYSTEM, "t"),
-            business_date=date(2026, 9, 28),
-            action="problems.list",
-        ).total
-        == 0
-    )
-    assert (
-        problem_items(
-            principal=with_purpose(SYSTEM, "t"), business_date=FIRST_SEEN, action="problems.list"
-        ).total
-        == 1
-    )
-    assert (
-        problem_items(
-            principal=with_purpose(SYSTEM, "t"),
-            business_date=date(2026, 11, 1),
-            action="problems.list",
-        ).total
-        == 1
-    )
+    assert listed(business_date=date(2026, 9, 28)).total == 0
+    assert listed(business_date=FIRST_SEEN).total == 1
+    assert listed(business_date=date(2026, 11, 1)).total == 1
     ProblemItem.objects.filter(pk=item.pk).update(status="closed")
-    assert (
-        problem_items(
-            principal=with_purpose(SYSTEM, "t"),
-            business_date=date(2026, 11, 1),
-            action="problems.list",
-        ).total
-        == 0
-    )
-    assert problem_items(principal=with_purpose(SYSTEM, "t"), action="problems.list").total == 1
-    assert (
-        problem_items(
-            principal=with_purpose(SYSTEM, "t"), status="closed", action="problems.list"
-        ).total
-        == 1
-    )
-    assert (
-        problem_items(
-            principal=with_purpose(SYSTEM, "t"), status="open", action="problems.list"
-        ).total
-        == 0
-    )
+    assert listed(business_date=date(2026, 11, 1)).total == 0
+    assert listed().total == 1
+    assert listed(status="closed").total == 1
+    assert listed(status="open").total == 0
 
 
 @pytest.mark.parametrize(
@@ -235,10 +199,7 @@ def test_business_date_shows_open_items_first_seen_by_then():
 )
 def test_filters(filters, total):
     make_items()
-    assert (
-        problem_items(principal=with_purpose(SYSTEM, "t"), **filters, action="problems.list").total
-        == total
-    )
+    assert listed(**filters).total == total
 
 
 @pytest.mark.parametrize(
@@ -253,7 +214,7 @@ def test_filters(filters, total):
 )
 def test_unknown_filter_values_are_refused(filters):
     with pytest.raises(ListingError):
-        problem_items(principal=with_purpose(SYSTEM, "t"), **filters, action="problems.list")
+        listed(**filters)
 
 
 def test_cli_json(capsys):
