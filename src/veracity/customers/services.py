@@ -25,6 +25,7 @@ from veracity.customers.models import (
     IdentityDocument,
     Phone,
 )
+from veracity.customers.numbers import archive_no_of_id
 from veracity.db.bulk import any_of, bulk_insert, insert_rows, reserve_pks, select
 from veracity.db.fields import blind_index
 from veracity.org.principals import Principal
@@ -359,7 +360,7 @@ def _insert_customers(new: list[tuple[PersonIn, list[PersonIn]]]) -> list[int]:
                     latest.name,
                     latest.sex,
                     latest.birth_date,
-                    f"C{pk:010d}",
+                    archive_no_of_id(pk),
                     latest.anchor_bidx,
                 )
                 for pk, (latest, _) in zip(ids, new, strict=True)
