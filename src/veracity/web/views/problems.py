@@ -178,6 +178,7 @@ def export_request_url(reason: str) -> str:
             "kind": "export",
             "export_of": "problem_items",
             "subject": EXPORT_SUBJECT,
+            "purpose": PURPOSE,
             "reason": reason,
         }
     )
