@@ -71,6 +71,11 @@ class AuditEvent(models.Model):
         indexes = [
             # "What did this user do?" — the auditor's first question, newest first.
             models.Index(fields=["actor", "seq"], name="audit_event_actor_seq"),
+            # the auditor's filters: events about an object (a customer's requests, their
+            # approvals, its items' steps), a customer's events, an action's — newest first
+            models.Index(fields=["object_type", "object_id", "seq"], name="audit_event_object_seq"),
+            models.Index(fields=["customer_id", "seq"], name="audit_event_customer_seq"),
+            models.Index(fields=["action", "seq"], name="audit_event_action_seq"),
         ]
 
     def __str__(self) -> str:
