@@ -191,3 +191,13 @@ def test_the_customers_of_a_page_are_collected_for_one_look_up():
         event(Action.ACCESS_REFUSED, object_type="customer", object_id="13"),
     ]
     assert customer_ids_of(events) == {10, 11, 12, 13}
+
+
+def test_a_name_search_shows_its_masked_text_as_a_labelled_field():
+    e = event(Action.SEARCH_PERSONAL_DATA, detail={"kind": "name", "query": "王*", "results": [10]})
+    with translation.override("zh-hans"):
+        assert detail_fields(e, CTX) == [
+            ("类别", "姓名"),
+            ("查询内容（已脱敏）", "王*"),
+            ("结果", "C0000000010"),
+        ]

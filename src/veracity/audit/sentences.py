@@ -352,6 +352,8 @@ DETAIL_LABELS: dict[str, Any] = {
     "fields": gettext_lazy("Data shown in full"),
     "kind": gettext_lazy("Kind"),
     "results": gettext_lazy("Results"),
+    "query": gettext_lazy("Searched for (masked)"),
+    "page": gettext_lazy("Result page"),
     "step": gettext_lazy("Step"),
     "from": gettext_lazy("Stage before"),
     "to": gettext_lazy("Stage after"),
