@@ -114,3 +114,23 @@ def test_email(raw: str, ok: bool) -> None:
 
 def test_normalise_email() -> None:
     assert normalise_email(" Wang.Fang@QQ.COM ") == "wang.fang@qq.com"
+
+
+@pytest.mark.parametrize(
+    ("address", "city"),
+    [
+        ("广东省深圳市南山区科技园1号", "深圳市"),
+        ("北京市朝阳区建国路88号", "北京市"),
+        ("上海浦东新区世纪大道100号", "上海市"),
+        ("新疆维吾尔自治区乌鲁木齐市天山区", "乌鲁木齐市"),
+        ("四川省凉山彝族自治州西昌市", "凉山彝族自治州"),
+        ("浙江省 杭州市 西湖区", "杭州市"),
+        ("某某路1号", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_city_of_an_address(address, city):
+    from veracity.core.contact import city_of
+
+    assert city_of(address) == city

@@ -3,6 +3,8 @@ one audit event with the purpose per read, masked values only (AG-10)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.http import Http404
 from django.utils import translation
@@ -147,13 +149,49 @@ def test_search_by_account_with_spaces(personas, book):
     assert [c.pk for c in found] == [book["wang"].pk]
 
 
-def test_search_by_name_is_partial_and_not_audited(personas, book):
+def test_search_by_name_is_partial_and_audited_with_the_name_masked(personas, book):
     before = len(reads())
     found = customer_search(
-        principal=with_purpose(Staff(personas["sam"]), "callback"), query="芳", kind="name"
+        principal=with_purpose(Staff(personas["sam"]), "callback"), query="王芳", kind="name"
     )
     assert [c.name for c in found] == ["王芳"]
-    assert len(reads()) == before
+    [event] = reads()[before:]
+    assert (event.action, event.actor, event.purpose) == (
+        Action.SEARCH_PERSONAL_DATA,
+        "sam",
+        "callback",
+    )
+    detail = json.loads(event.detail)
+    assert detail == {"kind": "name", "query": "王*", "results": [book["wang"].pk]}
+    assert "王芳" not in event.detail
+
+
+def test_search_results_tell_namesakes_apart(personas, book):
+    from veracity.customers.selectors import customer_search_page
+
+    page = customer_search_page(
+        principal=with_purpose(Staff(personas["sam"]), "callback"), query="王芳", kind="name"
+    )
+    [hit] = page.hits
+    assert hit.customer.pk == book["wang"].pk and hit.customer.archive_no
+    number = "".join(book["wang"].documents.get(is_primary=True).number.split())
+    assert hit.id_last4 == number[-4:] and len(hit.id_last4) == 4
+    address = book["wang"].addresses.order_by("pk").first()
+    assert hit.city and hit.city in address.text and hit.city != address.text
+    assert (page.page, page.more) == (1, False)
+
+
+def test_search_pages_past_the_limit(personas, book, monkeypatch):
+    from veracity.customers import selectors
+
+    Customer.objects.filter(pk=book["zhang"].pk).update(name="王伟")  # two 王 now
+    monkeypatch.setattr(selectors, "MAX_RESULTS", 1)
+    principal = with_purpose(Staff(personas["sam"]), "callback")
+    first = selectors.customer_search_page(principal=principal, query="王", kind="name")
+    second = selectors.customer_search_page(principal=principal, query="王", kind="name", page=2)
+    assert len(first.hits) == 1 and first.more
+    assert len(second.hits) == 1 and second.hits[0].customer.pk != first.hits[0].customer.pk
+    assert json.loads(reads()[-1].detail)["page"] == 2
 
 
 def test_search_starts_from_visible_to(personas, book):

@@ -130,8 +130,8 @@ def test_page_in_english(login, personas, trail, english):
     client = login(personas["audrey"])
     body = html(client.get("/audit/"))
     assert "Audit trail" in body and "Hash chain" in body and "Verify the chain now" in body
-    assert "Viewed personal data" in body and "Customer-service inquiry" in body
-    assert "Not verified here yet." in body
+    assert "viewed the personal data of customer" in body and "Customer-service inquiry" in body
+    assert "Not yet verified" in body and "says nothing against the chain" in body
 
 
 # --- filters and pages -----------------------------------------------------------------------
@@ -194,9 +194,10 @@ def test_keyset_pages_without_counting(login, personas, trail):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("customer=abc", "The customer id is a whole number"),
-        ("customer=-3", "The customer id is a whole number"),
-        ("customer=99999999999999999999999", "The customer id is a whole number"),
+        ("customer=abc", "A file number is a C and ten digits"),
+        ("customer=D123", "A file number is a C and ten digits"),
+        ("customer=C12345678901", "A file number is a C and ten digits"),
+        ("customer=99999999999999999999999", "A file number is a C and ten digits"),
         ("action=drop_table", "Unknown action"),
         ("since=2026-13-01", "Enter a date as YYYY-MM-DD"),
         ("until=yesterday", "Enter a date as YYYY-MM-DD"),
@@ -341,7 +342,7 @@ def test_verify_button_runs_the_job_and_records_the_result(
     detail = json.loads(event.detail)
     assert detail["ok"] is True and detail["events"] == 62 and detail["head_seq"] == 62
     body = html(client.get("/audit/"))
-    assert "Chain intact" in body and "62 events checked up to seq 62" in body
+    assert "Verified: the chain is intact" in body and "62 events checked up to No. 62" in body
     assert "Verification started" in body
 
 
@@ -359,7 +360,8 @@ def test_verification_shows_a_broken_chain(
     assert run.ok is False
     assert run.problems == ["seq 30: content does not match its hash (altered)"]
     body = html(client.get("/audit/"))
-    assert "Chain broken" in body and "seq 30: content does not match its hash" in body
+    assert "Broken: the chain has been altered" in body
+    assert "seq 30: content does not match its hash" in body
     assert json.loads(AuditEvent.objects.get(seq=run.audit_seq).detail)["ok"] is False
 
 
@@ -438,3 +440,171 @@ def test_auditor_filters_and_verifies_in_the_browser(page, live_server, roles_ex
     page.screenshot(path="/tmp/veracity-audit-page.png", full_page=True)
     run = ChainVerification.objects.get()
     assert run.ok is True and run.requested_by == "audrey"
+
+
+# --- sentences, people and the file number (issue 12) ----------------------------------------
+
+
+@pytest.fixture
+def about_one_customer(personas):
+    """A problem item on two customers; an access request naming the first, approved by
+    henry and sam; sam distributing the item; alice refused the first's file; sam viewing
+    the second's file. Returns the first customer."""
+    from tests.cases.test_listing import make_items
+    from veracity.access.governance import access_request_decide, access_request_submit
+    from veracity.access.policy import record_refusal
+    from veracity.cases import services as cs
+    from veracity.customers.models import Customer
+    from veracity.org.principals import Staff
+
+    personas["sam"].first_name, personas["sam"].last_name = "Sam", "孙明"
+    personas["sam"].save()
+    item = make_items()
+    first, second = (
+        Customer.objects.get(pk=m.customer_id) for m in item.members.order_by("customer_id")
+    )
+    request = access_request_submit(
+        principal=Staff(personas["alice"]),
+        customer_ids=[first.pk],
+        subject="核实",
+        purpose="callback",
+        reason="客户来电",
+    )
+    access_request_decide(request_id=request.pk, principal=Staff(personas["henry"]), approve=True)
+    access_request_decide(request_id=request.pk, principal=Staff(personas["sam"]), approve=True)
+    cs.problem_item_distribute(principal=Staff(personas["sam"]), item_id=item.pk, channel="agency")
+    record_refusal(
+        actor=Actor.of(personas["alice"]),
+        action="customers.view",
+        object_type="customer",
+        object_id=str(first.pk),
+        detail={"purpose": "callback"},
+    )
+    audit_record_many(
+        actor=Actor.of(personas["sam"]),
+        events=[
+            Event(
+                action=Action.VIEW_PERSONAL_DATA,
+                object_type="customer",
+                object_id=str(second.pk),
+                customer_id=second.pk,
+                purpose="problem_item",
+            )
+        ],
+    )
+    return {"first": first, "second": second, "request": request, "item": item}
+
+
+def event_texts(body: str) -> list[str]:
+    """The sentences of the page, tags stripped."""
+    found = re.findall(r'<span class="sentence">(.*?)</span></summary>', body, re.S)
+    return [re.sub(r"<[^>]+>", "", s) for s in found]
+
+
+def test_a_file_number_finds_the_requests_approvals_and_steps_about_the_customer(
+    login, personas, about_one_customer
+):
+    first = about_one_customer["first"]
+    request, item = about_one_customer["request"], about_one_customer["item"]
+    client = login(personas["audrey"])
+    body = html(client.get(f"/audit/?customer={first.archive_no.lower()}"))
+    texts = event_texts(body)
+    events = AuditEvent.objects.filter(seq__in=shown_seqs(body))
+    about = {(e.action, e.object_type, e.object_id) for e in events}
+    assert (Action.ACCESS_REQUEST, "access_request", str(request.pk)) in about
+    approvals = [e for e in events if e.action == Action.APPROVAL]
+    assert {e.actor for e in approvals} == {"henry", "sam"}
+    assert any(e.action == Action.CASE_STEP and e.object_id == str(item.pk) for e in events)
+    assert any(e.action == Action.ACCESS_REFUSED for e in events)
+    # the second customer's own view is not about the first
+    second = about_one_customer["second"]
+    assert not any(e.customer_id == second.pk for e in events)
+    # each as a sentence: people by name, the customer by file number, no codes
+    number = first.archive_no
+    assert f"alice 申请访问客户 {number} 的档案（第 {request.pk} 号访问申请），目的：回访" in texts
+    assert f"Sam 孙明 批准了第 {request.pk} 号访问申请，目的：回访" in texts
+    assert f"Sam 孙明 在第 {item.pk} 号问题件上记录了一步：已分发" in texts
+    assert f"alice 被拒绝访问客户 {number}，目的：回访" in texts
+    assert "access_request" not in "".join(texts) and "#" not in "".join(texts)
+    assert 'title="sam"' in body  # the login in a tooltip
+
+
+def test_a_bare_or_unknown_file_number(login, personas, about_one_customer, english):
+    client = login(personas["audrey"])
+    first = about_one_customer["first"]
+    bare = shown_seqs(html(client.get(f"/audit/?customer={first.pk}")))
+    assert bare == shown_seqs(html(client.get(f"/audit/?customer={first.archive_no}")))
+    # a number no file has: nothing, and no error
+    response = client.get("/audit/?customer=C0000999999")
+    assert response.status_code == 200 and 'id="no-events"' in html(response)
+
+
+def test_the_person_filter_takes_a_name_or_a_login(login, personas, about_one_customer):
+    client = login(personas["audrey"])
+    by_login = shown_seqs(html(client.get("/audit/?actor=sam")))
+    by_name = shown_seqs(html(client.get("/audit/?actor=孙明")))
+    assert by_login and by_login == by_name
+    assert {e.actor for e in AuditEvent.objects.filter(seq__in=by_name)} == {"sam"}
+    assert shown_seqs(html(client.get("/audit/?actor=孙"))) == by_name
+
+
+def test_people_type_ahead(login, personas, about_one_customer):
+    client = login(personas["audrey"])
+    response = client.get("/audit/people/?q=孙")
+    assert response.status_code == 200
+    assert response.json() == {"results": [{"value": "sam", "label": "Sam 孙明 (sam)"}]}
+    assert client.get("/audit/people/?q=").json() == {"results": []}
+    assert login(personas["alice"]).get("/audit/people/?q=sam").status_code == 403
+
+
+def test_page_count_unfiltered_and_filtered(login, personas, trail):
+    client = login(personas["audrey"])
+    assert "第 1 / 2 页（共 62 条）" in html(client.get("/audit/"))
+    assert "第 2 / 2 页（共 62 条）" in html(client.get("/audit/?before=13"))
+    assert "第 1 / 2 页（共 60 条）" in html(client.get("/audit/?actor=sam"))
+    assert "第 2 / 2 页（共 60 条）" in html(client.get("/audit/?actor=sam&before=11"))
+
+
+def test_the_filtered_count_is_capped(login, personas, trail, monkeypatch):
+    from veracity.audit import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 20)
+    client = login(personas["audrey"])
+    with CaptureQueriesContext(connection) as queries:
+        body = html(client.get("/audit/?actor=sam"))
+    assert "符合条件的事件超过 20 条" in body and "第 1 页" in body
+    counts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"].upper() and "audit_auditevent" in q["sql"]
+    ]
+    assert counts and all("LIMIT 21" in sql for sql in counts)
+    # unfiltered, the head's seq is the count: never capped
+    assert "共 62 条" in html(client.get("/audit/"))
+
+
+def test_details_are_labelled_fields_not_json(login, personas, trail):
+    body = html(login(personas["audrey"]).get("/audit/?actor=dave"))
+    assert "<details>" in body and '<dl class="facts event-facts">' in body
+    assert "<dt>类别</dt><dd>电话号码</dd>" in body
+    assert '{"kind"' not in body and "&quot;kind&quot;" not in body
+
+
+def test_the_chain_state_in_words(login, personas, trail, django_capture_on_commit_callbacks):
+    client = login(personas["audrey"])
+    body = html(client.get("/audit/"))
+    assert "尚未校验" in body and "这并不表示哈希链有问题" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/audit/verify/")
+    audit_record_many(actor=Actor.of(personas["sam"]), events=[Event(action=Action.LOGOUT)])
+    body = html(client.get("/audit/"))
+    assert "已校验：哈希链完整" in body and "1 条事件将在下次校验时检查" in body
+    assert "尚未" not in body.split('id="verification-result"')[1].split("</dd>")[0]
+
+
+def test_the_chain_state_after_a_verification_by_the_command(login, personas, trail):
+    from veracity.audit.services import audit_verify, audit_verify_record
+
+    audit_verify_record(actor=Actor.system("audit-verify"), report=audit_verify(), via="cli")
+    body = html(login(personas["audrey"]).get("/audit/"))
+    assert "已校验：哈希链完整" in body and "系统 于" in body

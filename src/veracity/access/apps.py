@@ -12,3 +12,20 @@ class AccessConfig(AppConfig):
             checks,  # noqa: F401  (registers the keyring check)
             governance,  # noqa: F401  (its approvals outcome hooks)
         )
+        from veracity.access.models import AccessGrant, AccessRequest
+        from veracity.audit.selectors import about_customer
+
+        # the trail's 档案号 filter finds a customer's requests (their approvals, returns,
+        # exports) and loans
+        about_customer(
+            "access_request",
+            lambda cid: AccessRequest.objects.filter(customers=cid).values_list("pk", flat=True)[
+                :1000
+            ],
+        )
+        about_customer(
+            "access_grant",
+            lambda cid: AccessGrant.objects.filter(customer_id=cid).values_list("pk", flat=True)[
+                :1000
+            ],
+        )

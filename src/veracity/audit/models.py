@@ -71,6 +71,11 @@ class AuditEvent(models.Model):
         indexes = [
             # "What did this user do?" — the auditor's first question, newest first.
             models.Index(fields=["actor", "seq"], name="audit_event_actor_seq"),
+            # "What happened to this customer?": the events about an object (the customer's
+            # access requests, their approvals, its problem items' steps), OR-ed with the
+            # customer_id index by the file-number filter (1M events on PostgreSQL: a
+            # 325 ms parallel seq scan without it, under 1 ms with it)
+            models.Index(fields=["object_type", "object_id", "seq"], name="audit_event_object_seq"),
         ]
 
     def __str__(self) -> str:

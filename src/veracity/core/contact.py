@@ -108,6 +108,30 @@ def normalise_address(raw: str) -> str:
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", raw)).lower()
 
 
+_MUNICIPALITY: Final = re.compile(r"^(北京|上海|天津|重庆)市?")
+_PROVINCE: Final = re.compile(r"^.{2,10}?(?:省|自治区|特别行政区)")
+
+
+def city_of(address: str | None) -> str:
+    """The city an address names ("广东省深圳市南山区…" → "深圳市"; "北京市朝阳区…" → "北京市"),
+    or ``""``: the one part of an address a search result shows to tell namesakes apart."""
+    if not isinstance(address, str):
+        return ""
+    text = "".join(unicodedata.normalize("NFKC", address).split())
+    found = _MUNICIPALITY.match(text)
+    if found:
+        return f"{found.group(1)}市"
+    province = _PROVINCE.match(text)
+    rest = text[province.end() :] if province else text
+    ends = [
+        at + len(suffix)
+        for suffix in ("市", "自治州", "地区", "盟")
+        if (at := rest.find(suffix, 0, 12)) > 0
+    ]
+    city = rest[: min(ends)] if ends else ""
+    return "" if re.search(r"[区县路街号]", city) else city
+
+
 def normalise_email(raw: str) -> str:
     if not isinstance(raw, str):
         return ""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from veracity.access.policy import record_refusal
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
+from veracity.core.contact import city_of
 from veracity.core.masking import MaskPolicy, mask
 from veracity.core.refusals import Refusal
 from veracity.customers import refusals as _refusals  # noqa: F401  (registers the words)
@@ -55,6 +56,8 @@ __all__ = [
 
 SEARCH_KINDS = ("name", "id_number", "phone", "account")
 MAX_RESULTS = 50
+#: Pages a search may be turned to (a name matching more is refined, not read through).
+MAX_PAGES = 20
 
 
 class SearchError(Refusal, ValueError):
@@ -101,16 +104,61 @@ def visible_to(*, principal: Principal, action: str) -> QuerySet[Customer]:
     return Customer.objects.filter(customers_condition(principal=principal, scope=scope))
 
 
-def customer_search(*, principal: Principal, query: str, kind: str) -> list[Customer]:
-    """Customers visible to ``principal`` matching ``query``, for the purpose the principal
-    states (``principal.purpose``).
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result with enough masked facts to tell namesakes apart: the file number,
+    name, sex and birth date (on the customer), the last four characters of the primary ID
+    number, the city of the first address."""
+
+    customer: Customer
+    id_last4: str
+    city: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """A page of :data:`MAX_RESULTS` hits; ``more`` when the search matches more than the
+    pages so far (the page then asks for more conditions, and offers the next page)."""
+
+    hits: list[SearchHit]
+    page: int
+    more: bool
+
+    @property
+    def results(self) -> list[Customer]:
+        return [h.customer for h in self.hits]
+
+
+def _hits(customers: list[Customer]) -> list[SearchHit]:
+    """The masked facts of a page of customers (two queries, whatever its size)."""
+    ids = [c.pk for c in customers]
+    last4: dict[int, str] = {}
+    for doc in IdentityDocument.objects.filter(customer_id__in=ids).order_by("-is_primary", "pk"):
+        number = "".join(str(doc.number or "").split())
+        last4.setdefault(doc.customer_id, number[-4:] if len(number) >= 8 else "")
+    cities: dict[int, str] = {}
+    for address in Address.objects.filter(customer_id__in=ids).order_by("pk"):
+        if address.customer_id not in cities or not cities[address.customer_id]:
+            cities[address.customer_id] = city_of(address.text)
+    return [
+        SearchHit(customer=c, id_last4=last4.get(c.pk, ""), city=cities.get(c.pk, ""))
+        for c in customers
+    ]
+
+
+def customer_search_page(
+    *, principal: Principal, query: str, kind: str, page: int = 1
+) -> SearchPage:
+    """Customers visible to ``principal`` matching ``query``, one page of
+    :data:`MAX_RESULTS`, for the purpose the principal states (``principal.purpose``).
 
     ``kind`` ``name`` matches part of the name; ``id_number``, ``phone`` and ``account``
     match exactly through the blind index of the normalised value, so "+86 138-0013-8000",
     "13800138000" and full-width digits find the same person, and an ID number is tried
-    under every document type. A search by personal datum writes one
-    ``SEARCH_PERSONAL_DATA`` audit event (the query itself is not logged, only its kind).
-    Raises :class:`SearchError` for an unknown kind, an empty query or a missing purpose.
+    under every document type. Every search writes one ``SEARCH_PERSONAL_DATA`` audit event
+    with its kind, page and results: a name search with the name masked (王*芳), an exact
+    search without its value. Raises :class:`SearchError` for an unknown kind, an empty
+    query or a missing purpose.
     """
     if kind not in SEARCH_KINDS:
         raise SearchError("kind", "kind")
@@ -120,19 +168,31 @@ def customer_search(*, principal: Principal, query: str, kind: str) -> list[Cust
     purpose = (principal.purpose or "").strip()
     if not purpose:
         raise SearchError("purpose", "purpose")
+    page = max(1, min(int(page), MAX_PAGES))
     found = _matching(visible_to(principal=principal, action="customers.view"), kind, query)
-    results = list(found.order_by("name", "pk")[:MAX_RESULTS])
-    if kind != "name":
-        audit_record(
-            actor=Actor.acting(principal),
-            event=Event(
-                action=Action.SEARCH_PERSONAL_DATA,
-                object_type="customer",
-                purpose=purpose,
-                detail={"kind": kind, "results": [c.pk for c in results]},
-            ),
-        )
-    return results
+    start = (page - 1) * MAX_RESULTS
+    rows = list(found.order_by("name", "pk")[start : start + MAX_RESULTS + 1])
+    results = rows[:MAX_RESULTS]
+    detail: dict[str, Any] = {"kind": kind, "results": [c.pk for c in results]}
+    if kind == "name":
+        detail["query"] = mask(query[:100], "name")
+    if page > 1:
+        detail["page"] = page
+    audit_record(
+        actor=Actor.acting(principal),
+        event=Event(
+            action=Action.SEARCH_PERSONAL_DATA,
+            object_type="customer",
+            purpose=purpose,
+            detail=detail,
+        ),
+    )
+    return SearchPage(hits=_hits(results), page=page, more=len(rows) > MAX_RESULTS)
+
+
+def customer_search(*, principal: Principal, query: str, kind: str) -> list[Customer]:
+    """The first page of :func:`customer_search_page` (its customers), audited alike."""
+    return customer_search_page(principal=principal, query=query, kind=kind).results
 
 
 def _matching(base: QuerySet[Customer], kind: str, query: str) -> QuerySet[Customer]:

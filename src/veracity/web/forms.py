@@ -21,6 +21,9 @@ PURPOSES = [
 ]
 PURPOSE_CODES = frozenset(code for code, _label in PURPOSES)
 
+#: The search mode every search form starts in (the home page and /customers/ alike).
+DEFAULT_SEARCH_KIND = "name"
+
 KINDS = [
     ("name", _("Name")),
     ("id_number", _("ID number")),
@@ -59,6 +62,18 @@ class CustomerSearchForm(PurposeForm):
             "invalid_choice": _(
                 "Unknown kind of search; choose name, ID number, phone or bank account."
             ),
+        },
+    )
+
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=20,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": _("The result page is a whole number from 1 to 20."),
+            "min_value": _("The result page is a whole number from 1 to 20."),
+            "max_value": _("The result page is a whole number from 1 to 20."),
         },
     )
 

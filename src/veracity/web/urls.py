@@ -59,6 +59,7 @@ urlpatterns = [
     path("audit/", audit.index, name="audit"),
     path("audit/export.<slug:fmt>", audit.export, name="audit_export"),
     path("audit/verify/", audit.verify, name="audit_verify"),
+    path("audit/people/", audit.people, name="audit_people"),
     path("audit/verification/", audit.verification, name="audit_verification"),
     path("incidents/", incidents.index, name="incidents"),
     path("incidents/report/", incidents.report, name="incident_report"),

@@ -10,17 +10,23 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from veracity.access.policy import action_required
+from veracity.audit import sentences
 from veracity.audit.models import Action, AuditEvent
 from veracity.audit.selectors import (
     TrailFilter,
+    chain_state,
+    people_by_id,
+    people_matching,
     trail_head,
     trail_page,
     verification_latest,
@@ -32,7 +38,9 @@ from veracity.audit.services import (
     audit_export,
     audit_verification_request,
 )
-from veracity.web.forms import PURPOSES
+from veracity.customers import numbers
+from veracity.org.actions import may
+from veracity.org.principals import Principal
 from veracity.web.views.common import principal_of
 
 FILTERS = ("actor", "customer", "action", "purpose", "since", "until")
@@ -65,22 +73,21 @@ class _MomentField(forms.CharField):
 
 class TrailFilterForm(forms.Form):
     actor = forms.CharField(
-        label=_("User"),
+        label=_("Person"),
         required=False,
         max_length=150,
         strip=True,
-        error_messages={"max_length": _("A user name has at most 150 characters.")},
+        help_text=_("A name or a login"),
+        error_messages={"max_length": _("A name or login has at most 150 characters.")},
     )
-    customer = forms.IntegerField(
-        label=_("Customer id"),
+    customer = forms.CharField(
+        label=_("File number"),
         required=False,
-        min_value=1,
-        max_value=2**63 - 1,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": "10"}),
+        max_length=20,
+        strip=True,
+        widget=forms.TextInput(attrs={"size": "13", "placeholder": "C0000000010"}),
         error_messages={
-            "invalid": _("The customer id is a whole number, such as 1024."),
-            "min_value": _("The customer id is a whole number, such as 1024."),
-            "max_value": _("The customer id is a whole number, such as 1024."),
+            "max_length": _("A file number is a C and ten digits, such as C0000000010."),
         },
     )
     action = forms.ChoiceField(
@@ -103,6 +110,20 @@ class TrailFilterForm(forms.Form):
         max_length=19,
         help_text=_("Up to, not including, this time; a date alone includes that whole day."),
     )
+
+    def clean_customer(self) -> int | None:
+        """The customer id the file number names. A number no longer on file (a destroyed
+        customer) still finds the events about it: the number is the id's."""
+        text = self.cleaned_data.get("customer") or ""
+        if not text:
+            return None
+        number = numbers.normalise(text)
+        if number is None:
+            raise forms.ValidationError(
+                _("A file number is a C and ten digits, such as C0000000010."), code="invalid"
+            )
+        found = numbers.customer_id(number)
+        return found if found is not None else int(number[len(numbers.PREFIX) :])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -146,21 +167,58 @@ def _form(request: HttpRequest) -> tuple[TrailFilterForm, TrailFilter | None, st
 @dataclass(frozen=True, slots=True)
 class EventRow:
     event: AuditEvent
+    sentence: SafeString
     action_label: str
-    purpose_label: str
+    fields: list[tuple[str, str]]
 
 
-def _rows(events: list[AuditEvent]) -> list[EventRow]:
+#: Where an object opens, and the action the reader needs to open it.
+_LINKS: dict[str, tuple[str, str]] = {
+    "customer": ("web:customer_detail", "customers.view"),
+    "access_request": ("web:access_request", "access.oversee"),
+    "problem_item": ("web:case_detail", "cases.view"),
+    "policy": ("web:application_detail", "applications.view"),
+    "incident": ("web:incident_detail", "incidents.view"),
+}
+
+
+def _linker(principal: Principal) -> Any:
+    allowed = {t: name for t, (name, action) in _LINKS.items() if may(principal, action)}
+
+    def link(object_type: str, object_id: str) -> str:
+        name = allowed.get(object_type)
+        if name is None or not object_id.isdigit():
+            return ""
+        return reverse(name, args=[int(object_id)])
+
+    return link
+
+
+def _rows(events: list[AuditEvent], principal: Principal) -> list[EventRow]:
+    """The page's events as sentences: its people and file numbers in one query each."""
+    people = {
+        pk: sentences.Person(name=p.name, login=p.login)
+        for pk, p in people_by_id(e.actor_id for e in events if e.actor_id).items()
+    }
+    ctx = sentences.Context(
+        people=people,
+        numbers=numbers.numbers_of(sentences.customer_ids_of(events)),
+        link=_linker(principal),
+    )
     actions = dict(Action.choices)
-    purposes = {code: str(label) for code, label in PURPOSES}
     return [
         EventRow(
             event=e,
-            action_label=str(actions.get(e.action, e.action)),
-            purpose_label=purposes.get(e.purpose, e.purpose),
+            sentence=sentences.sentence(e, ctx),
+            action_label=str(actions.get(e.action, _("Other action"))),
+            fields=sentences.detail_fields(e, ctx),
         )
         for e in events
     ]
+
+
+def _purposes() -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in sentences.PURPOSE_WORDS.items()]
 
 
 def _position(request: HttpRequest, name: str) -> int | None:
@@ -172,6 +230,7 @@ def _position(request: HttpRequest, name: str) -> int | None:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     form, flt, query = _form(request)
+    principal = principal_of(request)
     page = None
     bad_position = False
     if flt is not None:
@@ -180,7 +239,7 @@ def index(request: HttpRequest) -> HttpResponse:
             request.GET.get(k, "").strip() and v is None
             for k, v in (("before", before), ("after", after))
         )
-        page = trail_page(flt, principal=principal_of(request), before=before, after=after)
+        page = trail_page(flt, principal=principal, before=before, after=after)
     return render(
         request,
         "web/audit/index.html",
@@ -189,13 +248,23 @@ def index(request: HttpRequest) -> HttpResponse:
             "invalid_filter": flt is None,
             "bad_position": bad_position,
             "page": page,
-            "rows": _rows(page.events) if page else [],
+            "rows": _rows(page.events, principal) if page else [],
             "query": query,
             "head": trail_head(),
-            "purposes": PURPOSES,
+            "purposes": _purposes(),
             **_verification_context(),
         },
         status=400 if flt is None else 200,
+    )
+
+
+@action_required("audit.read")
+@require_GET
+def people(request: HttpRequest) -> JsonResponse:
+    """The person filter's type-ahead: staff whose name or login contains ``q``."""
+    found = people_matching(request.GET.get("q", ""))
+    return JsonResponse(
+        {"results": [{"value": p.login, "label": f"{p.name} ({p.login})"} for p in found]}
     )
 
 
@@ -215,7 +284,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
                 "invalid_filter": True,
                 "page": None,
                 "head": trail_head(),
-                "purposes": PURPOSES,
+                "purposes": _purposes(),
                 **_verification_context(),
             },
             status=400,
@@ -234,7 +303,7 @@ def _verification_context() -> dict[str, Any]:
     finished = latest
     if latest is not None and latest.status != latest.Status.DONE:
         finished = verification_latest_finished()
-    return {"verification": latest, "last_result": finished}
+    return {"verification": latest, "last_result": finished, "chain": chain_state()}
 
 
 @action_required("audit.verify")

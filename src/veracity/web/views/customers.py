@@ -17,13 +17,13 @@ from veracity.customers.models import Classification, Confidentiality
 from veracity.customers.selectors import (
     SearchError,
     customer_detail,
-    customer_search,
+    customer_search_page,
     restricted_matches,
     visible_to,
 )
 from veracity.customers.services import customer_classify
 from veracity.detection.services import problem_item_add_manual
-from veracity.web.forms import PURPOSES, CustomerSearchForm, PurposeForm
+from veracity.web.forms import DEFAULT_SEARCH_KIND, PURPOSES, CustomerSearchForm, PurposeForm
 from veracity.web.views.common import (
     in_language,
     principal_of,
@@ -59,11 +59,12 @@ def search(request: HttpRequest) -> HttpResponse:
     form = CustomerSearchForm(
         data if searched and not refused else None,
         initial={
-            "kind": data.get("kind") if refused else "name",
+            "kind": data.get("kind") if refused else DEFAULT_SEARCH_KIND,
             "purpose": remembered_purpose(request),
         },
     )
     results = None
+    found = None
     restricted: list[int] = []
     error = str(EXACT_BY_GET) if refused else ""
     if searched and not refused and form.is_valid():
@@ -71,11 +72,13 @@ def search(request: HttpRequest) -> HttpResponse:
         remember_purpose(request, purpose)
         try:
             principal = principal_of(request, purpose)
-            results = customer_search(
+            found = customer_search_page(
                 principal=principal,
                 query=form.cleaned_data["query"],
                 kind=form.cleaned_data["kind"],
+                page=form.cleaned_data.get("page") or 1,
             )
+            results = found.hits
             restricted = restricted_matches(
                 principal=principal,
                 query=form.cleaned_data["query"],
@@ -86,6 +89,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "results": results,
+        "found": found,
         "restricted": restricted,
         "error": error,
         "searched": searched,

@@ -14,7 +14,7 @@ from veracity.cases.selectors import queue_counts
 from veracity.core.findings import CATALOGUE
 from veracity.org.principals import Principal
 from veracity.policies import selectors as policies
-from veracity.web.forms import CustomerSearchForm
+from veracity.web.forms import DEFAULT_SEARCH_KIND, CustomerSearchForm
 from veracity.web.views.common import principal_of, remembered_purpose
 
 RECENT = 10
@@ -55,7 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
             policies.applications_list(principal=principal, verdict="fail")[:RECENT]
         )
         context["search_form"] = CustomerSearchForm(
-            initial={"kind": "phone", "purpose": remembered_purpose(request)}
+            initial={"kind": DEFAULT_SEARCH_KIND, "purpose": remembered_purpose(request)}
         )
     if "statistics" in sections:
         context.update(statistics(principal))

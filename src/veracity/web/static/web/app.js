@@ -48,10 +48,43 @@
     });
   }
 
+  /* Type-ahead: <input data-typeahead="/audit/people/" list="L"> fills the datalist L with
+     the JSON endpoint's {"results": [{"value", "label"}]} for what was typed. */
+  function typeahead(root) {
+    each(root, "[data-typeahead]", function (input) {
+      if (input.dataset.bound) return;
+      input.dataset.bound = "1";
+      var list = document.getElementById(input.getAttribute("list"));
+      var timer = null;
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        var text = input.value.trim();
+        if (!list || !text) return;
+        timer = setTimeout(function () {
+          var url = input.getAttribute("data-typeahead") + "?q=" + encodeURIComponent(text);
+          fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+            .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+            .then(function (data) {
+              list.replaceChildren();
+              (data.results || []).forEach(function (row) {
+                var option = document.createElement("option");
+                option.value = row.value;
+                option.label = row.label;
+                option.textContent = row.label;
+                list.appendChild(option);
+              });
+            })
+            .catch(function () {});
+        }, 250);
+      });
+    });
+  }
+
   function init(root) {
     bars(root);
     tickAll(root);
     requestKinds(root);
+    typeahead(root);
   }
 
   if (document.readyState === "loading") {
