@@ -105,3 +105,54 @@ def server_log(request, monkeypatch):
     values = known_personal_values()
     found = [(line, leaked(line, values)) for line in collect.lines if leaked(line, values)]
     assert not found, found
+
+
+# --- the screen check of every browser test ----------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def screen_check(request, monkeypatch):
+    """Every page a browser test opens in zh-Hans goes through the screen check
+    (``tests/web/screen_check.py``): each page of each browser context is read when it has
+    loaded, and once more as it is at the end of the test; at teardown any defect fails the
+    test with the offending texts and their URLs. ``@pytest.mark.no_screen_check`` opts a test
+    out (only for tests that show defects on purpose)."""
+    uses_browser = {"page", "browser", "context"} & set(request.fixturenames)
+    if not uses_browser or request.node.get_closest_marker("no_screen_check"):
+        yield None
+        return
+    from tests.web.screen_check import failure_message, read_page, snapshot_defects
+
+    snapshots: list[tuple[str, Any]] = []
+    pages: list[Any] = []
+
+    def on_load(loaded: Any) -> None:
+        snapshots.append((loaded.url, read_page(loaded)))
+
+    def watch(page: Any) -> None:
+        pages.append(page)
+        page.on("load", on_load)
+
+    browser = request.getfixturevalue("browser")
+    original = browser.new_context
+
+    def new_context(*args: Any, **kwargs: Any) -> Any:
+        context = original(*args, **kwargs)
+        context.on("page", watch)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", new_context)
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page")
+    yield snapshots
+    for page in pages:
+        if not page.is_closed():
+            snapshots.append((page.url, read_page(page)))
+    found, seen = [], set()
+    for url, snapshot in snapshots:
+        for defect in snapshot_defects(snapshot, url):
+            key = (defect.kind, defect.text, url.split("?")[0])
+            if key not in seen:
+                seen.add(key)
+                found.append(defect)
+    assert not found, failure_message(found)

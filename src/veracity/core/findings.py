@@ -15,7 +15,17 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["CATALOGUE", "Finding", "Severity", "field_label", "finding", "role_of"]
+__all__ = [
+    "CATALOGUE",
+    "FINDING_NAMES",
+    "Finding",
+    "Severity",
+    "field_label",
+    "field_words",
+    "finding",
+    "finding_name",
+    "role_of",
+]
 
 
 class Severity(StrEnum):
@@ -174,6 +184,46 @@ _LABELS: Final[Mapping[str, tuple[str, str]]] = {
     "product": ("产品信息", "product"),
     "application": ("投保单", "application"),
 }
+
+#: code -> (zh, en) short name, for charts, lists and tooltips where the full message is too
+#: long; screens show the name and keep the code at most in a tooltip.
+FINDING_NAMES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        "MISSING_FIELD": ("必填项未填写", "Required field missing"),
+        "FIELD_FORMAT": ("填写格式不正确", "Field in a wrong format"),
+        "ID_FORMAT": ("证件号码格式不正确", "ID number in a wrong format"),
+        "ID_CHECKSUM": ("身份证号码校验位错误", "ID number check digit wrong"),
+        "ID_BIRTH_DATE": ("证件号码中出生日期不合理", "Impossible birth date in the ID number"),
+        "ID_SEX_MISMATCH": ("性别与证件号码不符", "Sex differs from the ID number"),
+        "ID_BIRTH_MISMATCH": ("出生日期与证件号码不符", "Birth date differs from the ID number"),
+        "ID_REGION_UNKNOWN": ("证件地址码不在代码表中", "ID region code not in the table"),
+        "ID_PROVINCE_UNKNOWN": ("证件省份代码不存在", "ID province code does not exist"),
+        "IDENTITY_CHANGED": ("与客户档案登记的身份不一致", "Identity differs from the file"),
+        "PHONE_INVALID": ("电话号码无效", "Invalid phone number"),
+        "EMAIL_INVALID": ("电子邮箱格式不正确", "Invalid e-mail address"),
+        "ACCOUNT_FORMAT": ("银行账号格式不正确", "Bank account in a wrong format"),
+        "ACCOUNT_LUHN": ("银行卡号未通过校验", "Bank card fails the card check"),
+        "OUT_OF_SCOPE": ("不属于校验范围", "Outside the gate's scope"),
+        "PRODUCT_UNKNOWN": ("产品类型无法识别", "Product type not recognised"),
+    }
+)
+
+
+def finding_name(code: str, language: str) -> str:
+    """The short name of a finding code in ``language`` (``zh…`` or English); an unknown
+    code reads as a generic word, never as the code."""
+    zh, en = FINDING_NAMES.get(code, ("其他问题", "Other finding"))
+    return zh if language.lower().startswith("zh") else en
+
+
+def field_words(field: str, language: str) -> str:
+    """A field path in words: ``payer_account.number`` -> 付款账户持有人银行账号."""
+    zh_role, en_role = role_of(field)
+    zh_label, en_label = field_label(field)
+    own = _INDEX.sub("", field.rsplit(".", 1)[-1])
+    if language.lower().startswith("zh"):
+        return (zh_role + (zh_label if zh_label != own else "")) or "其他信息"
+    return " ".join(part for part in (en_role, en_label) if part) or "other information"
 
 _INDEX = re.compile(r"\[(\d+)\]")
 

@@ -183,7 +183,9 @@ def _tell_responders(incident: LeakIncident, *, exclude: Any = None) -> list[int
     reporter = (by.get_full_name() or by.get_username()) if by else "系统 / system"
     certainty_zh = "已确认" if incident.certainty == LeakIncident.Certainty.CONFIRMED else "疑似"
     types_zh, types_en = _data_type_text(incident.data_types)
-    customers = incident.customers.count()
+    count = incident.customers.count()
+    customers_zh = str(count) if count else "尚未确定"
+    customers_en = str(count) if count else "not yet known"
     when = f"{timezone.localtime(incident.reported_at):%Y-%m-%d %H:%M}"
     notes = notify_users(
         users=recipients,
@@ -192,11 +194,11 @@ def _tell_responders(incident: LeakIncident, *, exclude: Any = None) -> list[int
         title_en=f"{incident.certainty.capitalize()} customer information leak #{incident.pk}",
         body_zh=(
             f"报告人：{reporter}；报告时间：{when}；"
-            f"涉及信息：{types_zh}；涉及客户：{customers}。请立即处理。"
+            f"涉及信息：{types_zh}；涉及客户：{customers_zh}。请立即处理。"
         ),
         body_en=(
             f"Reported by {reporter} at {when}; "
-            f"data: {types_en}; customers: {customers}. Please respond at once (D4.27)."
+            f"data: {types_en}; customers: {customers_en}. Please respond at once."
         ),
         link=incident_link(incident),
     )

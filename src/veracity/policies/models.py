@@ -39,9 +39,10 @@ class Product(models.Model):
         return f"{self.code} {self.name}"
 
     def label(self) -> str:
-        """ "WL-20 终身寿险", or just the code when the product has no name of its own."""
+        """The product's name ("福满堂终身寿险"), or its code when it has no name of its own
+        (an import that carries only codes; the name can be set in the admin)."""
         name = (self.name or "").strip()
-        return self.code if not name or name == self.code else f"{self.code} {name}"
+        return name or self.code
 
 
 class Channel(models.TextChoices):

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from veracity.audit.services import Actor
 from veracity.customers.models import Customer
-from veracity.demo.generator import DemoConfig, applications, sellers
+from veracity.demo.generator import PRODUCTS, DemoConfig, applications, sellers
+from veracity.policies.models import Product
 from veracity.policies.services import applications_import
 from veracity.sales.services import sellers_import
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         cfg = DemoConfig(customers=options["customers"], seed=options["seed"])
         actor = Actor.system("demo-data")
         started = time.perf_counter()
+        _product_catalogue()
         seller_report = sellers_import(
             ((i, s) for i, s in enumerate(sellers(cfg), start=1)), actor=actor
         )
@@ -63,4 +65,14 @@ class Command(BaseCommand):
                 },
                 ensure_ascii=False,
             )
+        )
+
+
+def _product_catalogue() -> None:
+    """The demo's product table with the products' names: the demo's application feed, like
+    the core system's, carries only product codes, and screens show products by name."""
+    for spec in PRODUCTS:
+        Product.objects.update_or_create(
+            code=spec["code"],
+            defaults={"name": spec["name"], "type": spec["type"], "term_years": spec["term_years"]},
         )

@@ -1,0 +1,221 @@
+"""The screen check: a page rendered in zh-Hans speaks Chinese to people.
+
+``defects(page)`` reads what a person sees on a Playwright page (its visible text and its
+buttons' computed colours) and returns every defect found; ``assert_screen_clean(page)``
+fails with a message that lists each offending text with the page's URL, so whoever adds a
+page that breaks the rule sees what to fix and where. It fails on:
+
+- a finding, rule or internal code shown as text (``THIRD_PARTY_PAYER``, ``view_personal_data``)
+  — the code may stay in a ``title=`` tooltip, which is not visible text;
+- an article reference (``D4.25``, ``第7、13条``);
+- a command line (``veracity retention run``, ``--as``);
+- a run of four or more English words (outside ``PROPER_NAMES``) — an English sentence;
+- an untranslated message: a text equal to a msgid of the catalogue whose translation is
+  missing or empty, or equal to a msgid at all (the page shows the English original);
+- a lone English word that is one of the catalogue's msgids (an untranslated label);
+- a button (``button``, ``a.btn``, submit inputs) whose text colour equals its background
+  (white on white).
+
+English pages (``<html lang="en">``) and non-HTML responses are not checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PO_FILE = (
+    Path(__file__).resolve().parents[2] / "src/veracity/locale/zh_Hans/LC_MESSAGES/django.po"
+)
+
+#: Proper names and product words that may appear in Latin letters on a Chinese page.
+PROPER_NAMES: tuple[str, ...] = (
+    "Veracity",
+    "English",
+    "Excel",
+    "PDF",
+    "CSV",
+    "SHA-256",
+    "TOTP",
+    "PostgreSQL",
+    "SQLite",
+    "WeasyPrint",
+)
+
+#: Upper-case snake words: the shape of every finding and rule code (``ID_CHECKSUM``).
+_UPPER_SNAKE = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9_])")
+#: Lower-case snake words: the shape of internal action and kind codes (``view_personal_data``).
+_LOWER_SNAKE = re.compile(r"(?<![A-Za-z0-9_@./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_@])")
+#: Article references of the regulations: D4.25, D1.13, 第7条, 第7、13条, Art. 57.
+_ARTICLE = re.compile(r"(?<![A-Za-z0-9])D\d+\.\d*|第\s*\d+(?:\s*[、,，-]\s*\d+)*\s*条|\bArt\.\s*\d+")
+#: Four or more English words in a row (spaces and light punctuation between them).
+_ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \t,;:()/.-]+[A-Za-z][A-Za-z'’]*){3,}")
+#: A command line: the project's command, ``uv run``, or an option ``--as``.
+_COMMAND = re.compile(r"\b(?:uv run|python -m|veracity [a-z][a-z-]+)\b|(?<![\w-])--[a-z][a-z-]+")
+_URL = re.compile(r"https?://\S+|\S+@\S+\.\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Defect:
+    kind: str
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return f"  [{self.kind}] {self.text!r}  on {self.url}"
+
+
+def _unquote(line: str) -> str:
+    body = line.strip()
+    if body.startswith('"') and body.endswith('"'):
+        body = body[1:-1]
+    return body.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """msgid → msgstr of a .po text (plural forms: the singular and its first form)."""
+    entries: dict[str, str] = {}
+    for block in text.split("\n\n"):
+        fields: dict[str, str] = {}
+        current = None
+        for line in block.splitlines():
+            if line.startswith("#"):
+                continue
+            match = re.match(r"(msgid|msgid_plural|msgstr(?:\[0\])?|msgctxt)\s+(\".*\")$", line)
+            if match:
+                current = match.group(1).replace("[0]", "")
+                fields[current] = _unquote(match.group(2))
+            elif line.startswith('"') and current:
+                fields[current] += _unquote(line)
+            else:
+                current = None if not line.startswith("msgstr[") else "other"
+        if fields.get("msgid"):
+            entries[fields["msgid"]] = fields.get("msgstr", "")
+    return entries
+
+
+@cache
+def catalogue() -> dict[str, str]:
+    return parse_po(PO_FILE.read_text(encoding="utf-8"))
+
+
+@cache
+def known_codes() -> frozenset[str]:
+    """Every finding and rule code of the core's code lists."""
+    from veracity.core.detection import Rule
+    from veracity.core.findings import CATALOGUE
+
+    return frozenset(CATALOGUE) | frozenset(rule.value for rule in Rule)
+
+
+def _without_proper_names(text: str) -> str:
+    for name in PROPER_NAMES:
+        text = text.replace(name, "·")
+    return _URL.sub("·", text)
+
+
+def text_defects(text: str, url: str, *, msgids: dict[str, str] | None = None) -> list[Defect]:
+    """The defects of a Chinese page's visible text (``text`` as ``innerText`` gives it)."""
+    msgids = catalogue() if msgids is None else msgids
+    found: list[Defect] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(kind: str, snippet: str) -> None:
+        key = (kind, snippet)
+        if key not in seen:
+            seen.add(key)
+            found.append(Defect(kind, snippet, url))
+
+    codes = known_codes()
+    for match in _UPPER_SNAKE.finditer(text):
+        add("finding or rule code" if match.group() in codes else "code", match.group())
+    for code in codes:
+        if "_" not in code and re.search(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])", text):
+            add("finding or rule code", code)
+    for match in _LOWER_SNAKE.finditer(_URL.sub("·", text)):
+        add("internal code", match.group())
+    for match in _ARTICLE.finditer(text):
+        add("article reference", match.group().strip())
+    for match in _COMMAND.finditer(text):
+        add("command line", match.group().strip())
+    cleaned = _without_proper_names(text)
+    for match in _ENGLISH_RUN.finditer(cleaned):
+        add("English words", match.group().strip())
+    for line in (segment.strip() for segment in text.splitlines()):
+        if not line or not re.search(r"[A-Za-z]", line):
+            continue
+        for piece in {line, *re.split(r"\s*[·|:：]\s*|\t", line)}:
+            piece = piece.strip()
+            if piece in msgids and msgids[piece] != piece and re.search(r"[A-Za-z]{2}", piece):
+                add("untranslated message", piece)
+    return found
+
+
+#: JavaScript: the visible text, the language and the visible buttons whose text colour equals
+#: their (first non-transparent) background colour.
+_READ_PAGE = """() => {
+  const lang = document.documentElement.lang || '';
+  const parse = c => { const m = (c || '').match(/[\\d.]+/g); return m ? m.map(Number) : null; };
+  const background = el => {
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      const c = parse(getComputedStyle(node).backgroundColor);
+      if (c && (c.length < 4 || c[3] > 0.05)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const lum = c => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const invisible = [];
+  for (const el of document.querySelectorAll('button, a.btn, .btn, input[type=submit], input[type=button]')) {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (!box.width || !box.height || style.visibility === 'hidden' || style.display === 'none') continue;
+    const label = (el.innerText || el.value || '').trim();
+    if (!label) continue;
+    const fg = parse(style.color).slice(0, 3), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    if ((hi + 0.05) / (lo + 0.05) < 1.5) invisible.push(label + ' (colour ' + style.color + ' on ' + 'rgb(' + bg.join(', ') + '))');
+  }
+  return {lang, text: document.body ? document.body.innerText : '', invisible};
+}"""
+
+
+def read_page(page: Any) -> dict[str, Any] | None:
+    """What a person sees on the page, or ``None`` for a page that is not HTML."""
+    try:
+        return page.evaluate(_READ_PAGE)
+    except Exception:  # noqa: BLE001 — navigated away, a download or a PDF: nothing to read
+        return None
+
+
+def snapshot_defects(snapshot: dict[str, Any] | None, url: str) -> list[Defect]:
+    if not snapshot or not str(snapshot.get("lang", "")).lower().startswith("zh"):
+        return []
+    found = text_defects(snapshot["text"], url)
+    found += [Defect("button unreadable", label, url) for label in snapshot["invisible"]]
+    return found
+
+
+def defects(page: Any) -> list[Defect]:
+    """Every defect of the page as it is now."""
+    return snapshot_defects(read_page(page), page.url)
+
+
+def failure_message(found: Iterable[Defect]) -> str:
+    lines = [str(d) for d in found]
+    return (
+        "Chinese screens must speak Chinese (tests/web/screen_check.py). Show words, not codes "
+        "(a code may stay in a title= tooltip), no article numbers, no English sentences, every "
+        "message translated in django.po, buttons readable. Found:\n" + "\n".join(lines)
+    )
+
+
+def assert_screen_clean(page: Any) -> None:
+    found = defects(page)
+    assert not found, failure_message(found)
