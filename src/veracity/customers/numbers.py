@@ -38,6 +38,17 @@ def normalise(text: str | None) -> str | None:
     return f"{PREFIX}{int(found.group(1)):0{DIGITS}d}"
 
 
+#: What separates file numbers typed in one field: spaces, new lines, commas and enumeration
+#: marks, ASCII or Chinese.
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def split(text: str | None) -> list[str]:
+    """The file numbers typed in one field, as typed, in order, without repeats."""
+    flat = unicodedata.normalize("NFKC", text or "")
+    return list(dict.fromkeys(part for part in _SEPARATORS.split(flat) if part))
+
+
 def ids_by_number(numbers: Iterable[str]) -> dict[str, int]:
     """Customer id per canonical file number, for the numbers that exist."""
     wanted = {n for n in (normalise(t) for t in numbers) if n}
