@@ -49,6 +49,12 @@ def split(text: str | None) -> list[str]:
     return list(dict.fromkeys(part for part in _SEPARATORS.split(flat) if part))
 
 
+def given_id(number: str) -> int:
+    """The id a canonical file number was given to (the inverse of :func:`archive_no_of_id`),
+    whether that file still exists or was destroyed since: for reading the trail."""
+    return int(number[len(PREFIX) :])
+
+
 def ids_by_number(numbers: Iterable[str]) -> dict[str, int]:
     """Customer id per canonical file number, for the numbers that exist."""
     wanted = {n for n in (normalise(t) for t in numbers) if n}

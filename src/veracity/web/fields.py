@@ -101,8 +101,17 @@ class CustomerNumberField(forms.CharField):
         return number
 
 
+def filtered_customer(number: str | None) -> int | None:
+    """The customer a list filter's file number names (None: no filter). A number of no
+    file, or of one destroyed since, filters to the id it was given to, so the list comes
+    back empty alike whether the file exists or not."""
+    if not number:
+        return None
+    return numbers.customer_id(number) or numbers.given_id(number)
+
+
 def missing_message(missing: list[str]) -> Any:
-    """"File number … does not exist or is outside what you may see" for ``missing``."""
+    """ "File number … does not exist or is outside what you may see" for ``missing``."""
     return _("File number %(numbers)s does not exist or is outside what you may see.") % {
         "numbers": "、".join(missing[:10])
     }

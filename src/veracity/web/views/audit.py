@@ -32,6 +32,7 @@ from veracity.audit.services import (
     audit_export,
     audit_verification_request,
 )
+from veracity.web.fields import CustomerNumberField, filtered_customer
 from veracity.web.forms import PURPOSES
 from veracity.web.views.common import principal_of
 
@@ -71,17 +72,8 @@ class TrailFilterForm(forms.Form):
         strip=True,
         error_messages={"max_length": _("A user name has at most 150 characters.")},
     )
-    customer = forms.IntegerField(
-        label=_("Customer id"),
-        required=False,
-        min_value=1,
-        max_value=2**63 - 1,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": "10"}),
-        error_messages={
-            "invalid": _("The customer id is a whole number, such as 1024."),
-            "min_value": _("The customer id is a whole number, such as 1024."),
-            "max_value": _("The customer id is a whole number, such as 1024."),
-        },
+    customer = CustomerNumberField(
+        label=_("File number"), required=False, purpose="compliance_check"
     )
     action = forms.ChoiceField(
         label=_("Action"),
@@ -123,7 +115,7 @@ class TrailFilterForm(forms.Form):
         since, until = data.get("since"), data.get("until")
         return TrailFilter(
             actor=data.get("actor") or "",
-            customer_id=data.get("customer"),
+            customer_id=filtered_customer(data.get("customer")),
             action=data.get("action") or "",
             purpose=data.get("purpose") or "",
             since=since[0] if since else None,

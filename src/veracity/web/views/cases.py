@@ -41,13 +41,14 @@ from veracity.core.evidence import FORMATS, MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
+from veracity.web.fields import CustomerNumberField, filtered_customer
 from veracity.web.forms import PURPOSES
 from veracity.web.views.common import chinese, in_language, principal_of, refusal_status
 from veracity.web.views.problems import _rule_choices
 
 PER_PAGE = 50
 PURPOSE = "problem_item"
-QUEUE_FILTERS = ("stage", "rule", "channel", "seller")
+QUEUE_FILTERS = ("stage", "rule", "channel", "seller", "customer")
 MAX_BULK = 500
 CHANGE_ROWS = 3
 
@@ -155,6 +156,7 @@ class QueueFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )
     seller = forms.CharField(label=_("Agent code"), required=False, max_length=32, strip=True)
+    customer = CustomerNumberField(label=_("File number"), required=False, purpose=PURPOSE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,6 +205,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             rule=filters.get("rule"),
             channel=filters.get("channel"),
             seller_code=filters.get("seller"),
+            customer_id=filtered_customer(filters.get("customer")),
             limit=PER_PAGE,
             offset=offset,
         )
