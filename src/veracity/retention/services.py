@@ -449,7 +449,7 @@ def standings(kind: str, ids: Sequence[int], *, as_of: date) -> dict[int, Standi
                 out[pk] = Standing(
                     None,
                     Outcome.ALREADY_DESTROYED if gone else Outcome.NOT_DUE,
-                    archive_no or f"#{pk}",
+                    archive_no or archive_no_of_id(pk),
                 )
         else:
             for item in ProblemItem.objects.filter(pk__in=rest):
@@ -553,7 +553,9 @@ def destruction_request_submit(
 
 def _refuse_unknown(kind: str, missing: Sequence[int]) -> None:
     if missing:
-        shown = ", ".join(f"#{pk}" for pk in missing[:5])
+        shown = ", ".join(
+            archive_no_of_id(pk) if kind == ItemKind.CUSTOMER else f"#{pk}" for pk in missing[:5]
+        )
         what_zh, what_en = (
             ("客户档案", "customer file")
             if kind == ItemKind.CUSTOMER
