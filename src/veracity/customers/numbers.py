@@ -23,13 +23,19 @@ def archive_no_of_id(pk: int) -> str:
     return f"{PREFIX}{pk:0{DIGITS}d}"
 
 
+def _typeable(ch: str) -> bool:
+    """ASCII or a full-width form (what a Chinese input method types): NFKC would also read
+    ``²`` or ``⑩`` as digits, which nobody types for a file number."""
+    return ch.isascii() or "\uff01" <= ch <= "\uff5e" or ch == "\u3000"
+
+
 def normalise(text: str | None) -> str | None:
     """The canonical file number ``text`` names, or None when it is not one.
 
     Case, full-width characters, spaces and missing leading zeros are forgiven; a bare number
     is read as a file number too (``10`` → ``C0000000010``).
     """
-    if not text:
+    if not text or not all(_typeable(ch) for ch in text):
         return None
     flat = unicodedata.normalize("NFKC", text).replace(" ", "").replace("-", "").upper()
     found = _LOOSE.match(flat)
@@ -45,8 +51,7 @@ _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 def split(text: str | None) -> list[str]:
     """The file numbers typed in one field, as typed, in order, without repeats."""
-    flat = unicodedata.normalize("NFKC", text or "")
-    return list(dict.fromkeys(part for part in _SEPARATORS.split(flat) if part))
+    return list(dict.fromkeys(part for part in _SEPARATORS.split(text or "") if part))
 
 
 def given_id(number: str) -> int:
