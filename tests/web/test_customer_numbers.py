@@ -131,6 +131,8 @@ def test_the_register_and_the_request_show_file_numbers(login, personas, book):
     alice = login(personas["alice"])
     register = html(alice.get("/access/register/?state=all"))
     assert zhang.archive_no in register and f"#{zhang.pk}<" not in register
+    listing = html(alice.get("/access/"))
+    assert zhang.archive_no in listing
     detail = html(alice.get(f"/access/{made.pk}/"))
     assert detail.count(zhang.archive_no) >= 2  # the files asked for and the grant
 

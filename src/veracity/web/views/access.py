@@ -182,7 +182,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required("access.request")
 def requests_index(request: HttpRequest) -> HttpResponse:
     """My requests, and the requests waiting for my decision."""
-    mine = AccessRequest.objects.filter(requester_id=request.user.pk).order_by("-created_at")[:100]
+    mine = (
+        AccessRequest.objects.filter(requester_id=request.user.pk)
+        .prefetch_related("customers")
+        .order_by("-created_at")[:100]
+    )
     to_decide = g.requests_awaiting(principal=principal_of(request))
     return render(request, "web/access/requests.html", {"mine": mine, "to_decide": to_decide})
 
