@@ -18,13 +18,14 @@ register = template.Library()
 
 @register.filter
 def file_number(value: Any) -> str:
-    """The 档案号 of a customer (an object with ``archive_no`` and ``pk``) or of an id."""
+    """The 档案号 of a customer (an object with ``archive_no`` and ``pk`` or
+    ``customer_id``) or of an id."""
     if value is None or value == "":
         return ""
     archive_no = getattr(value, "archive_no", None)
     if archive_no:
         return str(archive_no)
-    pk = getattr(value, "pk", value)
+    pk = getattr(value, "pk", None) or getattr(value, "customer_id", value)
     try:
         return archive_no_of_id(int(pk))
     except (TypeError, ValueError):

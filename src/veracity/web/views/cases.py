@@ -43,6 +43,7 @@ from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
 from veracity.web.fields import CustomerNumberField, filtered_customer
 from veracity.web.forms import PURPOSES
+from veracity.web.templatetags.customer_numbers import file_number
 from veracity.web.views.common import chinese, in_language, principal_of, refusal_status
 from veracity.web.views.problems import _rule_choices
 
@@ -372,7 +373,8 @@ def _correction_rows(view: CaseView) -> list[dict[str, Any]]:
         value = str(change.get("value", ""))
         rows.append(
             {
-                "customer": names.get(change.get("customer_id"), change.get("customer_id")),
+                "customer": names.get(change.get("customer_id"))
+                or file_number(change.get("customer_id")),
                 "field": _field_name(field),
                 "record_id": change.get("record_id"),
                 "value": value,
@@ -418,7 +420,7 @@ def _page(
                 )
             targets.append(
                 {
-                    "label": f"{customer.name} ({customer.archive_no or customer.customer_id})",
+                    "label": f"{customer.name} ({file_number(customer)})",
                     "options": options,
                 }
             )
