@@ -349,6 +349,7 @@ def problem_items(
     seller_code: str | None = None,
     status: str | None = None,
     stage: str | None = None,
+    customer_id: int | None = None,
     where: Q | None = None,
     order: Literal["newest", "due"] = "newest",
     limit: int | None = None,
@@ -362,7 +363,8 @@ def problem_items(
     ``business_date`` given: the items first seen on or before it that are still open (the
     list as it stood for that day's distribution); ``None``: all items. ``rule``,
     ``channel``, ``seller_code`` (agent code) and ``status`` narrow it; an unknown rule,
-    channel or status raises :class:`ListingError`. ``limit``/``offset`` page the items
+    channel or status raises :class:`ListingError`. ``customer_id``: only the items
+    naming that customer. ``limit``/``offset`` page the items
     (``total`` counts them all). ``as_of`` (default today) decides which deadlines are near
     (within 1 working day) or past. Writes one ``VIEW_PERSONAL_DATA`` audit event with the
     principal's stated purpose (``principal.purpose``)."""
@@ -383,6 +385,10 @@ def problem_items(
     )
     if stage:
         items = items.filter(stage=stage)
+    if customer_id is not None:
+        items = items.filter(
+            pk__in=ProblemItemMember.objects.filter(customer_id=customer_id).values("item_id")
+        )
     if where is not None:
         items = items.filter(where)
     if order == "due":

@@ -66,6 +66,7 @@ from veracity.customers.corrections import (
     customer_correct,
     customer_recheck,
 )
+from veracity.customers.numbers import archive_no_of_id
 from veracity.db.batches import chunks
 from veracity.db.bulk import insert_rows
 from veracity.db.fields import field_crypto
@@ -529,7 +530,7 @@ def _newcomers(item: ProblemItem) -> list[int]:
 def _check_no_newcomers(item: ProblemItem) -> None:
     newcomers = _newcomers(item)
     if newcomers:
-        listed = ", ".join(f"#{c}" for c in newcomers[:10])
+        listed = ", ".join(archive_no_of_id(c) for c in newcomers[:10])
         raise refuse("new_members", "members", listed=listed)
 
 

@@ -12,6 +12,7 @@ from veracity.web.views import (
     home,
     incidents,
     notifications,
+    picker,
     problems,
     retention,
 )
@@ -33,6 +34,7 @@ urlpatterns = [
     path("account/password/", account.PasswordChange.as_view(), name="password_change"),
     path("", home.home, name="home"),
     path("customers/", customers.search, name="customer_search"),
+    path("customers/pick/", picker.pick, name="customer_pick"),
     path("customers/<int:customer_id>/", customers.detail, name="customer_detail"),
     path("customers/<int:customer_id>/suspicion/", customers.suspicion, name="customer_suspicion"),
     path("customers/<int:customer_id>/unmask/", customers.unmask, name="customer_unmask"),

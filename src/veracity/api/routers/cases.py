@@ -39,6 +39,7 @@ from veracity.cases.selectors import CaseView, case_detail
 from veracity.core.evidence import MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
+from veracity.customers.numbers import archive_no_of_id
 from veracity.org.principals import System, with_purpose
 from veracity.policies.models import Channel
 
@@ -81,6 +82,7 @@ def _clean(value: str) -> str:
 #: Free text as the database can store it (the pattern says so in the OpenAPI document).
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(_clean)]
 #: Free text that must say something (not only spaces).
+ArchiveNo = Annotated[str, StringConstraints(max_length=40, pattern=r"^[^\x00]*$")]
 Said = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$"), AfterValidator(_clean)]
 
 
@@ -126,7 +128,14 @@ class NoteIn(_In):
 
 
 class ChangeIn(_In):
-    customer_id: Id
+    archive_no: ArchiveNo | None = Field(
+        None,
+        description="The customer's file number (档案号) as people type it: C0000000010, c10",
+    )
+    customer_id: Id | None = Field(
+        None,
+        description="The customer's internal id (kept for existing clients; prefer archive_no)",
+    )
     field: FieldName
     record_id: Id | None = Field(
         None, description="The phone, address, account or document corrected"
@@ -212,6 +221,7 @@ class EscalationOut(Schema):
 
 class CorrectionChangeOut(Schema):
     customer_id: int
+    archive_no: str = Field(description="The customer's file number (档案号)")
     field: str
     record_id: int | None
     value: str = Field(description="masked")
@@ -354,6 +364,7 @@ def masked_changes(correction: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [
         {
             "customer_id": c.get("customer_id"),
+            "archive_no": archive_no_of_id(int(c["customer_id"])) if c.get("customer_id") else "",
             "field": c.get("field", ""),
             "record_id": c.get("record_id"),
             "value": str(c.get("value") or ""),

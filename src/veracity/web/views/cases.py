@@ -41,13 +41,15 @@ from veracity.core.evidence import FORMATS, MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
+from veracity.web.fields import CustomerNumberField, filtered_customer
 from veracity.web.forms import PURPOSES
+from veracity.web.templatetags.customer_numbers import file_number
 from veracity.web.views.common import chinese, in_language, principal_of, refusal_status
 from veracity.web.views.problems import _rule_choices, export_offer
 
 PER_PAGE = 50
 PURPOSE = "problem_item"
-QUEUE_FILTERS = ("stage", "rule", "channel", "seller")
+QUEUE_FILTERS = ("stage", "rule", "channel", "seller", "customer")
 MAX_BULK = 500
 CHANGE_ROWS = 3
 
@@ -155,6 +157,7 @@ class QueueFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )
     seller = forms.CharField(label=_("Agent code"), required=False, max_length=32, strip=True)
+    customer = CustomerNumberField(label=_("File number"), required=False, purpose=PURPOSE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,6 +206,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             rule=filters.get("rule"),
             channel=filters.get("channel"),
             seller_code=filters.get("seller"),
+            customer_id=filtered_customer(filters.get("customer")),
             limit=PER_PAGE,
             offset=offset,
         )
@@ -375,7 +379,8 @@ def _correction_rows(view: CaseView) -> list[dict[str, Any]]:
         value = str(change.get("value", ""))
         rows.append(
             {
-                "customer": names.get(change.get("customer_id"), change.get("customer_id")),
+                "customer": names.get(change.get("customer_id"))
+                or file_number(change.get("customer_id")),
                 "field": _field_name(field),
                 "record_id": change.get("record_id"),
                 "value": value,
@@ -421,7 +426,7 @@ def _page(
                 )
             targets.append(
                 {
-                    "label": f"{customer.name} ({customer.archive_no or customer.customer_id})",
+                    "label": f"{customer.name} ({file_number(customer)})",
                     "options": options,
                 }
             )
