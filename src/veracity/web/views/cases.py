@@ -286,6 +286,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 for item in listing.items
             ],
             "may_distribute": may_distribute,
+            "may_export": may(principal, "problems.export"),
             "bulk_form": BulkDistributeForm(),
             "query": query,
             "export_query": urlencode({"queue": "1", **{k: str(v) for k, v in cleaned.items()}}),
