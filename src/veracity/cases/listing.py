@@ -46,6 +46,7 @@ __all__ = [
     "ProblemItemRow",
     "ProblemList",
     "deadline_after_distribution",
+    "distribution_cutoff",
     "distribution_due",
     "distribution_overdue_condition",
     "filtered_items",
@@ -262,13 +263,22 @@ def distribution_overdue_condition(as_of: date, cal: Calendar) -> Q:
     creation, as of ``as_of``: still new, created before the last working day before
     ``as_of`` (an item created on day ``c`` is due on the first working day after ``c``,
     which is before ``as_of`` exactly when ``c`` is before that last working day)."""
+    return Q(
+        stage=Stage.NEW,
+        status=ProblemItem.Status.OPEN,
+        created_at__lt=distribution_cutoff(as_of, cal),
+    )
+
+
+def distribution_cutoff(as_of: date, cal: Calendar) -> datetime:
+    """The start of the last working day before ``as_of``: a new item created before it
+    is past its distribution day (:func:`distribution_overdue_condition`)."""
     last = as_of - timedelta(days=1)
     for _ in range(366):  # a year without a working day is a broken table, not a loop
         if cal.is_working_day(last).working:
             break
         last -= timedelta(days=1)
-    start = datetime.combine(last, time.min, tzinfo=timezone.get_current_timezone())
-    return Q(stage=Stage.NEW, status=ProblemItem.Status.OPEN, created_at__lt=start)
+    return datetime.combine(last, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def _due(deadline: date, as_of: date, cal: Calendar) -> Literal["past", "near", ""]:

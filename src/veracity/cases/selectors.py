@@ -23,7 +23,7 @@ from veracity.cases import policy
 from veracity.cases.listing import (
     ProblemItemRow,
     ProblemList,
-    distribution_overdue_condition,
+    distribution_cutoff,
     filtered_items,
     own_book_only,
     problem_items,
@@ -142,16 +142,21 @@ def queue_tabs(
         seller_code=seller_code,
     ).filter(status=ProblemItem.Status.OPEN)
     items = items.filter(queue_condition(principal=principal))
-    counts = {
-        stage: n for stage, n in items.values_list("stage").annotate(n=Count("id")).order_by()
-    }
-    by_stage = {stage: counts.get(stage, 0) for stage in OPEN_STAGES}
-    today = as_of or timezone.localdate()
-    late = (
-        items.filter(distribution_overdue_condition(today, calendar())).count()
-        if by_stage.get(Stage.NEW)
-        else 0
+    cutoff = distribution_cutoff(as_of or timezone.localdate(), calendar())
+    # one grouped scan: the count per stage and, among the new, those past their day
+    grouped = (
+        items.values_list("stage")
+        .annotate(
+            n=Count("id"),
+            late=Count("id", filter=Q(stage=Stage.NEW, created_at__lt=cutoff)),
+        )
+        .order_by()
     )
+    counts, late = {}, 0
+    for stage, n, stage_late in grouped:
+        counts[stage] = n
+        late += stage_late
+    by_stage = {stage: counts.get(stage, 0) for stage in OPEN_STAGES}
     return QueueTabs(by_stage=by_stage, total=sum(by_stage.values()), undistributed_overdue=late)
 
 
