@@ -52,7 +52,9 @@ def test_an_export_without_its_approval_is_recorded(client, personas):
     assert client.get("/problems/export.xlsx").status_code == 403
     [event] = refusals()
     assert (event.actor, detail(event)["action"]) == ("sam", "problems.export")
-    assert event.object_id == "/problems/export.xlsx"
+    # the export service records it, as for the command line: the list, the surface
+    assert (event.object_type, event.object_id) == ("problem_items", "list")
+    assert (detail(event)["code"], detail(event)["via"]) == ("request_required", "web")
 
 
 def test_a_page_one_may_open_records_no_refusal(client, personas):

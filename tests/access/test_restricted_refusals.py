@@ -216,7 +216,7 @@ def test_an_export_without_a_person_is_refused_and_recorded(tmp_path, item):  # 
 def test_an_export_without_a_request_is_refused_and_recorded(tmp_path, personas, item):  # noqa: F811
     error = refused_export(tmp_path, "--as", "sam")
     assert error.returncode == 4
-    assert "--request" in str(error)
+    assert "--export-request" in str(error)
     [event] = refusals()
     assert what(event) == ("sam", personas["sam"].pk, "problems.export", "problem_items", "list")
     assert (detail(event)["code"], detail(event)["via"]) == ("request_required", "cli")
@@ -267,7 +267,15 @@ def test_an_export_under_its_approved_request_is_made_and_recorded(tmp_path, per
     assert sorted(r[14] for r in rows) == ["王*芳", "赵*海"]
 
 
-def test_the_json_list_for_jobs_still_runs_as_the_system(capsys, item):  # noqa: F811
-    call_command("problems", "list")
+def test_the_json_list_is_an_export_too(tmp_path, capsys, personas, item):  # noqa: F811
+    with pytest.raises(CommandError) as raised:
+        call_command("problems", "list", "--as", "sam")
+    assert raised.value.returncode == 4
+    assert capsys.readouterr().out == ""
+    [event] = refusals()
+    assert what(event) == ("sam", personas["sam"].pk, "problems.export", "problem_items", "list")
+    assert (detail(event)["code"], detail(event)["via"]) == ("request_required", "cli")
+    approval = approve_export(personas["sam"], personas["ivan"])
+    call_command("problems", "list", "--as", "sam", "--export-request", str(approval.pk))
     assert capsys.readouterr().out.strip()
-    assert refusals() == []
+    assert AuditEvent.objects.filter(action=Action.EXPORT).count() == 1

@@ -217,10 +217,37 @@ def test_unknown_filter_values_are_refused(filters):
         listed(**filters)
 
 
-def test_cli_json(capsys):
-    item = make_items()
+def test_cli_json_is_refused_without_an_approved_export_request(capsys, personas):
+    """The JSON lines hold personal data too: no format lists without --as and the person's
+    approved export request (D4.23); the refusal is recorded, nothing is printed."""
+    from django.core.management import CommandError
+
+    make_items()
     before = AuditEvent.objects.count()
-    call_command("problems", "list", "--business-date", "2026-09-30", "--rule", "SHARED_PHONE")
+    with pytest.raises(CommandError) as raised:
+        call_command("problems", "list", "--business-date", "2026-09-30")
+    assert raised.value.returncode == 3
+    with pytest.raises(CommandError) as raised:
+        call_command("problems", "list", "--as", "sam")
+    assert raised.value.returncode == 4 and "--export-request" in str(raised.value)
+    assert capsys.readouterr().out == ""
+    events = list(AuditEvent.objects.filter(seq__gt=before))
+    assert [(e.action, e.actor) for e in events] == [
+        (Action.ACCESS_REFUSED, "system:problems-cli"),
+        (Action.ACCESS_REFUSED, "sam"),
+    ]
+
+
+def test_cli_json(capsys, personas):
+    from tests.web.test_problems import approve_export
+
+    item = make_items()
+    approval = approve_export(personas["sam"], personas["ivan"])
+    before = AuditEvent.objects.count()
+    as_sam = ("--as", "sam", "--export-request", str(approval.pk))
+    call_command(
+        "problems", "list", "--business-date", "2026-09-30", "--rule", "SHARED_PHONE", *as_sam
+    )
     [line] = capsys.readouterr().out.strip().splitlines()
     data = json.loads(line)
     assert (data["id"], data["rule"], data["deadline"], data["deadline_basis"]) == (
@@ -231,10 +258,29 @@ def test_cli_json(capsys):
     )
     assert sorted(m["name"] for m in data["members"]) == ["王*芳", "赵*海"]
     assert "13800138000" not in line
-    [event] = AuditEvent.objects.filter(seq__gt=before)
-    assert event.actor == "system:problems-cli"
-    call_command("problems", "list", "--business-date", "2026-09-28")
+    assert "sam" in data["watermark"] and f"#{approval.pk}" in data["watermark"]
+    [export] = AuditEvent.objects.filter(seq__gt=before, action=Action.EXPORT)
+    assert (export.actor, export.object_id) == ("sam", str(approval.pk))
+    assert json.loads(export.detail)["watermark"] == data["watermark"]
+    call_command("problems", "list", "--business-date", "2026-09-28", *as_sam)
     assert capsys.readouterr().out.strip() == ""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_cli_csv_and_table_carry_the_watermark(capsys, personas, fmt):
+    from tests.web.test_problems import approve_export
+
+    make_items()
+    approval = approve_export(personas["sam"], personas["ivan"])
+    call_command(
+        "problems", "list", "--format", fmt, "--as", "sam", "--export-request", str(approval.pk)
+    )
+    out = capsys.readouterr().out
+    first, header, *rows = out.lstrip("\ufeff").splitlines()
+    assert "sam" in first and f"#{approval.pk}" in first
+    assert "档案号" in header and len(rows) == 2
+    assert "13800138000" not in out
+    assert AuditEvent.objects.filter(action=Action.EXPORT, object_id=str(approval.pk)).exists()
 
 
 def test_cli_xlsx(tmp_path, personas):
@@ -252,7 +298,7 @@ def test_cli_xlsx(tmp_path, personas):
         str(out),
         "--as",
         "sam",
-        "--request",
+        "--export-request",
         str(approval.pk),
     )
     sheet = load_workbook(out).active

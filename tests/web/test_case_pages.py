@@ -540,9 +540,13 @@ def test_problem_list_shows_the_stage_and_links_the_item(login, personas, item):
 def test_queue_export_needs_approval_and_keeps_the_filters(login, personas, item):
     client = login(personas["sam"])
     page = html(client.get("/problems/queue/?stage=new"))
-    assert 'href="/problems/export.xlsx?queue=1&amp;stage=new"' in page
+    # no approval held: the button asks for one, naming the queue and its filter
+    assert 'id="queue-export" href="/access/new/?kind=export&amp;export_of=problem_items' in page
+    assert "problems/export.xlsx" not in page
     assert client.get("/problems/export.xlsx?queue=1&stage=new").status_code == 403
     approve_export(personas["sam"], personas["ivan"])
+    page = html(client.get("/problems/queue/?stage=new"))
+    assert 'href="/problems/export.xlsx?queue=1&amp;stage=new"' in page
     response = client.get("/problems/export.xlsx?queue=1&stage=new")
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))

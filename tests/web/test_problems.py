@@ -138,11 +138,45 @@ def test_excel_download_needs_an_approved_export_request(login, personas, item):
     assert AuditEvent.objects.filter(action="export").count() == before
 
 
+def test_export_button_without_an_approval_opens_the_prefilled_request(login, personas, item):
+    """No ``download`` attribute; no approval held: the button leads to the export request
+    page, naming the list and the filters in words; the form shows them."""
+    from urllib.parse import parse_qs, urlsplit
+
+    client = login(personas["sam"])
+    page = html(client.get("/problems/?channel=bancassurance&status=open"))
+    assert " download" not in page
+    assert "/problems/export.xlsx" not in page
+    href = page.split('id="problems-export" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    url = urlsplit(href)
+    assert url.path == "/access/new/"
+    query = parse_qs(url.query)
+    assert (query["kind"], query["export_of"]) == (["export"], ["problem_items"])
+    assert query["reason"] == ["筛选条件：销售渠道 银行保险；处理状态 待处理"]
+    form = html(client.get(href))
+    assert "筛选条件：" in form and "渠道" in form
+    assert 'value="export" selected' in form or 'value="export" checked' in form
+
+
+def test_filters_have_distinct_labels(login, personas, item):
+    page = html(login(personas["sam"]).get("/problems/"))
+    assert ">处理状态</label>" in page and ">调查阶段</label>" in page
+    assert ">状态</label>" not in page
+
+
+@pytest.mark.parametrize("username", ["terry"])
+def test_no_export_button_for_who_may_never_export(login, personas, item, username):
+    """The team leader has a work queue but may never export the list: no button."""
+    page = html(login(personas[username]).get("/problems/queue/"))
+    assert 'id="queue-export"' not in page and "/access/new/?kind=export" not in page
+
+
 def test_excel_download_uses_the_filters(login, personas, item):
     approval = approve_export(personas["sam"], personas["ivan"])
     client = login(personas["sam"])
     page = html(client.get("/problems/?channel=bancassurance"))
-    assert 'href="/problems/export.xlsx?channel=bancassurance"' in page
+    assert 'id="problems-export" href="/problems/export.xlsx?channel=bancassurance"' in page
+    assert " download" not in page
     response = client.get("/problems/export.xlsx?channel=bancassurance")
     assert response.status_code == 200
     event = AuditEvent.objects.filter(action="export").latest("seq")

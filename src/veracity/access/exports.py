@@ -3,7 +3,8 @@
 The web page exports personal data only for a signed-in person who may take the export's
 action and holds an approved export request (``governance.export_authorisation``). The
 command line does not get round that: a command that writes personal data to a file names
-the person it acts as (``--as``) and that person's approved export request (``--request``),
+the person it acts as (``--as``) and that person's approved export request
+(``--export-request``),
 and :func:`export_as` asks the same policy and the same authorisation as the web page. Every
 refusal is written to the audit trail (``ACCESS_REFUSED``: who, which action, what) before
 it is raised; the command turns it into its exit code with ``veracity.cli.refused``.
@@ -49,8 +50,8 @@ register(
         ),
         "export.request_required": (
             Kind.FORBIDDEN,
-            "导出个人信息须经审批：以 --request 指明已批准的导出申请",
-            "an export of personal data needs an approved export request (--request)",
+            "导出个人信息须经审批：以 --export-request 指明已批准的导出申请",
+            "an export of personal data needs an approved export request (--export-request)",
         ),
         "export.not_approved": (
             Kind.FORBIDDEN,

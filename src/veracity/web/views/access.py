@@ -104,7 +104,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 "kind": request.GET.get("kind") or AccessRequest.Kind.BORROW,
                 "customers": request.GET.get("customer", ""),
                 "export_of": request.GET.get("export_of", ""),
-                "subject": request.GET.get("subject", ""),
+                "subject": request.GET.get("subject", "")[:200],
+                # an export offered by a list names its filters (``web.views.problems``)
+                "purpose": request.GET.get("purpose", ""),
+                "reason": request.GET.get("reason", "")[:1000],
                 "days": g.MAX_BORROW_DAYS,
             }
         )

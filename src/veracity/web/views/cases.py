@@ -45,7 +45,7 @@ from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
 from veracity.web.forms import PURPOSES
 from veracity.web.views.common import chinese, in_language, principal_of, refusal_status
-from veracity.web.views.problems import _rule_choices
+from veracity.web.views.problems import _rule_choices, export_offer
 
 PER_PAGE = 50
 PURPOSE = "problem_item"
@@ -286,10 +286,15 @@ def queue(request: HttpRequest) -> HttpResponse:
                 for item in listing.items
             ],
             "may_distribute": may_distribute,
-            "may_export": may(principal, "problems.export"),
             "bulk_form": BulkDistributeForm(),
             "query": query,
-            "export_query": urlencode({"queue": "1", **{k: str(v) for k, v in cleaned.items()}}),
+            "export": export_offer(
+                request,
+                query=urlencode({"queue": "1", **{k: str(v) for k, v in cleaned.items()}}),
+                form=form,
+                cleaned=cleaned,
+                queue=True,
+            ),
             "page_number": number,
             "pages": pages,
             "previous_page": number - 1 if number > 1 else None,

@@ -9,17 +9,17 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from veracity.access.governance import export_authorisation, export_record
-from veracity.access.policy import action_required, refuse_request
+from veracity.access.exports import ExportRefused
+from veracity.access.governance import export_authorisation
+from veracity.access.policy import action_required, may
 from veracity.cases.listing import ListingError, problem_items
 from veracity.cases.models import ProblemItem, Stage
 from veracity.cases.policy import stage_name
 from veracity.cases.selectors import queue_condition
 from veracity.core.detection import RULE_NAMES
-from veracity.detection.exports import problem_items_xlsx
+from veracity.detection.exports import problem_items_export
 from veracity.detection.selectors import recent_runs
 from veracity.policies.models import Channel
 from veracity.web.views.common import chinese, in_language, principal_of
@@ -57,12 +57,14 @@ class ProblemFilterForm(forms.Form):
     )
     seller = forms.CharField(label=_("Agent code"), required=False, max_length=32, strip=True)
     status = forms.ChoiceField(
-        label=_("Status"),
+        label=_("Open or closed"),
         required=False,
         choices=[("", _("All statuses")), *ProblemItem.Status.choices],
     )
     stage = forms.ChoiceField(
-        label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices]
+        label=_("Investigation stage"),
+        required=False,
+        choices=[("", _("All stages")), *Stage.choices],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -138,6 +140,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "listing": listing,
             "rows": [(item, stage_name(item.stage, zh)) for item in listing.items],
             "query": query,
+            "export": export_offer(request, query=query, form=form, cleaned=cleaned),
             "page_number": number,
             "pages": pages,
             "previous_page": number - 1 if number > 1 else None,
@@ -146,44 +149,103 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-NEW_EXPORT_REQUEST = urlencode(
-    {"kind": "export", "export_of": "problem_items", "subject": "可疑客户信息资料问题件清单导出"}
-)
+EXPORT_SUBJECT = "可疑客户信息资料问题件清单导出"
+
+
+def filters_in_words(form: forms.Form, cleaned: dict[str, Any], *, queue: bool = False) -> str:
+    """The filters of a list as the reader says them ("业务日期 2026-09-30；规则 共用电话"), for
+    the export request an export button prefills."""
+    parts = []
+    for name, value in cleaned.items():
+        field = form.fields.get(name)
+        if field is None or value in (None, ""):
+            continue
+        choices = dict(getattr(field, "choices", ()) or ())
+        shown = choices.get(value, value)
+        shown = shown.isoformat() if hasattr(shown, "isoformat") else str(shown)
+        parts.append(f"{field.label} {shown}")
+    if queue:
+        parts.insert(0, str(_("my work queue")))
+    if not parts:
+        return str(_("Filters: none, the whole list"))
+    return str(_("Filters: %(filters)s")) % {"filters": ("；" if chinese() else "; ").join(parts)}
+
+
+def export_request_url(reason: str) -> str:
+    """The export request page, prefilled with the list and its filters."""
+    query = urlencode(
+        {
+            "kind": "export",
+            "export_of": "problem_items",
+            "subject": EXPORT_SUBJECT,
+            "purpose": PURPOSE,
+            "reason": reason,
+        }
+    )
+    return f"{reverse('web:access_request_new')}?{query}"
+
+
+def export_offer(
+    request: HttpRequest,
+    *,
+    query: str,
+    form: forms.Form,
+    cleaned: dict[str, Any],
+    queue: bool = False,
+) -> dict[str, Any] | None:
+    """The export button of a problem-item list: none for a person who may never export it;
+    the download of the watermarked workbook when an approved export request is held, the
+    export request page (prefilled with the list and its filters) otherwise."""
+    principal = principal_of(request)
+    if not may(principal, "problems.export"):
+        return None
+    if export_authorisation("problem_items", principal=principal) is not None:
+        url = reverse("web:problems_export")
+        return {"held": True, "href": f"{url}?{query}" if query else url}
+    return {
+        "held": False,
+        "href": export_request_url(filters_in_words(form, cleaned, queue=queue)),
+    }
 
 
 @action_required("problems.export")
 def export(request: HttpRequest) -> HttpResponse:
     """The list under the same filters as an Excel workbook — under an approved export
-    request (D4.23), recorded, and watermarked with who, why, when and the approval."""
-    _form, cleaned, _invalid = _filters(request)
+    request (D4.23), recorded, and watermarked with who, why, when and the approval
+    (``detection.exports.problem_items_export``, the command line's service too). Without
+    one: the page that leads to the request (403; the refusal is recorded)."""
+    form, cleaned, _invalid = _filters(request)
     queue = _queue_only(request)
+    where, order = queue.pop("where", None), queue.pop("order", "newest")
+    filters = {
+        "business_date": cleaned.get("business_date"),
+        "rule": cleaned.get("rule"),
+        "channel": cleaned.get("channel"),
+        "seller_code": cleaned.get("seller"),
+        "status": cleaned.get("status"),
+        "stage": cleaned.get("stage"),
+        **queue,
+    }
+    principal = principal_of(request, PURPOSE)
     try:
-        listing = _read(request, cleaned, "problems.export", **queue)
-    except ListingError:
-        listing = _read(request, {}, "problems.export", **queue)
-    principal = principal_of(request)
-    approval = export_authorisation("problem_items", principal=principal)
-    if approval is None:
-        refuse_request(request, "problems.export")  # no approved export request: audited
+        try:
+            made = problem_items_export(
+                principal=principal, filters=filters, where=where, order=order, via="web"
+            )
+        except ListingError:
+            made = problem_items_export(
+                principal=principal, filters=queue, where=where, order=order, via="web"
+            )
+    except ExportRefused:
+        reason = filters_in_words(form, cleaned, queue=bool(where is not None))
         return render(
             request,
             "web/problems/export_needs_approval.html",
-            {"request_url": f"{reverse('web:access_request_new')}?{NEW_EXPORT_REQUEST}"},
+            {"request_url": export_request_url(reason)},
             status=403,
         )
-    rows = sum(max(1, len(item.members)) for item in listing.items)
-    watermark = export_record(
-        principal=principal, request=approval, what="problem_items", rows=rows
-    )
-    now = timezone.localtime()
-    data = problem_items_xlsx(listing, generated_at=now, watermark=watermark)
-    response = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="problem-items-{now:%Y%m%d-%H%M%S}.xlsx"'
-    )
+    response = HttpResponse(made.data, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     return response
 
 
