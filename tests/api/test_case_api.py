@@ -269,6 +269,7 @@ def test_escalation_names_the_seller(item, systems):
     assert done.status_code == 200, done.content
     assert bo.get(item.pk).json()["seller_codes"] == ["AG1"]
     bo.upload(item.pk, PDF, kind="investigator_report")
+    bo.upload(item.pk, PDF, kind="customer_confirmation")
     assert systems["cmp"].post(item.pk, "verify").status_code == 200
     escalations = systems["cmp"].get(item.pk).json()["escalations"]
     assert escalations == [{"seller_code": "AG1", "reason": "x"}]
@@ -475,3 +476,22 @@ def test_token_required(item, client):
     assert client.post(f"/api/v1/problem-items/{item.pk}/claim").status_code == 401
     assert client.get(f"/api/v1/problem-items/{item.pk}").status_code == 401
     assert snapshot(item) == before
+
+
+def test_a_return_asks_for_evidence_by_kind(item, systems):
+    from veracity.cases.models import CaseStep
+
+    systems["cs"].post(item.pk, "distribute", {"channel": "agency"})
+    systems["bo"].post(item.pk, "claim")
+    systems["bo"].upload(item.pk, PDF)
+    systems["bo"].post(item.pk, "submit", {"outcome": "explained", "findings": "f"})
+    before = snapshot(item)
+    unknown = systems["cmp"].post(item.pk, "return", {"reason": "r", "requested_kinds": ["a_poem"]})
+    assert unknown.status_code == 422 or unknown.status_code == 400
+    assert snapshot(item) == before
+    done = systems["cmp"].post(
+        item.pk, "return", {"reason": "r", "requested_kinds": ["agent_statement"]}
+    )
+    assert done.status_code == 200, done.content
+    step = CaseStep.objects.get(item=item, action="return")
+    assert step.detail == {"requested_kinds": ["agent_statement"]}

@@ -50,6 +50,12 @@ urlpatterns = [
     path("problems/export.xlsx", problems.export, name="problems_export"),
     path("problems/runs/", problems.runs, name="problem_runs"),
     path("problems/queue/", cases.queue, name="case_queue"),
+    path("problems/queue/filters/", cases.queue_filter_save, name="case_queue_filter_save"),
+    path(
+        "problems/queue/filters/<int:filter_id>/delete/",
+        cases.queue_filter_delete,
+        name="case_queue_filter_delete",
+    ),
     path("problems/overdue/", cases.overdue, name="case_overdue"),
     path("problems/<int:item_id>/", cases.detail, name="case_detail"),
     path(

@@ -156,6 +156,11 @@ class SubmitIn(_In):
 
 class ReturnIn(_In):
     reason: Said = Field(..., max_length=MAX_TEXT)
+    requested_kinds: list[EvidenceKindCode] = Field(
+        default_factory=list,
+        max_length=10,
+        description="The kinds of evidence the investigator is to add (D1.13: where needed)",
+    )
 
 
 class OptionalNoteIn(_In):
@@ -598,7 +603,10 @@ def send_back(request: HttpRequest, item_id: ItemId, payload: ReturnIn) -> Any:
         item_id,
         "return",
         lambda principal: services.problem_item_return(
-            item_id=item_id, principal=principal, reason=payload.reason
+            item_id=item_id,
+            principal=principal,
+            reason=payload.reason,
+            requested_kinds=payload.requested_kinds,
         ),
         _state,
     )
@@ -608,7 +616,7 @@ def send_back(request: HttpRequest, item_id: ItemId, payload: ReturnIn) -> Any:
     "/{item_id}/verify",
     response=STEP_RESPONSES,
     summary="Accept the findings (compliance or customer service); the outcome takes effect",
-    description="Needs the customer's signed confirmation or the investigator's signed report "
+    description="Needs the customer's signed confirmation "
     "among the evidence. Corrections are written with history and the customers re-checked; "
     "an explanation lifts the clue; an escalation is recorded against the seller." + WHO,
 )
