@@ -40,6 +40,7 @@ PROBLEM_LIST = {
     R.ADMIN,
 }
 CASE_PAGES = {
+    R.AGENT,  # the items of their own book, read-only (D1.13)
     R.CHANNEL_BACKOFFICE,
     R.CUSTOMER_SERVICE,
     R.CUSTOMER_SERVICE_MANAGER,
@@ -82,6 +83,7 @@ EXPECTED: dict[str, set[RoleName]] = {
     "cases.verify": VERIFIERS,
     "cases.close": VERIFIERS,
     "cases.support": VERIFIERS,
+    "cases.statement": {R.AGENT},
     "access.request": EVERYONE,
     "access.oversee": {
         R.INFORMATION_MANAGER,

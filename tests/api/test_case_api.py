@@ -205,8 +205,54 @@ def test_a_corrected_item_shows_masked_values(item, systems):
     )
     assert submitted.status_code == 200, submitted.content
     read = bo.get(item.pk)
-    assert read.json()["changes"] == [{**change, "value": "139****5678"}]
+    number = member.customer.archive_no
+    assert read.json()["changes"] == [{**change, "archive_no": number, "value": "139****5678"}]
     assert "13912345678" not in read.content.decode()  # neither in the timeline's detail
+
+
+@pytest.mark.parametrize("typed", ["canonical", "short", "full-width"])
+def test_a_correction_names_the_customer_by_file_number(item, systems, typed):
+    cs, bo = systems["cs"], systems["bo"]
+    member = item.members.get(policy__channel="agency")
+    from veracity.customers.models import Phone
+
+    phone = Phone.objects.get(customer_id=member.customer_id)
+    number = member.customer.archive_no
+    spelled = {
+        "canonical": number,
+        "short": "c" + number[1:].lstrip("0"),
+        "full-width": number.translate({ord(c): ord(c) + 0xFEE0 for c in number}),
+    }[typed]
+    cs.post(item.pk, "distribute", {"channel": "agency"})
+    bo.post(item.pk, "claim")
+    change = {
+        "archive_no": spelled,
+        "field": "phone",
+        "record_id": phone.pk,
+        "value": "13912345678",
+    }
+    submitted = bo.post(
+        item.pk, "submit", {"outcome": "corrected", "findings": "typo", "changes": [change]}
+    )
+    assert submitted.status_code == 200, submitted.content
+    shown = bo.get(item.pk).json()["changes"]
+    assert [(c["archive_no"], c["customer_id"]) for c in shown] == [(number, member.customer_id)]
+
+
+@pytest.mark.parametrize("number", ["C9999999999", "李桂芝", ""])
+def test_a_correction_of_an_unknown_file_number_is_refused(item, systems, number):
+    cs, bo = systems["cs"], systems["bo"]
+    cs.post(item.pk, "distribute", {"channel": "agency"})
+    bo.post(item.pk, "claim")
+    before = bo.get(item.pk).json()
+    change = {"archive_no": number, "field": "sex", "value": "F"}
+    refused = bo.post(
+        item.pk, "submit", {"outcome": "corrected", "findings": "typo", "changes": [change]}
+    )
+    where = "changes[0].archive_no" if number else "changes[0].customer_id"
+    assert_refused(refused, 400, "correction", where)
+    after = bo.get(item.pk).json()
+    assert (after["stage"], after["changes"]) == (before["stage"], before["changes"])
 
 
 def test_escalation_names_the_seller(item, systems):
@@ -223,6 +269,7 @@ def test_escalation_names_the_seller(item, systems):
     assert done.status_code == 200, done.content
     assert bo.get(item.pk).json()["seller_codes"] == ["AG1"]
     bo.upload(item.pk, PDF, kind="investigator_report")
+    bo.upload(item.pk, PDF, kind="customer_confirmation")
     assert systems["cmp"].post(item.pk, "verify").status_code == 200
     escalations = systems["cmp"].get(item.pk).json()["escalations"]
     assert escalations == [{"seller_code": "AG1", "reason": "x"}]
@@ -429,3 +476,22 @@ def test_token_required(item, client):
     assert client.post(f"/api/v1/problem-items/{item.pk}/claim").status_code == 401
     assert client.get(f"/api/v1/problem-items/{item.pk}").status_code == 401
     assert snapshot(item) == before
+
+
+def test_a_return_asks_for_evidence_by_kind(item, systems):
+    from veracity.cases.models import CaseStep
+
+    systems["cs"].post(item.pk, "distribute", {"channel": "agency"})
+    systems["bo"].post(item.pk, "claim")
+    systems["bo"].upload(item.pk, PDF)
+    systems["bo"].post(item.pk, "submit", {"outcome": "explained", "findings": "f"})
+    before = snapshot(item)
+    unknown = systems["cmp"].post(item.pk, "return", {"reason": "r", "requested_kinds": ["a_poem"]})
+    assert unknown.status_code == 422 or unknown.status_code == 400
+    assert snapshot(item) == before
+    done = systems["cmp"].post(
+        item.pk, "return", {"reason": "r", "requested_kinds": ["agent_statement"]}
+    )
+    assert done.status_code == 200, done.content
+    step = CaseStep.objects.get(item=item, action="return")
+    assert step.detail == {"requested_kinds": ["agent_statement"]}

@@ -60,3 +60,17 @@ def item(personas, team) -> ProblemItem:
 @pytest.fixture(autouse=True)
 def _evidence_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path
+
+
+def attach_confirmation(principal, item_id: int) -> None:
+    """The customer's signed confirmation, which verification needs (D1.13)."""
+    from veracity.cases import services as cs
+
+    cs.problem_item_attach(
+        principal=principal,
+        item_id=item_id,
+        kind="customer_confirmation",
+        description="customer's signed confirmation",
+        filename="confirmation.pdf",
+        data=PDF,
+    )

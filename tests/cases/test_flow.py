@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.cases.conftest import PDF
+from tests.cases.conftest import PDF, attach_confirmation
 from veracity.cases import services as cs
 from veracity.cases.models import CaseStep, Evidence, ProblemItem
 from veracity.cases.policy import CaseError
@@ -107,6 +107,7 @@ def test_corrected_keeps_old_value_and_rechecks(item, personas):
         filename="r.pdf",
         data=PDF,
     )
+    attach_confirmation(Staff(carol), item.pk)
     cs.problem_item_submit(
         principal=Staff(carol),
         item_id=item.pk,
@@ -138,7 +139,7 @@ def test_corrected_keeps_old_value_and_rechecks(item, personas):
     assert phone.history.latest().history_user == dave
     recheck = CaseStep.objects.get(item=item, action="recheck")
     assert recheck.detail["same_clue"] is False
-    assert Evidence.objects.filter(item=item).count() == 1
+    assert Evidence.objects.filter(item=item).count() == 2
 
 
 def test_overdue_command_lists_and_notifies(item, personas):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.cases.conftest import PDF
+from tests.cases.conftest import PDF, attach_confirmation
 from tests.cases.test_listing import ACTOR, _apply, _person
 from veracity.audit.models import AuditEvent
 from veracity.cases import services as cs
@@ -39,6 +39,7 @@ def _investigated(item: ProblemItem, users: dict[str, Any]) -> None:
         filename="report.pdf",
         data=PDF,
     )
+    attach_confirmation(Staff(users["carol"]), item.pk)
 
 
 def _customers(item: ProblemItem) -> list[int]:

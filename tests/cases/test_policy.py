@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from tests.cases.conftest import PDF
+from tests.cases.conftest import PDF, attach_confirmation
 from veracity.audit.models import AuditEvent
 from veracity.cases import services as cs
 from veracity.cases.models import CaseStep, Evidence, ProblemItem
@@ -76,6 +76,7 @@ def walk(item: ProblemItem, stage: str, users: dict[str, Any]) -> None:
             filename="report.pdf",
             data=PDF,
         )
+        attach_confirmation(Staff(carol), item.pk)
         cs.problem_item_submit(
             principal=Staff(carol),
             item_id=item.pk,

@@ -23,6 +23,9 @@ from veracity.customers.numbers import customer_id, ids_by_number, normalise, nu
         ("X0000000010", None),
         ("C12345678901", None),
         ("李桂芝", None),
+        ("²", None),
+        ("C⑩", None),
+        ("Ｃ　１０", "C0000000010"),
     ],
 )
 def test_normalise_forgives_how_people_type(typed, canonical):

@@ -51,6 +51,7 @@ def approve(browser, live_server, username, request_id):
 def test_agent_borrows_a_file_and_loses_it_at_expiry(browser, live_server, personas, application):
     from veracity.access.governance import access_grants_expire
     from veracity.access.models import AccessGrant
+    from veracity.customers.models import Customer
 
     seller_for(personas["alice"])
     _own, other = store(application, other_application())
@@ -68,7 +69,7 @@ def test_agent_borrows_a_file_and_loses_it_at_expiry(browser, live_server, perso
     assert "张伟" not in marker.inner_text()
     marker.get_by_role("link", name="申请查阅").click()
     alice.wait_for_url(re.compile(r"/access/new/"))
-    assert alice.input_value("#id_customers") == str(zhang)
+    assert alice.input_value("#id_customers") == Customer.objects.get(pk=zhang).archive_no
     alice.fill("#id_subject", "客户来电核实保单")
     alice.select_option("#id_purpose", "callback")
     alice.fill("#id_reason", "客户致电称曾通过本人购买保单，需核实")

@@ -213,8 +213,8 @@ def test_item_page_shows_deadline_basis_and_the_claim_form_to_the_channel(login,
     assert "分发后3个工作日" in body and "个人代理" in body
 
 
-@pytest.mark.parametrize("username", ["alice", "audrey", "george"])
-def test_agent_auditor_and_manager_are_refused_and_see_no_item(login, personas, item, username):
+@pytest.mark.parametrize("username", ["audrey", "george"])
+def test_auditor_and_manager_are_refused_and_see_no_item(login, personas, item, username):
     client = login(personas[username])
     before, events = state(item), AuditEvent.objects.exclude(action=Action.ACCESS_REFUSED).count()
     for url in ("/problems/queue/", "/problems/overdue/", f"/problems/{item.pk}/"):
@@ -416,7 +416,7 @@ def test_verify_without_the_signed_confirmation_is_refused(login, personas, item
     submitted(item, personas, evidence=False)
     before = state(item)
     body = html(login(personas["dave"]).post(f"/problems/{item.pk}/verify/", {}))
-    assert "核实前须有客户签字确认书或调查人签字的调查报告" in body
+    assert "核实前须上传客户签字确认书" in body
     assert state(item) == before
 
 
@@ -484,7 +484,8 @@ def test_download_is_audited_with_its_purpose(login, personas, item):
         "dave",
     )
     assert client.post(f"/problems/{item.pk + 1}/evidence/{evidence.pk}/", {}).status_code == 404
-    assert login(personas["alice"]).post(url, {"purpose": "callback"}).status_code == 403
+    # an agent who sold none of the item's policies: not found, like any item out of reach
+    assert login(personas["alice"]).post(url, {"purpose": "callback"}).status_code == 404
 
 
 def test_a_missing_evidence_file_is_said_plainly(login, personas, item, settings):

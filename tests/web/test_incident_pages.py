@@ -21,9 +21,19 @@ OTHERS = ["alice", "carol", "sam", "george", "henry", "audrey"]
 
 @pytest.fixture
 def customer(db):
-    from veracity.customers.models import Customer
 
-    return Customer.objects.create(name="王芳", archive_no="KH000001")
+    return _filed("王芳")
+
+
+def _filed(name):
+    """A customer with the file number the register gives it (C + its id)."""
+    from veracity.customers.models import Customer
+    from veracity.customers.numbers import archive_no_of_id
+
+    made = Customer.objects.create(name=name)
+    made.archive_no = archive_no_of_id(made.pk)
+    made.save(update_fields=["archive_no"])
+    return made
 
 
 @pytest.fixture
@@ -93,7 +103,11 @@ def test_a_manager_reports_with_the_customers_and_lands_on_the_incident(client, 
     client.force_login(personas["ivan"])
     response = client.post(
         "/incidents/report/",
-        {"certainty": "confirmed", "description": "导出文件外泄", "customers": "KH000001"},
+        {
+            "certainty": "confirmed",
+            "description": "导出文件外泄",
+            "customers": customer.archive_no.lower().replace("c000000", "c"),
+        },
     )
     incident = LeakIncident.objects.get()
     assert response["Location"] == f"/incidents/{incident.pk}/"
@@ -107,12 +121,15 @@ def test_a_manager_reports_with_the_customers_and_lands_on_the_incident(client, 
         ({"certainty": "suspected", "description": ""}, "description"),
         ({"certainty": "perhaps", "description": "x"}, "certainty"),
         ({"certainty": "suspected", "description": "x", "data_types": ["shoe"]}, "data_types"),
+        ({"certainty": "suspected", "description": "x", "customers": "FILE"}, "customers"),
         ({"certainty": "suspected", "description": "x", "customers": "KH000001"}, "customers"),
         ({"certainty": "suspected", "description": "x" * 5001}, "description"),
     ],
 )
 def test_a_bad_report_is_shown_again_and_nothing_is_stored(client, personas, customer, data, says):
-    client.force_login(personas["alice"])  # KH000001 is not in alice's book
+    client.force_login(personas["alice"])  # the customer is not in alice's book
+    if data.get("customers") == "FILE":
+        data = {**data, "customers": customer.archive_no}
     response = client.post("/incidents/report/", data)
     assert response.status_code == 400
     assert response.context["form"].errors.get(says)
@@ -139,7 +156,7 @@ def test_handlers_see_the_list_and_the_incident(client, personas, incident, user
     page = client.get(f"/incidents/{incident.pk}/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "回访录音被发到了个人微信群" in text and "KH000001" in text
+    assert "回访录音被发到了个人微信群" in text and incident.customers.get().archive_no in text
     assert 'href="/incidents/"' in client.get("/").content.decode()  # in the navigation
 
 
@@ -153,7 +170,7 @@ def test_others_are_refused_the_list_the_page_and_every_step(client, personas, i
         ("move", {"to": "investigating"}),
         ("update", {"certainty": "confirmed", "description": "x", "cause": "y"}),
         ("step", {"action": "x"}),
-        ("customers", {"customers": "KH000001"}),
+        ("customers", {"customers": "C0000000001"}),
         ("waive", {"reason": "x"}),
     ]:
         assert client.post(f"/incidents/{incident.pk}/{step}/", data).status_code == 403
@@ -274,14 +291,14 @@ def test_unknown_incidents_and_steps_are_404(client, personas, incident):
 
 
 def test_customers_are_added_and_removed(client, personas, incident, customer):
-    from veracity.customers.models import Customer
-
-    other = Customer.objects.create(name="李强", archive_no="KH000002")
+    other = _filed("李强")
     client.force_login(personas["ivan"])
     url = f"/incidents/{incident.pk}"
-    assert client.post(f"{url}/customers/", {"customers": "KH000002, KH000001"}).status_code == 302
+    typed = f"{other.archive_no}，{customer.archive_no}"
+    assert client.post(f"{url}/customers/", {"customers": typed}).status_code == 302
     assert set(incident.customers.all()) == {customer, other}
-    assert client.post(f"{url}/remove-customer/", {"customer": customer.pk}).status_code == 302
+    removed = client.post(f"{url}/remove-customer/", {"customer": customer.archive_no})
+    assert removed.status_code == 302
     assert list(incident.customers.all()) == [other]
 
 

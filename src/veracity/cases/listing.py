@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Final, Literal
+from datetime import date, datetime, time, timedelta
+from typing import Any, Final, Literal
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -46,6 +46,10 @@ __all__ = [
     "ProblemItemRow",
     "ProblemList",
     "deadline_after_distribution",
+    "distribution_cutoff",
+    "distribution_due",
+    "distribution_overdue_condition",
+    "filtered_items",
     "investigation_deadline",
     "problem_items",
     "visible_to",
@@ -127,8 +131,10 @@ class ProblemItemRow:
     members: tuple[MemberRow, ...] = field(default_factory=tuple)
     stage: str = "new"
     assigned_channel: str = ""
-    assignee: str = ""
+    assignee: str = ""  # the login (the API's)
     outcome: str = ""
+    assignee_name: str = ""  # as screens name the person
+    overdue_undistributed: bool = False  # not distributed within 1 working day of creation
 
     @property
     def callback_due_on(self) -> date | None:
@@ -160,9 +166,10 @@ def visible_to(*, principal: Principal, action: str) -> QuerySet[ProblemItem]:
     acting without a person (the API's list, jobs, commands) and staff who work the list
     all; a system acting through its designated person what the person may see;
     channel back-office the items distributed to its channel or with a member policy of it;
-    a team leader the items with a member policy sold by an agent of the team — but nobody
-    items on classified files they may not see. An agent (who must not learn that a customer
-    is under suspicion), the auditor, users without a role and customers see none."""
+    a team leader the items with a member policy sold by an agent of the team; an agent, for
+    the case pages only (``cases.view``), the items with a member policy of their own sale
+    (D1.13: they assist under their team leader) — but nobody items on classified files
+    they may not see. The auditor, users without a role and customers see none."""
     reach_for(action, REACHES)
     # An item on a classified file is listed only to those who may see the file (D4.22); a
     # system reading through the API is nobody's custodian, so it never gets those items.
@@ -191,8 +198,25 @@ def visible_to(*, principal: Principal, action: str) -> QuerySet[ProblemItem]:
     if RoleName.TEAM_LEADER in roles:
         team = ProblemItemMember.objects.filter(policy__seller__leader__user=user)
         condition |= Q(pk__in=team.values("item_id"))
+    if RoleName.AGENT in roles and action == "cases.view":
+        # the case pages only (never the list, its export or a work queue): the items with
+        # a member policy the agent sold
+        own = ProblemItemMember.objects.filter(policy__seller__user=user)
+        condition |= Q(pk__in=own.values("item_id"))
     visible: QuerySet[ProblemItem] = items.filter(condition)
     return visible
+
+
+def own_book_only(principal: Principal) -> bool:
+    """Whether ``principal`` reads items only as the seller of their policies (an agent
+    without a role that reaches further): they see their own customers on an item, not the
+    others, and no evidence but their own statements."""
+    user = acting_user(principal)
+    if user is None or is_system_reader(principal):
+        return False
+    roles = roles_of(user)
+    wider = _ALL_ITEMS | _OWN_CHANNEL_ITEMS | {RoleName.TEAM_LEADER}
+    return RoleName.AGENT in roles and not roles & wider
 
 
 def investigation_deadline(
@@ -223,6 +247,40 @@ def deadline_after_distribution(
     return Deadline(distributed_on, counted.date, "3_working_days", counted.provisional)
 
 
+#: Working days customer service has to distribute a new item (D1.13).
+DISTRIBUTION_WORKING_DAYS = 1
+
+
+def distribution_due(created_on: date, cal: Calendar) -> date:
+    """The day a new item must be distributed by: 1 working day after the day it was
+    created (an item created on a Friday or a holiday is due the next working day but one
+    — the first working day after it counts)."""
+    return cal.add_working_days(created_on, DISTRIBUTION_WORKING_DAYS).date
+
+
+def distribution_overdue_condition(as_of: date, cal: Calendar) -> Q:
+    """The items customer service has not distributed within 1 working day of their
+    creation, as of ``as_of``: still new, created before the last working day before
+    ``as_of`` (an item created on day ``c`` is due on the first working day after ``c``,
+    which is before ``as_of`` exactly when ``c`` is before that last working day)."""
+    return Q(
+        stage=Stage.NEW,
+        status=ProblemItem.Status.OPEN,
+        created_at__lt=distribution_cutoff(as_of, cal),
+    )
+
+
+def distribution_cutoff(as_of: date, cal: Calendar) -> datetime:
+    """The start of the last working day before ``as_of``: a new item created before it
+    is past its distribution day (:func:`distribution_overdue_condition`)."""
+    last = as_of - timedelta(days=1)
+    for _ in range(366):  # a year without a working day is a broken table, not a loop
+        if cal.is_working_day(last).working:
+            break
+        last -= timedelta(days=1)
+    return datetime.combine(last, time.min, tzinfo=timezone.get_current_timezone())
+
+
 def _due(deadline: date, as_of: date, cal: Calendar) -> Literal["past", "near", ""]:
     if deadline < as_of:
         return "past"
@@ -238,6 +296,14 @@ def _running(item: ProblemItem) -> bool:
         Stage.VERIFIED,
         Stage.CLOSED,
     )
+
+
+def person_name(user: object) -> str:
+    """A person as screens name them: the full name, else the login."""
+    if user is None:
+        return ""
+    full = str(getattr(user, "get_full_name", lambda: "")() or "").strip()
+    return full or str(getattr(user, "get_username", lambda: "")())
 
 
 def _check(name: str, value: str | None, allowed: Sequence[str]) -> str | None:
@@ -278,30 +344,30 @@ def _filtered(
     return items
 
 
-def _members(item_ids: list[int]) -> dict[int, list[MemberRow]]:
+def _members(item_ids: list[int], *, sold_by: Any = None) -> dict[int, list[MemberRow]]:
     """The members of a page of items as rows (values, not model instances: a page of 50
-    items has hundreds of members)."""
+    items has hundreds of members); with ``sold_by`` (a user) only those whose policy that
+    user sold."""
 
     masks = mask_policy()
     out: dict[int, list[MemberRow]] = defaultdict(list)
     channels = dict(Channel.choices)
-    rows = (
-        ProblemItemMember.objects.filter(item_id__in=item_ids)
-        .order_by("item_id", "customer_id", "policy_id")
-        .values_list(
-            "item_id",
-            "customer_id",
-            "customer__name",
-            "customer__archive_no",
-            "policy_id",
-            "policy__application_no",
-            "policy__policy_no",
-            "policy__channel",
-            "policy__seller__code",
-            "policy__seller_code",
-            "policy__callback_due_on",
-            "added_on",
-        )
+    members = ProblemItemMember.objects.filter(item_id__in=item_ids)
+    if sold_by is not None:
+        members = members.filter(policy__seller__user=sold_by)
+    rows = members.order_by("item_id", "customer_id", "policy_id").values_list(
+        "item_id",
+        "customer_id",
+        "customer__name",
+        "customer__archive_no",
+        "policy_id",
+        "policy__application_no",
+        "policy__policy_no",
+        "policy__channel",
+        "policy__seller__code",
+        "policy__seller_code",
+        "policy__callback_due_on",
+        "added_on",
     )
     for (
         item_id,
@@ -339,6 +405,28 @@ def _chinese() -> bool:
     return (get_language() or "zh-hans").lower().startswith("zh")
 
 
+def filtered_items(
+    base: QuerySet[ProblemItem],
+    *,
+    rule: str | None = None,
+    channel: str | None = None,
+    seller_code: str | None = None,
+) -> QuerySet[ProblemItem]:
+    """``base`` narrowed by the list's filters (checked: an unknown value raises
+    :class:`ListingError`), for counts beside a page of :func:`problem_items`."""
+    seller = (seller_code or "").strip() or None
+    if seller is not None and (len(seller) > 32 or "\x00" in seller):
+        raise ListingError("unknown.seller", "seller", value=seller[:40])
+    return _filtered(
+        base,
+        business_date=None,
+        rule=_check("rule", rule, RULES),
+        channel=_check("channel", channel, CHANNELS),
+        seller_code=seller,
+        status=None,
+    )
+
+
 def problem_items(
     *,
     principal: Principal,
@@ -349,6 +437,7 @@ def problem_items(
     seller_code: str | None = None,
     status: str | None = None,
     stage: str | None = None,
+    customer_id: int | None = None,
     where: Q | None = None,
     order: Literal["newest", "due"] = "newest",
     limit: int | None = None,
@@ -362,7 +451,8 @@ def problem_items(
     ``business_date`` given: the items first seen on or before it that are still open (the
     list as it stood for that day's distribution); ``None``: all items. ``rule``,
     ``channel``, ``seller_code`` (agent code) and ``status`` narrow it; an unknown rule,
-    channel or status raises :class:`ListingError`. ``limit``/``offset`` page the items
+    channel or status raises :class:`ListingError`. ``customer_id``: only the items
+    naming that customer. ``limit``/``offset`` page the items
     (``total`` counts them all). ``as_of`` (default today) decides which deadlines are near
     (within 1 working day) or past. Writes one ``VIEW_PERSONAL_DATA`` audit event with the
     principal's stated purpose (``principal.purpose``)."""
@@ -383,6 +473,10 @@ def problem_items(
     )
     if stage:
         items = items.filter(stage=stage)
+    if customer_id is not None:
+        items = items.filter(
+            pk__in=ProblemItemMember.objects.filter(customer_id=customer_id).values("item_id")
+        )
     if where is not None:
         items = items.filter(where)
     if order == "due":
@@ -393,7 +487,9 @@ def problem_items(
     total = items.count()
     items = items.select_related("assignee")
     page = list(items[offset : offset + limit] if limit is not None else items[offset:])
-    members = _members([i.pk for i in page])
+    members = _members(
+        [i.pk for i in page], sold_by=acting_user(principal) if own_book_only(principal) else None
+    )
     cal = calendar()
     today = as_of or timezone.localdate()
     zh = _chinese()
@@ -411,6 +507,11 @@ def problem_items(
             deadline = investigation_deadline(
                 item.first_seen_on, (m.callback_due_on for m in its), cal
             )
+        late = (
+            item.stage == Stage.NEW
+            and item.status == ProblemItem.Status.OPEN
+            and distribution_due(timezone.localtime(item.created_at).date(), cal) < today
+        )
         names = RULE_NAMES.get(Rule(item.rule)) if item.rule in RULES else None
         rows.append(
             ProblemItemRow(
@@ -427,11 +528,15 @@ def problem_items(
                 deadline=deadline.deadline,
                 deadline_basis=deadline.basis,
                 deadline_provisional=deadline.provisional,
-                due=_due(deadline.deadline, today, cal) if _running(item) else "",
+                due="past"
+                if late
+                else (_due(deadline.deadline, today, cal) if _running(item) else ""),
                 members=tuple(its),
                 stage=item.stage,
                 assigned_channel=item.assigned_channel,
                 assignee=item.assignee.get_username() if item.assignee else "",
+                assignee_name=person_name(item.assignee),
+                overdue_undistributed=late,
                 outcome=item.outcome,
             )
         )

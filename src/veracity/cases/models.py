@@ -283,6 +283,7 @@ class StepAction(models.TextChoices):
     ESCALATE = "escalate", pgettext_lazy("case step", "Escalated")
     CLOSE = "close", pgettext_lazy("case step", "Closed")
     OVERDUE = "overdue", pgettext_lazy("case step", "Overdue notice sent")
+    STATEMENT = "statement", pgettext_lazy("case step", "Agent's statement")
 
 
 class CaseStep(models.Model):
@@ -319,8 +320,20 @@ class EvidenceKind(models.TextChoices):
     CALLBACK_RECORD = "callback_record", _("Callback record")
 
 
-#: Verification needs at least one of these (D1.13).
-VERIFYING_KINDS = frozenset({EvidenceKind.CUSTOMER_CONFIRMATION, EvidenceKind.INVESTIGATOR_REPORT})
+#: Verification needs the customer's proof with signed confirmation (D1.13, as for a
+#: policy-service change): a file of this kind among the item's evidence.
+VERIFYING_KIND = EvidenceKind.CUSTOMER_CONFIRMATION
+
+#: What a verifier may ask for when returning an item "where needed" (D1.13): the
+#: statements of the partner institution and the agent, the investigator's signed report,
+#: and the customer's own proof or confirmation when it is missing or unclear.
+REQUESTABLE_KINDS = (
+    EvidenceKind.CUSTOMER_PROOF,
+    EvidenceKind.CUSTOMER_CONFIRMATION,
+    EvidenceKind.PARTNER_STATEMENT,
+    EvidenceKind.AGENT_STATEMENT,
+    EvidenceKind.INVESTIGATOR_REPORT,
+)
 
 
 class Evidence(models.Model):
@@ -369,3 +382,23 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"escalation {self.seller_id} ({self.item_id})"
+
+
+class SavedQueueFilter(models.Model):
+    """A work-queue filter a person keeps under a name of their own (the stage tab and the
+    filters as the queue's URL carries them). Each person sees and deletes only their own."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    query = models.JSONField(_("filters"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved queue filter")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_queue_filter_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

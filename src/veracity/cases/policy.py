@@ -5,8 +5,9 @@
 - Only the investigator submits findings.
 - Compliance or customer service verifies or returns them — never the one who investigated
   (nobody checks their own work, PW-4) — and closes verified items.
-- Team leaders follow their agents' items; agents, the auditor and the managers who only
-  approve requests take no step.
+- Team leaders follow their agents' items; agents see the items of their own book and add
+  a statement (情况说明) to them; the auditor and the managers who only approve requests
+  take no step.
 
 Each check returns a :class:`CaseError` (field-named, in Chinese and English) or ``None``.
 The stage machine's transitions (``veracity.cases.models.ProblemItem``) take these checks as
@@ -37,6 +38,8 @@ CLOSERS = roles_for("cases.close")
 #: Those who may add evidence or a note besides the investigator (a callback by customer
 #: service, a remark by compliance).
 SUPPORTERS = roles_for("cases.support")
+#: Agents, who add a statement on the items of their own book.
+STATEMENT_MAKERS = roles_for("cases.statement")
 
 STAGE_NAMES = {
     Stage.NEW: ("新建", "new"),
@@ -130,6 +133,19 @@ def may_support(principal: Principal, item: ProblemItem) -> CaseError | None:
     return _role_refusal("为该问题件添加材料", "add material to this item")
 
 
+def may_state(principal: Principal, item: ProblemItem) -> CaseError | None:
+    """The agent's statement (情况说明, D1.13): an agent, on an open item with a member
+    policy the agent sold."""
+    if not roles_of(principal) & STATEMENT_MAKERS:
+        return _role_refusal("提交情况说明", "add a statement")
+    if item.stage == Stage.CLOSED:
+        return refuse("closed", "stage")
+    user = acting_user(principal)
+    if user is None or not item.members.filter(policy__seller__user=user).exists():
+        return refuse("not_own_customer", "user")
+    return None
+
+
 # --- the steps open to a person now ---------------------------------------------------------
 
 #: The steps offered on an item, in the order they are shown: the step's name (as the item
@@ -157,6 +173,8 @@ def step_open_to(item: ProblemItem, step: str, *, principal: Principal) -> bool:
         return bool(has_transition_perm(bound, principal))  # type: ignore[arg-type]
     if step in SUPPORT_STEPS:
         return may_support(principal, item) is None
+    if step == "statement":
+        return item.pk is not None and may_state(principal, item) is None
     return False
 
 
@@ -166,7 +184,7 @@ def steps_open_to(item: ProblemItem, *, principal: Principal) -> list[str]:
     that fails)."""
     return [
         step
-        for step in (*STEP_TRANSITIONS, *SUPPORT_STEPS)
+        for step in (*STEP_TRANSITIONS, *SUPPORT_STEPS, "statement")
         if step_open_to(item, step, principal=principal)
     ]
 

@@ -97,9 +97,33 @@ register(
         ),
         "case.evidence": (
             Kind.INVALID,
-            "核实前须有客户签字确认书或调查人签字的调查报告",
-            "verification needs the customer's signed confirmation or the investigator's"
-            " signed report",
+            "核实前须上传客户签字确认书（客户的证明材料及签字确认）",
+            "verification needs the customer's signed confirmation among the evidence",
+        ),
+        "case.requested_kind": (
+            Kind.INVALID,
+            "请从列表中选择需补充的材料类别",
+            "choose the kinds of evidence to add from the list",
+        ),
+        "case.filter_value": (
+            Kind.INVALID,
+            "筛选条件的取值无法识别",
+            "a filter value is not understood",
+        ),
+        "case.filters_full": (
+            Kind.INVALID,
+            "最多保存{limit}个筛选条件，请先删除不用的",
+            "at most {limit} saved filters; delete one first",
+        ),
+        "case.not_found.filter": (
+            Kind.NOT_FOUND,
+            "筛选条件不存在",
+            "no such saved filter",
+        ),
+        "case.not_own_customer": (
+            Kind.FORBIDDEN,
+            "只有该问题件保单的销售人员可以提交情况说明",
+            "only the seller of the item's policies may add a statement",
         ),
         # the API's own size check before the service reads the upload
         "case.too_large": (

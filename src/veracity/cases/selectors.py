@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +20,15 @@ from veracity.access.policy import record_refusal
 from veracity.access.roles import RoleName, roles_of
 from veracity.audit.services import Actor
 from veracity.cases import policy
-from veracity.cases.listing import ProblemItemRow, ProblemList, problem_items, visible_to
+from veracity.cases.listing import (
+    ProblemItemRow,
+    ProblemList,
+    distribution_cutoff,
+    filtered_items,
+    own_book_only,
+    problem_items,
+    visible_to,
+)
 from veracity.cases.models import (
     CaseStep,
     Escalation,
@@ -28,6 +36,7 @@ from veracity.cases.models import (
     EvidenceKind,
     ProblemItem,
     ProblemItemMember,
+    SavedQueueFilter,
     Stage,
     StepAction,
 )
@@ -65,9 +74,16 @@ def queue_condition(*, principal: Principal) -> Q:
         )
     if RoleName.CHANNEL_BACKOFFICE in roles:
         condition |= Q(stage=Stage.DISTRIBUTED, assigned_channel__in=channels_of(user)) | mine
-    if RoleName.TEAM_LEADER in roles:
+    if RoleName.TEAM_LEADER in roles or own_book_only(principal):
+        # team leaders follow their team's items; agents their own book's, read-only
         condition |= Q(stage__in=OPEN_STAGES)
     return condition
+
+
+def _queue_action(principal: Principal) -> str:
+    """An agent's queue is the items of their own book, read as case pages (agents have no
+    work queue of the list's kind: ``cases.queue``)."""
+    return "cases.view" if own_book_only(principal) else "cases.queue"
 
 
 def work_queue(
@@ -77,6 +93,7 @@ def work_queue(
     rule: str | None = None,
     channel: str | None = None,
     seller_code: str | None = None,
+    customer_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
     as_of: date | None = None,
@@ -85,11 +102,12 @@ def work_queue(
     principal's stated purpose)."""
     return problem_items(
         principal=principal,
-        action="cases.queue",
+        action=_queue_action(principal),
         stage=stage,
         rule=rule,
         channel=channel,
         seller_code=seller_code,
+        customer_id=customer_id,
         status=ProblemItem.Status.OPEN,
         where=queue_condition(principal=principal),
         order="due",
@@ -97,6 +115,59 @@ def work_queue(
         offset=offset,
         as_of=as_of,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueTabs:
+    """The work queue's stage tabs: how many items wait in each stage (with the other
+    filters applied), and how many new ones are past their distribution day."""
+
+    by_stage: dict[str, int]
+    total: int
+    undistributed_overdue: int
+
+
+def queue_tabs(
+    *,
+    principal: Principal,
+    rule: str | None = None,
+    channel: str | None = None,
+    seller_code: str | None = None,
+    as_of: date | None = None,
+) -> QueueTabs:
+    """Counts per stage of ``principal``'s work queue (counts only: not audited; the page
+    that shows them audits its read of the items). One grouped query, off the stage index."""
+    items = filtered_items(
+        visible_to(principal=principal, action=_queue_action(principal)),
+        rule=rule,
+        channel=channel,
+        seller_code=seller_code,
+    ).filter(status=ProblemItem.Status.OPEN)
+    items = items.filter(queue_condition(principal=principal))
+    cutoff = distribution_cutoff(as_of or timezone.localdate(), calendar())
+    # one grouped scan: the count per stage and, among the new, those past their day
+    grouped = (
+        items.values_list("stage")
+        .annotate(
+            n=Count("id"),
+            late=Count("id", filter=Q(stage=Stage.NEW, created_at__lt=cutoff)),
+        )
+        .order_by()
+    )
+    counts, late = {}, 0
+    for stage, n, stage_late in grouped:
+        counts[stage] = n
+        late += stage_late
+    by_stage = {stage: counts.get(stage, 0) for stage in OPEN_STAGES}
+    return QueueTabs(by_stage=by_stage, total=sum(by_stage.values()), undistributed_overdue=late)
+
+
+def queue_filters_of(*, principal: Principal) -> list[SavedQueueFilter]:
+    """The work-queue filters ``principal``'s person has saved (nobody else's)."""
+    user = acting_user(principal)
+    if getattr(user, "pk", None) is None:
+        return []
+    return list(SavedQueueFilter.objects.filter(user_id=user.pk))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +208,8 @@ class CaseView:
     actions: list[str]  # the steps this user may take now
     channels: list[str]  # the channels of the item's policies
     sellers: list[str]  # the seller codes of the item's policies
+    #: the evidence kinds the last return asked for, while the item is returned
+    requested_kinds: list[str] = field(default_factory=list)
 
 
 def actions_for(item: ProblemItem, *, principal: Principal) -> list[str]:
@@ -198,6 +271,10 @@ def case_detail(
         )
         for s in CaseStep.objects.filter(item_id=item_id).select_related("actor")
     ]
+    evidence_files = Evidence.objects.filter(item_id=item_id).select_related("uploaded_by")
+    if own_book_only(principal):
+        # an agent sees the statements they gave, not the customers' documents
+        evidence_files = evidence_files.filter(uploaded_by=acting_user(principal))
     evidence = [
         EvidenceRow(
             id=e.pk,
@@ -211,8 +288,14 @@ def case_detail(
             uploaded_by=e.uploaded_by.get_username(),
             uploaded_at=e.uploaded_at,
         )
-        for e in Evidence.objects.filter(item_id=item_id).select_related("uploaded_by")
+        for e in evidence_files
     ]
+    returned = [s for s in steps if s.action == StepAction.RETURN]
+    requested = (
+        list(returned[-1].detail.get("requested_kinds", []))
+        if returned and item.stage == Stage.RETURNED
+        else []
+    )
     members = ProblemItemMember.objects.filter(item_id=item_id, policy__isnull=False)
     channels = sorted(set(members.values_list("policy__channel", flat=True)))
     sellers = sorted({c for c in members.values_list("policy__seller__code", flat=True) if c})
@@ -231,6 +314,7 @@ def case_detail(
         actions=actions_for(item, principal=principal),
         channels=channels,
         sellers=sellers,
+        requested_kinds=requested,
     )
 
 

@@ -33,9 +33,15 @@ from veracity.access.roles import RoleName
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases import policy
-from veracity.cases.listing import deadline_after_distribution, visible_to
+from veracity.cases.listing import (
+    deadline_after_distribution,
+    distribution_overdue_condition,
+    own_book_only,
+    visible_to,
+)
 from veracity.cases.models import (
-    VERIFYING_KINDS,
+    REQUESTABLE_KINDS,
+    VERIFYING_KIND,
     CaseStep,
     ClueExplanation,
     Escalation,
@@ -44,6 +50,7 @@ from veracity.cases.models import (
     Outcome,
     ProblemItem,
     ProblemItemMember,
+    SavedQueueFilter,
     Stage,
     StepAction,
 )
@@ -66,6 +73,7 @@ from veracity.customers.corrections import (
     customer_correct,
     customer_recheck,
 )
+from veracity.customers.numbers import archive_no_of_id
 from veracity.db.batches import chunks
 from veracity.db.bulk import insert_rows
 from veracity.db.fields import field_crypto
@@ -100,6 +108,10 @@ def _item_for(principal: Principal, item_id: int) -> ProblemItem:
     if item is None:
         raise refuse("not_found", "item")
     return item
+
+
+def _user_pk(principal: Principal) -> int | None:
+    return getattr(acting_user(principal), "pk", None)
 
 
 def _check(refusal: CaseError | None) -> None:
@@ -309,6 +321,13 @@ def problem_item_attach(
     text = _text(description, "description", required=True, zh="材料说明", en="a description")
     if len(text) > MAX_DESCRIPTION:
         raise refuse("too_long.description", "description", limit=MAX_DESCRIPTION)
+    return _evidence_store(item, principal, kind=kind, text=text, filename=filename, data=data)
+
+
+def _evidence_store(
+    item: ProblemItem, principal: Principal, *, kind: str, text: str, filename: str, data: bytes
+) -> Evidence:
+    """The file checked, recorded and sealed (see :func:`problem_item_attach`)."""
     name = Path((filename or "").replace("\\", "/")).name.strip()[:200]
     if not name:
         raise refuse("required.file", "file")
@@ -347,6 +366,36 @@ def problem_item_attach(
     return evidence
 
 
+@transaction.atomic
+def problem_item_statement(
+    *,
+    item_id: int,
+    principal: Principal,
+    statement: str,
+    filename: str = "",
+    data: bytes = b"",
+) -> CaseStep:
+    """D1.13: the agent who sold one of the item's policies explains the case (情况说明),
+    under their team leader. The text goes on the timeline; a signed copy (PDF or image),
+    when given, is kept as evidence of the kind "agent's statement". The agent takes no
+    other step on the item."""
+    item = _item_for(principal, item_id)
+    _check(policy.may_state(principal, item))
+    text = _text(statement, "statement", required=True, zh="情况说明", en="the statement")
+    detail: dict[str, Any] = {}
+    if data or filename:
+        evidence = _evidence_store(
+            item,
+            principal,
+            kind=EvidenceKind.AGENT_STATEMENT.value,
+            text=text[:MAX_DESCRIPTION],
+            filename=filename,
+            data=data,
+        )
+        detail["evidence"] = evidence.pk
+    return _step(item, action=StepAction.STATEMENT, principal=principal, note=text, detail=detail)
+
+
 def evidence_read(*, evidence_id: int, principal: Principal) -> tuple[Evidence, bytes]:
     """The original bytes of an evidence file, checked against its SHA-256; the read is
     audited with the principal's stated purpose (the file holds personal data), refused
@@ -354,6 +403,8 @@ def evidence_read(*, evidence_id: int, principal: Principal) -> tuple[Evidence, 
     evidence = Evidence.objects.select_related("item").filter(pk=evidence_id).first()
     if (
         evidence is None
+        # an agent reads only the statements they gave, not the item's other evidence
+        or (own_book_only(principal) and evidence.uploaded_by_id != _user_pk(principal))
         or not visible_to(principal=principal, action="cases.view")
         .filter(pk=evidence.item_id)
         .exists()
@@ -529,20 +580,47 @@ def _newcomers(item: ProblemItem) -> list[int]:
 def _check_no_newcomers(item: ProblemItem) -> None:
     newcomers = _newcomers(item)
     if newcomers:
-        listed = ", ".join(f"#{c}" for c in newcomers[:10])
+        listed = ", ".join(archive_no_of_id(c) for c in newcomers[:10])
         raise refuse("new_members", "members", listed=listed)
 
 
+def requested_kinds_parse(kinds: Sequence[str] | None) -> list[str]:
+    """The evidence kinds a return asks for, each once, in the order of
+    :data:`REQUESTABLE_KINDS`; an unknown kind is refused (field ``requested_kinds``)."""
+    wanted = {str(k).strip() for k in kinds or () if str(k).strip()}
+    allowed = {k.value for k in REQUESTABLE_KINDS}
+    if wanted - allowed:
+        raise refuse("requested_kind", "requested_kinds")
+    return [k.value for k in REQUESTABLE_KINDS if k.value in wanted]
+
+
 @transaction.atomic
-def problem_item_return(*, item_id: int, principal: Principal, reason: str) -> ProblemItem:
-    """The findings go back to the investigator, with the reasons."""
+def problem_item_return(
+    *,
+    item_id: int,
+    principal: Principal,
+    reason: str,
+    requested_kinds: Sequence[str] | None = None,
+) -> ProblemItem:
+    """The findings go back to the investigator, with the reasons and, where needed
+    (D1.13), the kinds of evidence to add (``requested_kinds``: of
+    :data:`REQUESTABLE_KINDS` — the partner's or the agent's statement, the investigator's
+    signed report …), recorded on the step and shown to the investigator."""
     item = _item_for(principal, item_id)
     _check(policy.may_verify(principal, item))
     text = _text(reason, "reason", required=True, zh="退回原因", en="the reason")
+    requested = requested_kinds_parse(requested_kinds)
     before = _move(item, item.send_back, "退回", "returned")
     item.returned_times += 1
     _save(item, ["returned_times"])
-    _step(item, action=StepAction.RETURN, principal=principal, before=before, note=text)
+    _step(
+        item,
+        action=StepAction.RETURN,
+        principal=principal,
+        before=before,
+        note=text,
+        detail={"requested_kinds": requested} if requested else None,
+    )
     return item
 
 
@@ -554,14 +632,15 @@ def problem_item_verify(
     corrected values are written as a recorded change and the customers re-checked;
     an explanation lifts the clue for these customers; an escalation is recorded against
     the seller and referred to channel management and compliance. Needs at least the
-    customer's signed confirmation or the investigator's signed report (D1.13)."""
+    customer's signed confirmation among the evidence (D1.13: the customer's proof with
+    signed confirmation; the other kinds where the verifier asks for them on a return)."""
     item = _item_for(principal, item_id)
     _check(policy.may_verify(principal, item))
     text = _text(note, "note", required=False, zh="核实意见", en="the note")
     if item.stage == Stage.SUBMITTED:
         _check_no_newcomers(item)
     kinds = set(item.evidence_files.values_list("kind", flat=True))
-    if item.stage == Stage.SUBMITTED and not kinds & {k.value for k in VERIFYING_KINDS}:
+    if item.stage == Stage.SUBMITTED and VERIFYING_KIND.value not in kinds:
         raise refuse("evidence", "evidence")
     before = _move(item, item.verify, "核实", "verified")
     _save(item, [])
@@ -685,6 +764,7 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
     from django.contrib.auth import get_user_model
 
     today = as_of or timezone.localdate()
+    undistributed = _undistributed_overdue_notify(today)
     overdue = list(
         ProblemItem.objects.filter(
             status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__lt=today
@@ -693,7 +773,7 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
         .order_by("due_on", "pk")
     )
     if not overdue:
-        return 0
+        return undistributed
     with transaction.atomic():
         # Once a day: a rerun for the same day (a retried job, a run by hand) repeats
         # neither the step nor the notice. The day is the one noticed for, not the clock's.
@@ -706,7 +786,7 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
         )
         fresh = [item for item in overdue if item.pk not in noticed]
         if not fresh:
-            return len(overdue)
+            return len(overdue) + undistributed
         users = get_user_model().objects.filter(is_active=True)
         compliance = list(users.filter(groups__name=RoleName.COMPLIANCE.value))
         by_user: dict[int, list[ProblemItem]] = defaultdict(list)
@@ -749,7 +829,67 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
                 + (f" … ({len(items)} in all)" if len(items) > 20 else ""),
                 link="/problems/overdue/",
             )
-    return len(overdue)
+    return len(overdue) + undistributed
+
+
+@transaction.atomic
+def _undistributed_overdue_notify(today: date) -> int:
+    """D1.13: the new items customer service has not distributed within 1 working day of
+    their creation; customer service gets one notice listing them (once a day, like the
+    investigation's overdue notice). Returns the number of such items."""
+    from django.contrib.auth import get_user_model
+
+    late = list(
+        ProblemItem.objects.filter(distribution_overdue_condition(today, calendar())).order_by(
+            "created_at", "pk"
+        )
+    )
+    if not late:
+        return 0
+    noticed = set(
+        CaseStep.objects.filter(
+            item__in=[i.pk for i in late],
+            action=StepAction.OVERDUE,
+            detail__on=today.isoformat(),
+        ).values_list("item_id", flat=True)
+    )
+    fresh = [item for item in late if item.pk not in noticed]
+    if not fresh:
+        return len(late)
+    now = timezone.now()
+    CaseStep.objects.bulk_create(
+        CaseStep(
+            item=item,
+            action=StepAction.OVERDUE,
+            at=now,
+            detail={
+                "undistributed": True,
+                "created_on": timezone.localtime(item.created_at).date().isoformat(),
+                "on": today.isoformat(),
+            },
+        )
+        for item in fresh
+    )
+    service = list(
+        get_user_model().objects.filter(
+            is_active=True, groups__name=RoleName.CUSTOMER_SERVICE.value
+        )
+    )
+    if service:
+        listed = "、".join(f"#{i.pk}" for i in fresh[:20])
+        more = f" …（共{len(fresh)}件）" if len(fresh) > 20 else ""
+        notify_users(
+            users=service,
+            kind="problem_item_undistributed",
+            title_zh=f"{len(fresh)}件问题件超过1个工作日未分发",
+            title_en=f"{len(fresh)} problem item(s) not distributed within 1 working day",
+            body_zh=f"逾期未分发：{listed}{more}",
+            body_en="Not distributed: "
+            + ", ".join(f"#{i.pk}" for i in fresh[:20])
+            + (f" … ({len(fresh)} in all)" if len(fresh) > 20 else ""),
+            link="/problems/queue/?stage=new",
+        )
+    return len(late)
 
 
 def _channel_staff(channel: str) -> list[Any]:
@@ -786,6 +926,82 @@ def _team_leaders(item_ids: Sequence[int]) -> dict[int, list[Any]]:
         if user_id in users and users[user_id].is_active:
             out[item_id].append(users[user_id])
     return out
+
+
+# --- the work queue's saved filters ----------------------------------------------------------
+
+#: The filters a saved queue filter may hold: the stage tab and the queue's own filters.
+QUEUE_FILTER_KEYS = ("stage", "rule", "channel", "seller")
+MAX_SAVED_FILTERS = 20
+MAX_FILTER_NAME = 60
+
+
+def _queue_query(query: Mapping[str, Any]) -> dict[str, str]:
+    """The filters as the queue's URL carries them, each value checked."""
+    from veracity.cases.models import RuleCode
+
+    allowed = {
+        "stage": set(Stage.values) - {Stage.CLOSED.value},
+        "rule": set(RuleCode.values),
+        "channel": set(Channel.values),
+    }
+    out: dict[str, str] = {}
+    for key in QUEUE_FILTER_KEYS:
+        value = str(query.get(key) or "").strip()
+        if not value:
+            continue
+        known = allowed.get(key)
+        if (known is not None and value not in known) or (
+            key == "seller" and (len(value) > 32 or not value.isprintable())
+        ):
+            raise refuse("filter_value", key)
+        out[key] = value
+    return out
+
+
+@transaction.atomic
+def queue_filter_save(
+    *, principal: Principal, name: str, query: Mapping[str, Any]
+) -> SavedQueueFilter:
+    """Keep the work queue's current filters (stage tab included) under ``name`` for
+    ``principal``'s person; the same name again replaces them. At most
+    :data:`MAX_SAVED_FILTERS` per person."""
+    user = acting_user(principal)
+    if getattr(user, "pk", None) is None:
+        raise refuse("role", "user", action_zh="保存筛选条件", action_en="save filters")
+    label = (name or "").strip()
+    if not label:
+        raise refuse("required", "filter_name", what_zh="筛选名称", what_en="a name")
+    if len(label) > MAX_FILTER_NAME or not label.isprintable():
+        raise refuse(
+            "too_long", "filter_name", what_zh="筛选名称", what_en="the name", limit=MAX_FILTER_NAME
+        )
+    filters = _queue_query(query)
+    mine = SavedQueueFilter.objects.select_for_update().filter(user_id=user.pk)
+    if not mine.filter(name=label).exists() and mine.count() >= MAX_SAVED_FILTERS:
+        raise refuse("filters_full", "filter_name", limit=MAX_SAVED_FILTERS)
+    saved, _created = SavedQueueFilter.objects.update_or_create(
+        user_id=user.pk, name=label, defaults={"query": filters}
+    )
+    return saved
+
+
+def queue_filter_delete(*, principal: Principal, filter_id: int) -> None:
+    """Remove one of ``principal``'s own saved filters; another person's (or none) is not
+    found, and the attempt is recorded."""
+    user_pk = _user_pk(principal)
+    deleted = 0
+    if user_pk is not None:
+        deleted, _rows = SavedQueueFilter.objects.filter(pk=filter_id, user_id=user_pk).delete()
+    if not deleted:
+        if is_signed_in(principal):
+            record_refusal(
+                actor=Actor.of_principal(principal),
+                action="cases.view",
+                object_type="saved_queue_filter",
+                object_id=str(filter_id),
+            )
+        raise refuse("not_found.filter", "filter")
 
 
 # --- retention (D4.25) ----------------------------------------------------------------------

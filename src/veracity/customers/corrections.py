@@ -17,6 +17,7 @@ from django.db import models, transaction
 from veracity.core import accounts, contact, gate, identity
 from veracity.core.findings import Finding
 from veracity.core.refusals import Refusal
+from veracity.customers import numbers
 from veracity.customers import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.customers.models import Address, BankAccount, Customer, IdentityDocument, Phone
 from veracity.customers.services import account_key, address_key, id_key, phone_key
@@ -58,8 +59,9 @@ class Change:
 
 
 def changes_parse(raw: Sequence[Mapping[str, Any]], *, allowed_customers: set[int]) -> list[Change]:
-    """Changes as submitted (``customer_id``, ``field``, ``value``, ``record_id`` for the
-    record-held values) → checked :class:`Change` objects, or the first error."""
+    """Changes as submitted (the customer by ``archive_no`` — the file number as typed — or
+    ``customer_id``; ``field``, ``value``, ``record_id`` for the record-held values) →
+    checked :class:`Change` objects, or the first error."""
     out = []
     if not raw:
         raise CorrectionError("required", "changes")
@@ -76,8 +78,15 @@ def changes_parse(raw: Sequence[Mapping[str, Any]], *, allowed_customers: set[in
                 allowed_zh="、".join(v[0] for v in FIELD_NAMES.values()),
                 allowed_en=", ".join(FIELDS),
             )
+        number = item.get("archive_no")
+        found: int | None = None
+        if number not in (None, ""):
+            # the file number as people type it, before the internal id kept for old clients
+            found = numbers.customer_id(str(number))
+            if found is None or found not in allowed_customers:
+                raise CorrectionError("customer", f"{where}.archive_no")
         try:
-            customer_id = int(item.get("customer_id") or 0)
+            customer_id = found if number not in (None, "") else int(item.get("customer_id") or 0)
             record_id = int(item["record_id"]) if item.get("record_id") not in (None, "") else None
         except (TypeError, ValueError):
             raise CorrectionError("bad_id", where) from None

@@ -23,19 +23,41 @@ def archive_no_of_id(pk: int) -> str:
     return f"{PREFIX}{pk:0{DIGITS}d}"
 
 
+def _typeable(ch: str) -> bool:
+    """ASCII or a full-width form (what a Chinese input method types): NFKC would also read
+    ``²`` or ``⑩`` as digits, which nobody types for a file number."""
+    return ch.isascii() or "\uff01" <= ch <= "\uff5e" or ch == "\u3000"
+
+
 def normalise(text: str | None) -> str | None:
     """The canonical file number ``text`` names, or None when it is not one.
 
     Case, full-width characters, spaces and missing leading zeros are forgiven; a bare number
     is read as a file number too (``10`` → ``C0000000010``).
     """
-    if not text:
+    if not text or not all(_typeable(ch) for ch in text):
         return None
     flat = unicodedata.normalize("NFKC", text).replace(" ", "").replace("-", "").upper()
     found = _LOOSE.match(flat)
     if found is None:
         return None
     return f"{PREFIX}{int(found.group(1)):0{DIGITS}d}"
+
+
+#: What separates file numbers typed in one field: spaces, new lines, commas and enumeration
+#: marks, ASCII or Chinese.
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def split(text: str | None) -> list[str]:
+    """The file numbers typed in one field, as typed, in order, without repeats."""
+    return list(dict.fromkeys(part for part in _SEPARATORS.split(text or "") if part))
+
+
+def given_id(number: str) -> int:
+    """The id a canonical file number was given to (the inverse of :func:`archive_no_of_id`),
+    whether that file still exists or was destroyed since: for reading the trail."""
+    return int(number[len(PREFIX) :])
 
 
 def ids_by_number(numbers: Iterable[str]) -> dict[str, int]:

@@ -60,14 +60,25 @@ def demo_cases_walk(*, today: date | None = None) -> dict[str, int]:
         cs.problem_item_note(
             item_id=pk, principal=carol, note="已电话联系客户，客户确认为家庭成员共用号码。"
         )
+        # verification rests on the customer's signed confirmation (D1.13); an escalation
+        # adds the investigator's signed report
         cs.problem_item_attach(
             item_id=pk,
             principal=carol,
-            kind=kind,
+            kind="customer_confirmation",
             description="客户签字确认书（扫描件）",
             filename="客户确认书.pdf",
             data=_PDF,
         )
+        if kind != "customer_confirmation":
+            cs.problem_item_attach(
+                item_id=pk,
+                principal=carol,
+                kind=kind,
+                description="调查人签字的调查报告（扫描件）",
+                filename="调查报告.pdf",
+                data=_PDF,
+            )
 
     def submit(pk: int, outcome: str = "explained", sellers: list[str] | None = None) -> None:
         claim(pk)

@@ -98,8 +98,11 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     # ``cases.view`` (the case pages) and ``cases.queue`` (the home page's work-queue section)
     # disagree today: the information manager and the administrator open every case page but
     # have no work queue of their own, and team leaders have both. Two actions keep that.
+    # agents open the case pages of items on their own book, read-only (D1.13: they assist
+    # under their team leader); the reach is the register's (``cases.listing.visible_to``)
     "cases.view": frozenset(
         {
+            _R.AGENT,
             _R.CHANNEL_BACKOFFICE,
             _R.CUSTOMER_SERVICE,
             _R.CUSTOMER_SERVICE_MANAGER,
@@ -126,6 +129,8 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     # evidence and notes besides the investigator: a callback by customer service, a remark
     # by compliance
     "cases.support": _VERIFIERS,
+    # the agent's statement (情况说明) on an item of their own book, as evidence (D1.13)
+    "cases.statement": frozenset({_R.AGENT}),
     # --- access to customer data (borrowing, export, external provision)
     "access.request": SIGNED_IN,  # anyone asks; one sees one's own requests
     # who oversees every request and loan (the register is theirs to keep)

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from veracity.cases.models import ProblemItem, ProblemItemMember
 from veracity.customers.models import Customer
+from veracity.customers.numbers import archive_no_of_id, numbers_of
 from veracity.policies.models import PolicyRole, PolicyStatus
 from veracity.retention.models import (
     DestructionItem,
@@ -278,7 +279,7 @@ def _records(record_class: str, rows: Sequence[Any], years: int) -> list[DueReco
 
 def _label(kind: str, row: Any) -> str:
     if kind == ItemKind.CUSTOMER:
-        return str(row.archive_no or f"#{row.pk}")
+        return str(row.archive_no or archive_no_of_id(row.pk))
     return f"{row.rule} #{row.pk}"
 
 
@@ -317,19 +318,7 @@ def due_iter(record_class: str, *, as_of: date, chunk: int = 2000) -> Iterator[D
 
 
 def customer_labels(ids: Sequence[int]) -> dict[int, str]:
-    """Archive numbers (never names) of customers, for lists."""
-    return {
-        pk: archive_no or f"#{pk}"
-        for pk, archive_no in Customer.objects.filter(pk__in=ids).values_list("pk", "archive_no")
-    }
-
-
-def customer_by_reference(text: str) -> int | None:
-    """The id of the customer an archive number (``C0000000001``) or an id names."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    found = Customer.objects.filter(archive_no=text).values_list("pk", flat=True).first()
-    if found is None and text.isascii() and text.isdigit() and len(text) <= 18:
-        found = Customer.objects.filter(pk=int(text)).values_list("pk", flat=True).first()
-    return found
+    """File numbers (never names, never the internal id) of customers, for lists; a file
+    destroyed since keeps the number it had."""
+    found = numbers_of(ids)
+    return {int(pk): found.get(int(pk)) or archive_no_of_id(int(pk)) for pk in ids}

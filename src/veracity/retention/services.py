@@ -34,6 +34,7 @@ from veracity.cases.models import ProblemItem
 from veracity.core.approvals import DESTRUCTION_PLAN
 from veracity.core.refusals import CATALOGUE, Entry, Kind, Refusal, register
 from veracity.customers.models import Customer
+from veracity.customers.numbers import archive_no_of_id
 from veracity.org.actions import roles_for
 from veracity.org.principals import Principal, acting_user, is_system_reader
 from veracity.retention import destruction
@@ -448,7 +449,7 @@ def standings(kind: str, ids: Sequence[int], *, as_of: date) -> dict[int, Standi
                 out[pk] = Standing(
                     None,
                     Outcome.ALREADY_DESTROYED if gone else Outcome.NOT_DUE,
-                    archive_no or f"#{pk}",
+                    archive_no or archive_no_of_id(pk),
                 )
         else:
             for item in ProblemItem.objects.filter(pk__in=rest):
@@ -458,7 +459,7 @@ def standings(kind: str, ids: Sequence[int], *, as_of: date) -> dict[int, Standi
 
 def _label(kind: str, row: Any) -> str:
     if kind == ItemKind.CUSTOMER:
-        return str(row.archive_no or f"#{row.pk}")
+        return str(row.archive_no or archive_no_of_id(row.pk))
     return f"{row.rule} #{row.pk}"
 
 
@@ -552,7 +553,9 @@ def destruction_request_submit(
 
 def _refuse_unknown(kind: str, missing: Sequence[int]) -> None:
     if missing:
-        shown = ", ".join(f"#{pk}" for pk in missing[:5])
+        shown = ", ".join(
+            archive_no_of_id(pk) if kind == ItemKind.CUSTOMER else f"#{pk}" for pk in missing[:5]
+        )
         what_zh, what_en = (
             ("客户档案", "customer file")
             if kind == ItemKind.CUSTOMER

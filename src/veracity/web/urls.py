@@ -12,6 +12,7 @@ from veracity.web.views import (
     home,
     incidents,
     notifications,
+    picker,
     problems,
     retention,
 )
@@ -33,6 +34,7 @@ urlpatterns = [
     path("account/password/", account.PasswordChange.as_view(), name="password_change"),
     path("", home.home, name="home"),
     path("customers/", customers.search, name="customer_search"),
+    path("customers/pick/", picker.pick, name="customer_pick"),
     path("customers/<int:customer_id>/", customers.detail, name="customer_detail"),
     path("customers/<int:customer_id>/suspicion/", customers.suspicion, name="customer_suspicion"),
     path("customers/<int:customer_id>/unmask/", customers.unmask, name="customer_unmask"),
@@ -48,6 +50,12 @@ urlpatterns = [
     path("problems/export.xlsx", problems.export, name="problems_export"),
     path("problems/runs/", problems.runs, name="problem_runs"),
     path("problems/queue/", cases.queue, name="case_queue"),
+    path("problems/queue/filters/", cases.queue_filter_save, name="case_queue_filter_save"),
+    path(
+        "problems/queue/filters/<int:filter_id>/delete/",
+        cases.queue_filter_delete,
+        name="case_queue_filter_delete",
+    ),
     path("problems/overdue/", cases.overdue, name="case_overdue"),
     path("problems/<int:item_id>/", cases.detail, name="case_detail"),
     path(

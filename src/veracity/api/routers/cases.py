@@ -39,6 +39,7 @@ from veracity.cases.selectors import CaseView, case_detail
 from veracity.core.evidence import MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
+from veracity.customers.numbers import archive_no_of_id
 from veracity.org.principals import System, with_purpose
 from veracity.policies.models import Channel
 
@@ -81,6 +82,7 @@ def _clean(value: str) -> str:
 #: Free text as the database can store it (the pattern says so in the OpenAPI document).
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(_clean)]
 #: Free text that must say something (not only spaces).
+ArchiveNo = Annotated[str, StringConstraints(max_length=40, pattern=r"^[^\x00]*$")]
 Said = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$"), AfterValidator(_clean)]
 
 
@@ -126,7 +128,14 @@ class NoteIn(_In):
 
 
 class ChangeIn(_In):
-    customer_id: Id
+    archive_no: ArchiveNo | None = Field(
+        None,
+        description="The customer's file number (档案号) as people type it: C0000000010, c10",
+    )
+    customer_id: Id | None = Field(
+        None,
+        description="The customer's internal id (kept for existing clients; prefer archive_no)",
+    )
     field: FieldName
     record_id: Id | None = Field(
         None, description="The phone, address, account or document corrected"
@@ -147,6 +156,11 @@ class SubmitIn(_In):
 
 class ReturnIn(_In):
     reason: Said = Field(..., max_length=MAX_TEXT)
+    requested_kinds: list[EvidenceKindCode] = Field(
+        default_factory=list,
+        max_length=10,
+        description="The kinds of evidence the investigator is to add (D1.13: where needed)",
+    )
 
 
 class OptionalNoteIn(_In):
@@ -212,6 +226,7 @@ class EscalationOut(Schema):
 
 class CorrectionChangeOut(Schema):
     customer_id: int
+    archive_no: str = Field(description="The customer's file number (档案号)")
     field: str
     record_id: int | None
     value: str = Field(description="masked")
@@ -354,6 +369,7 @@ def masked_changes(correction: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [
         {
             "customer_id": c.get("customer_id"),
+            "archive_no": archive_no_of_id(int(c["customer_id"])) if c.get("customer_id") else "",
             "field": c.get("field", ""),
             "record_id": c.get("record_id"),
             "value": str(c.get("value") or ""),
@@ -587,7 +603,10 @@ def send_back(request: HttpRequest, item_id: ItemId, payload: ReturnIn) -> Any:
         item_id,
         "return",
         lambda principal: services.problem_item_return(
-            item_id=item_id, principal=principal, reason=payload.reason
+            item_id=item_id,
+            principal=principal,
+            reason=payload.reason,
+            requested_kinds=payload.requested_kinds,
         ),
         _state,
     )
@@ -597,7 +616,7 @@ def send_back(request: HttpRequest, item_id: ItemId, payload: ReturnIn) -> Any:
     "/{item_id}/verify",
     response=STEP_RESPONSES,
     summary="Accept the findings (compliance or customer service); the outcome takes effect",
-    description="Needs the customer's signed confirmation or the investigator's signed report "
+    description="Needs the customer's signed confirmation "
     "among the evidence. Corrections are written with history and the customers re-checked; "
     "an explanation lifts the clue; an escalation is recorded against the seller." + WHO,
 )

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from veracity.access import governance as g
 from veracity.access.models import AccessGrant, AccessRequest, Scope
 from veracity.access.policy import action_required, may
+from veracity.customers import numbers
 from veracity.org.principals import Staff
+from veracity.web.fields import CustomerNumbersField, resolve_customers
 from veracity.web.forms import PURPOSES
 from veracity.web.views.common import in_language, principal_of
 
@@ -30,12 +32,7 @@ def purpose_label(code: str) -> str:
 
 class AccessRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of request"), choices=AccessRequest.Kind.choices)
-    customers = forms.CharField(
-        label=_("Customer files (ids)"),
-        required=False,
-        help_text=_("Customer ids separated by commas."),
-        max_length=500,
-    )
+    customers = CustomerNumbersField(label=_("Customer files (file numbers)"), required=False)
     export_of = forms.ChoiceField(
         label=_("List to export"),
         required=False,
@@ -57,15 +54,6 @@ class AccessRequestForm(forms.Form):
     legal_basis = forms.CharField(label=_("Legal basis"), required=False, max_length=200)
     data_items = forms.CharField(label=_("Data to be sent"), required=False, max_length=300)
 
-    def clean_customers(self) -> list[int]:
-        raw = (self.cleaned_data.get("customers") or "").replace("，", ",")
-        try:
-            return sorted({int(part) for part in raw.split(",") if part.strip()})
-        except ValueError:
-            raise forms.ValidationError(
-                _("Customer ids are numbers separated by commas.")
-            ) from None
-
 
 def _message(error: g.GovernanceError) -> str:
     return in_language(error.message_zh, error.message_en)
@@ -76,13 +64,19 @@ def request_new(request: HttpRequest) -> HttpResponse:
     """Ask for access to files (or for an export): subject, purpose, reason (D4.18)."""
     if request.method == "POST":
         form = AccessRequestForm(request.POST)
-        if form.is_valid():
+        # A borrower names files outside their reach: any existing file number is accepted.
+        ids = (
+            resolve_customers(form, "customers", form.cleaned_data["customers"], principal=None)
+            if form.is_valid()
+            else None
+        )
+        if ids is not None:
             data = form.cleaned_data
             external = {k: data[k] for k in g.EXTERNAL_FIELDS}
             try:
                 made = g.access_request_submit(
                     principal=principal_of(request),
-                    customer_ids=data["customers"],
+                    customer_ids=ids,
                     subject=data["subject"],
                     purpose=data["purpose"],
                     reason=data["reason"],
@@ -102,7 +96,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         form = AccessRequestForm(
             initial={
                 "kind": request.GET.get("kind") or AccessRequest.Kind.BORROW,
-                "customers": request.GET.get("customer", ""),
+                "customers": numbers.normalise(request.GET.get("customer")) or "",
                 "export_of": request.GET.get("export_of", ""),
                 "subject": request.GET.get("subject", "")[:200],
                 # an export offered by a list names its filters (``web.views.problems``)
@@ -164,7 +158,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for step in req.steps
     ]
     now = timezone.now()
-    grants = list(req.grants.order_by("customer_id"))
+    grants = list(req.grants.select_related("customer").order_by("customer_id"))
     return render(
         request,
         "web/access/request_detail.html",
@@ -191,7 +185,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required("access.request")
 def requests_index(request: HttpRequest) -> HttpResponse:
     """My requests, and the requests waiting for my decision."""
-    mine = AccessRequest.objects.filter(requester_id=request.user.pk).order_by("-created_at")[:100]
+    mine = (
+        AccessRequest.objects.filter(requester_id=request.user.pk)
+        .prefetch_related("customers")
+        .order_by("-created_at")[:100]
+    )
     to_decide = g.requests_awaiting(principal=principal_of(request))
     return render(request, "web/access/requests.html", {"mine": mine, "to_decide": to_decide})
 
@@ -206,7 +204,9 @@ REGISTER_STATES = {
 
 def register_rows(user: Any, state: str) -> QuerySet[AccessGrant]:
     now = timezone.now()
-    grants = AccessGrant.objects.select_related("holder", "request").order_by("-starts_at")
+    grants = AccessGrant.objects.select_related("holder", "request", "customer").order_by(
+        "-starts_at"
+    )
     if not may(user, "access.oversee"):
         grants = grants.filter(holder=user)
     if state == "open":

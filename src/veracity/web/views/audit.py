@@ -41,6 +41,7 @@ from veracity.audit.services import (
 from veracity.customers import numbers
 from veracity.org.actions import may
 from veracity.org.principals import Principal
+from veracity.web.fields import CustomerNumberField, filtered_customer
 from veracity.web.views.common import principal_of
 
 FILTERS = ("actor", "customer", "action", "purpose", "since", "until")
@@ -80,15 +81,8 @@ class TrailFilterForm(forms.Form):
         help_text=_("A name or a login"),
         error_messages={"max_length": _("A name or login has at most 150 characters.")},
     )
-    customer = forms.CharField(
-        label=_("File number"),
-        required=False,
-        max_length=20,
-        strip=True,
-        widget=forms.TextInput(attrs={"size": "13", "placeholder": "C0000000010"}),
-        error_messages={
-            "max_length": _("A file number is a C and ten digits, such as C0000000010."),
-        },
+    customer = CustomerNumberField(
+        label=_("File number"), required=False, purpose="compliance_check"
     )
     action = forms.ChoiceField(
         label=_("Action"),
@@ -111,20 +105,6 @@ class TrailFilterForm(forms.Form):
         help_text=_("Up to, not including, this time; a date alone includes that whole day."),
     )
 
-    def clean_customer(self) -> int | None:
-        """The customer id the file number names. A number no longer on file (a destroyed
-        customer) still finds the events about it: the number is the id's."""
-        text = self.cleaned_data.get("customer") or ""
-        if not text:
-            return None
-        number = numbers.normalise(text)
-        if number is None:
-            raise forms.ValidationError(
-                _("A file number is a C and ten digits, such as C0000000010."), code="invalid"
-            )
-        found = numbers.customer_id(number)
-        return found if found is not None else int(number[len(numbers.PREFIX) :])
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
@@ -144,7 +124,7 @@ class TrailFilterForm(forms.Form):
         since, until = data.get("since"), data.get("until")
         return TrailFilter(
             actor=data.get("actor") or "",
-            customer_id=data.get("customer"),
+            customer_id=filtered_customer(data.get("customer")),
             action=data.get("action") or "",
             purpose=data.get("purpose") or "",
             since=since[0] if since else None,

@@ -27,13 +27,15 @@ from veracity.access.policy import action_required, may, record_refusal
 from veracity.audit.services import Actor
 from veracity.cases import services
 from veracity.cases.listing import ListingError
-from veracity.cases.models import Evidence, EvidenceKind, Outcome, Stage
+from veracity.cases.models import REQUESTABLE_KINDS, Evidence, EvidenceKind, Outcome, Stage
 from veracity.cases.policy import CaseError, distributable, stage_name
 from veracity.cases.selectors import (
     CaseView,
     case_detail,
     correction_targets,
     overdue_summary,
+    queue_filters_of,
+    queue_tabs,
     work_queue,
 )
 from veracity.core.crypto import DecryptionError
@@ -41,13 +43,15 @@ from veracity.core.evidence import FORMATS, MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
+from veracity.web.fields import CustomerNumberField, filtered_customer
 from veracity.web.forms import PURPOSES
+from veracity.web.templatetags.customer_numbers import file_number
 from veracity.web.views.common import chinese, in_language, principal_of, refusal_status
 from veracity.web.views.problems import _rule_choices, export_offer
 
 PER_PAGE = 50
 PURPOSE = "problem_item"
-QUEUE_FILTERS = ("stage", "rule", "channel", "seller")
+QUEUE_FILTERS = ("stage", "rule", "channel", "seller", "customer")
 MAX_BULK = 500
 CHANGE_ROWS = 3
 
@@ -74,6 +78,12 @@ FIELD_LABELS: dict[str, Any] = {
     "user": _("Your role"),
     "assignee": _("Investigator"),
     "changes": _("Corrected values"),
+    "statement": _("Statement"),
+    "requested_kinds": _("Evidence to add"),
+    "filter_name": _("Name of the filter"),
+    "filter": _("Saved filter"),
+    "seller": _("Agent code"),
+    "rule": _("Rule"),
 }
 _CHANGE_FIELD = re.compile(r"^changes\[(\d+)\](?:\.(\w+))?$")
 _CHANGE_PARTS = {
@@ -92,6 +102,7 @@ DONE = {
     "return": _("The findings were returned to the investigator."),
     "verify": _("The result was verified and has taken effect."),
     "close": _("The item was closed."),
+    "statement": _("Your statement was added to the item."),
 }
 
 #: Labels of a timeline step's particulars.
@@ -102,6 +113,7 @@ VALUES_CORRECTED = _("Values corrected")
 GATE_FINDINGS = _("Gate findings")
 SELLERS = _("Sellers")
 DISTRIBUTE_TO = _("Distribute to")
+EVIDENCE_TO_ADD = _("Evidence to add")
 
 #: Timeline labels whose model label shares its English with another meaning ("Returned"
 #: is also a returned loan, "Note" also a hint): said here in the case's own words.
@@ -114,6 +126,10 @@ BASIS_LABELS = {
     "3_working_days": _("3 working days after distribution"),
     "callback": _("the cooling-off callback date (earlier)"),
 }
+
+
+def _kind_label(kind: str) -> str:
+    return str(dict(EvidenceKind.choices).get(kind, kind))
 
 
 def _channel_label(code: str) -> str:
@@ -155,6 +171,7 @@ class QueueFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )
     seller = forms.CharField(label=_("Agent code"), required=False, max_length=32, strip=True)
+    customer = CustomerNumberField(label=_("File number"), required=False, purpose=PURPOSE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,6 +220,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             rule=filters.get("rule"),
             channel=filters.get("channel"),
             seller_code=filters.get("seller"),
+            customer_id=filtered_customer(filters.get("customer")),
             limit=PER_PAGE,
             offset=offset,
         )
@@ -216,10 +234,47 @@ def queue(request: HttpRequest) -> HttpResponse:
     query = urlencode({k: str(v) for k, v in cleaned.items()})
     principal = principal_of(request)
     may_distribute = may(principal, "cases.distribute")
+    try:
+        tabs = queue_tabs(
+            principal=principal,
+            rule=cleaned.get("rule"),
+            channel=cleaned.get("channel"),
+            seller_code=cleaned.get("seller"),
+        )
+    except ListingError:
+        tabs = queue_tabs(principal=principal)
+    others = {k: str(v) for k, v in cleaned.items() if k != "stage"}
+    stage_tabs = [
+        {
+            "stage": "",
+            "label": _("All"),
+            "count": tabs.total,
+            "query": urlencode(others),
+            "active": not cleaned.get("stage"),
+        }
+    ] + [
+        {
+            "stage": code,
+            "label": _stage_label(code),
+            "count": n,
+            "query": urlencode({**others, "stage": code}),
+            "active": cleaned.get("stage") == code,
+            "late": tabs.undistributed_overdue if code == Stage.NEW else 0,
+        }
+        for code, n in tabs.by_stage.items()
+        if n or cleaned.get("stage") == code
+    ]
+    current = {k: str(v) for k, v in cleaned.items()}
+    saved = [
+        {"filter": f, "query": urlencode(f.query), "active": f.query == current}
+        for f in queue_filters_of(principal=principal)
+    ]
     return render(
         request,
         "web/cases/queue.html",
         {
+            "tabs": stage_tabs,
+            "saved_filters": saved,
             "form": form,
             "invalid_filter": invalid,
             "listing": listing,
@@ -250,6 +305,40 @@ def queue(request: HttpRequest) -> HttpResponse:
             "next_page": number + 1 if number < pages else None,
         },
     )
+
+
+@action_required("cases.view")
+def queue_filter_save(request: HttpRequest) -> HttpResponse:
+    """Keep the queue's current filters (the stage tab included) under a name."""
+    if request.method != "POST":
+        return redirect("web:case_queue")
+    query = {
+        k: v for k, v in _parse_query(request.POST.get("query", "")).items() if k in QUEUE_FILTERS
+    }
+    back = reverse("web:case_queue") + ("?" + urlencode(query) if query else "")
+    try:
+        saved = services.queue_filter_save(
+            principal=principal_of(request), name=request.POST.get("name", ""), query=query
+        )
+    except CaseError as error:
+        shown = refusal_text(error)
+        messages.error(request, f"{shown['label']}：{shown['message']}")
+        return redirect(back)
+    messages.success(request, _("The filter “%(name)s” was saved.") % {"name": saved.name})
+    return redirect(back)
+
+
+@action_required("cases.view")
+def queue_filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
+    """Remove one of one's saved filters."""
+    if request.method != "POST":
+        return redirect("web:case_queue")
+    try:
+        services.queue_filter_delete(principal=principal_of(request), filter_id=_known(filter_id))
+    except CaseError as error:
+        raise Http404("saved filter") from error
+    messages.success(request, _("The saved filter was removed."))
+    return redirect("web:case_queue")
 
 
 def _item_ids(values: list[str]) -> list[int]:
@@ -323,8 +412,13 @@ def _step_detail(action: str, detail: dict[str, Any]) -> str:
             basis = BASIS_LABELS.get(str(detail.get("due_basis", "")), "")
             parts.append(f"{DUE_ON}: {detail['due_on']}" + (f" ({basis})" if basis else ""))
     elif action == "evidence":
-        kind = str(detail.get("kind", ""))
-        parts.append(str(dict(EvidenceKind.choices).get(kind, kind)))
+        parts.append(_kind_label(str(detail.get("kind", ""))))
+    elif action == "return" and detail.get("requested_kinds"):
+        asked = "、" if chinese() else ", "
+        parts.append(
+            f"{EVIDENCE_TO_ADD}: "
+            + asked.join(_kind_label(str(k)) for k in detail["requested_kinds"])
+        )
     elif action == "submit":
         outcome = str(detail.get("outcome", ""))
         parts.append(f"{OUTCOME}: {dict(Outcome.choices).get(outcome, outcome)}")
@@ -342,6 +436,8 @@ def _step_detail(action: str, detail: dict[str, Any]) -> str:
             parts.append(f"{GATE_FINDINGS}: {', '.join(found)}")
     elif action == "escalate":
         parts.append(f"{SELLERS}: {', '.join(detail.get('sellers', []))}")
+    elif action == "overdue" and detail.get("undistributed"):
+        parts.append(str(_("Not distributed within 1 working day")))
     elif action == "overdue":
         parts.append(f"{DUE_ON}: {detail.get('due_on', '')}")
     return "; ".join(str(p) for p in parts)
@@ -375,7 +471,8 @@ def _correction_rows(view: CaseView) -> list[dict[str, Any]]:
         value = str(change.get("value", ""))
         rows.append(
             {
-                "customer": names.get(change.get("customer_id"), change.get("customer_id")),
+                "customer": names.get(change.get("customer_id"))
+                or file_number(change.get("customer_id")),
                 "field": _field_name(field),
                 "record_id": change.get("record_id"),
                 "value": value,
@@ -421,7 +518,7 @@ def _page(
                 )
             targets.append(
                 {
-                    "label": f"{customer.name} ({customer.archive_no or customer.customer_id})",
+                    "label": f"{customer.name} ({file_number(customer)})",
                     "options": options,
                 }
             )
@@ -449,6 +546,8 @@ def _page(
         "channels": [(c, _channel_label(c)) for c in view.channels],
         "all_channels": Channel.choices,
         "evidence_kinds": EvidenceKind.choices,
+        "requestable_kinds": [(k.value, k.label) for k in REQUESTABLE_KINDS],
+        "requested_labels": [_kind_label(k) for k in view.requested_kinds],
         "outcomes": Outcome.choices,
         "purposes": PURPOSES,
         "targets": targets,
@@ -536,6 +635,19 @@ def _return(request: HttpRequest, item_id: int) -> Any:
         item_id=item_id,
         principal=principal_of(request),
         reason=request.POST.get("reason", ""),
+        requested_kinds=request.POST.getlist("requested_kinds"),
+    )
+
+
+def _statement(request: HttpRequest, item_id: int) -> Any:
+    upload = request.FILES.get("file")
+    data = upload.read(MAX_BYTES + 1) if upload is not None else b""
+    return services.problem_item_statement(
+        item_id=item_id,
+        principal=principal_of(request),
+        statement=request.POST.get("statement", ""),
+        filename=(upload.name or "") if upload is not None else "",
+        data=data,
     )
 
 
@@ -560,6 +672,7 @@ STEPS = {
     "return": _return,
     "verify": _verify,
     "close": _close,
+    "statement": _statement,
 }
 
 
@@ -573,6 +686,7 @@ STEP_ACTIONS = {
     "return": "cases.verify",
     "verify": "cases.verify",
     "close": "cases.close",
+    "statement": "cases.statement",
 }
 
 

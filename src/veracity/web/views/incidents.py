@@ -4,7 +4,6 @@ shows the page again with the service's message naming the field."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from veracity.access.policy import action_required
-from veracity.customers.selectors import visible_to
+from veracity.customers import numbers
 from veracity.incidents import services
 from veracity.incidents.models import DataType, LeakIncident
 from veracity.incidents.selectors import (
@@ -26,11 +25,13 @@ from veracity.incidents.selectors import (
     may_handle_incidents,
 )
 from veracity.incidents.services import IncidentError
+from veracity.web.fields import CustomerNumberField, CustomerNumbersField, resolve_customers
 from veracity.web.views.common import principal_of, refusal_status
 
 PER_PAGE = 50
 MAX_TEXT = services.MAX_TEXT
-MAX_CUSTOMERS = 500
+#: The purpose the customer picker states on the incident forms (they have no purpose field).
+PICKER_PURPOSE = "compliance_check"
 Status = LeakIncident.Status
 
 # --- forms ---------------------------------------------------------------------------------
@@ -72,27 +73,15 @@ def _date_field(label: Any) -> forms.DateField:
     )
 
 
-class ArchiveNumbersField(forms.CharField):
-    """Customer archive numbers separated by spaces, commas or new lines."""
-
-    def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        numbers = [n for n in re.split(r"[\s,，、;；]+", text or "") if n]
-        if len(numbers) > MAX_CUSTOMERS:
-            raise forms.ValidationError(_("At most 500 customer files at a time."))
-        if any(len(n) > 20 for n in numbers):
-            raise forms.ValidationError(_("An archive number has at most 20 characters."))
-        return list(dict.fromkeys(numbers))
-
-
 class ReportForm(forms.Form):
     certainty = _certainty_field()
     description = _text(_("What happened"), rows=5)
     data_types = _data_types_field()
-    customers = ArchiveNumbersField(
+    customers = CustomerNumbersField(
         label=_("Archive numbers of the customers affected (if known)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        textarea=True,
+        purpose=PICKER_PURPOSE,
     )
 
 
@@ -105,13 +94,13 @@ class UpdateForm(forms.Form):
 
 
 class CustomersForm(forms.Form):
-    customers = ArchiveNumbersField(
-        label=_("Archive numbers to add"), widget=forms.Textarea(attrs={"rows": 2})
+    customers = CustomerNumbersField(
+        label=_("Archive numbers to add"), textarea=True, purpose=PICKER_PURPOSE
     )
 
 
 class RemoveCustomerForm(forms.Form):
-    customer = forms.IntegerField(min_value=1, max_value=2**62)
+    customer = CustomerNumberField(label=_("File number"), widget=forms.HiddenInput)
 
 
 class StepForm(forms.Form):
@@ -167,21 +156,10 @@ def _language() -> str:
     return translation.get_language() or "zh-hans"
 
 
-def _customer_ids(request: HttpRequest, form: forms.Form, numbers: list[str]) -> list[int] | None:
-    """The customer files of ``numbers`` the user may see; names the others on the form."""
-    visible = visible_to(principal=principal_of(request), action="customers.view").filter(
-        archive_no__in=numbers
-    )
-    found = dict(visible.values_list("archive_no", "pk"))
-    missing = [n for n in numbers if n not in found]
-    if missing:
-        form.add_error(
-            "customers",
-            _("No customer file you may see has the archive number %(numbers)s.")
-            % {"numbers": ", ".join(missing[:10])},
-        )
-        return None
-    return [found[n] for n in numbers]
+def _customer_ids(request: HttpRequest, form: forms.Form, typed: list[str]) -> list[int] | None:
+    """The customer files of the file numbers ``typed`` the user may see; names the others on
+    the form (and records them as refused)."""
+    return resolve_customers(form, "customers", typed, principal=principal_of(request))
 
 
 def _errors(form: forms.Form) -> str:
@@ -347,7 +325,7 @@ def _customers_add(request: HttpRequest, incident: LeakIncident, data: dict[str,
 def _customers_remove(request: HttpRequest, incident: LeakIncident, data: dict[str, Any]) -> Any:
     return services.incident_customers_remove(
         incident_id=incident.pk,
-        customer_ids=[data["customer"]],
+        customer_ids=[numbers.customer_id(data["customer"]) or 0],
         principal=principal_of(request),
     )
 

@@ -22,10 +22,11 @@ from veracity.core.detection import RULE_NAMES
 from veracity.detection.exports import problem_items_export
 from veracity.detection.selectors import recent_runs
 from veracity.policies.models import Channel
+from veracity.web.fields import CustomerNumberField, filtered_customer
 from veracity.web.views.common import chinese, in_language, principal_of
 
 PER_PAGE = 50
-FILTERS = ("business_date", "rule", "channel", "seller", "status", "stage")
+FILTERS = ("business_date", "rule", "channel", "seller", "customer", "status", "stage")
 PURPOSE = "problem_item"
 
 #: Who works the list (channel back-office joins once the workflow maps users to channels).
@@ -56,6 +57,7 @@ class ProblemFilterForm(forms.Form):
         choices=[("", _("All channels")), *Channel.choices],
     )
     seller = forms.CharField(label=_("Agent code"), required=False, max_length=32, strip=True)
+    customer = CustomerNumberField(label=_("File number"), required=False, purpose=PURPOSE)
     status = forms.ChoiceField(
         label=_("Open or closed"),
         required=False,
@@ -91,6 +93,7 @@ def _read(request: HttpRequest, cleaned: dict[str, Any], action: str, **page: An
         "seller_code": cleaned.get("seller"),
         "status": cleaned.get("status"),
         "stage": cleaned.get("stage"),
+        "customer_id": filtered_customer(cleaned.get("customer")),
         **page,
     }
     return problem_items(principal=principal_of(request, PURPOSE), action=action, **options)

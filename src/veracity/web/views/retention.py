@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from veracity.access.policy import action_required, may
+from veracity.customers import numbers
 from veracity.retention.models import (
     DestructionCertificate,
     DestructionRequest,
@@ -32,7 +33,6 @@ from veracity.retention.models import (
 )
 from veracity.retention.selectors import (
     KIND_OF,
-    customer_by_reference,
     customer_labels,
     due_counts,
     due_page,
@@ -51,6 +51,7 @@ from veracity.retention.services import (
     legal_hold_lift,
     legal_hold_place,
 )
+from veracity.web.fields import missing_message
 from veracity.web.views.common import chinese, principal_of
 
 PER_PAGE = 50
@@ -77,6 +78,15 @@ def _ids(values: list[str]) -> list[int] | None:
             return None
         out.append(int(value))
     return out
+
+
+def _customer_ids(values: list[str]) -> list[int] | None:
+    """Customer ids of the file numbers a form names (as typed); None when one names none."""
+    found = numbers.ids_by_number(values)
+    wanted = [numbers.normalise(v) for v in values]
+    if any(n is None or n not in found for n in wanted):
+        return None
+    return list(dict.fromkeys(found[str(n)] for n in wanted))
 
 
 @action_required("retention.view")
@@ -136,7 +146,7 @@ def request_submit(request: HttpRequest) -> HttpResponse:
     back = reverse("web:retention_due") + (
         f"?class={record_class}" if record_class in RecordClass.values else ""
     )
-    customers = _ids(request.POST.getlist("customer"))
+    customers = _customer_ids(request.POST.getlist("customer"))
     items = _ids(request.POST.getlist("problem_item"))
     if customers is None or items is None:
         messages.error(request, _("Some record numbers were not understood; nothing was done."))
@@ -262,9 +272,13 @@ def holds(request: HttpRequest) -> HttpResponse:
 @action_required("retention.act")
 @require_POST
 def hold_place(request: HttpRequest) -> HttpResponse:
-    customer_id = customer_by_reference(request.POST.get("customer", ""))
+    typed = request.POST.get("customer", "")
+    customer_id = numbers.customer_id(typed)
     if customer_id is None:
-        messages.error(request, _("No customer file with this archive number."))
+        messages.error(
+            request,
+            missing_message([numbers.normalise(typed) or typed.strip()[:40] or "—"]),
+        )
         return redirect("web:retention_holds")
     try:
         legal_hold_place(
@@ -329,7 +343,7 @@ def certificate_detail(request: HttpRequest, certificate_id: int) -> HttpRespons
         "web/retention/certificate_detail.html",
         {
             "certificate": certificate,
-            "customers": [(pk, labels.get(pk, f"#{pk}")) for pk in shown],
+            "customers": [(pk, labels[pk]) for pk in shown],
             "customer_total": len(certificate.customer_ids),
             "counts": counts,
             "rows": sum(n for _t, _o, n in counts),
