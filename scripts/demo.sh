@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=veracity.config.settings.demo
 uv run --frozen veracity migrate --no-input
+# DEBUG is off (Veracity's own error pages): WhiteNoise serves the collected static files.
+uv run --frozen veracity collectstatic --no-input >/dev/null
 uv run --frozen veracity demo-data --customers "${DEMO_CUSTOMERS:-3000}" --if-empty
 uv run --frozen veracity detect --if-due >/dev/null || true
 uv run --frozen veracity demo-users

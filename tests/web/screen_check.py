@@ -28,9 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-PO_FILE = (
-    Path(__file__).resolve().parents[2] / "src/veracity/locale/zh_Hans/LC_MESSAGES/django.po"
-)
+PO_FILE = Path(__file__).resolve().parents[2] / "src/veracity/locale/zh_Hans/LC_MESSAGES/django.po"
 
 #: Proper names and product words that may appear in Latin letters on a Chinese page.
 PROPER_NAMES: tuple[str, ...] = (
@@ -51,7 +49,9 @@ _UPPER_SNAKE = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-
 #: Lower-case snake words: the shape of internal action and kind codes (``view_personal_data``).
 _LOWER_SNAKE = re.compile(r"(?<![A-Za-z0-9_@./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_@])")
 #: Article references of the regulations: D4.25, D1.13, 第7条, 第7、13条, Art. 57.
-_ARTICLE = re.compile(r"(?<![A-Za-z0-9])D\d+\.\d*|第\s*\d+(?:\s*[、,，-]\s*\d+)*\s*条|\bArt\.\s*\d+")
+_ARTICLE = re.compile(
+    r"(?<![A-Za-z0-9])D\d+\.\d*|第\s*\d+(?:\s*[、,，-]\s*\d+)*\s*条|\bArt\.\s*\d+"
+)
 #: Four or more English words in a row (spaces and light punctuation between them).
 _ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \t,;:()/.-]+[A-Za-z][A-Za-z'’]*){3,}")
 #: A command line: the project's command, ``uv run``, or an option ``--as``.
@@ -134,7 +134,9 @@ def text_defects(text: str, url: str, *, msgids: dict[str, str] | None = None) -
     for match in _UPPER_SNAKE.finditer(text):
         add("finding or rule code" if match.group() in codes else "code", match.group())
     for code in codes:
-        if "_" not in code and re.search(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])", text):
+        if "_" not in code and re.search(
+            rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])", text
+        ):
             add("finding or rule code", code)
     for match in _LOWER_SNAKE.finditer(_URL.sub("·", text)):
         add("internal code", match.group())
@@ -157,40 +159,14 @@ def text_defects(text: str, url: str, *, msgids: dict[str, str] | None = None) -
 
 #: JavaScript: the visible text, the language and the visible buttons whose text colour equals
 #: their (first non-transparent) background colour.
-_READ_PAGE = """() => {
-  const lang = document.documentElement.lang || '';
-  const parse = c => { const m = (c || '').match(/[\\d.]+/g); return m ? m.map(Number) : null; };
-  const background = el => {
-    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
-      const c = parse(getComputedStyle(node).backgroundColor);
-      if (c && (c.length < 4 || c[3] > 0.05)) return c.slice(0, 3);
-    }
-    return [255, 255, 255];
-  };
-  const lum = c => {
-    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
-  };
-  const invisible = [];
-  for (const el of document.querySelectorAll('button, a.btn, .btn, input[type=submit], input[type=button]')) {
-    const box = el.getBoundingClientRect();
-    const style = getComputedStyle(el);
-    if (!box.width || !box.height || style.visibility === 'hidden' || style.display === 'none') continue;
-    const label = (el.innerText || el.value || '').trim();
-    if (!label) continue;
-    const fg = parse(style.color).slice(0, 3), bg = background(el);
-    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
-    if ((hi + 0.05) / (lo + 0.05) < 1.5) invisible.push(label + ' (colour ' + style.color + ' on ' + 'rgb(' + bg.join(', ') + '))');
-  }
-  return {lang, text: document.body ? document.body.innerText : '', invisible};
-}"""
+_READ_PAGE = (Path(__file__).with_name("screen_check.js")).read_text(encoding="utf-8")
 
 
 def read_page(page: Any) -> dict[str, Any] | None:
     """What a person sees on the page, or ``None`` for a page that is not HTML."""
     try:
         return page.evaluate(_READ_PAGE)
-    except Exception:  # noqa: BLE001 — navigated away, a download or a PDF: nothing to read
+    except Exception:
         return None
 
 

@@ -8,7 +8,8 @@ from tests.web.screen_check import defects, failure_message, parse_po, text_defe
 
 CLEAN = """<!doctype html><html lang="zh-hans"><body>
 <h1>问题件</h1><p>保费由非投保人账户支付</p>
-<p><span title="THIRD_PARTY_PAYER">第三方付款</span> · 档案号 C0000000010 · Veracity · 导出 Excel</p>
+<p><span title="THIRD_PARTY_PAYER">第三方付款</span> · 档案号 C0000000010</p>
+<p>Veracity · 导出 Excel</p>
 <button style="color:#fff;background:#1f5fa8">标为已读</button>
 <a class="btn" href="#" style="color:#1f5fa8;background:#fff">移除</a>
 </body></html>"""
@@ -70,7 +71,8 @@ def test_a_rendered_page_with_every_defect_fails(page):
         page_with(
             "<p>SHARED_PHONE 依据 D1.13</p><p>This page has not been translated yet.</p>"
             '<button style="color:#fff;background:#fff">标为已读</button>'
-            '<div style="background:#fafafa"><a class="btn" href="#" style="color:#fafafa">移除</a></div>'
+            '<div style="background:#fafafa">'
+            '<a class="btn" href="#" style="color:#fafafa">移除</a></div>'
             '<button style="display:none;color:#fff;background:#fff">隐藏</button>'
         )
     )

@@ -81,7 +81,10 @@ def test_every_role_sees_its_pages_in_chinese(browser, live_server, personas, bo
     for url in [*links, *extra]:
         page.goto(url)
         found += defects(page)
-        if url.endswith("/applications/") and page.locator("table a[href*='/applications/']").count():
+        if (
+            url.endswith("/applications/")
+            and page.locator("table a[href*='/applications/']").count()
+        ):
             page.locator("table a[href*='/applications/']").first.click()
             page.wait_for_load_state()
             found += defects(page)

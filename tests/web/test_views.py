@@ -269,13 +269,20 @@ def test_404_page_is_friendly_in_both_languages(login, personas):
     assert "Not found" in html(client.get("/no/such/page/"))
 
 
-def test_500_page_is_friendly(rf):
+def test_500_page_is_friendly_in_the_pages_language(rf):
+    from django.utils import translation
+
     from veracity.web.views.errors import server_error
 
-    response = server_error(rf.get("/"))
+    with translation.override("zh-hans"):
+        response = server_error(rf.get("/"))
     assert response.status_code == 500
     body = response.content.decode()
-    assert "系统出错" in body and "Something went wrong" in body
+    assert "系统出错" in body and "Something went wrong" not in body
+    assert 'lang="zh-hans"' in body
+    with translation.override("en"):
+        body = server_error(rf.get("/")).content.decode()
+    assert "Something went wrong" in body and "系统出错" not in body
 
 
 def test_applications_list_filters_and_paginates(login, personas, book):

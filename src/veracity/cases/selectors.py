@@ -26,6 +26,7 @@ from veracity.cases.listing import (
     distribution_cutoff,
     filtered_items,
     own_book_only,
+    person_name,
     problem_items,
     visible_to,
 )
@@ -264,7 +265,7 @@ def case_detail(
             action_label=str(StepAction(s.action).label) if s.action in StepAction.values else "",
             from_stage=s.from_stage,
             to_stage=s.to_stage,
-            actor=s.actor.get_username() if s.actor else "system",
+            actor=person_name(s.actor) if s.actor else "system",
             at=s.at,
             note=s.note,
             detail=s.detail,
@@ -285,7 +286,7 @@ def case_detail(
             content_type=e.content_type,
             size=e.size,
             sha256=e.sha256,
-            uploaded_by=e.uploaded_by.get_username(),
+            uploaded_by=person_name(e.uploaded_by),
             uploaded_at=e.uploaded_at,
         )
         for e in evidence_files

@@ -225,6 +225,7 @@ def field_words(field: str, language: str) -> str:
         return (zh_role + (zh_label if zh_label != own else "")) or "其他信息"
     return " ".join(part for part in (en_role, en_label) if part) or "other information"
 
+
 _INDEX = re.compile(r"\[(\d+)\]")
 
 

@@ -1,4 +1,7 @@
-"""The embedded demo: SQLite, demo keys generated once into ``var/``, DEBUG on."""
+"""The embedded demo: SQLite, demo keys generated once into ``var/``, and DEBUG off like
+production, so people see Veracity's own error pages in their language, never a traceback.
+Static files come from WhiteNoise: ``scripts/demo.sh`` collects them, and WhiteNoise also
+finds them in the apps (``WHITENOISE_USE_FINDERS``), so ``runserver`` needs no ``--insecure``."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from veracity.config.settings.base import *  # noqa: F403
 from veracity.config.settings.base import VAR_DIR, env_bool
 from veracity.config.settings.local_keys import load_or_create_local_keys
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+WHITENOISE_USE_FINDERS = True
 _keys = load_or_create_local_keys(VAR_DIR / "demo-keys.json")
 SECRET_KEY = os.environ.get("SECRET_KEY") or _keys["secret_key"]
 VERACITY_FIELD_KEYS = os.environ.get("VERACITY_FIELD_KEYS") or _keys["field_keys"]

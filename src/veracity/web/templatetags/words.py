@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django import template
 from django.utils.translation import get_language
 
@@ -42,7 +45,7 @@ def rule_name(code: str) -> str:
 
 @register.filter
 def source_name(source: str) -> str:
-    """Where a submission came from: ``import`` -> 文件导入, ``api:core`` -> 接口（核心业务系统）."""
+    """Where a submission came from: ``import`` -> 文件导入, ``api:core`` -> 接口（核心系统）."""
     from django.utils.translation import gettext
 
     kind, _, system = str(source).partition(":")
@@ -60,3 +63,28 @@ def source_name(source: str) -> str:
         "demo": gettext("Demo data"),
     }
     return names.get(kind, gettext("Other source"))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@register.filter
+def in_page_language(text: str) -> str:
+    """Of a text kept in both languages, one paragraph each (a retention rule's basis), the
+    paragraphs in the page's language: those with Chinese characters on a Chinese page, the
+    others on an English page. A text in one language only is shown as it is."""
+    paragraphs = [p for p in str(text or "").split("\n") if p.strip()]
+    chinese = [p for p in paragraphs if _CJK.search(p)]
+    other = [p for p in paragraphs if not _CJK.search(p)]
+    if not chinese or not other:
+        return "\n".join(paragraphs)
+    return "\n".join(chinese if _language().startswith("zh") else other)
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A person by name (the full name; the login only when no name is recorded)."""
+    if user is None or user == "":
+        return ""
+    full = str(getattr(user, "get_full_name", lambda: "")() or "").strip()
+    return full or str(getattr(user, "get_username", lambda: user)())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from veracity.access.policy import action_required
 from veracity.policies.selectors import VERDICTS, application_detail, applications_list
@@ -12,6 +14,7 @@ from veracity.web.forms import ApplicationFilterForm
 from veracity.web.views.common import (
     principal_of,
     remembered_purpose,
+    restricted,
 )
 
 PER_PAGE = 25
@@ -39,8 +42,19 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @action_required("applications.view")
 def detail(request: HttpRequest, policy_id: int) -> HttpResponse:
-    view = application_detail(
-        principal=principal_of(request, remembered_purpose(request) or "application_review"),
-        policy_id=policy_id,
-    )
+    try:
+        view = application_detail(
+            principal=principal_of(request, remembered_purpose(request) or "application_review"),
+            policy_id=policy_id,
+        )
+    except Http404:
+        return restricted(
+            request,
+            what=_("Application #%(id)s") % {"id": policy_id},
+            explanation=_(
+                "This application does not exist or is outside what your work gives you access to."
+            ),
+            back_url=reverse("web:applications"),
+            back_label=_("Applications"),
+        )
     return render(request, "web/applications/detail.html", {"app": view})

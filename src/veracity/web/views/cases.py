@@ -46,7 +46,13 @@ from veracity.policies.models import Channel
 from veracity.web.fields import CustomerNumberField, filtered_customer
 from veracity.web.forms import PURPOSES
 from veracity.web.templatetags.customer_numbers import file_number
-from veracity.web.views.common import chinese, in_language, principal_of, refusal_status
+from veracity.web.views.common import (
+    chinese,
+    in_language,
+    principal_of,
+    refusal_status,
+    restricted,
+)
 from veracity.web.views.problems import _rule_choices, export_offer
 
 PER_PAGE = 50
@@ -499,7 +505,15 @@ def _page(
 ) -> HttpResponse:
     view = case_detail(_known(item_id), principal=principal_of(request, PURPOSE))
     if view is None:
-        raise Http404("problem item")
+        return restricted(
+            request,
+            what=_("Problem item #%(id)s") % {"id": item_id},
+            explanation=_(
+                "This problem item does not exist or is outside what your work gives you access to."
+            ),
+            back_url=reverse("web:problems"),
+            back_label=_("Problem items"),
+        )
     item = view.item
     members = [
         {"member": m, "callback": m.callback_due_on, "channel": m.channel_label}

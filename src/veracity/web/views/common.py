@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from veracity.core.refusals import Kind, Refusal
 from veracity.db.addresses import request_address
@@ -51,3 +54,29 @@ def refusal_status(error: Refusal, *, missing_is_404: bool = False) -> int:
     refused thing is the page's own subject (an evidence file to download), not found is 404;
     the caller raises ``Http404`` then."""
     return 404 if missing_is_404 and error.kind is Kind.NOT_FOUND else 400
+
+
+def restricted(
+    request: HttpRequest,
+    *,
+    what: str,
+    explanation: str | Promise,
+    back_url: str,
+    back_label: str | Promise,
+) -> HttpResponse:
+    """The page for a record that does not exist or lies outside the reader's reach (a customer
+    file, an application, a problem item): the same words whichever it is, a 404, and the way
+    to apply for access. The refused attempt is recorded where it was decided (the selector)."""
+    return render(
+        request,
+        "web/restricted.html",
+        {
+            "heading": _("Restricted"),
+            "what": what,
+            "explanation": explanation,
+            "subject": what,
+            "back_url": back_url,
+            "back_label": back_label,
+        },
+        status=404,
+    )

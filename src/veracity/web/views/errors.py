@@ -27,7 +27,8 @@ def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without the request context: whatever broke (the database, a context
-    processor) must not break the error page too. Shows both languages."""
+    processor) must not break the error page too. In the page's language (the one the
+    locale middleware chose for the request); both only if even the template fails."""
     try:
         body = loader.get_template("web/500.html").render({})
     except Exception:
