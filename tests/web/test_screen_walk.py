@@ -70,6 +70,7 @@ def test_every_role_sees_its_pages_in_chinese(browser, live_server, personas, bo
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
 
+    page.screenshot(path=f"/tmp/veracity-walk-{username}.png")
     found = []
     links = nav_links(page)
     assert len(links) >= 3, links
@@ -90,3 +91,44 @@ def test_every_role_sees_its_pages_in_chinese(browser, live_server, personas, bo
             found += defects(page)
     context.close()
     assert not found, failure_message(found)
+
+
+#: The top bar's facts at a width: the rows its navigation takes, whether anything sticks out.
+_TOPBAR = """() => {
+  const bar = document.querySelector('.topbar');
+  const tops = new Set([...document.querySelectorAll('nav.nav > a, nav.nav > .menu > summary')]
+    .filter(e => e.getBoundingClientRect().width > 0)
+    .map(e => Math.round(e.getBoundingClientRect().top)));
+  const brand = document.querySelector('.brand').getBoundingClientRect();
+  const tools = document.querySelector('.tools').getBoundingClientRect();
+  return {rows: tops.size, barHeight: bar.getBoundingClientRect().height,
+          oneRow: Math.abs(brand.top - tools.top) < 30,
+          overflow: document.documentElement.scrollWidth > window.innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("username", ["sam", "ivan", "admin", "alice"])
+def test_the_top_navigation_holds_one_row_from_1280_to_1920(
+    browser, live_server, personas, username
+):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"pw-{username}")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+    wrong = []
+    for language in ("zh-hans", "en"):
+        if language == "en":
+            page.get_by_role("button", name="English").click()
+            page.wait_for_function("document.documentElement.lang === 'en'")
+        for width in (1280, 1440, 1920):
+            page.set_viewport_size({"width": width, "height": 900})
+            facts = page.evaluate(_TOPBAR)
+            if facts["rows"] != 1 or not facts["oneRow"] or facts["overflow"]:
+                wrong.append((language, width, facts))
+    page.get_by_role("button", name="简体中文").click()
+    context.close()
+    assert not wrong, wrong

@@ -36,6 +36,7 @@ PURPOSE_WORDS: dict[str, Any] = {
     "report": gettext_lazy("Statistics or report"),
     "other": gettext_lazy("Other"),
     "audit": pgettext_lazy("audit purpose", "Audit"),
+    "application_review": gettext_lazy("Application review"),
 }
 
 #: What a search was by (``detail["kind"]``).
@@ -194,7 +195,8 @@ def _purpose(code: str) -> str:
     if not code:
         return ""
     found = PURPOSE_WORDS.get(code)
-    return str(found) if found is not None else code
+    # an unknown code is still words on the page (the code is kept in the event's details)
+    return str(found) if found is not None else str(PURPOSE_WORDS["other"])
 
 
 def _say(template: str, **params: Any) -> SafeString:

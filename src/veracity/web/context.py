@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from veracity.access.policy import may
 from veracity.access.roles import ROLE_LABELS, RoleName, roles_of
@@ -19,6 +21,104 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "user_role_labels": [ROLE_LABELS[r] for r in sorted(user_roles)],
         "nav_casework": may(getattr(request, "user", None), "customers.view"),
         "nav_admin": RoleName.ADMIN in user_roles,
+    }
+
+
+#: The top navigation, in order: (url name, label, element id, url names it is active on,
+#: who sees it). At most ``NAV_PRIMARY`` entries stand in the bar; the rest fold into one
+#: "more" menu, so the bar keeps one row from 1280 to 1920 px in both languages.
+NAV_PRIMARY = 6
+_CASEWORK = "casework"
+_PROBLEMS = frozenset(
+    {"customer_service", "channel_backoffice", "customer_service_manager", "compliance"}
+    | {"information_manager", "admin"}
+)
+_QUEUE = frozenset(
+    {"customer_service", "channel_backoffice", "customer_service_manager", "compliance"}
+    | {"team_leader"}
+)
+_RETENTION = frozenset({"information_manager", "customer_service_manager", "auditor", "admin"})
+_AUDIT = frozenset({"auditor", "admin"})
+_NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
+    ("web:home", _("Home"), "nav-home", ("home",), "all"),
+    (
+        "web:customer_search",
+        _("Customers"),
+        "nav-customers",
+        ("customer_search", "customer_detail"),
+        _CASEWORK,
+    ),
+    (
+        "web:applications",
+        _("Applications"),
+        "nav-applications",
+        ("applications", "application_detail"),
+        _CASEWORK,
+    ),
+    (
+        "web:problems",
+        _("Problem items"),
+        "nav-problems",
+        ("problems", "case_detail", "case_overdue"),
+        _PROBLEMS,
+    ),
+    ("web:case_queue", _("My work queue"), "nav-queue", ("case_queue",), _QUEUE),
+    (
+        "web:access_requests",
+        _("Access requests"),
+        "nav-access",
+        ("access_requests", "access_request", "access_request_new", "access_register"),
+        "all",
+    ),
+    (
+        "web:incidents",
+        _("Leak incidents"),
+        "nav-incidents",
+        ("incidents", "incident_detail"),
+        "incidents",
+    ),
+    ("web:incident_report", _("Report a leak"), "nav-report", ("incident_report",), "all"),
+    ("web:retention", _("Retention"), "nav-retention", ("retention*",), _RETENTION),
+    ("web:audit", _("Audit trail"), "nav-audit", ("audit",), _AUDIT),
+    ("admin:index", _("Administration"), "nav-admin", (), "admin"),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The entries of the top navigation this user sees: ``nav_items`` stand in the bar,
+    ``nav_more`` fold into the "more" menu (``nav_more_active`` when one of them is open)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    user_roles = {r.value for r in roles_of(user)}
+    admin = RoleName.ADMIN in roles_of(user)
+    flags = {
+        "all": True,
+        "admin": admin,
+        _CASEWORK: may(user, "customers.view"),
+        "incidents": may_handle_incidents(principal=principal_of(request)),
+    }
+    match = getattr(request, "resolver_match", None)
+    current = (match.url_name or "") if match else ""
+    entries = []
+    for url_name, label, element_id, active_on, who in _NAV:
+        shown = flags[who] if isinstance(who, str) else bool(who & user_roles)
+        if not shown:
+            continue
+        active = any(
+            current.startswith(name[:-1]) if name.endswith("*") else current == name
+            for name in active_on
+        )
+        entries.append(
+            {"url": reverse(url_name), "label": label, "id": element_id, "active": active}
+        )
+    primary, more = entries[:NAV_PRIMARY], entries[NAV_PRIMARY:]
+    if len(more) == 1:  # a menu of one entry helps nobody
+        primary, more = entries, []
+    return {
+        "nav_items": primary,
+        "nav_more": more,
+        "nav_more_active": any(e["active"] for e in more),
     }
 
 

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "veracity.web.context.roles",
                 "veracity.web.context.notifications",
+                "veracity.web.context.navigation",
             ],
         },
     },

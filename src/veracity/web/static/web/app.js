@@ -93,4 +93,18 @@
     init(document);
   }
   document.addEventListener("htmx:load", function (event) { init(event.target); });
+
+  /* The top bar's menus (<details class="menu">): one open at a time, closed by a click
+     elsewhere or by Escape. */
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+    });
+  });
 })();
