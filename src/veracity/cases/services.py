@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -69,7 +69,8 @@ from veracity.customers.corrections import (
 from veracity.db.batches import chunks
 from veracity.db.bulk import insert_rows
 from veracity.db.fields import field_crypto
-from veracity.notify.services import notify_users
+from veracity.notify.services import tell
+from veracity.org.actions import roles_for
 from veracity.org.principals import Principal, acting_user, is_signed_in
 from veracity.policies.models import Channel
 from veracity.sales.models import Seller
@@ -235,6 +236,15 @@ def problem_item_distribute(
         principal=principal,
         before=before,
         detail={"channel": chosen, "due_on": str(item.due_on), "due_basis": item.due_basis},
+    )
+    # D1.13: the list goes to the channel's back-office and, at the same time, to the team
+    # leaders of the item's sellers
+    _tell_item(
+        item,
+        "problem_item_distributed",
+        [*_channel_staff(chosen), *_team_leaders([item.pk]).get(item.pk, [])],
+        principal,
+        due_on=str(item.due_on or ""),
     )
     return item
 
@@ -465,6 +475,9 @@ def problem_item_submit(
             **({"correction": _shown(correction)} if correction else {}),
         },
     )
+    _tell_item(
+        item, "problem_item_submitted", _verifiers(), principal, investigator=_name(principal)
+    )
     return item
 
 
@@ -543,6 +556,14 @@ def problem_item_return(*, item_id: int, principal: Principal, reason: str) -> P
     item.returned_times += 1
     _save(item, ["returned_times"])
     _step(item, action=StepAction.RETURN, principal=principal, before=before, note=text)
+    _tell_item(
+        item,
+        "problem_item_returned",
+        [item.assignee],
+        principal,
+        by=_name(principal),
+        reason=text[:200],
+    )
     return item
 
 
@@ -579,6 +600,7 @@ def problem_item_verify(
         )
     elif item.outcome == Outcome.ESCALATED:
         _escalate(item, principal)
+    _tell_item(item, "problem_item_verified", _handlers(item), principal, by=_name(principal))
     return item
 
 
@@ -626,15 +648,55 @@ def _escalate(item: ProblemItem, principal: Principal) -> None:
             defaults={"reason": item.findings, "escalated_by": user, "escalated_at": now},
         )
     _step(item, action=StepAction.ESCALATE, principal=principal, detail={"sellers": codes})
-    notify_users(
-        users=_supervisors(item, sellers),
-        kind="problem_item_escalated",
-        title_zh=f"问题件 #{item.pk}：销售人员违规已上报（{'、'.join(codes)}）",
-        title_en=f"Problem item #{item.pk}: seller misconduct referred ({', '.join(codes)})",
-        body_zh=item.findings,
-        body_en=item.findings,
-        link=f"/problems/{item.pk}/",
+    _tell_item(
+        item, "problem_item_escalated", _supervisors(item, sellers), principal, sellers=codes
     )
+
+
+def _tell_item(
+    item: ProblemItem, kind: str, users: Iterable[Any], principal: Principal, **params: Any
+) -> None:
+    """Tell ``users`` (not the person acting) of a hand-off of ``item``, linking to it."""
+    tell(
+        users,
+        kind,
+        {"item": f"#{item.pk}", **params},
+        link=f"/problems/{item.pk}/",
+        object_type="problem_item",
+        object_id=item.pk,
+        exclude=[acting_user(principal)],
+    )
+
+
+def _name(principal: Principal) -> str:
+    user = acting_user(principal)
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username())
+
+
+def _verifiers() -> list[Any]:
+    """The people who may verify an item's findings (the roles of ``cases.verify``)."""
+    from django.contrib.auth import get_user_model
+
+    roles = [r.value for r in roles_for("cases.verify")]
+    return list(get_user_model().objects.filter(groups__name__in=roles, is_active=True).distinct())
+
+
+def _handlers(item: ProblemItem) -> list[Any]:
+    """The investigator and the person who distributed the item."""
+    distributed_by = (
+        CaseStep.objects.filter(item=item, action=StepAction.DISTRIBUTE, actor__isnull=False)
+        .order_by("-at")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    from django.contrib.auth import get_user_model
+
+    people = [item.assignee] if item.assignee_id else []
+    if distributed_by:
+        people += list(get_user_model().objects.filter(pk=distributed_by))
+    return people
 
 
 def _supervisors(item: ProblemItem, sellers: Sequence[Any] = ()) -> list[Any]:
@@ -668,6 +730,7 @@ def problem_item_close(*, item_id: int, principal: Principal, note: str = "") ->
     item.closed_on = timezone.localdate()
     _save(item, ["status", "closed_on"])
     _step(item, action=StepAction.CLOSE, principal=principal, before=before, note=text)
+    _tell_item(item, "problem_item_closed", _handlers(item), principal, by=_name(principal))
     return item
 
 
@@ -736,17 +799,11 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
             for item in fresh
         )
         for pk, items in by_user.items():
-            listed = "、".join(f"#{i.pk}" for i in items[:20])
-            more = f" …（共{len(items)}件）" if len(items) > 20 else ""
-            notify_users(
-                users=[people[pk]],
-                kind="problem_item_overdue",
-                title_zh=f"{len(items)}件问题件调查已逾期",
-                title_en=f"{len(items)} problem item(s) past their investigation deadline",
-                body_zh=f"逾期问题件：{listed}{more}",
-                body_en="Overdue: "
-                + ", ".join(f"#{i.pk}" for i in items[:20])
-                + (f" … ({len(items)} in all)" if len(items) > 20 else ""),
+            numbers = [f"#{i.pk}" for i in items[:20]] + (["…"] if len(items) > 20 else [])
+            tell(
+                [people[pk]],
+                "problem_item_overdue",
+                {"count": len(items), "items": numbers},
                 link="/problems/overdue/",
             )
     return len(overdue)
