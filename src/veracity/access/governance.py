@@ -623,6 +623,22 @@ def access_grants_warn(*, now: datetime | None = None) -> int:
     return told
 
 
+def grants_ending_count(*, principal: Principal, now: datetime | None = None) -> int:
+    """How many of the acting user's grants end within :data:`GRANT_WARNING` (neither
+    returned nor expired)."""
+    user = acting_user(principal)
+    if getattr(user, "pk", None) is None:
+        return 0
+    now = now or timezone.now()
+    return AccessGrant.objects.filter(
+        holder_id=user.pk,
+        ends_at__gt=now,
+        ends_at__lte=now + GRANT_WARNING,
+        returned_at__isnull=True,
+        expired_at__isnull=True,
+    ).count()
+
+
 # --- exports (D4.23) -------------------------------------------------------------------------
 
 
