@@ -649,14 +649,26 @@ def _escalate(item: ProblemItem, principal: Principal) -> None:
         )
     _step(item, action=StepAction.ESCALATE, principal=principal, detail={"sellers": codes})
     _tell_item(
-        item, "problem_item_escalated", _supervisors(item, sellers), principal, sellers=codes
+        item,
+        "problem_item_escalated",
+        _supervisors(item, sellers),
+        principal,
+        tell_actor=True,
+        sellers=codes,
     )
 
 
 def _tell_item(
-    item: ProblemItem, kind: str, users: Iterable[Any], principal: Principal, **params: Any
+    item: ProblemItem,
+    kind: str,
+    users: Iterable[Any],
+    principal: Principal,
+    *,
+    tell_actor: bool = False,
+    **params: Any,
 ) -> None:
-    """Tell ``users`` (not the person acting) of a hand-off of ``item``, linking to it."""
+    """Tell ``users`` of a hand-off of ``item``, linking to it; the person acting is not told
+    of their own step unless ``tell_actor`` (an escalation goes on compliance's record)."""
     tell(
         users,
         kind,
@@ -664,7 +676,7 @@ def _tell_item(
         link=f"/problems/{item.pk}/",
         object_type="problem_item",
         object_id=item.pk,
-        exclude=[acting_user(principal)],
+        exclude=[] if tell_actor else [acting_user(principal)],
     )
 
 
