@@ -132,3 +132,28 @@ def test_verified_and_closed_reach_the_investigator_and_the_distributor(item, st
     told = _told("problem_item_closed")
     assert set(told) == {"carol", "sam"}
     assert all(n.link == f"/problems/{item.pk}/" for n in told.values())
+
+
+def test_a_bulk_distribution_tells_each_person_once(item, staff):
+    from veracity.cases.models import ProblemItemMember
+
+    second = ProblemItem.objects.get(pk=item.pk)
+    second.pk, second.key = None, f"{item.key}-2"
+    second.save()
+    ProblemItemMember.objects.bulk_create(
+        ProblemItemMember(
+            item=second, customer_id=m.customer_id, policy_id=m.policy_id, added_on=m.added_on
+        )
+        for m in item.members.all()
+    )
+    result = cs.problem_items_distribute(
+        item_ids=[item.pk, second.pk], channel="agency", principal=Staff(staff["sam"])
+    )
+    assert sorted(result.done) == sorted([item.pk, second.pk])
+    told = _told("problem_items_distributed")
+    assert set(told) == {"carol", "henry", "terry"}
+    assert not Notification.objects.filter(kind="problem_item_distributed").exists()
+    assert Notification.objects.filter(recipient=staff["terry"]).count() == 1
+    with translation.override("zh-hans"):
+        assert told["terry"].title == "2件问题件已分发至您的渠道，请调查"
+        assert told["terry"].body == f"问题件：#{item.pk}、#{second.pk}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -216,7 +217,12 @@ _DEADLINE_FIELDS = ("distributed_on", "due_on", "due_basis", "due_provisional")
 
 @transaction.atomic
 def problem_item_distribute(
-    *, item_id: int, channel: str | None, principal: Principal, as_of: date | None = None
+    *,
+    item_id: int,
+    channel: str | None,
+    principal: Principal,
+    as_of: date | None = None,
+    told: bool = True,
 ) -> ProblemItem:
     """Customer service sends the item to the management of a sales channel (by default the
     channel of most of its policies). The investigation is due 3 working days from today,
@@ -237,16 +243,23 @@ def problem_item_distribute(
         before=before,
         detail={"channel": chosen, "due_on": str(item.due_on), "due_basis": item.due_basis},
     )
-    # D1.13: the list goes to the channel's back-office and, at the same time, to the team
-    # leaders of the item's sellers
-    _tell_item(
-        item,
-        "problem_item_distributed",
-        [*_channel_staff(chosen), *_team_leaders([item.pk]).get(item.pk, [])],
-        principal,
-        due_on=str(item.due_on or ""),
-    )
+    if told:  # a bulk distribution tells once for all its items
+        _tell_item(
+            item,
+            "problem_item_distributed",
+            _distributed_to(chosen, [item.pk]).get(item.pk, []),
+            principal,
+            due_on=str(item.due_on or ""),
+        )
     return item
+
+
+def _distributed_to(channel: str, item_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """item → who is told it was distributed (D1.13): the channel's back-office and, at the
+    same time, the team leaders of the item's sellers."""
+    staff = _channel_staff(channel)
+    leaders = _team_leaders(item_ids)
+    return {pk: [*staff, *leaders.get(pk, [])] for pk in item_ids}
 
 
 @dataclass
@@ -261,14 +274,51 @@ def problem_items_distribute(
     """Distribute many items; each in its own transaction, so one refusal (already taken,
     no channel) does not hold back the others, and each refusal is reported."""
     result = BulkResult()
+    by_channel: dict[str, list[int]] = defaultdict(list)
     for item_id in dict.fromkeys(item_ids):
         try:
-            problem_item_distribute(item_id=item_id, channel=channel, principal=principal)
+            item = problem_item_distribute(
+                item_id=item_id, channel=channel, principal=principal, told=False
+            )
         except CaseError as error:
             result.refused[item_id] = error
         else:
             result.done.append(item_id)
+            by_channel[item.assigned_channel].append(item.pk)
+    _tell_distributed(by_channel, principal)
     return result
+
+
+def _tell_distributed(by_channel: Mapping[str, Sequence[int]], principal: Principal) -> None:
+    """One notice per person for the items of a bulk distribution that reach them."""
+    items_of: dict[int, list[int]] = defaultdict(list)
+    people: dict[int, Any] = {}
+    for chosen, ids in by_channel.items():
+        for item_id, users in _distributed_to(chosen, ids).items():
+            for user in users:
+                people[user.pk] = user
+                if item_id not in items_of[user.pk]:
+                    items_of[user.pk].append(item_id)
+    with transaction.atomic():
+        for pk, ids in items_of.items():
+            if len(ids) == 1:
+                item = ProblemItem.objects.get(pk=ids[0])
+                _tell_item(
+                    item,
+                    "problem_item_distributed",
+                    [people[pk]],
+                    principal,
+                    due_on=str(item.due_on or ""),
+                )
+                continue
+            numbers = [f"#{i}" for i in ids[:20]] + (["…"] if len(ids) > 20 else [])
+            tell(
+                [people[pk]],
+                "problem_items_distributed",
+                {"count": len(ids), "items": numbers},
+                link="/problems/queue/?stage=distributed",
+                exclude=[acting_user(principal)],
+            )
 
 
 # --- PW-2: investigation --------------------------------------------------------------------

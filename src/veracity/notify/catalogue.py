@@ -41,6 +41,11 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         N_("Investigation due by %(due_on)s."),
     ),
     NoticeKind(
+        "problem_items_distributed",
+        N_("%(count)s problem items have been sent to your channel for investigation"),
+        N_("Problem items: %(items)s"),
+    ),
+    NoticeKind(
         "problem_item_submitted",
         N_("Problem item %(item)s awaits verification"),
         N_("%(investigator)s has handed in the findings."),
