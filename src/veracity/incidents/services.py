@@ -38,7 +38,7 @@ from veracity.incidents.selectors import (
     may_handle_incidents,
     users_with_roles,
 )
-from veracity.notify.catalogue import CERTAINTY_WORDS
+from veracity.notify.catalogue import BY_THE_SYSTEM, CERTAINTY_WORDS
 from veracity.notify.services import tell
 from veracity.org.principals import Principal, acting_user, is_signed_in
 
@@ -180,7 +180,7 @@ def _tell_responders(incident: LeakIncident, *, exclude: Any = None) -> list[int
         u for u in users_with_roles(*RESPONDER_ROLES) if u.pk != getattr(exclude, "pk", None)
     ]
     by = incident.reported_by
-    reporter = (by.get_full_name() or by.get_username()) if by else ""
+    reporter = (by.get_full_name() or by.get_username()) if by else BY_THE_SYSTEM
     certainty = CERTAINTY_WORDS[
         "confirmed" if incident.certainty == LeakIncident.Certainty.CONFIRMED else "suspected"
     ]

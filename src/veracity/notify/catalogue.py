@@ -126,7 +126,7 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         "incident_reported",
         N_("%(certainty)s customer information leak %(incident)s"),
         N_("Reported by %(reporter)s at %(when)s; data concerned: %(data)s. Respond at once."),
-        translated=("certainty", "data"),
+        translated=("certainty", "data", "reporter"),  # a person's name reads as itself
     ),
     NoticeKind(
         "incident_lockout_account",
@@ -151,6 +151,8 @@ OUTCOME_WORDS: dict[str, str] = {
     "rejected": N_("rejected"),
     "withdrawn": N_("withdrawn"),
 }
+#: who reported an incident when no person did
+BY_THE_SYSTEM: str = N_("the system")
 CERTAINTY_WORDS: dict[str, str] = {"suspected": N_("Suspected"), "confirmed": N_("Confirmed")}
 
 
