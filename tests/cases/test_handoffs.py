@@ -13,7 +13,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import translation
 
-from tests.cases.conftest import PDF
+from tests.cases.conftest import PDF, attach_confirmation
 from veracity.cases import services as cs
 from veracity.cases.models import ProblemItem
 from veracity.notify.models import Notification
@@ -47,6 +47,7 @@ def _submitted(item: ProblemItem, users) -> None:
         filename="report.pdf",
         data=PDF,
     )
+    attach_confirmation(Staff(users["carol"]), item.pk)
     cs.problem_item_submit(
         principal=Staff(users["carol"]),
         item_id=item.pk,

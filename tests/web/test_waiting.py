@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.cases.conftest import PDF
+from tests.cases.conftest import PDF, attach_confirmation
 from tests.cases.test_listing import make_items
 from veracity.cases import services as cs
 from veracity.org.principals import Staff
@@ -54,6 +54,7 @@ def test_counts_follow_the_item_through_its_hand_offs(personas):
         filename="report.pdf",
         data=PDF,
     )
+    attach_confirmation(carol, item.pk)
     cs.problem_item_submit(principal=carol, item_id=item.pk, outcome="explained", findings="夫妻")
     assert counts(personas["dave"])["verify"] == 1 and counts(personas["sam"])["verify"] == 1
     assert counts(personas["carol"])["investigate"] == 0
