@@ -82,8 +82,12 @@ def test_an_agent_reports_and_both_managers_are_told_at_once(
                 "data_types": ["id_number", "name", "address"],
             },
         )
-    assert response.status_code == 302 and response["Location"] == "/"
     incident = LeakIncident.objects.get()
+    # she lands on her receipt, with the incident's number
+    assert response.status_code == 302
+    assert response["Location"] == f"/incidents/{incident.pk}/reported/"
+    receipt = client.get(response["Location"]).content.decode()
+    assert f"泄露事件 #{incident.pk}" in receipt and "咖啡馆" not in receipt
     assert incident.reported_by == personas["alice"] and incident.status == "reported"
     assert incident.data_types == ["id_number", "name", "address"]
     notes = Notification.objects.filter(kind="incident_reported")
@@ -92,8 +96,14 @@ def test_an_agent_reports_and_both_managers_are_told_at_once(
     assert [m.to for m in mail.outbox] == [["mona@example.com"]]
     event = AuditEvent.objects.get(action="incident")
     assert event.actor == "alice" and event.object_id == str(incident.pk)
-    # the agent does not see the incident she reported
+    # the agent does not see the incident she reported, nor another's receipt
     assert client.get(f"/incidents/{incident.pk}/").status_code == 403
+    client.force_login(personas["carol"])
+    other = client.get(f"/incidents/{incident.pk}/reported/")
+    assert other.status_code == 404 and 'id="no-access"' in other.content.decode()
+    assert AuditEvent.objects.filter(
+        action="access_refused", actor="carol", object_type="incident"
+    ).exists()
     # the managers see the unread notice in the navigation
     client.force_login(personas["mona"])
     assert client.get("/notifications/").context["nav_unread"] == 1

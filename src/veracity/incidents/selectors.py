@@ -7,10 +7,12 @@ from typing import Any, Final
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
+from veracity.access.policy import record_refusal
 from veracity.access.roles import RoleName
+from veracity.audit.services import Actor
 from veracity.incidents.models import LeakIncident
 from veracity.org.actions import may, reach_for, roles_for
-from veracity.org.principals import Principal
+from veracity.org.principals import Principal, acting_user
 
 #: Told at once of every reported leak (D4.27: 客户信息主管 and 客户服务部经理); the roles of
 #: ``incidents.respond`` in the actions table.
@@ -76,3 +78,23 @@ def incidents_open_count(*, principal: Principal) -> int:
         .filter(status__in=OPEN_STATUSES)
         .count()
     )
+
+
+def incident_receipt(*, principal: Principal, incident_id: int) -> LeakIncident | None:
+    """The incident ``principal`` reported, for the reporter's receipt (its number, when, how
+    certain; nothing the handlers added). ``None`` — and a refused attempt in the trail — for
+    an incident someone else reported or one that does not exist, alike."""
+    user = acting_user(principal)
+    found = (
+        LeakIncident.objects.filter(pk=incident_id, reported_by=user).first()
+        if user is not None and 0 < incident_id < 2**62
+        else None
+    )
+    if found is None:
+        record_refusal(
+            actor=Actor.of_principal(principal),
+            action="incidents.report",
+            object_type="incident",
+            object_id=str(incident_id),
+        )
+    return found

@@ -72,6 +72,7 @@ urlpatterns = [
     path("incidents/", incidents.index, name="incidents"),
     path("incidents/report/", incidents.report, name="incident_report"),
     path("incidents/<int:incident_id>/", incidents.detail, name="incident_detail"),
+    path("incidents/<int:incident_id>/reported/", incidents.reported, name="incident_reported"),
     path("incidents/<int:incident_id>/<slug:step>/", incidents.act, name="incident_act"),
     path("notifications/", notifications.index, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="notifications_read"),

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -21,12 +22,13 @@ from veracity.incidents import services
 from veracity.incidents.models import DataType, LeakIncident
 from veracity.incidents.selectors import (
     incident_list,
+    incident_receipt,
     incidents_visible_to,
     may_handle_incidents,
 )
 from veracity.incidents.services import IncidentError
 from veracity.web.fields import CustomerNumberField, CustomerNumbersField, resolve_customers
-from veracity.web.views.common import principal_of, refusal_status
+from veracity.web.views.common import principal_of, refusal_status, restricted
 
 PER_PAGE = 50
 MAX_TEXT = services.MAX_TEXT
@@ -203,11 +205,27 @@ def report(request: HttpRequest) -> HttpResponse:
                 )
                 if may_handle_incidents(principal=principal_of(request)):
                     return redirect("web:incident_detail", incident_id=incident.pk)
-                return redirect("web:home")
+                return redirect("web:incident_reported", incident_id=incident.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "web/incidents/report.html", {"form": form, "error": error}, status=status
     )
+
+
+@action_required("incidents.report")
+def reported(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """The reporter's receipt: the incident's number and what happens next (for a reporter
+    who does not handle incidents; the handlers land on the incident's own page)."""
+    incident = incident_receipt(principal=principal_of(request), incident_id=incident_id)
+    if incident is None:
+        return restricted(
+            request,
+            what=_("Leak incident #%(id)s") % {"id": incident_id},
+            explanation=_("Only the person who reported a leak sees its receipt."),
+            back_url=reverse("web:incident_report"),
+            back_label=_("Report a leak"),
+        )
+    return render(request, "web/incidents/reported.html", {"incident": incident})
 
 
 # --- list and page -------------------------------------------------------------------------

@@ -80,7 +80,37 @@
     });
   }
 
+  /* Dates and times never break inside ("2026-\n12-02"): each date in the page's text is
+     wrapped in <span class="nowrap">, on the first page and on every swapped fragment. */
+  var DATE = /\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\b\d{2}:\d{2}:\d{2}\b/g;
+  function dates(root) {
+    if (!root || !root.nodeType || root.nodeType !== 1) return;
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var found = [];
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var parent = node.parentElement;
+      if (!parent || parent.closest("script, style, textarea, option, .nowrap")) continue;
+      DATE.lastIndex = 0;
+      if (DATE.test(node.nodeValue)) found.push(node);
+    }
+    found.forEach(function (text) {
+      var value = text.nodeValue, last = 0, out = document.createDocumentFragment(), m;
+      DATE.lastIndex = 0;
+      while ((m = DATE.exec(value)) !== null) {
+        if (m.index > last) out.appendChild(document.createTextNode(value.slice(last, m.index)));
+        var span = document.createElement("span");
+        span.className = "nowrap";
+        span.textContent = m[0];
+        out.appendChild(span);
+        last = m.index + m[0].length;
+      }
+      if (last < value.length) out.appendChild(document.createTextNode(value.slice(last)));
+      text.parentNode.replaceChild(out, text);
+    });
+  }
+
   function init(root) {
+    dates(root === document ? document.body : root);
     bars(root);
     tickAll(root);
     requestKinds(root);
