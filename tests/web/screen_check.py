@@ -58,8 +58,10 @@ _UPPER_SNAKE = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-
 #: Lower-case snake words: the shape of internal action and kind codes (``view_personal_data``).
 _LOWER_SNAKE = re.compile(r"(?<![A-Za-z0-9_@./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_@])")
 #: Article references of the regulations: D4.25, D1.13, 第7条, 第7、13条, Art. 57.
+#: (An ordinal in a sentence, "截至第 8 条", is no article: articles are written close up.)
 _ARTICLE = re.compile(
-    r"(?<![A-Za-z0-9])D\d+\.\d*|第\s*\d+(?:\s*[、,，-]\s*\d+)*\s*条|\bArt\.\s*\d+"
+    r"(?<![A-Za-z0-9])D\d+\.\d*|第\d+(?:[、,，]\d+)*条|第\s?\d+(?:\s?[、,，]\s?\d+)+\s?条"
+    r"|制度\s?\d+|\bArt\.\s*\d+"
 )
 #: Four or more English words in a row (spaces and light punctuation between them).
 _ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \t,;:()/.-]+[A-Za-z][A-Za-z'’]*){3,}")
@@ -155,7 +157,9 @@ def text_defects(text: str, url: str, *, msgids: dict[str, str] | None = None) -
         add("command line", match.group().strip())
     cleaned = _without_proper_names(text)
     for match in _ENGLISH_RUN.finditer(cleaned):
-        add("English words", match.group().strip())
+        # capitals only (a two-factor secret "OP QSIE IDBY", codes) are no sentence
+        if sum(1 for word in re.findall(r"[A-Za-z']+", match.group()) if word != word.upper()) >= 2:
+            add("English words", match.group().strip())
     for line in (segment.strip() for segment in text.splitlines()):
         if not line or not re.search(r"[A-Za-z]", line):
             continue

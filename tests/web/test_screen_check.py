@@ -27,6 +27,8 @@ def page_with(body: str, lang: str = "zh-hans") -> str:
         ("操作 view_personal_data", "internal code", "view_personal_data"),
         ("依据 D4.25 保存", "article reference", "D4.25"),
         ("依据制度1 第7、13条", "article reference", "第7、13条"),
+        ("依据制度1 第7、13条", "article reference", "制度1"),
+        ("见第7条", "article reference", "第7条"),
         ("请运行 veracity retention-run --as admin", "command line", "veracity retention-run"),
         ("请运行 veracity retention-run --as admin", "command line", "--as"),
         ("Records are kept for the period below.", "English words", None),
@@ -44,6 +46,8 @@ def test_each_kind_of_defect_in_the_text_is_found(text, kind, snippet):
         "保费由非投保人账户支付 · 档案号 C0000000010",
         "导出 Excel · Veracity · 2026-12-02 10:30",
         "联系邮箱 sam.li@example.com",
+        "孙明 校验了截至第 8 条的 12 条事件",
+        "密钥 OP QSIE IDBY CZKH HUNC",
         "English",
     ],
 )

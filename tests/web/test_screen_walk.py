@@ -45,17 +45,31 @@ def _evidence_dir(settings, tmp_path):
 
 @pytest.fixture
 def book(personas, application):
-    """A customer with a policy, a failed application and an open problem item."""
+    """A customer with a policy, a failed application, an open problem item, and a reported
+    leak naming the customer (so the managers have an unread notice with its 标为已读 button
+    and the incident page its 移除 buttons)."""
     from tests.cases.test_listing import make_items
+    from veracity.incidents.services import incident_report
+    from veracity.org.principals import Staff
 
     seller_for(personas["alice"])
-    store(application)
+    (policy,) = store(application)
     store(failing_application())
-    return make_items()
+    item = make_items()
+    customer = policy.roles.get(role="policyholder").customer
+    item.incident = incident_report(
+        principal=Staff(personas["alice"]),
+        description="投保单复印件遗失",
+        data_types=["name", "id_number"],
+        customer_ids=[customer.pk],
+    )
+    return item
 
 
 def nav_links(page) -> list[str]:
-    hrefs = page.locator("nav.nav a[href]").evaluate_all("els => els.map(e => e.href)")
+    hrefs = page.locator("nav.nav a[href], .tools a[href]").evaluate_all(
+        "els => els.map(e => e.href)"
+    )
     return list(dict.fromkeys(h for h in hrefs if "/admin/" not in h or h.endswith("/admin/")))
 
 
@@ -76,6 +90,8 @@ def test_every_role_sees_its_pages_in_chinese(browser, live_server, personas, bo
     assert len(links) >= 3, links
     extra = [
         f"{live_server.url}/problems/{book.pk}/",
+        f"{live_server.url}/incidents/{book.incident.pk}/",
+        f"{live_server.url}/incidents/{book.incident.pk}/reported/",
         f"{live_server.url}/applications/",
         f"{live_server.url}/does-not-exist/",
     ]

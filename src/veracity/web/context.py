@@ -35,7 +35,7 @@ _PROBLEMS = frozenset(
 )
 _QUEUE = frozenset(
     {"customer_service", "channel_backoffice", "customer_service_manager", "compliance"}
-    | {"team_leader"}
+    | {"team_leader", "agent"}
 )
 _RETENTION = frozenset({"information_manager", "customer_service_manager", "auditor", "admin"})
 _AUDIT = frozenset({"auditor", "admin"})

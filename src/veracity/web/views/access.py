@@ -36,7 +36,7 @@ class AccessRequestForm(forms.Form):
     export_of = forms.ChoiceField(
         label=_("List to export"),
         required=False,
-        choices=[("", "—"), *[(code, code) for code in g.EXPORTABLE]],
+        choices=lambda: [("", "—"), *[(c, in_language(*w)) for c, w in g.EXPORTABLE.items()]],
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=REQUEST_PURPOSES)
