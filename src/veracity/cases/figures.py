@@ -1,0 +1,279 @@
+"""Figures about problem items for the home pages: counts only, no personal data (so not
+audited as reads), restricted by the reader's reach.
+
+Who holds ``reports.view`` (``org.actions``) counts every item; anyone else the items they may
+read for ``cases.view`` (``listing.visible_to``), and nobody else any. "My items" (the
+back-office's deadlines) are the items of the reader's work queue (``cases.queue``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from veracity.cases.listing import visible_to
+from veracity.cases.models import Escalation, Outcome, ProblemItem, ProblemItemMember, Stage
+from veracity.cases.selectors import OPEN_STAGES, RUNNING, queue_condition
+from veracity.org.actions import may
+from veracity.org.principals import Principal
+from veracity.policies.figures import applications_in_scope
+from veracity.policies.models import Channel
+
+__all__ = [
+    "ChannelQuality",
+    "Deadlines",
+    "ItemsMonth",
+    "SellerQuality",
+    "items_by_stage",
+    "items_in_scope",
+    "items_month",
+    "my_items_by_deadline",
+    "new_clues_by_day",
+    "quality_by_channel",
+    "quality_by_seller",
+]
+
+
+def items_in_scope(*, principal: Principal) -> QuerySet[ProblemItem]:
+    """The items ``principal``'s figures count (see the module's docstring)."""
+    items: QuerySet[ProblemItem]
+    if may(principal, "reports.view"):
+        items = ProblemItem.objects.all()
+    elif may(principal, "cases.view"):
+        items = visible_to(principal=principal, action="cases.view")
+    else:
+        items = ProblemItem.objects.none()
+    return items
+
+
+def _whole(principal: Principal) -> bool:
+    return may(principal, "reports.view")
+
+
+def items_by_stage(*, principal: Principal) -> list[tuple[str, str, int]]:
+    """Open items per stage, in the stages' order: (stage, its label, count); every open stage
+    is listed, with 0 where none."""
+    counts = dict(
+        items_in_scope(principal=principal)
+        .filter(status=ProblemItem.Status.OPEN)
+        .values_list("stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    labels = dict(Stage.choices)
+    return [(s, str(labels[s]), counts.get(s, 0)) for s in OPEN_STAGES]
+
+
+def new_clues_by_day(
+    *, principal: Principal, today: date, days: int = 14
+) -> list[tuple[date, int]]:
+    """New clues (items first seen) per business date, the last ``days`` days up to
+    ``today``, oldest first."""
+    start = today - timedelta(days=days - 1)
+    counts = dict(
+        items_in_scope(principal=principal)
+        .filter(first_seen_on__gte=start, first_seen_on__lte=today)
+        .values_list("first_seen_on")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        (start + timedelta(days=i), counts.get(start + timedelta(days=i), 0)) for i in range(days)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """The reader's running investigations by deadline."""
+
+    past: int  # past due
+    today: int  # due today
+    week: int  # due later this week (to Sunday)
+    later: int  # due after this week
+    undated: int  # no deadline yet (distributed to the channel, not yet claimed)
+
+    @property
+    def total(self) -> int:
+        return self.past + self.today + self.week + self.later + self.undated
+
+
+def my_items_by_deadline(*, principal: Principal, today: date | None = None) -> Deadlines:
+    """The open items of ``principal``'s work queue by their investigation deadline."""
+    today = today or timezone.localdate()
+    week_end = today + timedelta(days=6 - today.weekday())
+    queue = (
+        visible_to(principal=principal, action="cases.queue")
+        .filter(status=ProblemItem.Status.OPEN)
+        .filter(queue_condition(principal=principal))
+        if may(principal, "cases.queue")
+        else ProblemItem.objects.none()
+    )
+    running = Q(stage__in=RUNNING, due_on__isnull=False)
+    counts = queue.aggregate(
+        past=Count("id", filter=running & Q(due_on__lt=today)),
+        today=Count("id", filter=running & Q(due_on=today)),
+        week=Count("id", filter=running & Q(due_on__gt=today, due_on__lte=week_end)),
+        later=Count("id", filter=running & Q(due_on__gt=week_end)),
+        undated=Count("id", filter=~running),
+    )
+    return Deadlines(**counts)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelQuality:
+    """Problem-item figures of one sales channel."""
+
+    channel: str
+    name: str
+    policies: int  # applications and policies of the channel
+    items: int  # open problem items with a member policy of the channel
+    overdue: int  # running investigations past due, distributed to the channel
+    corrections: int  # items closed as corrected since the period's start
+    escalations: int  # seller misconduct escalations since the period's start
+
+    @property
+    def items_per_100(self) -> float:
+        return round(100 * self.items / self.policies, 1) if self.policies else 0.0
+
+
+def _members(principal: Principal) -> QuerySet[ProblemItemMember]:
+    members = ProblemItemMember.objects.filter(
+        item__status=ProblemItem.Status.OPEN, policy__isnull=False
+    )
+    if not _whole(principal):
+        members = members.filter(item__in=items_in_scope(principal=principal))
+    return members
+
+
+def quality_by_channel(
+    *, principal: Principal, since: datetime, today: date | None = None
+) -> list[ChannelQuality]:
+    """Per sales channel: open items per 100 policies, overdue investigations, corrections and
+    escalations since ``since`` — channels with any policy or item, most items per 100 first."""
+    today = today or timezone.localdate()
+    labels = dict(Channel.choices)
+    policies = dict(
+        applications_in_scope(principal=principal)
+        .values_list("channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    items = dict(
+        _members(principal)
+        .values_list("policy__channel")
+        .annotate(n=Count("item_id", distinct=True))
+        .order_by()
+    )
+    scope = items_in_scope(principal=principal)
+    overdue = dict(
+        scope.filter(status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__lt=today)
+        .values_list("assigned_channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    corrections = dict(
+        scope.filter(outcome=Outcome.CORRECTED, closed_on__gte=since.date())
+        .values_list("assigned_channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    escalations = dict(
+        Escalation.objects.filter(escalated_at__gte=since, item__in=scope)
+        .values_list("item__assigned_channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    channels = {c for c in (*policies, *items, *overdue, *corrections, *escalations) if c}
+    rows = [
+        ChannelQuality(
+            channel=c,
+            name=str(labels.get(c, c)),
+            policies=policies.get(c, 0),
+            items=items.get(c, 0),
+            overdue=overdue.get(c, 0),
+            corrections=corrections.get(c, 0),
+            escalations=escalations.get(c, 0),
+        )
+        for c in channels
+    ]
+    return sorted(rows, key=lambda r: (-r.items_per_100, r.name))
+
+
+@dataclass(frozen=True, slots=True)
+class SellerQuality:
+    seller_id: int
+    name: str
+    policies: int
+    items: int
+    escalations: int
+
+    @property
+    def items_per_100(self) -> float:
+        return round(100 * self.items / self.policies, 1) if self.policies else 0.0
+
+
+def quality_by_seller(
+    *, principal: Principal, since: datetime, limit: int = 10
+) -> list[SellerQuality]:
+    """The ``limit`` registered sellers (agents, by name) with the most open problem items
+    per 100 of their policies, with their escalations since ``since``."""
+    items = Counter(
+        dict(
+            _members(principal)
+            .filter(policy__seller__isnull=False)
+            .values_list("policy__seller_id")
+            .annotate(n=Count("item_id", distinct=True))
+            .order_by()
+        )
+    )
+    if not items:
+        return []
+    policies = dict(
+        applications_in_scope(principal=principal)
+        .filter(seller_id__in=list(items))
+        .values_list("seller_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    names = dict(
+        applications_in_scope(principal=principal)
+        .filter(seller_id__in=list(items))
+        .values_list("seller_id", "seller__name")
+        .distinct()
+    )
+    escalations = dict(
+        Escalation.objects.filter(escalated_at__gte=since, seller_id__in=list(items))
+        .values_list("seller_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rows = [
+        SellerQuality(
+            seller_id=s,
+            name=names.get(s, ""),
+            policies=policies.get(s, 0),
+            items=n,
+            escalations=escalations.get(s, 0),
+        )
+        for s, n in items.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.items_per_100, -r.items, r.name))[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemsMonth:
+    opened: int
+    closed: int
+
+
+def items_month(*, principal: Principal, first: date, last: date) -> ItemsMonth:
+    """Items opened (first seen) and closed between ``first`` and ``last`` (inclusive)."""
+    scope = items_in_scope(principal=principal)
+    counts = scope.aggregate(
+        opened=Count("id", filter=Q(first_seen_on__gte=first, first_seen_on__lte=last)),
+        closed=Count("id", filter=Q(closed_on__gte=first, closed_on__lte=last)),
+    )
+    return ItemsMonth(**counts)
