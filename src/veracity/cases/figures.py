@@ -93,7 +93,7 @@ class Deadlines:
     today: int  # due today
     week: int  # due later this week (to Sunday)
     later: int  # due after this week
-    undated: int  # no deadline yet (distributed to the channel, not yet claimed)
+    undated: int  # no deadline yet (new, or findings handed in)
 
     @property
     def total(self) -> int:

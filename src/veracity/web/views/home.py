@@ -165,7 +165,7 @@ def _backoffice(principal: Principal, request: HttpRequest) -> dict[str, Any]:
         Bar(_("Due today"), deadlines.today, "warn"),
         Bar(_("Due this week"), deadlines.week, "brand"),
         Bar(_("Due later"), deadlines.later, "info"),
-        Bar(_("Not yet claimed"), deadlines.undated, "muted"),
+        Bar(_("No deadline yet"), deadlines.undated, "muted"),
     ]
     return {
         "deadlines": deadlines,
