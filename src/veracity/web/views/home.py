@@ -184,7 +184,6 @@ def _agent(principal: Principal, request: HttpRequest) -> dict[str, Any]:
 
 def _quality(principal: Principal, request: HttpRequest) -> dict[str, Any]:
     since = timezone.now() - timedelta(days=QUALITY_DAYS)
-    gate = policy_figures.gate_rates_by_channel(principal=principal, since=since)
     gate_sellers = policy_figures.gate_rates_by_seller(principal=principal, since=since)
     channels = case_figures.quality_by_channel(principal=principal, since=since)
     sellers = case_figures.quality_by_seller(principal=principal, since=since)
@@ -213,23 +212,14 @@ def _quality(principal: Principal, request: HttpRequest) -> dict[str, Any]:
         )
         if findings
         else None,
-        "gate_chart": bar_chart(
-            [Bar(g.name, g.per_100, "fail", f"{g.per_100:g}") for g in gate],
-            title=_("Gate failures per 100 applications, by channel"),
-        )
-        if gate
-        else None,
+        **_channel_charts(
+            policy_figures.gate_rates_by_channel(principal=principal, since=since), channels
+        ),
         "gate_seller_chart": bar_chart(
             [Bar(g.name, g.per_100, "fail", f"{g.per_100:g}") for g in gate_sellers],
             title=_("Gate failures per 100 applications, by agent"),
         )
         if gate_sellers
-        else None,
-        "items_chart": bar_chart(
-            [Bar(c.name, c.items_per_100, "warn", f"{c.items_per_100:g}") for c in channels],
-            title=_("Open problem items per 100 policies, by channel"),
-        )
-        if channels
         else None,
         "seller_chart": bar_chart(
             [Bar(s.name, s.items_per_100, "warn", f"{s.items_per_100:g}") for s in sellers],
@@ -268,9 +258,30 @@ def _managers(principal: Principal, request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _channel_charts(
+    gate: list[policy_figures.GateRate], channels: list[case_figures.ChannelQuality]
+) -> dict[str, Any]:
+    """The two data-quality rates per channel (compliance and the general manager)."""
+    return {
+        "gate_chart": bar_chart(
+            [Bar(g.name, g.per_100, "fail", f"{g.per_100:g}") for g in gate],
+            title=_("Gate failures per 100 applications, by channel"),
+        )
+        if gate
+        else None,
+        "items_chart": bar_chart(
+            [Bar(c.name, c.items_per_100, "warn", f"{c.items_per_100:g}") for c in channels],
+            title=_("Open problem items per 100 policies, by channel"),
+        )
+        if channels
+        else None,
+    }
+
+
 def _general(principal: Principal, request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     since, until, first, last = _month(today)
+    since_30 = timezone.now() - timedelta(days=QUALITY_DAYS)
     gate = policy_figures.gate_month(principal=principal, since=since, until=until)
     items = case_figures.items_month(principal=principal, first=first, last=last)
     return {
@@ -294,6 +305,10 @@ def _general(principal: Principal, request: HttpRequest) -> dict[str, Any]:
                 Bar(_("Items closed"), items.closed, "pass"),
             ],
             title=_("Problem items this month"),
+        ),
+        **_channel_charts(
+            policy_figures.gate_rates_by_channel(principal=principal, since=since_30),
+            case_figures.quality_by_channel(principal=principal, since=since_30),
         ),
     }
 
