@@ -10,7 +10,10 @@ For each database (PostgreSQL, SQLite), in a fresh database (``veracity migrate`
    (seq, prev_hash, hash) and loaded with the same bulk writer: reads of customer files,
    searches, logins, changes and gate checks over the last year, and 2 % refused attempts
    (some in the last seven days, which the auditor's home counts);
-3. every demo login's home page ``GET /`` and the auditor's ``GET /audit/`` through Django's
+3. the T+1 job's data-quality snapshot (``cases.figures.quality_snapshot_take``: open items
+   and policies per channel and per seller, which the compliance and general manager's
+   homes read with its "as of" time instead of counting on every request), timed once;
+4. every demo login's home page ``GET /`` and the auditor's ``GET /audit/`` through Django's
    test client (logged in), each ``--requests`` times (default 100) after 3 warm-up calls:
    p50 / p99 in milliseconds.
 
@@ -140,6 +143,7 @@ def worker(args: argparse.Namespace) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
     from veracity.demo.accounts import DEMO_USERS
 
@@ -149,6 +153,12 @@ def worker(args: argparse.Namespace) -> None:
     result.update(_items(args.items))
     result.update(_events(args.events))
     result["build_s"] = round(time.perf_counter() - t0, 1)
+    # the T+1 job's snapshot of the per-channel and per-seller counts, as every night
+    from veracity.cases.figures import quality_snapshot_take
+
+    t1 = time.perf_counter()
+    quality_snapshot_take(business_date=timezone.localdate())
+    result["snapshot_s"] = round(time.perf_counter() - t1, 2)
     print(f"  built: {result}", file=sys.stderr, flush=True)
     users = get_user_model().objects
     pages: list[tuple[str, str]] = [(u, "/") for u, _role, _name in DEMO_USERS]
@@ -230,7 +240,8 @@ def table(results: list[dict[str, Any]], requests: int) -> str:
     for r in results:
         lines.append(
             f"{r['database']}: build {r['build_s']} s (items load {r['load_s']} s, "
-            f"events load {r['events_load_s']} s)"
+            f"events load {r['events_load_s']} s); the T+1 snapshot of the per-channel and "
+            f"per-seller counts {r['snapshot_s']} s"
         )
     return "\n".join(lines)
 

@@ -147,3 +147,29 @@ def test_items_month(item, staff):
     # the phone clue was first seen in September: not this month's
     assert (got.opened, got.closed) == (1, 1)
     assert figures.items_month(principal=who(staff, "alice"), first=today, last=today).opened == 0
+
+
+def test_the_daily_snapshot_serves_the_organisation_wide_counts(item, staff, team):
+    since = timezone.now() - timedelta(days=30)
+    dave, sam = who(staff, "dave"), who(staff, "sam")
+    assert figures.quality_as_of(principal=dave) is None  # counted live until the first run
+    taken = timezone.now() - timedelta(hours=3)
+    rows = figures.quality_snapshot_take(business_date=timezone.localdate(), now=taken)
+    assert rows == 4  # agency, bancassurance; AG1, BK7
+    # an item opened after the snapshot shows tomorrow on the organisation's figures
+    _item("new", policy="L1")
+    assert figures.quality_as_of(principal=dave) == taken
+    agency = {r.channel: r for r in figures.quality_by_channel(principal=dave, since=since)}
+    assert agency["agency"].items == 1
+    assert {r.name: r.items for r in figures.quality_by_seller(principal=dave, since=since)} == {
+        "李爱丽": 1,
+        "白可": 1,
+    }
+    # who counts within a reach counts live (and sees no "as of")
+    assert figures.quality_as_of(principal=sam) is None
+    live = {r.channel: r for r in figures.quality_by_channel(principal=sam, since=since)}
+    assert live["agency"].items == 2
+    # taken again the same day, the snapshot is replaced, not doubled
+    assert figures.quality_snapshot_take(business_date=timezone.localdate()) == 4
+    agency = {r.channel: r for r in figures.quality_by_channel(principal=dave, since=since)}
+    assert agency["agency"].items == 2

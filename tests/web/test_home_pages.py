@@ -139,3 +139,12 @@ def test_the_home_page_speaks_english_too(login, personas, book):
     assert "Gate failures per 100 applications" in body
     assert ">Required field missing<" in body
     assert "每百件" not in body
+
+
+def test_the_snapshot_time_is_shown_with_the_counts_it_serves(login, personas, book):
+    from veracity.cases.figures import quality_snapshot_take
+
+    assert "问题件数据截至" not in login(personas["dave"]).get("/").content.decode()
+    quality_snapshot_take(business_date=timezone.localdate())
+    for username in ("dave", "george"):
+        assert "问题件数据截至" in login(personas[username]).get("/").content.decode()

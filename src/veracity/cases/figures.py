@@ -11,7 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from veracity.cases.listing import visible_to
@@ -20,7 +21,8 @@ from veracity.cases.selectors import OPEN_STAGES, RUNNING, queue_condition
 from veracity.org.actions import may
 from veracity.org.principals import Principal
 from veracity.policies.figures import applications_in_scope
-from veracity.policies.models import Channel
+from veracity.policies.models import Channel, Policy, QualitySnapshot
+from veracity.sales.models import Seller
 
 __all__ = [
     "ChannelQuality",
@@ -32,8 +34,10 @@ __all__ = [
     "items_month",
     "my_items_by_deadline",
     "new_clues_by_day",
+    "quality_as_of",
     "quality_by_channel",
     "quality_by_seller",
+    "quality_snapshot_take",
 ]
 
 
@@ -122,6 +126,102 @@ def my_items_by_deadline(*, principal: Principal, today: date | None = None) -> 
     return Deadlines(**counts)
 
 
+def _live_per_key(principal: Principal, scope: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Policies and open problem items per channel (or seller id), counted now."""
+    column = "channel" if scope == QualitySnapshot.Scope.CHANNEL else "seller_id"
+    policies = applications_in_scope(principal=principal)
+    members = _members(principal)
+    if scope == QualitySnapshot.Scope.SELLER:
+        policies = policies.filter(seller__isnull=False)
+        members = members.filter(policy__seller__isnull=False)
+    return (
+        {str(k): n for k, n in policies.values_list(column).annotate(n=Count("id")).order_by()},
+        {
+            str(k): n
+            for k, n in members.values_list(f"policy__{column}")
+            .annotate(n=Count("item_id", distinct=True))
+            .order_by()
+        },
+    )
+
+
+def _latest_snapshot() -> tuple[date, datetime] | None:
+    row = QualitySnapshot.objects.aggregate(day=Max("business_date"))
+    if row["day"] is None:
+        return None
+    taken = QualitySnapshot.objects.filter(business_date=row["day"]).aggregate(at=Max("taken_at"))
+    return row["day"], taken["at"]
+
+
+def quality_as_of(*, principal: Principal) -> datetime | None:
+    """When the organisation-wide per-channel and per-seller item counts were taken (the T+1
+    job's snapshot), for ``reports.view``; None when they are counted live."""
+    if not _whole(principal):
+        return None
+    latest = _latest_snapshot()
+    return latest[1] if latest else None
+
+
+def _per_key(principal: Principal, scope: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Policies and open items per key: the whole organisation's from the latest snapshot
+    when there is one (``reports.view``), else counted now within the reader's reach."""
+    if _whole(principal):
+        latest = _latest_snapshot()
+        if latest is not None:
+            rows = QualitySnapshot.objects.filter(business_date=latest[0], scope=scope)
+            policies: dict[str, int] = {}
+            items: dict[str, int] = {}
+            for key, p, n in rows.values_list("key", "policies", "items"):
+                policies[key], items[key] = p, n
+            return policies, {k: n for k, n in items.items() if n}
+    return _live_per_key(principal, scope)
+
+
+@transaction.atomic
+def quality_snapshot_take(*, business_date: date, now: datetime | None = None) -> int:
+    """Count the organisation's policies and open problem items per channel and per seller
+    and keep them as ``business_date``'s snapshot (replacing one taken earlier that day); the
+    T+1 job calls it after detection. Returns the rows written."""
+    taken = now or timezone.now()
+    QualitySnapshot.objects.filter(business_date=business_date).delete()
+    rows = []
+    for scope in QualitySnapshot.Scope.values:
+        policies, items = _live_whole(scope)
+        for key in sorted(set(policies) | set(items)):
+            rows.append(
+                QualitySnapshot(
+                    business_date=business_date,
+                    taken_at=taken,
+                    scope=scope,
+                    key=key[:32],
+                    policies=policies.get(key, 0),
+                    items=items.get(key, 0),
+                )
+            )
+    QualitySnapshot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _live_whole(scope: str) -> tuple[dict[str, int], dict[str, int]]:
+    """The whole organisation's counts (for the job: no person, no reach)."""
+    column = "channel" if scope == QualitySnapshot.Scope.CHANNEL else "seller_id"
+    policies = Policy.objects.filter(**({} if column == "channel" else {"seller__isnull": False}))
+    members = ProblemItemMember.objects.filter(
+        item__status=ProblemItem.Status.OPEN, policy__isnull=False
+    )
+    if column == "seller_id":
+        members = members.filter(policy__seller__isnull=False)
+    return (
+        {str(k): n for k, n in policies.values_list(column).annotate(n=Count("id")).order_by()},
+        {
+            str(k): n
+            for k, n in members.values_list(f"policy__{column}")
+            .annotate(n=Count("item_id", distinct=True))
+            .order_by()
+        },
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelQuality:
     """Problem-item figures of one sales channel."""
@@ -155,18 +255,7 @@ def quality_by_channel(
     escalations since ``since`` — channels with any policy or item, most items per 100 first."""
     today = today or timezone.localdate()
     labels = dict(Channel.choices)
-    policies = dict(
-        applications_in_scope(principal=principal)
-        .values_list("channel")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    items = dict(
-        _members(principal)
-        .values_list("policy__channel")
-        .annotate(n=Count("item_id", distinct=True))
-        .order_by()
-    )
+    policies, items = _per_key(principal, QualitySnapshot.Scope.CHANNEL)
     scope = items_in_scope(principal=principal)
     overdue = dict(
         scope.filter(status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__lt=today)
@@ -220,32 +309,18 @@ def quality_by_seller(
 ) -> list[SellerQuality]:
     """The ``limit`` registered sellers (agents, by name) with the most open problem items
     per 100 of their policies, with their escalations since ``since``."""
-    items = Counter(
-        dict(
-            _members(principal)
-            .filter(policy__seller__isnull=False)
-            .values_list("policy__seller_id")
-            .annotate(n=Count("item_id", distinct=True))
-            .order_by()
-        )
-    )
+    by_key_policies, by_key_items = _per_key(principal, QualitySnapshot.Scope.SELLER)
+    items = Counter({int(k): n for k, n in by_key_items.items()})
     if not items:
         return []
-    policies = dict(
-        applications_in_scope(principal=principal)
-        .filter(seller_id__in=list(items))
-        .values_list("seller_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    names = dict(
-        applications_in_scope(principal=principal)
-        .filter(seller_id__in=list(items))
-        .values_list("seller_id", "seller__name")
-        .distinct()
-    )
+    policies = {int(k): n for k, n in by_key_policies.items()}
+    # the worst first, by the same order as the result, so only ``limit`` names are read
+    ranked = sorted(
+        items, key=lambda s: (-(items[s] / policies[s]) if policies.get(s) else 0, -items[s])
+    )[: limit * 2]
+    names = dict(Seller.objects.filter(pk__in=ranked).values_list("pk", "name"))
     escalations = dict(
-        Escalation.objects.filter(escalated_at__gte=since, seller_id__in=list(items))
+        Escalation.objects.filter(escalated_at__gte=since, seller_id__in=list(names))
         .values_list("seller_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -259,6 +334,7 @@ def quality_by_seller(
             escalations=escalations.get(s, 0),
         )
         for s, n in items.items()
+        if s in names
     ]
     return sorted(rows, key=lambda r: (-r.items_per_100, -r.items, r.name))[:limit]
 

@@ -192,6 +192,7 @@ def _quality(principal: Principal, request: HttpRequest) -> dict[str, Any]:
     findings = policies.finding_counts(principal=principal, days=QUALITY_DAYS)
     tone = {"error": "fail", "warning": "warn", "info": "info"}
     return {
+        "quality_as_of": case_figures.quality_as_of(principal=principal),
         "verdicts": verdicts,
         "verdict_total": sum(verdicts.values()),
         "verdict_chart": stacked_bar_chart(
@@ -286,6 +287,7 @@ def _general(principal: Principal, request: HttpRequest) -> dict[str, Any]:
     items = case_figures.items_month(principal=principal, first=first, last=last)
     return {
         "month_start": first,
+        "quality_as_of": case_figures.quality_as_of(principal=principal),
         "month": {
             "customers": customer_figures.new_customers(
                 principal=principal, since=since, until=until
