@@ -38,6 +38,7 @@ __all__ = [
     "quality_by_channel",
     "quality_by_seller",
     "quality_snapshot_take",
+    "stages_and_new_clues",
 ]
 
 
@@ -60,15 +61,7 @@ def _whole(principal: Principal) -> bool:
 def items_by_stage(*, principal: Principal) -> list[tuple[str, str, int]]:
     """Open items per stage, in the stages' order: (stage, its label, count); every open stage
     is listed, with 0 where none."""
-    counts = dict(
-        items_in_scope(principal=principal)
-        .filter(status=ProblemItem.Status.OPEN)
-        .values_list("stage")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    labels = dict(Stage.choices)
-    return [(s, str(labels[s]), counts.get(s, 0)) for s in OPEN_STAGES]
+    return _stages_and_clues(principal, None, 0)[0]
 
 
 def new_clues_by_day(
@@ -76,17 +69,46 @@ def new_clues_by_day(
 ) -> list[tuple[date, int]]:
     """New clues (items first seen) per business date, the last ``days`` days up to
     ``today``, oldest first."""
-    start = today - timedelta(days=days - 1)
-    counts = dict(
+    return _stages_and_clues(principal, today, days)[1]
+
+
+def stages_and_new_clues(
+    *, principal: Principal, today: date, days: int = 14
+) -> tuple[list[tuple[str, str, int]], list[tuple[date, int]]]:
+    """:func:`items_by_stage` and :func:`new_clues_by_day` in one pass over the items (the
+    reach condition is the costly part of both)."""
+    return _stages_and_clues(principal, today, days)
+
+
+def _stages_and_clues(
+    principal: Principal, today: date | None, days: int
+) -> tuple[list[tuple[str, str, int]], list[tuple[date, int]]]:
+    start = today - timedelta(days=days - 1) if today is not None else None
+    wanted = Q(status=ProblemItem.Status.OPEN)
+    if start is not None:
+        wanted |= Q(first_seen_on__gte=start, first_seen_on__lte=today)
+    rows = (
         items_in_scope(principal=principal)
-        .filter(first_seen_on__gte=start, first_seen_on__lte=today)
-        .values_list("first_seen_on")
+        .filter(wanted)
+        .values_list("status", "stage", "first_seen_on")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return [
-        (start + timedelta(days=i), counts.get(start + timedelta(days=i), 0)) for i in range(days)
-    ]
+    stages: Counter[str] = Counter()
+    clues: Counter[date] = Counter()
+    for status, stage, first_seen, n in rows:
+        if status == ProblemItem.Status.OPEN:
+            stages[stage] += n
+        if start is not None and today is not None and start <= first_seen <= today:
+            clues[first_seen] += n
+    labels = dict(Stage.choices)
+    by_stage = [(s, str(labels[s]), stages.get(s, 0)) for s in OPEN_STAGES]
+    by_day = (
+        [(start + timedelta(days=i), clues.get(start + timedelta(days=i), 0)) for i in range(days)]
+        if start is not None
+        else []
+    )
+    return by_stage, by_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,18 +279,17 @@ def quality_by_channel(
     labels = dict(Channel.choices)
     policies, items = _per_key(principal, QualitySnapshot.Scope.CHANNEL)
     scope = items_in_scope(principal=principal)
-    overdue = dict(
-        scope.filter(status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__lt=today)
+    late = Q(status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__lt=today)
+    corrected = Q(outcome=Outcome.CORRECTED, closed_on__gte=since.date())
+    overdue: dict[str, int] = {}
+    corrections: dict[str, int] = {}
+    for channel, n_late, n_corrected in (
+        scope.filter(late | corrected)
         .values_list("assigned_channel")
-        .annotate(n=Count("id"))
+        .annotate(late=Count("id", filter=late), corrected=Count("id", filter=corrected))
         .order_by()
-    )
-    corrections = dict(
-        scope.filter(outcome=Outcome.CORRECTED, closed_on__gte=since.date())
-        .values_list("assigned_channel")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    ):
+        overdue[channel], corrections[channel] = n_late, n_corrected
     escalations = dict(
         Escalation.objects.filter(escalated_at__gte=since, item__in=scope)
         .values_list("item__assigned_channel")

@@ -126,21 +126,17 @@ def _queue(principal: Principal, request: HttpRequest) -> dict[str, Any]:
     return {"queue": queue_counts(principal=principal)}
 
 
-def _stage_chart(principal: Principal) -> Any:
-    stages = case_figures.items_by_stage(principal=principal)
-    tones = {"new": "info", "returned": "warn", "submitted": "brand", "verified": "pass"}
-    return stages, bar_chart(
-        [Bar(label, n, tones.get(stage, "brand")) for stage, label, n in stages],
-        title=_("Open problem items by stage"),
-    )
+STAGE_TONES = {"new": "info", "returned": "warn", "submitted": "brand", "verified": "pass"}
 
 
 def _service(principal: Principal, request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
-    stages, chart = _stage_chart(principal)
-    clues = case_figures.new_clues_by_day(principal=principal, today=today)
+    stages, clues = case_figures.stages_and_new_clues(principal=principal, today=today)
     return {
-        "stage_chart": chart,
+        "stage_chart": bar_chart(
+            [Bar(label, n, STAGE_TONES.get(stage, "brand")) for stage, label, n in stages],
+            title=_("Open problem items by stage"),
+        ),
         "open_items": sum(n for _s, _l, n in stages),
         "clues_today": clues[-1][1] if clues else 0,
         "clues_chart": sparkline(
