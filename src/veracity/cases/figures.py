@@ -279,17 +279,20 @@ def quality_by_channel(
     labels = dict(Channel.choices)
     policies, items = _per_key(principal, QualitySnapshot.Scope.CHANNEL)
     scope = items_in_scope(principal=principal)
-    late = Q(status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__lt=today)
-    corrected = Q(outcome=Outcome.CORRECTED, closed_on__gte=since.date())
-    overdue: dict[str, int] = {}
-    corrections: dict[str, int] = {}
-    for channel, n_late, n_corrected in (
-        scope.filter(late | corrected)
+    # two queries, not one with OR: each reads its own index range (stage and due date) or
+    # few rows (the corrected outcome); an OR scans every item on SQLite (0.16 s at 100k)
+    overdue = dict(
+        scope.filter(status=ProblemItem.Status.OPEN, stage__in=RUNNING, due_on__lt=today)
         .values_list("assigned_channel")
-        .annotate(late=Count("id", filter=late), corrected=Count("id", filter=corrected))
+        .annotate(n=Count("id"))
         .order_by()
-    ):
-        overdue[channel], corrections[channel] = n_late, n_corrected
+    )
+    corrections = dict(
+        scope.filter(outcome=Outcome.CORRECTED, closed_on__gte=since.date())
+        .values_list("assigned_channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     escalations = dict(
         Escalation.objects.filter(escalated_at__gte=since, item__in=scope)
         .values_list("item__assigned_channel")
