@@ -17,7 +17,7 @@ from typing import Final
 
 __all__ = [
     "CATALOGUE",
-    "FINDING_NAMES",
+    "NAMES",
     "Finding",
     "Severity",
     "field_label",
@@ -185,36 +185,6 @@ _LABELS: Final[Mapping[str, tuple[str, str]]] = {
     "application": ("投保单", "application"),
 }
 
-#: code -> (zh, en) short name, for charts, lists and tooltips where the full message is too
-#: long; screens show the name and keep the code at most in a tooltip.
-FINDING_NAMES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
-    {
-        "MISSING_FIELD": ("必填项未填写", "Required field missing"),
-        "FIELD_FORMAT": ("填写格式不正确", "Field in a wrong format"),
-        "ID_FORMAT": ("证件号码格式不正确", "ID number in a wrong format"),
-        "ID_CHECKSUM": ("身份证号码校验位错误", "ID number check digit wrong"),
-        "ID_BIRTH_DATE": ("证件号码中出生日期不合理", "Impossible birth date in the ID number"),
-        "ID_SEX_MISMATCH": ("性别与证件号码不符", "Sex differs from the ID number"),
-        "ID_BIRTH_MISMATCH": ("出生日期与证件号码不符", "Birth date differs from the ID number"),
-        "ID_REGION_UNKNOWN": ("证件地址码不在代码表中", "ID region code not in the table"),
-        "ID_PROVINCE_UNKNOWN": ("证件省份代码不存在", "ID province code does not exist"),
-        "IDENTITY_CHANGED": ("与客户档案登记的身份不一致", "Identity differs from the file"),
-        "PHONE_INVALID": ("电话号码无效", "Invalid phone number"),
-        "EMAIL_INVALID": ("电子邮箱格式不正确", "Invalid e-mail address"),
-        "ACCOUNT_FORMAT": ("银行账号格式不正确", "Bank account in a wrong format"),
-        "ACCOUNT_LUHN": ("银行卡号未通过校验", "Bank card fails the card check"),
-        "OUT_OF_SCOPE": ("不属于校验范围", "Outside the gate's scope"),
-        "PRODUCT_UNKNOWN": ("产品类型无法识别", "Product type not recognised"),
-    }
-)
-
-
-def finding_name(code: str, language: str) -> str:
-    """The short name of a finding code in ``language`` (``zh…`` or English); an unknown
-    code reads as a generic word, never as the code."""
-    zh, en = FINDING_NAMES.get(code, ("其他问题", "Other finding"))
-    return zh if language.lower().startswith("zh") else en
-
 
 def field_words(field: str, language: str) -> str:
     """A field path in words: ``payer_account.number`` -> 付款账户持有人银行账号."""
@@ -280,3 +250,34 @@ def finding(
         message_en=message_en,
         evidence=MappingProxyType(dict(evidence)),
     )
+
+
+#: code -> (zh, en): a finding's short name, for charts and lists where the full message (which
+#: needs the field and the evidence) does not fit. Screens show these words, never the code.
+NAMES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        "MISSING_FIELD": ("必填项未填写", "Required field missing"),
+        "FIELD_FORMAT": ("填写格式不正确", "Field in a wrong format"),
+        "ID_FORMAT": ("证件号码格式不正确", "ID number in a wrong format"),
+        "ID_CHECKSUM": ("身份证校验位错误", "ID check digit wrong"),
+        "ID_BIRTH_DATE": ("证件出生日期不合理", "Impossible birth date in the ID"),
+        "ID_SEX_MISMATCH": ("性别与身份证不符", "Sex differs from the ID"),
+        "ID_BIRTH_MISMATCH": ("出生日期与身份证不符", "Birth date differs from the ID"),
+        "ID_REGION_UNKNOWN": ("身份证地址码未知", "Unknown ID region code"),
+        "ID_PROVINCE_UNKNOWN": ("身份证省份代码不存在", "Unknown ID province code"),
+        "IDENTITY_CHANGED": ("身份与客户档案不一致", "Identity differs from the file"),
+        "PHONE_INVALID": ("电话号码无效", "Invalid phone number"),
+        "EMAIL_INVALID": ("电子邮箱格式不正确", "Invalid e-mail address"),
+        "ACCOUNT_FORMAT": ("银行账号格式不正确", "Bank account in a wrong format"),
+        "ACCOUNT_LUHN": ("银行卡号校验未通过", "Bank card check failed"),
+        "OUT_OF_SCOPE": ("不属于校验范围", "Outside the gate's scope"),
+        "PRODUCT_UNKNOWN": ("产品类型无法识别", "Unknown product type"),
+    }
+)
+
+
+def finding_name(code: str, *, chinese: bool) -> str:
+    """A finding's short name in Chinese or English; an unknown code gets a neutral word, not
+    the code itself (the code belongs in a tooltip at most)."""
+    zh, en = NAMES.get(code, ("其他问题", "Other finding"))
+    return zh if chinese else en

@@ -24,7 +24,7 @@ def _language() -> str:
 @register.filter
 def finding_name(code: str) -> str:
     """A gate finding's short name: ``ACCOUNT_LUHN`` -> 银行卡号未通过校验."""
-    return _finding_name(str(code), _language())
+    return _finding_name(str(code), chinese=_language().startswith("zh"))
 
 
 @register.filter
