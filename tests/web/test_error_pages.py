@@ -5,6 +5,8 @@ is audited as refused."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import override_settings
 
@@ -131,3 +133,58 @@ def test_demo_settings_run_without_debug_and_serve_static_files():
     )
     last = result.stdout.strip().splitlines()[-1:]
     assert last == ["False True True"], result.stdout + result.stderr
+
+
+# --- in the browser, on the live server (DEBUG off, as the demo and production run) --------
+
+
+def sign_in(page, live_server, username):
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"pw-{username}")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+@pytest.fixture
+def roles_exist(transactional_db):
+    from django.contrib.auth.models import Group
+
+    from veracity.access.roles import RoleName
+
+    for role in RoleName:
+        Group.objects.get_or_create(name=role.value)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_404_page_in_chinese_in_the_browser(page, live_server, roles_exist, personas):
+    from django.conf import settings
+
+    assert settings.DEBUG is False
+    sign_in(page, live_server, "sam")
+    response = page.goto(f"{live_server.url}/no/such/page/")
+    assert response is not None and response.status == 404
+    assert page.evaluate("document.documentElement.lang") == "zh-hans"
+    assert page.locator("h1").inner_text() == "页面不存在"
+    body = page.locator("body").inner_text()
+    assert "Page not found" not in body and "URLconf" not in body
+    page.get_by_role("link", name="返回首页").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_restricted_application_in_the_browser(page, live_server, roles_exist, personas, book):
+    sign_in(page, live_server, "alice")
+    response = page.goto(f"{live_server.url}/applications/{book['other'].pk}/")
+    assert response is not None and response.status == 404
+    card = page.locator("#no-access")
+    assert "该投保单不存在，或不在您工作所需的查看范围内" in card.inner_text()
+    assert "A2026110099" not in page.locator("body").inner_text()
+    card.get_by_role("link", name="申请查阅").click()
+    page.wait_for_url(re.compile(r"/access/new/"))
+    assert AuditEvent.objects.filter(
+        action=Action.ACCESS_REFUSED, actor="alice", object_type="application"
+    ).exists()

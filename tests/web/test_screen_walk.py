@@ -148,3 +148,41 @@ def test_the_top_navigation_holds_one_row_from_1280_to_1920(
     page.get_by_role("button", name="简体中文").click()
     context.close()
     assert not wrong, wrong
+
+
+#: Cards whose content sticks out of them (a table scrolls inside its .table-wrap instead).
+_OVERFLOWING_CARDS = """() => [...document.querySelectorAll('.card')].filter(card => {
+  const box = card.getBoundingClientRect();
+  return [...card.querySelectorAll('*')].some(el => {
+    if (el.closest('.table-wrap') && !el.classList.contains('table-wrap')) return false;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1);
+  });
+}).map(card => (card.id || card.querySelector('h2, h1')?.innerText || card.className))"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_problem_list_stays_inside_its_card(browser, live_server, personas, book, language):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "sam")
+    page.fill("#id_password", "pw-sam")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+        page.wait_for_function("document.documentElement.lang === 'en'")
+    out = {}
+    for width in (1280, 1440, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in ("/problems/", "/problems/queue/", f"/problems/{book.pk}/", "/"):
+            page.goto(f"{live_server.url}{path}")
+            found = page.evaluate(_OVERFLOWING_CARDS)
+            if found:
+                out[(width, path)] = found
+    if language == "en":
+        page.get_by_role("button", name="简体中文").click()
+    context.close()
+    assert not out, out
