@@ -109,9 +109,34 @@ def parse_po(text: str) -> dict[str, str]:
     return entries
 
 
+SOURCES = Path(__file__).resolve().parents[2] / "src/veracity"
+#: Messages marked for translation in templates and code: {% translate "…" %}, _("…"), …
+_MARKED = re.compile(
+    r"""\{%\s*trans(?:late)?\s+"((?:[^"\\]|\\.)+)"|"""
+    r"""(?<![A-Za-z0-9_])(?:_|gettext|gettext_lazy|N_)\(\s*"((?:[^"\\]|\\.)+)"\s*[,)]|"""
+    r"""pgettext(?:_lazy)?\(\s*"[^"]*",\s*"((?:[^"\\]|\\.)+)"\s*[,)]"""
+)
+
+
+def marked_messages(root: Path = SOURCES) -> set[str]:
+    """The msgids the sources mark for translation (one-line literals)."""
+    found: set[str] = set()
+    for path in [*root.rglob("*.html"), *root.rglob("*.py")]:
+        if "migrations" in path.parts:
+            continue
+        for match in _MARKED.finditer(path.read_text(encoding="utf-8")):
+            found.add(next(g for g in match.groups() if g).replace('\\"', '"'))
+    return found
+
+
 @cache
 def catalogue() -> dict[str, str]:
-    return parse_po(PO_FILE.read_text(encoding="utf-8"))
+    """msgid → msgstr: the .po's entries, and every message the sources mark for translation
+    that the .po lacks (with an empty translation: shown as such, it is untranslated)."""
+    entries = parse_po(PO_FILE.read_text(encoding="utf-8"))
+    for msgid in marked_messages() - set(entries):
+        entries[msgid] = ""
+    return entries
 
 
 @cache
@@ -165,7 +190,12 @@ def text_defects(text: str, url: str, *, msgids: dict[str, str] | None = None) -
             continue
         for piece in {line, *re.split(r"\s*[·|:：]\s*|\t", line)}:
             piece = piece.strip()
-            if piece in msgids and msgids[piece] != piece and re.search(r"[A-Za-z]{2}", piece):
+            if (
+                piece in msgids
+                and msgids[piece] != piece
+                and piece not in PROPER_NAMES
+                and re.search(r"[A-Za-z]{2}", piece)
+            ):
                 add("untranslated message", piece)
     return found
 

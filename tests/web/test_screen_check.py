@@ -99,3 +99,13 @@ def test_a_clean_chinese_page_passes_and_english_pages_are_not_checked(page):
     assert defects(page) == []
     page.set_content(page_with("<p>SHARED_PHONE is a code shown to English readers</p>", "en"))
     assert defects(page) == []
+
+
+def test_every_message_marked_in_the_sources_is_in_the_catalogue():
+    """A {% translate %} or _() message missing from django.po is shown in English on the
+    Chinese pages: add it, with its translation, to the .po (then msgfmt)."""
+    from tests.web.screen_check import PO_FILE, marked_messages
+
+    known = parse_po(PO_FILE.read_text(encoding="utf-8"))
+    missing = sorted(m for m in marked_messages() - set(known) if any(c.isalpha() for c in m))
+    assert not missing, "missing from django.po:\n" + "\n".join(missing)
