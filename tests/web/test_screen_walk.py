@@ -186,3 +186,29 @@ def test_the_problem_list_stays_inside_its_card(browser, live_server, personas, 
         page.get_by_role("button", name="简体中文").click()
     context.close()
     assert not out, out
+
+
+def test_a_reporter_lands_on_the_incident_number_with_the_message_below_the_breadcrumb(
+    browser, live_server, personas
+):
+    from veracity.incidents.models import LeakIncident
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "pw-alice")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.locator("#nav-report").click()
+    page.fill("#id_description", "客户资料复印件遗失")
+    page.get_by_role("button", name="立即报告").click()
+    incident = LeakIncident.objects.get()
+    page.wait_for_url(f"{live_server.url}/incidents/{incident.pk}/reported/")
+    assert page.locator("#incident-number").inner_text() == f"泄露事件 #{incident.pk}"
+    message = page.locator(".msg.success")
+    crumbs = page.locator(".crumbs")
+    assert message.bounding_box()["y"] > crumbs.bounding_box()["y"]
+    assert message.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    context.close()
