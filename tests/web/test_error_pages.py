@@ -71,6 +71,17 @@ def test_500_in_chinese(login, personas):
     assert "系统出错" in body and "Traceback" not in body and "RuntimeError" not in body
 
 
+@override_settings(DEBUG=False)
+def test_a_form_without_its_token_gets_the_403_page_in_chinese(personas):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    response = client.post("/login/", {"username": "sam", "password": "pw-sam"})
+    assert response.status_code == 403
+    body = html(response)
+    assert "表单已失效" in body and "CSRF verification failed" not in body
+
+
 def refused(object_type: str) -> int:
     return AuditEvent.objects.filter(action=Action.ACCESS_REFUSED, object_type=object_type).count()
 

@@ -123,7 +123,7 @@ _TOPBAR = """() => {
 }"""
 
 
-@pytest.mark.parametrize("username", ["sam", "ivan", "admin", "alice"])
+@pytest.mark.parametrize("username", ROLES)
 def test_the_top_navigation_holds_one_row_from_1280_to_1920(
     browser, live_server, personas, username
 ):

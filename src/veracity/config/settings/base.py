@@ -136,6 +136,8 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
+# A form sent without its CSRF token gets Veracity's 403 page in the page's language.
+CSRF_FAILURE_VIEW = "veracity.web.views.errors.csrf_failure"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [SRC_DIR / "locale"]

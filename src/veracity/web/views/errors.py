@@ -21,6 +21,12 @@ def forbidden(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return _page(request, 403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its CSRF token (an old tab, cookies off): our 403 page in the
+    page's language, not Django's English one (``CSRF_FAILURE_VIEW``)."""
+    return render(request, "web/error.html", {"status": 403, "csrf": True}, status=403)
+
+
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return _page(request, 400)
 
