@@ -137,6 +137,7 @@ POST_ONLY = {
 NOT_MADE_HERE = {
     "case_evidence",
     "incident_detail",
+    "incident_reported",
     "retention_request",
     "retention_certificate",
     "retention_inspection",
