@@ -26,6 +26,7 @@ from veracity.cases.listing import (
     distribution_cutoff,
     filtered_items,
     own_book_only,
+    person_name,
     problem_items,
     visible_to,
 )
@@ -180,6 +181,7 @@ class StepRow:
     at: datetime
     note: str
     detail: dict[str, Any]
+    actor_name: str = ""  # the person as screens name them (the login stays in ``actor``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +270,7 @@ def case_detail(
             at=s.at,
             note=s.note,
             detail=s.detail,
+            actor_name=person_name(s.actor),
         )
         for s in CaseStep.objects.filter(item_id=item_id).select_related("actor")
     ]
