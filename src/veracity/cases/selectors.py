@@ -181,6 +181,7 @@ class StepRow:
     at: datetime
     note: str
     detail: dict[str, Any]
+    actor_name: str = ""  # the person as screens name them (the login stays in ``actor``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,10 +266,11 @@ def case_detail(
             action_label=str(StepAction(s.action).label) if s.action in StepAction.values else "",
             from_stage=s.from_stage,
             to_stage=s.to_stage,
-            actor=person_name(s.actor) if s.actor else "system",
+            actor=s.actor.get_username() if s.actor else "system",
             at=s.at,
             note=s.note,
             detail=s.detail,
+            actor_name=person_name(s.actor),
         )
         for s in CaseStep.objects.filter(item_id=item_id).select_related("actor")
     ]
