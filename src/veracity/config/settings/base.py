@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "simple_history",
     "huey.contrib.djhuey",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "veracity.signin.apps.TotpDevicesConfig",  # django_otp.plugins.otp_totp, named in words
     "veracity.org",
     "veracity.audit",
     "veracity.approvals",
