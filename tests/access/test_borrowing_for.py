@@ -203,6 +203,11 @@ def test_nobody_returns_somebody_elses_grant(personas, book, who):
     grant.refresh_from_db()
     assert grant.returned_at is None
     assert not Notification.objects.filter(kind="grant_returned").exists()
+    # the refused attempt is recorded, as is one on a grant that does not exist at all
+    refused("NOTHING", "grant", lambda: grant_return(principal=Staff(personas[who]), grant=99999))
+    attempts = AuditEvent.objects.filter(action=Action.ACCESS_REFUSED, object_type="access_grant")
+    assert sorted(attempts.values_list("object_id", flat=True)) == sorted([str(grant.pk), "99999"])
+    assert {e.actor for e in attempts} == {who}
 
 
 def test_a_returned_or_ended_grant_is_not_returned_again(personas, book):
@@ -210,6 +215,8 @@ def test_a_returned_or_ended_grant_is_not_returned_again(personas, book):
     grant = approve(personas, ask(personas, book))
     grant_return(principal=alice, grant=grant)
     refused("NOTHING", "grant", lambda: grant_return(principal=alice, grant=grant))
+    # her own grant, already returned: a conflict, not a refused attempt
+    assert not AuditEvent.objects.filter(action=Action.ACCESS_REFUSED).exists()
     refused("NOTHING", "grant", lambda: grant_return(principal=system("job"), grant=grant))
     second = approve(personas, ask(personas, book))
     AccessGrant.objects.filter(pk=second.pk).update(

@@ -39,6 +39,7 @@ from veracity.access.models import (
     Confidentiality,
     Scope,
 )
+from veracity.access.policy import record_refusal
 from veracity.approvals import services as approvals
 from veracity.approvals.models import ApprovalDecision, ApprovalRequest
 from veracity.audit.models import Action
@@ -604,8 +605,9 @@ def granted_item_ids(*, principal: Principal, now: datetime | None = None) -> An
 def grant_return(*, principal: Principal, grant: AccessGrant | int) -> AccessGrant:
     """Return one borrowed file now (D4.19: the loan closes early): only its holder,
     ``principal``'s acting user, returns it, while it is in force (``access.nothing_to_return``
-    otherwise — also for somebody else's grant, which is not told apart). Audited as a
-    return under its request; the approvers of the request are told."""
+    otherwise — also for somebody else's grant, which is not told apart, but is recorded as a
+    refused attempt). Audited as a return under its request; the approvers of the request are
+    told."""
     grant_id = grant.pk if isinstance(grant, AccessGrant) else int(grant)
     holder_id = getattr(acting_user(principal), "pk", None)
     with transaction.atomic():
@@ -623,21 +625,36 @@ def grant_return(*, principal: Principal, grant: AccessGrant | int) -> AccessGra
             if holder_id is not None
             else None
         )
-        if found is None:
-            raise GovernanceError("access.nothing_to_return", "grant")
-        found.returned_at = now
-        found.save(update_fields=["returned_at"])
-        audit_record(
-            actor=Actor.of_principal(principal),
-            event=Event(
-                action=Action.GRANT_RETURN,
-                object_type="access_request",
-                object_id=str(found.request_id),
-                customer_id=found.customer_id,
-                detail={"grants": [found.pk]},
-            ),
+        if found is not None:
+            found.returned_at = now
+            found.save(update_fields=["returned_at"])
+            audit_record(
+                actor=Actor.of_principal(principal),
+                event=Event(
+                    action=Action.GRANT_RETURN,
+                    object_type="access_request",
+                    object_id=str(found.request_id),
+                    customer_id=found.customer_id,
+                    detail={"grants": [found.pk]},
+                ),
+            )
+            _tell_approvers_returned(found.request_id, [found], principal=principal)
+    if found is None:
+        held = (
+            holder_id is not None
+            and AccessGrant.objects.filter(pk=grant_id, holder_id=holder_id).exists()
         )
-        _tell_approvers_returned(found.request_id, [found], principal=principal)
+        if not held and holder_id is not None:
+            # somebody else's grant, or none at all: recorded alike (after the transaction,
+            # so that the record stays)
+            record_refusal(
+                actor=Actor.of_principal(principal),
+                action="access.request",
+                object_type="access_grant",
+                object_id=str(grant_id),
+                detail={"step": "return"},
+            )
+        raise GovernanceError("access.nothing_to_return", "grant")
     return found
 
 
