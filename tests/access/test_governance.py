@@ -442,7 +442,7 @@ def test_each_step_is_told_to_whoever_may_decide_it(personas, files):
     request's link; once he approved, customer service does; the requester never."""
     from veracity.notify.models import Notification
 
-    def told(kind="approval_waiting"):
+    def told(kind="access_request_waiting"):
         return {
             (n.recipient.username, n.link)
             for n in Notification.objects.filter(kind=kind).select_related("recipient")
@@ -458,5 +458,7 @@ def test_each_step_is_told_to_whoever_may_decide_it(personas, files):
     assert after and {who for who, _ in after} <= {"sam", "mona", "admin"}
     assert all(url == link for _, url in after) and ("sam", link) in after
     assert "alice" not in {who for who, _ in told()}
-    title = Notification.objects.filter(recipient=personas["sam"], kind="approval_waiting").get()
-    assert title.title_zh == f"查阅申请 #{made.pk} 待您审批"
+    note = Notification.objects.filter(
+        recipient=personas["sam"], kind="access_request_waiting"
+    ).get()
+    assert note.title == f"查阅申请 #{made.pk} 待您审批"

@@ -107,6 +107,13 @@ EXPECTED: dict[str, set[RoleName]] = {
     "audit.read": {R.AUDITOR, R.ADMIN},
     "audit.export": {R.AUDITOR, R.ADMIN},
     "audit.verify": {R.AUDITOR, R.ADMIN},
+    "reports.view": {
+        R.COMPLIANCE,
+        R.INFORMATION_MANAGER,
+        R.CUSTOMER_SERVICE_MANAGER,
+        R.GENERAL_MANAGER,
+        R.ADMIN,
+    },
 }
 
 

@@ -283,7 +283,7 @@ def test_the_daily_overdue_job_tells_customer_service_once(item, personas):
     assert cs.problem_items_overdue_notify(as_of=date(2026, 9, 29)) == 1
     [notice] = Notification.objects.filter(kind="problem_item_undistributed")
     assert notice.recipient == personas["sam"]  # customer service, nobody else
-    assert f"#{item.pk}" in notice.body_zh
+    assert f"#{item.pk}" in notice.words("zh-hans")[1]
     step = CaseStep.objects.get(item=item, action="overdue")
     assert step.detail["undistributed"] is True and step.detail["on"] == "2026-09-29"
     # the same day again: nothing new

@@ -393,7 +393,7 @@ def test_escalated_recorded_against_the_seller_and_referred(item, personas):
     told = sorted(notes.values_list("recipient__username", flat=True))
     # compliance, the agency channel's back-office, AG1's team leader — each once
     assert told == ["carol", "dave", "henry", "terry"]
-    assert all("AG1" in n.title_zh and n.link == f"/problems/{item.pk}/" for n in notes)
+    assert all("AG1" in n.body and n.link == f"/problems/{item.pk}/" for n in notes)
 
 
 def test_escalated_single_seller_needs_no_choice(personas, team):

@@ -86,7 +86,7 @@ def _notices() -> dict[str, list[Notification]]:
 
 
 def _listed(note: Notification) -> set[int]:
-    return {int(part.strip("#")) for part in note.body_en.split(": ", 1)[1].split(", ")}
+    return {int(part.strip("#")) for part in note.params["items"]}
 
 
 def test_each_responsible_user_gets_one_notice_of_their_items(book):
@@ -104,7 +104,7 @@ def test_each_responsible_user_gets_one_notice_of_their_items(book):
     for username, items in want.items():
         [note] = notices[username]
         assert _listed(note) == items, username
-        assert note.title_zh.startswith(f"{len(items)}件")
+        assert note.title.startswith(f"{len(items)}件")
         assert note.link == "/problems/overdue/"
 
 

@@ -10,7 +10,7 @@ from veracity.audit.selectors import visible_to as trail_visible_to
 from veracity.cases.listing import problem_items, visible_to
 from veracity.cases.selectors import actions_for, queue_counts
 from veracity.notify.selectors import notifications_of, unread_count
-from veracity.notify.services import notifications_mark_read, notify_users
+from veracity.notify.services import notifications_mark_read, tell
 from veracity.org.principals import Customer, Staff, System, system, with_purpose
 from veracity.policies.selectors import visible_to as applications_visible_to
 
@@ -54,7 +54,7 @@ def test_a_system_through_its_person_sees_what_the_person_sees(item, personas):
 
 def test_notifications_through_a_staff_principal(personas):
     ivan = personas["ivan"]
-    notify_users(users=[ivan], kind="t", title_zh="标题", title_en="title")
+    tell([ivan], "problem_item_closed", {"item": "#1"})
     assert unread_count(principal=Staff(ivan)) == 1
     assert unread_count(principal=System("api:x", person=ivan)) == 1
     assert notifications_mark_read(principal=Staff(ivan)) == 1

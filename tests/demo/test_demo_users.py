@@ -32,3 +32,12 @@ def test_which_settings_may_make_demo_users(settings, debug, production, refused
     else:
         call_command("demo_users")
         assert get_user_model().objects.filter(username="alice").exists()
+
+
+@pytest.mark.django_db
+def test_demo_users_have_mail_addresses_on_the_reserved_domain(settings):
+    settings.DEBUG, settings.VERACITY_PRODUCTION = True, False
+    call_command("demo_users")
+    addresses = set(get_user_model().objects.values_list("email", flat=True))
+    assert "alice@demo.veracity.example" in addresses
+    assert all(a.endswith("@demo.veracity.example") for a in addresses)

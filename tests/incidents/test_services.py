@@ -91,7 +91,7 @@ def test_a_report_tells_both_managers_at_once(
     assert told == {"ivan", "mona"}
     note = Notification.objects.get(recipient=personas["mona"])
     assert note.kind == "incident_reported" and note.link == f"/incidents/{incident.pk}/"
-    assert "手机丢失" not in note.body_zh  # the description stays in the system
+    assert "手机丢失" not in note.body  # the description stays in the system
     assert [m.to for m in mail.outbox] == [["ivan@example.com"]]
     [audit] = _audits()
     assert audit["step"] == "report" and audit["customers"] == [customers[0].pk]

@@ -5,32 +5,29 @@ from __future__ import annotations
 import pytest
 
 from veracity.notify.models import Notification
-from veracity.notify.services import notify_users
+from veracity.notify.services import tell
 
 pytestmark = pytest.mark.django_db
 
 
 def _notify(users, link="/incidents/"):
-    return notify_users(
-        users=users,
-        kind="test_kind",
-        title_zh="有新的泄露事件",
-        title_en="A new leak incident",
-        body_zh="请处理",
-        body_en="Please respond",
+    return tell(
+        users,
+        "incident_reported",
+        {"incident": "#1", "certainty": "Confirmed", "reporter": "孙明", "data": ["Name"]},
         link=link,
     )
 
 
 def test_list_shows_own_notifications_and_unread_count(client, personas):
     _notify([personas["ivan"]])
-    notify_users(users=[personas["mona"]], kind="x", title_zh="给孟娜的", title_en="For Mona")
+    tell([personas["mona"]], "problem_item_closed", {"item": "#99"})
     client.force_login(personas["ivan"])
     page = client.get("/notifications/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "有新的泄露事件" in text and "请处理" in text
-    assert "给孟娜的" not in text
+    assert "已确认客户信息泄露事件 #1" in text and "请立即处理" in text
+    assert "#99" not in text
     assert page.context["nav_unread"] == 1
     assert 'id="nav-notifications"' in text
 
@@ -40,7 +37,7 @@ def test_english_user_sees_the_english_title(client, personas):
     client.force_login(personas["ivan"])
     client.cookies["django_language"] = "en"
     text = client.get("/notifications/").content.decode()
-    assert "A new leak incident" in text
+    assert "Confirmed customer information leak #1" in text
 
 
 def test_mark_one_and_all_read(client, personas):

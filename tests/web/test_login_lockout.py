@@ -156,9 +156,11 @@ def test_lockout_is_audited_and_raises_an_incident_candidate(personas):
     assert "alice" in incident.description
     assert AuditEvent.objects.filter(action=Action.INCIDENT, object_id=str(incident.pk)).exists()
     # the information manager is told
-    assert Notification.objects.filter(
-        recipient=personas["ivan"], kind="incident_candidate"
-    ).exists()
+    [note] = Notification.objects.filter(
+        recipient=personas["ivan"], kind="incident_lockout_account"
+    )
+    assert note.title == "登录锁定：账户 alice 多次登录失败"
+    assert note.link == f"/incidents/{incident.pk}/"
 
     # the refused right password is a failed login in the trail, marked as met by the lockout
     refused = AuditEvent.objects.filter(action=Action.LOGIN_FAILED, actor="alice").last()

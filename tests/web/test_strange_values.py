@@ -125,6 +125,7 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
 #: Steps taken by POST (each has its own tests); a GET of them is refused, never rendered.
 POST_ONLY = {
     "case_act",
+    "case_queue_filter_delete",
     "incident_act",
     "retention_hold_lift",
     "retention_request_approve",

@@ -47,7 +47,8 @@ from veracity.audit.services import Actor, Event, audit_record, audit_record_man
 from veracity.core import approvals as plans
 from veracity.core.refusals import CATALOGUE, Entry, Refusal, register
 from veracity.core.refusals import Kind as RefusalKind
-from veracity.notify.services import notify_users
+from veracity.notify.models import Notification
+from veracity.notify.services import tell
 from veracity.org.principals import Principal, acting_user
 
 MAX_BORROW_DAYS: Final = 3  # D4.19: 借阅时间最长不超过3天
@@ -512,12 +513,18 @@ def _closed(approval: ApprovalRequest, status: str) -> None:
         _grant(request, approval.decided_at)
 
 
-for _kind in APPROVAL_KIND.values():
+#: the notice kinds (``notify.catalogue``) of each request kind's hand-offs
+_NOTICE_OF: Final[dict[str, str]] = {
+    RequestKind.BORROW: "access_request",
+    RequestKind.EXPORT: "export_request",
+    RequestKind.EXTERNAL: "provision_request",
+}
+for _request_kind, _kind in APPROVAL_KIND.items():
     approvals.on_outcome(_kind, _closed, in_transaction=True)
     approvals.on_step_waiting(
         _kind,
-        title_zh="查阅申请 #{id} 待您审批",
-        title_en="Access request #{id} awaits your decision",
+        waiting=f"{_NOTICE_OF[_request_kind]}_waiting",
+        decided=f"{_NOTICE_OF[_request_kind]}_decided",
         link="/access/{id}/",
     )
 
@@ -674,13 +681,14 @@ def _tell_approvers_returned(
         return
     who = acting_user(principal)
     name = (who.get_full_name() or who.get_username()) if who is not None else ""
-    files = "、".join(sorted({g.customer.archive_no or str(g.customer_id) for g in grants}))
-    notify_users(
-        users=approvers,
-        kind="grant_returned",
-        title_zh=f"{name} 已归还第 {request_id} 号申请借阅的客户档案 {files}",
-        title_en=f"{name} returned customer file {files} borrowed under request #{request_id}",
+    files = sorted({g.customer.archive_no or str(g.customer_id) for g in grants})
+    tell(
+        approvers,
+        "grant_returned",
+        {"person": name, "files": files, "id": f"#{request_id}"},
         link=f"/access/{request_id}/",
+        object_type=OWNER,
+        object_id=request_id,
     )
 
 
@@ -744,6 +752,71 @@ def access_grants_expire(*, now: datetime | None = None) -> int:
                 ],
             )
     return len(grants)
+
+
+#: how long before its end a borrower is told a grant is ending
+GRANT_WARNING: Final = timedelta(days=1)
+
+
+def access_grants_warn(*, now: datetime | None = None) -> int:
+    """Tell each borrower whose grants end within :data:`GRANT_WARNING` (neither returned nor
+    expired) when their access ends: one notice per request, never twice for one request (the
+    daily job may run again). Returns how many people were told."""
+    now = now or timezone.now()
+    ending = (
+        AccessGrant.objects.filter(
+            ends_at__gt=now,
+            ends_at__lte=now + GRANT_WARNING,
+            returned_at__isnull=True,
+            expired_at__isnull=True,
+        )
+        .select_related("holder")
+        .order_by("ends_at")
+    )
+    by_request: dict[int, AccessGrant] = {}
+    for grant in ending:
+        by_request.setdefault(grant.request_id, grant)
+    told_before = set(
+        Notification.objects.filter(
+            kind="grant_expiring",
+            object_type="access_request",
+            object_id__in=[str(pk) for pk in by_request],
+        ).values_list("object_id", flat=True)
+    )
+    told = 0
+    for request_id, grant in by_request.items():
+        if str(request_id) in told_before:
+            continue
+        with transaction.atomic():
+            notes = tell(
+                [grant.holder],
+                "grant_expiring",
+                {
+                    "id": f"#{request_id}",
+                    "ends_at": f"{timezone.localtime(grant.ends_at):%Y-%m-%d %H:%M}",
+                },
+                link=f"/access/{request_id}/",
+                object_type="access_request",
+                object_id=request_id,
+            )
+        told += len(notes)
+    return told
+
+
+def grants_ending_count(*, principal: Principal, now: datetime | None = None) -> int:
+    """How many of the acting user's grants end within :data:`GRANT_WARNING` (neither
+    returned nor expired)."""
+    user = acting_user(principal)
+    if getattr(user, "pk", None) is None:
+        return 0
+    now = now or timezone.now()
+    return AccessGrant.objects.filter(
+        holder_id=user.pk,
+        ends_at__gt=now,
+        ends_at__lte=now + GRANT_WARNING,
+        returned_at__isnull=True,
+        expired_at__isnull=True,
+    ).count()
 
 
 # --- exports (D4.23) -------------------------------------------------------------------------

@@ -7,10 +7,17 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from veracity.access.governance import access_grants_expire
+from veracity.access.governance import access_grants_expire, access_grants_warn
 
 
 @db_periodic_task(crontab(minute="*/10"))  # type: ignore[untyped-decorator]
 @lock_task("veracity-grant-expiry")  # type: ignore[untyped-decorator]
 def grants_expire() -> int:
     return access_grants_expire()
+
+
+@db_periodic_task(crontab(hour="8", minute="0"))  # type: ignore[untyped-decorator]
+@lock_task("veracity-grant-warning")  # type: ignore[untyped-decorator]
+def grants_warn() -> int:
+    """Each morning, the borrowers whose access ends within a day are told when."""
+    return access_grants_warn()

@@ -32,7 +32,8 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.core import approvals as rules
 from veracity.core.approvals import Decider, Outcome, Plan, Step, Who
 from veracity.core.refusals import Kind, Refusal, register
-from veracity.notify.services import notify_users
+from veracity.notify.catalogue import OUTCOME_WORDS
+from veracity.notify.services import tell
 from veracity.org.principals import Principal, Staff, acting_user
 from veracity.org.selectors import department_head_id_of
 
@@ -80,6 +81,7 @@ def on_outcome(kind: str, callback: Hook, *, in_transaction: bool = False) -> No
 
 def _closed(request: ApprovalRequest) -> None:
     status = str(request.status)
+    _tell_requester(request, status)
     for callback, in_transaction in _HOOKS.get(request.kind, []):
         if in_transaction:
             callback(request, status)
@@ -223,16 +225,18 @@ def approval_open(
 
 # --- telling the deciders ----------------------------------------------------------------------
 
-#: kind → (title zh, title en, link), each a template over ``{id}`` (the owner's object id):
-#: what the person a step lands on is told, and where the notice takes them.
+#: kind → (notice when a step waits, notice of the decision, link): the notice kinds
+#: (``notify.catalogue``) the person a step lands on, and the requester, are told, and the
+#: link (a template over ``{id}``, the owner's object id) where each notice takes them.
 _NOTICES: dict[str, tuple[str, str, str]] = {}
 
 
-def on_step_waiting(kind: str, *, title_zh: str, title_en: str, link: str) -> None:
-    """The owner of ``kind`` names the notice sent to each person who may decide a step
-    of one of its requests, whenever a step becomes theirs (on opening, and after each
-    decision that leaves the request pending)."""
-    _NOTICES[kind] = (title_zh, title_en, link)
+def on_step_waiting(kind: str, *, waiting: str, decided: str, link: str) -> None:
+    """The owner of ``kind`` names the notices of its requests: ``waiting``, sent to each
+    person who may decide a step whenever a step becomes theirs (on opening, and after each
+    decision that leaves the request pending); ``decided``, sent to the requester when the
+    request is approved or rejected."""
+    _NOTICES[kind] = (waiting, decided, link)
 
 
 def _candidates(request: ApprovalRequest) -> list[Any]:
@@ -257,18 +261,40 @@ def _candidates(request: ApprovalRequest) -> list[Any]:
     return list(found.values())
 
 
+def _requester_name(request: ApprovalRequest) -> str:
+    user = request.requester
+    return str(user.get_full_name() or user.get_username()) if user else ""
+
+
 def _tell_deciders(request: ApprovalRequest) -> None:
     notice = _NOTICES.get(request.kind)
     if notice is None or request.status != ApprovalRequest.Status.PENDING:
         return
     deciders = [u for u in _candidates(request) if decidable_steps(request, principal=Staff(u))]
-    title_zh, title_en, link = (text.format(id=request.owner_id) for text in notice)
-    notify_users(
-        users=deciders,
-        kind="approval_waiting",
-        title_zh=title_zh,
-        title_en=title_en,
-        link=link,
+    waiting, _decided, link = notice
+    tell(
+        deciders,
+        waiting,
+        {"id": f"#{request.owner_id}", "requester": _requester_name(request)},
+        link=link.format(id=request.owner_id),
+        object_type=request.owner_label,
+        object_id=request.owner_id,
+    )
+
+
+def _tell_requester(request: ApprovalRequest, status: str) -> None:
+    """The requester learns the decision (a withdrawal is their own: nobody is told)."""
+    notice = _NOTICES.get(request.kind)
+    if notice is None or status not in ("approved", "rejected"):
+        return
+    _waiting, decided, link = notice
+    tell(
+        [request.requester],
+        decided,
+        {"id": f"#{request.owner_id}", "outcome": OUTCOME_WORDS[status]},
+        link=link.format(id=request.owner_id),
+        object_type=request.owner_label,
+        object_id=request.owner_id,
     )
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -77,7 +78,8 @@ from veracity.customers.numbers import archive_no_of_id
 from veracity.db.batches import chunks
 from veracity.db.bulk import insert_rows
 from veracity.db.fields import field_crypto
-from veracity.notify.services import notify_users
+from veracity.notify.services import tell
+from veracity.org.actions import roles_for
 from veracity.org.principals import Principal, acting_user, is_signed_in
 from veracity.policies.models import Channel
 from veracity.sales.models import Seller
@@ -227,7 +229,12 @@ _DEADLINE_FIELDS = ("distributed_on", "due_on", "due_basis", "due_provisional")
 
 @transaction.atomic
 def problem_item_distribute(
-    *, item_id: int, channel: str | None, principal: Principal, as_of: date | None = None
+    *,
+    item_id: int,
+    channel: str | None,
+    principal: Principal,
+    as_of: date | None = None,
+    told: bool = True,
 ) -> ProblemItem:
     """Customer service sends the item to the management of a sales channel (by default the
     channel of most of its policies). The investigation is due 3 working days from today,
@@ -248,7 +255,23 @@ def problem_item_distribute(
         before=before,
         detail={"channel": chosen, "due_on": str(item.due_on), "due_basis": item.due_basis},
     )
+    if told:  # a bulk distribution tells once for all its items
+        _tell_item(
+            item,
+            "problem_item_distributed",
+            _distributed_to(chosen, [item.pk]).get(item.pk, []),
+            principal,
+            due_on=str(item.due_on or ""),
+        )
     return item
+
+
+def _distributed_to(channel: str, item_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """item → who is told it was distributed (D1.13): the channel's back-office and, at the
+    same time, the team leaders of the item's sellers."""
+    staff = _channel_staff(channel)
+    leaders = _team_leaders(item_ids)
+    return {pk: [*staff, *leaders.get(pk, [])] for pk in item_ids}
 
 
 @dataclass
@@ -263,14 +286,51 @@ def problem_items_distribute(
     """Distribute many items; each in its own transaction, so one refusal (already taken,
     no channel) does not hold back the others, and each refusal is reported."""
     result = BulkResult()
+    by_channel: dict[str, list[int]] = defaultdict(list)
     for item_id in dict.fromkeys(item_ids):
         try:
-            problem_item_distribute(item_id=item_id, channel=channel, principal=principal)
+            item = problem_item_distribute(
+                item_id=item_id, channel=channel, principal=principal, told=False
+            )
         except CaseError as error:
             result.refused[item_id] = error
         else:
             result.done.append(item_id)
+            by_channel[item.assigned_channel].append(item.pk)
+    _tell_distributed(by_channel, principal)
     return result
+
+
+def _tell_distributed(by_channel: Mapping[str, Sequence[int]], principal: Principal) -> None:
+    """One notice per person for the items of a bulk distribution that reach them."""
+    items_of: dict[int, list[int]] = defaultdict(list)
+    people: dict[int, Any] = {}
+    for chosen, ids in by_channel.items():
+        for item_id, users in _distributed_to(chosen, ids).items():
+            for user in users:
+                people[user.pk] = user
+                if item_id not in items_of[user.pk]:
+                    items_of[user.pk].append(item_id)
+    with transaction.atomic():
+        for pk, ids in items_of.items():
+            if len(ids) == 1:
+                item = ProblemItem.objects.get(pk=ids[0])
+                _tell_item(
+                    item,
+                    "problem_item_distributed",
+                    [people[pk]],
+                    principal,
+                    due_on=str(item.due_on or ""),
+                )
+                continue
+            numbers = [f"#{i}" for i in ids[:20]] + (["…"] if len(ids) > 20 else [])
+            tell(
+                [people[pk]],
+                "problem_items_distributed",
+                {"count": len(ids), "items": numbers},
+                link="/problems/queue/?stage=distributed",
+                exclude=[acting_user(principal)],
+            )
 
 
 # --- PW-2: investigation --------------------------------------------------------------------
@@ -516,6 +576,9 @@ def problem_item_submit(
             **({"correction": _shown(correction)} if correction else {}),
         },
     )
+    _tell_item(
+        item, "problem_item_submitted", _verifiers(), principal, investigator=_name(principal)
+    )
     return item
 
 
@@ -621,6 +684,14 @@ def problem_item_return(
         note=text,
         detail={"requested_kinds": requested} if requested else None,
     )
+    _tell_item(
+        item,
+        "problem_item_returned",
+        [item.assignee],
+        principal,
+        by=_name(principal),
+        reason=text[:200],
+    )
     return item
 
 
@@ -658,6 +729,7 @@ def problem_item_verify(
         )
     elif item.outcome == Outcome.ESCALATED:
         _escalate(item, principal)
+    _tell_item(item, "problem_item_verified", _handlers(item), principal, by=_name(principal))
     return item
 
 
@@ -705,15 +777,67 @@ def _escalate(item: ProblemItem, principal: Principal) -> None:
             defaults={"reason": item.findings, "escalated_by": user, "escalated_at": now},
         )
     _step(item, action=StepAction.ESCALATE, principal=principal, detail={"sellers": codes})
-    notify_users(
-        users=_supervisors(item, sellers),
-        kind="problem_item_escalated",
-        title_zh=f"问题件 #{item.pk}：销售人员违规已上报（{'、'.join(codes)}）",
-        title_en=f"Problem item #{item.pk}: seller misconduct referred ({', '.join(codes)})",
-        body_zh=item.findings,
-        body_en=item.findings,
-        link=f"/problems/{item.pk}/",
+    _tell_item(
+        item,
+        "problem_item_escalated",
+        _supervisors(item, sellers),
+        principal,
+        tell_actor=True,
+        sellers=codes,
     )
+
+
+def _tell_item(
+    item: ProblemItem,
+    kind: str,
+    users: Iterable[Any],
+    principal: Principal,
+    *,
+    tell_actor: bool = False,
+    **params: Any,
+) -> None:
+    """Tell ``users`` of a hand-off of ``item``, linking to it; the person acting is not told
+    of their own step unless ``tell_actor`` (an escalation goes on compliance's record)."""
+    tell(
+        users,
+        kind,
+        {"item": f"#{item.pk}", **params},
+        link=f"/problems/{item.pk}/",
+        object_type="problem_item",
+        object_id=item.pk,
+        exclude=[] if tell_actor else [acting_user(principal)],
+    )
+
+
+def _name(principal: Principal) -> str:
+    user = acting_user(principal)
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username())
+
+
+def _verifiers() -> list[Any]:
+    """The people who may verify an item's findings (the roles of ``cases.verify``)."""
+    from django.contrib.auth import get_user_model
+
+    roles = [r.value for r in roles_for("cases.verify")]
+    return list(get_user_model().objects.filter(groups__name__in=roles, is_active=True).distinct())
+
+
+def _handlers(item: ProblemItem) -> list[Any]:
+    """The investigator and the person who distributed the item."""
+    distributed_by = (
+        CaseStep.objects.filter(item=item, action=StepAction.DISTRIBUTE, actor__isnull=False)
+        .order_by("-at")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    from django.contrib.auth import get_user_model
+
+    people = [item.assignee] if item.assignee_id else []
+    if distributed_by:
+        people += list(get_user_model().objects.filter(pk=distributed_by))
+    return people
 
 
 def _supervisors(item: ProblemItem, sellers: Sequence[Any] = ()) -> list[Any]:
@@ -747,6 +871,7 @@ def problem_item_close(*, item_id: int, principal: Principal, note: str = "") ->
     item.closed_on = timezone.localdate()
     _save(item, ["status", "closed_on"])
     _step(item, action=StepAction.CLOSE, principal=principal, before=before, note=text)
+    _tell_item(item, "problem_item_closed", _handlers(item), principal, by=_name(principal))
     return item
 
 
@@ -816,17 +941,11 @@ def problem_items_overdue_notify(*, as_of: date | None = None) -> int:
             for item in fresh
         )
         for pk, items in by_user.items():
-            listed = "、".join(f"#{i.pk}" for i in items[:20])
-            more = f" …（共{len(items)}件）" if len(items) > 20 else ""
-            notify_users(
-                users=[people[pk]],
-                kind="problem_item_overdue",
-                title_zh=f"{len(items)}件问题件调查已逾期",
-                title_en=f"{len(items)} problem item(s) past their investigation deadline",
-                body_zh=f"逾期问题件：{listed}{more}",
-                body_en="Overdue: "
-                + ", ".join(f"#{i.pk}" for i in items[:20])
-                + (f" … ({len(items)} in all)" if len(items) > 20 else ""),
+            numbers = [f"#{i.pk}" for i in items[:20]] + (["…"] if len(items) > 20 else [])
+            tell(
+                [people[pk]],
+                "problem_item_overdue",
+                {"count": len(items), "items": numbers},
                 link="/problems/overdue/",
             )
     return len(overdue) + undistributed
@@ -876,17 +995,11 @@ def _undistributed_overdue_notify(today: date) -> int:
         )
     )
     if service:
-        listed = "、".join(f"#{i.pk}" for i in fresh[:20])
-        more = f" …（共{len(fresh)}件）" if len(fresh) > 20 else ""
-        notify_users(
-            users=service,
-            kind="problem_item_undistributed",
-            title_zh=f"{len(fresh)}件问题件超过1个工作日未分发",
-            title_en=f"{len(fresh)} problem item(s) not distributed within 1 working day",
-            body_zh=f"逾期未分发：{listed}{more}",
-            body_en="Not distributed: "
-            + ", ".join(f"#{i.pk}" for i in fresh[:20])
-            + (f" … ({len(fresh)} in all)" if len(fresh) > 20 else ""),
+        numbers = [f"#{i.pk}" for i in fresh[:20]] + (["…"] if len(fresh) > 20 else [])
+        tell(
+            service,
+            "problem_item_undistributed",
+            {"count": len(fresh), "items": numbers},
             link="/problems/queue/?stage=new",
         )
     return len(late)

@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from veracity.api.router import api
+from veracity.web.views import language
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("veracity.web.urls")),
 ]

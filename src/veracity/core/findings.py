@@ -15,7 +15,16 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["CATALOGUE", "Finding", "Severity", "field_label", "finding", "role_of"]
+__all__ = [
+    "CATALOGUE",
+    "NAMES",
+    "Finding",
+    "Severity",
+    "field_label",
+    "finding",
+    "finding_name",
+    "role_of",
+]
 
 
 class Severity(StrEnum):
@@ -229,3 +238,34 @@ def finding(
         message_en=message_en,
         evidence=MappingProxyType(dict(evidence)),
     )
+
+
+#: code -> (zh, en): a finding's short name, for charts and lists where the full message (which
+#: needs the field and the evidence) does not fit. Screens show these words, never the code.
+NAMES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        "MISSING_FIELD": ("必填项未填写", "Required field missing"),
+        "FIELD_FORMAT": ("填写格式不正确", "Field in a wrong format"),
+        "ID_FORMAT": ("证件号码格式不正确", "ID number in a wrong format"),
+        "ID_CHECKSUM": ("身份证校验位错误", "ID check digit wrong"),
+        "ID_BIRTH_DATE": ("证件出生日期不合理", "Impossible birth date in the ID"),
+        "ID_SEX_MISMATCH": ("性别与身份证不符", "Sex differs from the ID"),
+        "ID_BIRTH_MISMATCH": ("出生日期与身份证不符", "Birth date differs from the ID"),
+        "ID_REGION_UNKNOWN": ("身份证地址码未知", "Unknown ID region code"),
+        "ID_PROVINCE_UNKNOWN": ("身份证省份代码不存在", "Unknown ID province code"),
+        "IDENTITY_CHANGED": ("身份与客户档案不一致", "Identity differs from the file"),
+        "PHONE_INVALID": ("电话号码无效", "Invalid phone number"),
+        "EMAIL_INVALID": ("电子邮箱格式不正确", "Invalid e-mail address"),
+        "ACCOUNT_FORMAT": ("银行账号格式不正确", "Bank account in a wrong format"),
+        "ACCOUNT_LUHN": ("银行卡号校验未通过", "Bank card check failed"),
+        "OUT_OF_SCOPE": ("不属于校验范围", "Outside the gate's scope"),
+        "PRODUCT_UNKNOWN": ("产品类型无法识别", "Unknown product type"),
+    }
+)
+
+
+def finding_name(code: str, *, chinese: bool) -> str:
+    """A finding's short name in Chinese or English; an unknown code gets a neutral word, not
+    the code itself (the code belongs in a tooltip at most)."""
+    zh, en = NAMES.get(code, ("其他问题", "Other finding"))
+    return zh if chinese else en

@@ -71,6 +71,9 @@ def demo_org_ensure() -> None:
             )
 
 
+DEMO_MAIL_DOMAIN = "demo.veracity.example"
+
+
 def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, str]]:
     """Create (or reset) one demo login per role; returns (username, role, password)."""
     user_model = get_user_model()
@@ -79,6 +82,8 @@ def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, 
         user, _ = user_model.objects.get_or_create(username=username)
         first, _, last = full_name.partition(" ")
         user.first_name, user.last_name = first, last
+        # notices are mailed too: the demo writes its mail to var/mail/ (a reserved domain)
+        user.email = f"{username}@{DEMO_MAIL_DOMAIN}"
         user.is_staff = role == "admin"
         user.is_superuser = role == "admin"
         user.set_password(DEMO_PASSWORD)

@@ -56,3 +56,23 @@ def incident_list(*, principal: Principal, status: str = "") -> QuerySet[LeakInc
     return found.annotate(customer_count=Count("customers", distinct=True)).order_by(
         "-reported_at", "-pk"
     )
+
+
+#: the incidents still waiting for someone's hand
+OPEN_STATUSES: Final = (
+    LeakIncident.Status.CANDIDATE,
+    LeakIncident.Status.REPORTED,
+    LeakIncident.Status.INVESTIGATING,
+)
+
+
+def incidents_open_count(*, principal: Principal) -> int:
+    """How many incidents (candidates included) wait to be handled, for those who handle
+    them (none for anyone else)."""
+    if not may_handle_incidents(principal=principal):
+        return 0
+    return (
+        incidents_visible_to(principal=principal, action="incidents.handle")
+        .filter(status__in=OPEN_STATUSES)
+        .count()
+    )

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_fsm import FSMField, can_proceed, has_transition_perm
 
 from veracity.access.roles import RoleName
@@ -38,7 +38,8 @@ from veracity.incidents.selectors import (
     may_handle_incidents,
     users_with_roles,
 )
-from veracity.notify.services import notify_users
+from veracity.notify.catalogue import BY_THE_SYSTEM, CERTAINTY_WORDS
+from veracity.notify.services import tell
 from veracity.org.principals import Principal, acting_user, is_signed_in
 
 Status = LeakIncident.Status
@@ -166,10 +167,9 @@ def incident_link(incident: LeakIncident) -> str:
     return reverse("web:incident_detail", args=[incident.pk])
 
 
-def _data_type_text(codes: Sequence[str]) -> tuple[str, str]:
-    zh = "、".join(DATA_TYPE_NAMES.get(DataType(c), c) for c in codes) or "未说明"
-    en = ", ".join(str(DataType(c).label) for c in codes) or "not stated"
-    return zh, en
+def _label_msgid(choice: DataType) -> str:
+    with translation.override(None):
+        return str(choice.label)
 
 
 def _tell_responders(incident: LeakIncident, *, exclude: Any = None) -> list[int]:
@@ -180,25 +180,25 @@ def _tell_responders(incident: LeakIncident, *, exclude: Any = None) -> list[int
         u for u in users_with_roles(*RESPONDER_ROLES) if u.pk != getattr(exclude, "pk", None)
     ]
     by = incident.reported_by
-    reporter = (by.get_full_name() or by.get_username()) if by else "系统 / system"
-    certainty_zh = "已确认" if incident.certainty == LeakIncident.Certainty.CONFIRMED else "疑似"
-    types_zh, types_en = _data_type_text(incident.data_types)
-    customers = incident.customers.count()
+    reporter = (by.get_full_name() or by.get_username()) if by else BY_THE_SYSTEM
+    certainty = CERTAINTY_WORDS[
+        "confirmed" if incident.certainty == LeakIncident.Certainty.CONFIRMED else "suspected"
+    ]
     when = f"{timezone.localtime(incident.reported_at):%Y-%m-%d %H:%M}"
-    notes = notify_users(
-        users=recipients,
-        kind="incident_reported",
-        title_zh=f"{certainty_zh}客户信息泄露事件 #{incident.pk}",
-        title_en=f"{incident.certainty.capitalize()} customer information leak #{incident.pk}",
-        body_zh=(
-            f"报告人：{reporter}；报告时间：{when}；"
-            f"涉及信息：{types_zh}；涉及客户：{customers}。请立即处理。"
-        ),
-        body_en=(
-            f"Reported by {reporter} at {when}; "
-            f"data: {types_en}; customers: {customers}. Please respond at once (D4.27)."
-        ),
+    notes = tell(
+        recipients,
+        "incident_reported",
+        {
+            "incident": f"#{incident.pk}",
+            "certainty": certainty,
+            "reporter": reporter,
+            "when": when,
+            # the data kinds' own words (msgids), translated for each reader
+            "data": [_label_msgid(DataType(c)) for c in incident.data_types],
+        },
         link=incident_link(incident),
+        object_type="incident",
+        object_id=incident.pk,
     )
     return sorted(n.recipient_id for n in notes)
 
@@ -290,9 +290,7 @@ def incident_candidate_raise(
             anomaly_median=median,
         )
         notified = _tell_information_managers(
-            incident,
-            title_zh=f"异常查阅：{name} 于 {day:%Y-%m-%d} 查阅 {files} 份客户档案",
-            title_en=f"Unusual reads: {name} read {files} customer files on {day:%Y-%m-%d}",
+            incident, person=user.get_full_name() or name, files=files, day=f"{day:%Y-%m-%d}"
         )
         _audit(
             actor,
@@ -309,18 +307,17 @@ def incident_candidate_raise(
 
 
 def _tell_information_managers(
-    incident: LeakIncident, *, title_zh: str, title_en: str
+    incident: LeakIncident, *, kind: str = "incident_candidate", **params: Any
 ) -> list[Any]:
     """The information manager(s) learn of a new incident candidate, with its link."""
 
-    return notify_users(
-        users=users_with_roles(RoleName.INFORMATION_MANAGER),
-        kind="incident_candidate",
-        title_zh=title_zh,
-        title_en=title_en,
-        body_zh=f"已登记为泄露事件候选 #{incident.pk}，请核实后确认或排除。",
-        body_en=f"Recorded as incident candidate #{incident.pk}; confirm or dismiss it.",
+    return tell(
+        users_with_roles(RoleName.INFORMATION_MANAGER),
+        kind,
+        {"incident": f"#{incident.pk}", **params},
         link=incident_link(incident),
+        object_type="incident",
+        object_id=incident.pk,
     )
 
 
@@ -360,8 +357,8 @@ def incident_candidate_lockout_raise(
         )
         notified = _tell_information_managers(
             incident,
-            title_zh=f"登录锁定：{what_zh}多次登录失败",
-            title_en=f"Login lockout: repeated failed logins for {what_en}",
+            kind="incident_lockout_account" if kind == "account" else "incident_lockout_address",
+            key=key,
         )
         _audit(
             actor,

@@ -7,18 +7,23 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from veracity.notify.models import Notification
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("created_at", "recipient", "kind", "title_zh", "read_at", "email_status")
+    list_display = ("created_at", "recipient", "kind", "title", "read_at", "email_status")
     list_filter = ("kind", "email_status")
-    search_fields = ("title_zh", "title_en", "recipient__username")
+    search_fields = ("kind", "recipient__username")
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+    @admin.display(description=_("title"))
+    def title(self, obj: Notification) -> str:
+        return obj.title
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

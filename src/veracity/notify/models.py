@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from veracity.notify.catalogue import render
+
 
 class EmailStatus(models.TextChoices):
     NONE = "none", _("No e-mail address")
@@ -21,9 +23,12 @@ class EmailStatus(models.TextChoices):
 
 
 class Notification(models.Model):
-    """One notice to one user. ``kind`` is a stable code of what it is about
-    (``incident_reported``, ``problem_item_overdue``…); the title and body are stored in both
-    languages, and ``link`` points at the page to act on (a path within the site)."""
+    """One notice to one user. ``kind`` is a key of the notice catalogue
+    (``veracity.notify.catalogue``), ``params`` its named parameters; the words are rendered
+    when read, in the reader's language. ``link`` points at the page to act on (a path within
+    the site), ``object_type``/``object_id`` name the object it is about. Notices stored
+    before the catalogue keep their words in the ``title_*``/``body_*`` columns, which are
+    read when they are filled."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -33,8 +38,12 @@ class Notification(models.Model):
         db_index=False,  # the composite indexes below start with it
     )
     kind = models.CharField(_("kind"), max_length=40)
-    title_zh = models.CharField(_("title (zh)"), max_length=200)
-    title_en = models.CharField(_("title (en)"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    # the words of notices stored before the catalogue (kept, read when filled)
+    title_zh = models.CharField(_("title (zh)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (en)"), max_length=200, blank=True)
     body_zh = models.TextField(_("text (zh)"), blank=True)
     body_en = models.TextField(_("text (en)"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
@@ -54,6 +63,8 @@ class Notification(models.Model):
             # the user's list, newest first; the unread count in the navigation
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_new"),
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # the notices about one object (a daily job tells once per object)
+            models.Index(fields=["object_type", "object_id"], name="notification_object"),
         ]
 
     def __str__(self) -> str:
@@ -66,12 +77,38 @@ class Notification(models.Model):
     @property
     def title(self) -> str:
         """The title in the active language (Chinese unless English is chosen)."""
-        return self.title_en if _english() and self.title_en else self.title_zh
+        return self.words()[0]
 
     @property
     def body(self) -> str:
-        return self.body_en if _english() and self.body_en else self.body_zh
+        return self.words()[1]
+
+    def words(self, language: str | None = None) -> tuple[str, str]:
+        """(title, text) in ``language`` (the active one by default): from the catalogue,
+        or the stored words of a notice kept from before it."""
+        if self.title_zh or self.title_en:
+            english = (language or translation.get_language() or "").startswith("en")
+            title = self.title_en if english and self.title_en else self.title_zh
+            body = self.body_en if english and self.body_en else self.body_zh
+            return title or self.title_en, body or self.body_en
+        return render(self.kind, self.params, language)
 
 
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
+class ReaderLanguage(models.Model):
+    """The language a person reads their notices in outside the site (e-mail): the page
+    language they last chose; Chinese when never chosen."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reader_language",
+        primary_key=True,
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("notice language")
+        verbose_name_plural = _("notice languages")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

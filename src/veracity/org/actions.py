@@ -159,6 +159,17 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     "audit.read": _TRAIL_READERS,
     "audit.export": _TRAIL_READERS,
     "audit.verify": _TRAIL_READERS,
+    # --- the organisation-wide figures on the home pages (counts only, no personal data):
+    # data quality per channel and agent, the month's figures
+    "reports.view": frozenset(
+        {
+            _R.COMPLIANCE,
+            _R.INFORMATION_MANAGER,
+            _R.CUSTOMER_SERVICE_MANAGER,
+            _R.GENERAL_MANAGER,
+            _R.ADMIN,
+        }
+    ),
 }
 
 

@@ -206,6 +206,37 @@ class SupplementRequest(models.Model):
         return f"supplement request #{self.pk} ({self.status})"
 
 
+class QualitySnapshot(models.Model):
+    """The data-quality figures of one business date that are too costly to count on every
+    home page (open problem items per sales channel and per seller, a GROUP BY over every
+    member of every open item joined to its policy): written once a day by the T+1 job
+    (``cases.figures.quality_snapshot_take``), read by the compliance and general manager's
+    homes with their "as of" time. Counts only, organisation-wide (``reports.view``)."""
+
+    class Scope(models.TextChoices):
+        CHANNEL = "channel", _("Sales channel")
+        SELLER = "seller", _("Seller")
+
+    business_date = models.DateField(_("business date"))
+    taken_at = models.DateTimeField(_("taken at"))
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
+    key = models.CharField(_("channel or seller"), max_length=32)  # channel code, seller id
+    policies = models.PositiveIntegerField(_("policies"), default=0)
+    items = models.PositiveIntegerField(_("open problem items"), default=0)
+
+    class Meta:
+        verbose_name = _("data-quality snapshot")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_date", "scope", "key"], name="one_quality_figure_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["-taken_at"], name="quality_snapshot_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.business_date} {self.scope} {self.key}"
+
+
 RELATION_LABELS = {
     "self": _("Self (本人)"),
     "spouse": _("Spouse (配偶)"),

@@ -648,8 +648,8 @@ def _closed(approval: ApprovalRequest, status: str) -> None:
 approvals.on_outcome(APPROVAL_KIND, _closed, in_transaction=True)
 approvals.on_step_waiting(
     APPROVAL_KIND,
-    title_zh="销毁申请 #{id} 待您审批",
-    title_en="Destruction request #{id} awaits your decision",
+    waiting="destruction_request_waiting",
+    decided="destruction_request_decided",
     link="/retention/requests/{id}/",
 )
 

@@ -15,3 +15,7 @@ VERACITY_FIELD_KEYS = os.environ.get("VERACITY_FIELD_KEYS") or _keys["field_keys
 VERACITY_ACTIVE_KEY_ID = os.environ.get("VERACITY_ACTIVE_KEY_ID") or _keys["active_key_id"]
 VERACITY_INDEX_KEY = os.environ.get("VERACITY_INDEX_KEY") or _keys["index_key"]
 VERACITY_API_DOCS_PUBLIC = env_bool("VERACITY_API_DOCS_PUBLIC", True)
+
+# Notices' e-mails are written as files, one per message, to var/mail/ (read them there).
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
