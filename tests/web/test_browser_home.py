@@ -54,6 +54,8 @@ def test_each_role_home_shows_its_panel(page, live_server, personas, stored):
         panel = page.locator(f'[data-section="{section}"]')
         assert panel.is_visible(), username
         assert words in panel.inner_text(), (username, words)
+        # and on every home, first, what waits for this person
+        assert page.locator("#waiting-for-me").is_visible(), username
         # every drawn chart label fits inside its chart (nothing cut at the edge)
         for svg in page.locator("svg.chart").all():
             box = svg.bounding_box()

@@ -126,6 +126,7 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
 POST_ONLY = {
     "case_act",
     "case_queue_filter_delete",
+    "grant_return",
     "incident_act",
     "retention_hold_lift",
     "retention_request_approve",

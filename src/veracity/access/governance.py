@@ -23,11 +23,13 @@ id). The expiry job has no person: it keeps its own actor, ``system:grant-expiry
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from veracity.access.models import (
@@ -37,6 +39,7 @@ from veracity.access.models import (
     Confidentiality,
     Scope,
 )
+from veracity.access.policy import record_refusal
 from veracity.approvals import services as approvals
 from veracity.approvals.models import ApprovalDecision, ApprovalRequest
 from veracity.audit.models import Action
@@ -190,6 +193,24 @@ _REFUSALS: Final[dict[str, tuple[str, RefusalKind, str, str]]] = {
         "没有待归还的借阅",
         "nothing to return",
     ),
+    "access.unknown_policy": (
+        "UNKNOWN",
+        RefusalKind.INVALID,
+        "所申请的客户档案中没有此保单",
+        "no such policy in the customer files asked for",
+    ),
+    "access.unknown_item": (
+        "UNKNOWN",
+        RefusalKind.INVALID,
+        "所申请的客户档案中没有此问题件",
+        "no such problem item in the customer files asked for",
+    ),
+    "access.borrowing_only": (
+        "INVALID",
+        RefusalKind.INVALID,
+        "只有借阅申请可指明保单或问题件",
+        "only a borrowing names a policy or a problem item",
+    ),
     "access.classification_invalid": (
         "INVALID",
         RefusalKind.INVALID,
@@ -263,10 +284,18 @@ def access_request_submit(
     days: int = MAX_BORROW_DAYS,
     external: dict[str, str] | None = None,
     export_of: str = "",
+    policy_no: str = "",
+    item_no: str = "",
 ) -> AccessRequest:
     """Record a request (D4.18: subject, purpose, reason, requester) and open its approval
     chain on the approvals engine. The requester is ``principal``'s acting user; a principal
-    without a person (a customer, a system alone) is refused (``access.person_required``)."""
+    without a person (a customer, a system alone) is refused (``access.person_required``).
+
+    A borrowing may name what it is for: ``policy_no`` (the policy or application number as
+    typed) and/or ``item_no`` (the problem item's number, ``12`` or ``#12``), each looked up
+    within the files asked for (``access.unknown_policy`` / ``access.unknown_item`` on the
+    field ``policy`` / ``item`` otherwise, alike whether it exists elsewhere or not). The
+    grants then open that policy or item to the borrower for their term."""
     # The customer register sits above access in the layers: its files are reached through
     # the request's own relation (the classified flag of the files asked for decides the chain).
     customer_model: Any = AccessRequest._meta.get_field("customers").related_model
@@ -296,6 +325,7 @@ def access_request_submit(
         raise GovernanceError("access.unknown_export", "export_of")
     if not customers and not (kind == RequestKind.EXPORT and export_of):
         raise GovernanceError("access.customers_required", "customers")
+    named_policy, named_item = _named_for(kind, customers, policy_no, item_no)
     classified = any(c.confidentiality != Confidentiality.NORMAL for c in customers)
     plan = plans.access_plan(kind, classified=classified)
     with transaction.atomic():
@@ -309,6 +339,8 @@ def access_request_submit(
             days=int(days),
             export_of=export_of if kind == RequestKind.EXPORT else "",
             classified=classified,
+            policy=named_policy,
+            item=named_item,
             steps=[s.name for s in plan.steps],
             **{k: v for k, v in external.items() if k in EXTERNAL_FIELDS},
         )
@@ -328,10 +360,54 @@ def access_request_submit(
                 object_type=OWNER,
                 object_id=str(request.pk),
                 purpose=request.purpose,
-                detail={"kind": kind, "customers": sorted(c.pk for c in customers)},
+                detail={
+                    "kind": kind,
+                    "customers": sorted(c.pk for c in customers),
+                    **({"policy": named_policy.pk} if named_policy is not None else {}),
+                    **({"item": named_item.pk} if named_item is not None else {}),
+                },
             ),
         )
     return request
+
+
+def _typed(text: str | None) -> str:
+    """A number as typed: full-width forms folded, spaces dropped."""
+    return unicodedata.normalize("NFKC", text or "").replace(" ", "").strip()
+
+
+def _named_for(
+    kind: str, customers: Sequence[Any], policy_no: str, item_no: str
+) -> tuple[Any, Any]:
+    """The policy and the problem item a borrowing names, within ``customers`` (the files
+    asked for). Both registers sit above access in the layers: they are reached through the
+    request's own relations."""
+    policy_text, item_text = _typed(policy_no), _typed(item_no).lstrip("#")
+    if not policy_text and not item_text:
+        return None, None
+    if kind != RequestKind.BORROW:
+        raise GovernanceError("access.borrowing_only", "policy" if policy_text else "item")
+    policy = item = None
+    if policy_text:
+        policy_model: Any = AccessRequest._meta.get_field("policy").related_model
+        matching = policy_model.objects.filter(
+            Q(policy_no=policy_text) | Q(application_no=policy_text),
+            roles__customer__in=customers,
+        )
+        policy = matching.order_by("pk").first() if len(policy_text) <= 40 else None
+        if policy is None:
+            raise GovernanceError("access.unknown_policy", "policy")
+    if item_text:
+        item_model: Any = AccessRequest._meta.get_field("item").related_model
+        number = int(item_text) if item_text.isdigit() and len(item_text) <= 18 else 0
+        item = (
+            item_model.objects.filter(pk=number, members__customer__in=customers).first()
+            if number > 0
+            else None
+        )
+        if item is None:
+            raise GovernanceError("access.unknown_item", "item")
+    return policy, item
 
 
 EXTERNAL_FIELDS: Final = {
@@ -513,6 +589,109 @@ def granted_customer_ids(
     )
 
 
+def granted_policy_ids(*, principal: Principal, now: datetime | None = None) -> Any:
+    """The policies ``principal``'s acting user borrowed the files of a policy for: those
+    named by the requests of its grants in force (a subquery)."""
+    return (
+        active_grants(principal=principal, now=now)
+        .filter(request__policy__isnull=False)
+        .values("request__policy_id")
+    )
+
+
+def granted_item_ids(*, principal: Principal, now: datetime | None = None) -> Any:
+    """The problem items named by the requests of ``principal``'s grants in force (a
+    subquery)."""
+    return (
+        active_grants(principal=principal, now=now)
+        .filter(request__item__isnull=False)
+        .values("request__item_id")
+    )
+
+
+def grant_return(*, principal: Principal, grant: AccessGrant | int) -> AccessGrant:
+    """Return one borrowed file now (D4.19: the loan closes early): only its holder,
+    ``principal``'s acting user, returns it, while it is in force (``access.nothing_to_return``
+    otherwise — also for somebody else's grant, which is not told apart, but is recorded as a
+    refused attempt). Audited as a return under its request; the approvers of the request are
+    told."""
+    grant_id = grant.pk if isinstance(grant, AccessGrant) else int(grant)
+    holder_id = getattr(acting_user(principal), "pk", None)
+    with transaction.atomic():
+        now = timezone.now()
+        found = (
+            AccessGrant.objects.select_for_update()
+            .filter(
+                pk=grant_id,
+                holder_id=holder_id,
+                returned_at__isnull=True,
+                expired_at__isnull=True,
+                ends_at__gt=now,
+            )
+            .first()
+            if holder_id is not None
+            else None
+        )
+        if found is not None:
+            found.returned_at = now
+            found.save(update_fields=["returned_at"])
+            audit_record(
+                actor=Actor.of_principal(principal),
+                event=Event(
+                    action=Action.GRANT_RETURN,
+                    object_type="access_request",
+                    object_id=str(found.request_id),
+                    customer_id=found.customer_id,
+                    detail={"grants": [found.pk]},
+                ),
+            )
+            _tell_approvers_returned(found.request_id, [found], principal=principal)
+    if found is None:
+        held = (
+            holder_id is not None
+            and AccessGrant.objects.filter(pk=grant_id, holder_id=holder_id).exists()
+        )
+        if not held and holder_id is not None:
+            # somebody else's grant, or none at all: recorded alike (after the transaction,
+            # so that the record stays)
+            record_refusal(
+                actor=Actor.of_principal(principal),
+                action="access.request",
+                object_type="access_grant",
+                object_id=str(grant_id),
+                detail={"step": "return"},
+            )
+        raise GovernanceError("access.nothing_to_return", "grant")
+    return found
+
+
+def _tell_approvers_returned(
+    request_id: int, grants: Sequence[AccessGrant], *, principal: Principal
+) -> None:
+    """Tell the people who approved request ``request_id`` that files borrowed under it were
+    returned early (inside the returning transaction)."""
+    approvers = [
+        d.decider
+        for d in ApprovalDecision.objects.filter(
+            request__owner_label=OWNER, request__owner_id=request_id, approve=True
+        ).select_related("decider")
+        if d.decider is not None
+    ]
+    if not approvers:
+        return
+    who = acting_user(principal)
+    name = (who.get_full_name() or who.get_username()) if who is not None else ""
+    files = sorted({g.customer.archive_no or str(g.customer_id) for g in grants})
+    tell(
+        approvers,
+        "grant_returned",
+        {"person": name, "files": files, "id": f"#{request_id}"},
+        link=f"/access/{request_id}/",
+        object_type=OWNER,
+        object_id=request_id,
+    )
+
+
 def access_grants_return(*, request_id: int, principal: Principal) -> int:
     """Return the files ``principal``'s acting user borrowed (closes the loan early, D4.19)."""
     holder_id = getattr(acting_user(principal), "pk", None)
@@ -540,6 +719,7 @@ def access_grants_return(*, request_id: int, principal: Principal) -> int:
                 detail={"grants": [g.pk for g in grants]},
             ),
         )
+        _tell_approvers_returned(request_id, grants, principal=principal)
     return len(grants)
 
 

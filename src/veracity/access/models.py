@@ -155,6 +155,26 @@ class AccessRequest(models.Model):
     reason = models.TextField(_("reason"))
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.VIEW)
     days = models.PositiveSmallIntegerField(_("days requested"), default=3)
+    # What a borrowing is for (issue 12): the policy or the problem item it is about, each
+    # within the files asked for. The grant opens it to the borrower for the grant's term
+    # (the reach rule, ``customers.reach``). Named by the apps above (a string reference:
+    # this register imports neither); a policy or item removed later leaves the request.
+    policy = models.ForeignKey(
+        "policies.Policy",
+        verbose_name=_("policy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    item = models.ForeignKey(
+        "cases.ProblemItem",
+        verbose_name=_("problem item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # An export of a list or report rather than of named files (D4.23), e.g. "problem_items".
     export_of = models.CharField(_("list or report exported"), max_length=40, blank=True)
     classified = models.BooleanField(_("includes classified files"), default=False)

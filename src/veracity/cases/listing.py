@@ -22,6 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from veracity.access.governance import granted_customer_ids, granted_item_ids
 from veracity.access.roles import RoleName, roles_of
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
@@ -168,8 +169,9 @@ def visible_to(*, principal: Principal, action: str) -> QuerySet[ProblemItem]:
     channel back-office the items distributed to its channel or with a member policy of it;
     a team leader the items with a member policy sold by an agent of the team; an agent, for
     the case pages only (``cases.view``), the items with a member policy of their own sale
-    (D1.13: they assist under their team leader) — but nobody items on classified files
-    they may not see. The auditor, users without a role and customers see none."""
+    (D1.13: they assist under their team leader); anyone, for the case pages, the item a
+    borrowing grant in force was asked for — but nobody items on classified files they may
+    not see. The auditor, users without a role and customers see none."""
     reach_for(action, REACHES)
     # An item on a classified file is listed only to those who may see the file (D4.22); a
     # system reading through the API is nobody's custodian, so it never gets those items.
@@ -198,6 +200,9 @@ def visible_to(*, principal: Principal, action: str) -> QuerySet[ProblemItem]:
     if RoleName.TEAM_LEADER in roles:
         team = ProblemItemMember.objects.filter(policy__seller__leader__user=user)
         condition |= Q(pk__in=team.values("item_id"))
+    if action == "cases.view":
+        # the case page of an item a borrowing was asked for, for the grant's term (issue 12)
+        condition |= Q(pk__in=granted_item_ids(principal=principal))
     if RoleName.AGENT in roles and action == "cases.view":
         # the case pages only (never the list, its export or a work queue): the items with
         # a member policy the agent sold
@@ -344,17 +349,22 @@ def _filtered(
     return items
 
 
-def _members(item_ids: list[int], *, sold_by: Any = None) -> dict[int, list[MemberRow]]:
+def _members(
+    item_ids: list[int], *, sold_by: Any = None, borrowed: Any = None
+) -> dict[int, list[MemberRow]]:
     """The members of a page of items as rows (values, not model instances: a page of 50
     items has hundreds of members); with ``sold_by`` (a user) only those whose policy that
-    user sold."""
+    user sold, and the customers of ``borrowed`` (a subquery of the user's borrowed files)."""
 
     masks = mask_policy()
     out: dict[int, list[MemberRow]] = defaultdict(list)
     channels = dict(Channel.choices)
     members = ProblemItemMember.objects.filter(item_id__in=item_ids)
     if sold_by is not None:
-        members = members.filter(policy__seller__user=sold_by)
+        own = Q(policy__seller__user=sold_by)
+        if borrowed is not None:
+            own |= Q(customer_id__in=borrowed)
+        members = members.filter(own)
     rows = members.order_by("item_id", "customer_id", "policy_id").values_list(
         "item_id",
         "customer_id",
@@ -487,8 +497,11 @@ def problem_items(
     total = items.count()
     items = items.select_related("assignee")
     page = list(items[offset : offset + limit] if limit is not None else items[offset:])
+    book_only = own_book_only(principal)
     members = _members(
-        [i.pk for i in page], sold_by=acting_user(principal) if own_book_only(principal) else None
+        [i.pk for i in page],
+        sold_by=acting_user(principal) if book_only else None,
+        borrowed=granted_customer_ids(principal=principal) if book_only else None,
     )
     cal = calendar()
     today = as_of or timezone.localdate()

@@ -6,7 +6,8 @@ which applications and problem items, a member of staff may see.
   service and compliance every general file (一般客户), the customer information manager and
   the customer service manager special files (特殊客户) too.
 - Classified files (机密/绝密) only for their custodian or the holder of a borrowing grant.
-- Beyond the default, the files of the person's borrowing grants in force.
+- Beyond the default, the files of the person's borrowing grants in force, and the policy
+  each borrowing was asked for (:func:`policies_condition`).
 
 The rule is written over ORM paths so that each register applies it from its own model:
 the customer register from ``Customer``, the applications from ``Policy``, the problem
@@ -23,7 +24,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from veracity.access.governance import granted_customer_ids
+from veracity.access.governance import granted_customer_ids, granted_policy_ids
 from veracity.access.roles import Reach, reaches_of
 from veracity.customers.models import Classification, Confidentiality, Customer
 from veracity.org.principals import Principal, acting_user
@@ -46,6 +47,21 @@ def book_condition(*, principal: Principal, policy: str = "") -> Q | None:
     if Reach.OWN_CHANNEL in reaches:
         condition |= Q(**{f"{policy}channel__in": channels_of(user)})
     return condition
+
+
+def policies_condition(*, principal: Principal, policy: str = "") -> Q | None:
+    """Which policies ``principal`` may see, as a condition on the policy at the ORM path
+    ``policy`` (as :func:`book_condition`): its roles' book, and beyond it the policies its
+    borrowing grants in force were asked for (a borrowed file opens the policy named in the
+    request, for the grant's term — never the borrower's view of other files through it).
+    ``None``: the whole book. The one place the applications' reach is decided: the
+    applications register and the customer file's policy list both ask it."""
+    book = book_condition(principal=principal, policy=policy)
+    if book is None:
+        return None
+    if getattr(acting_user(principal), "pk", None) is None:
+        return book
+    return book | Q(**{f"{policy}pk__in": granted_policy_ids(principal=principal)})
 
 
 def classified_hidden_from(

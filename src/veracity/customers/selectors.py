@@ -8,7 +8,7 @@ display is masked (``veracity.core.masking``) with the site's mask policy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Final
@@ -36,7 +36,11 @@ from veracity.customers.models import (
     IdType,
     Phone,
 )
-from veracity.customers.reach import book_condition, classified_hidden_from, customers_condition
+from veracity.customers.reach import (
+    classified_hidden_from,
+    customers_condition,
+    policies_condition,
+)
 from veracity.customers.services import account_key, id_key, phone_key
 from veracity.org.actions import reach_for
 from veracity.org.principals import Principal, is_signed_in
@@ -339,7 +343,11 @@ _TRACKED: dict[type[Model], tuple[Any, dict[str, str | None]]] = {
 
 
 def customer_detail(
-    customer_id: Any, *, principal: Principal, unmask: bool = False
+    customer_id: Any,
+    *,
+    principal: Principal,
+    unmask: bool = False,
+    shown: Mapping[str, Sequence[int]] | None = None,
 ) -> CustomerView:
     """The masked file of one customer visible to ``principal``: documents, contacts,
     accounts, the policies (those ``principal`` may see) with role and gate verdict, and the
@@ -350,7 +358,11 @@ def customer_detail(
 
     ``unmask``: the current values in full — its own permission (a grant of the ``unmask``
     scope, or the file's custodian) and its own ``UNMASK`` audit event with the purpose;
-    ``PermissionDenied`` without it. History stays masked."""
+    ``PermissionDenied`` without it. History stays masked.
+
+    ``shown``: what else the page shows about the file (the customer-360 panel: ids of
+    problem items, access requests, grants, by kind), recorded in the same audit event — the
+    panel is read with the file, under its purpose, and adds no personal data to the trail."""
     purpose = (principal.purpose or "").strip()
     if not purpose:
         raise SearchError("purpose", "purpose")
@@ -415,6 +427,7 @@ def customer_detail(
     ]
     view.policies = _policies_of(principal, customer)
     view.history = customer_history(customer, policy)
+    listed = {kind: [int(i) for i in ids] for kind, ids in (shown or {}).items() if ids}
     audit_record(
         actor=Actor.acting(principal),
         event=Event(
@@ -423,7 +436,10 @@ def customer_detail(
             object_id=str(customer.pk),
             customer_id=customer.pk,
             purpose=purpose,
-            detail={"fields": _shown_fields(view)} if unmask else {},
+            detail={
+                **({"fields": _shown_fields(view)} if unmask else {}),
+                **({"shown": listed} if listed else {}),
+            },
         ),
     )
     return view
@@ -462,13 +478,14 @@ def _shown_fields(view: CustomerView) -> list[str]:
 
 def _policies_of(principal: Principal, customer: Customer) -> list[PolicyRow]:
     """The customer's part in each policy ``principal`` may see (the applications' reach
-    rule, followed from the customer's policy roles)."""
+    rule, ``policies_condition``, followed from the customer's policy roles: a borrowed
+    file shows the policy it was borrowed for)."""
     roles = customer.policy_roles.exclude(
         policy__roles__customer__in=classified_hidden_from(principal=principal)
     )
-    book = book_condition(principal=principal, policy="policy__")
-    if book is not None:
-        roles = roles.filter(book)
+    reach = policies_condition(principal=principal, policy="policy__")
+    if reach is not None:
+        roles = roles.filter(reach)
     roles = roles.select_related("policy", "policy__product").order_by(
         "-policy__created_at", "role", "position"
     )

@@ -126,6 +126,11 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         N_("Your access under request %(id)s ends at %(ends_at)s"),
         N_("Return the file when you are done, or ask again if you still need it."),
     ),
+    NoticeKind(
+        "grant_returned",
+        N_("%(person)s returned customer file %(files)s borrowed under request %(id)s"),
+        N_("The loan ended early; the file is no longer open to them."),
+    ),
     # --- incidents (D4.27) ---------------------------------------------------------------
     NoticeKind(
         "incident_reported",

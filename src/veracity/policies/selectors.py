@@ -21,7 +21,7 @@ from veracity.access.policy import record_refusal
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
-from veracity.customers.reach import book_condition, classified_hidden_from
+from veracity.customers.reach import classified_hidden_from, policies_condition
 from veracity.customers.selectors import mask_policy
 from veracity.org.actions import reach_for
 from veracity.org.principals import Principal, is_signed_in
@@ -58,14 +58,16 @@ REACHES: Final = {"applications.view": "book"}
 def visible_to(*, principal: Principal, action: str) -> QuerySet[Policy]:
     """Applications ``principal`` may read for ``action`` (one of :data:`REACHES`; AG-10): an
     agent those they sold, channel back-office those of its channel, the whole-book roles
-    all; the auditor, users without a role, customers and systems without a person none."""
+    all, and anyone the policy named by a borrowing grant in force
+    (``customers.reach.policies_condition``); the auditor, users without a role, customers
+    and systems without a person none."""
     reach_for(action, REACHES)
     # the applications of a classified file are as restricted as the file (D4.22)
     policies = Policy.objects.exclude(
         roles__customer__in=classified_hidden_from(principal=principal)
     )
-    book = book_condition(principal=principal)
-    return policies if book is None else policies.filter(book)
+    reach = policies_condition(principal=principal)
+    return policies if reach is None else policies.filter(reach)
 
 
 def localized(finding: dict[str, Any], language: str | None = None) -> str:

@@ -43,6 +43,7 @@ urlpatterns = [
     path("access/new/", access.request_new, name="access_request_new"),
     path("access/<int:pk>/", access.request_detail, name="access_request"),
     path("access/register/", access.register, name="access_register"),
+    path("access/grants/<int:grant_id>/return/", access.grant_return, name="grant_return"),
     path("applications/", applications.index, name="applications"),
     # By primary key: a stored application number (whatever it holds) never has to fit a URL.
     path("applications/<int:policy_id>/", applications.detail, name="application_detail"),

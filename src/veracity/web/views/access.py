@@ -10,12 +10,15 @@ from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from veracity.access import governance as g
 from veracity.access.models import AccessGrant, AccessRequest, Scope
-from veracity.access.policy import action_required, may
+from veracity.access.policy import action_required
+from veracity.access.selectors import grants_visible_to, requests_visible_to
 from veracity.customers import numbers
 from veracity.org.principals import Staff
 from veracity.web.fields import CustomerNumbersField, resolve_customers
@@ -33,6 +36,19 @@ def purpose_label(code: str) -> str:
 class AccessRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of request"), choices=AccessRequest.Kind.choices)
     customers = CustomerNumbersField(label=_("Customer files (file numbers)"), required=False)
+    # what a borrowing is for, looked up within the files above (the service's fields)
+    policy = forms.CharField(
+        label=_("Policy it is about"),
+        required=False,
+        max_length=40,
+        help_text=_("The policy or application number, of a policy of the files above."),
+    )
+    item = forms.CharField(
+        label=_("Problem item it is about"),
+        required=False,
+        max_length=20,
+        help_text=_("The problem item's number, such as 12, of an item on the files above."),
+    )
     export_of = forms.ChoiceField(
         label=_("List to export"),
         required=False,
@@ -85,6 +101,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     days=data["days"],
                     external=external,
                     export_of=data["export_of"],
+                    policy_no=data["policy"],
+                    item_no=data["item"],
                 )
             except g.GovernanceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, _message(exc))
@@ -98,6 +116,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 "kind": request.GET.get("kind") or AccessRequest.Kind.BORROW,
                 "customers": numbers.normalise(request.GET.get("customer")) or "",
                 "export_of": request.GET.get("export_of", ""),
+                "policy": request.GET.get("policy", "")[:40],
+                "item": request.GET.get("item", "")[:20],
                 "subject": request.GET.get("subject", "")[:200],
                 # an export offered by a list names its filters (``web.views.problems``)
                 "purpose": request.GET.get("purpose", ""),
@@ -110,12 +130,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 
 def _may_see(principal: Staff, req: AccessRequest) -> bool:
-    user = principal.user
     return (
-        req.requester_id == user.pk
-        or may(user, "access.oversee")
-        or any(d.decider_id == user.pk for d in g.decisions_of(req))
-        or g.may_decide(req, principal=principal)
+        requests_visible_to(principal=principal, action="access.request").filter(pk=req.pk).exists()
     )
 
 
@@ -123,7 +139,7 @@ def _may_see(principal: Staff, req: AccessRequest) -> bool:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request with its approval chain; the pending approver decides here, the requester
     withdraws or returns the borrowed files."""
-    req = AccessRequest.objects.filter(pk=pk).select_related("requester").first()
+    req = AccessRequest.objects.filter(pk=pk).select_related("requester", "policy").first()
     if req is None or not _may_see(principal_of(request), req):
         raise Http404("request")
     if request.method == "POST":
@@ -196,7 +212,7 @@ def requests_index(request: HttpRequest) -> HttpResponse:
 
 REGISTER_STATES = {
     "open": _("On loan"),
-    "returned": _("Returned"),
+    "returned": _("Returned early"),
     "overdue": _("Not returned in time"),
     "all": _("All"),
 }
@@ -204,11 +220,11 @@ REGISTER_STATES = {
 
 def register_rows(user: Any, state: str) -> QuerySet[AccessGrant]:
     now = timezone.now()
-    grants = AccessGrant.objects.select_related("holder", "request", "customer").order_by(
-        "-starts_at"
+    grants = (
+        grants_visible_to(principal=Staff(user), action="access.request")
+        .select_related("holder", "request", "request__policy", "customer")
+        .order_by("-starts_at")
     )
-    if not may(user, "access.oversee"):
-        grants = grants.filter(holder=user)
     if state == "open":
         grants = grants.filter(returned_at__isnull=True, ends_at__gt=now)
     elif state == "returned":
@@ -232,3 +248,17 @@ def register(request: HttpRequest) -> HttpResponse:
         "web/access/register.html",
         {"rows": rows, "state": state, "states": REGISTER_STATES, "now": timezone.now()},
     )
+
+
+@require_POST
+@action_required("access.request")
+def grant_return(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """归还: the borrower returns one borrowed file now (from the borrowed file's notice); the
+    register then lists it as returned."""
+    try:
+        g.grant_return(principal=principal_of(request), grant=grant_id)
+    except g.GovernanceError as exc:
+        messages.error(request, _message(exc))
+        return redirect("web:access_register")
+    messages.success(request, _("The borrowed file was returned. You no longer see it."))
+    return redirect(f"{reverse('web:access_register')}?state=returned")

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from veracity.access.governance import GovernanceError
 from veracity.access.policy import action_required, may
+from veracity.cases.panel import customer_file
 from veracity.customers.models import Classification, Confidentiality
 from veracity.customers.selectors import (
     SearchError,
-    customer_detail,
     customer_search_page,
     restricted_matches,
     visible_to,
@@ -109,7 +109,8 @@ EXACT_BY_GET = _(
 
 @action_required("customers.view")
 def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """The masked customer file. Asks for a purpose first unless one is remembered."""
+    """The masked customer file with its panel (the reader's loans of it, its open problem
+    items, requests and grants). Asks for a purpose first unless one is remembered."""
     purpose = request.GET.get("purpose") or remembered_purpose(request)
     form = PurposeForm({"purpose": purpose} if purpose else None)
     if not form.is_valid():
@@ -123,7 +124,7 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     remember_purpose(request, purpose)
     unmask = request.method == "POST" and request.POST.get("unmask") == "1"
     try:
-        customer = customer_detail(
+        file = customer_file(
             customer_id,
             principal=principal_of(request, purpose),
             unmask=unmask,
@@ -136,7 +137,8 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         request,
         "web/customers/detail.html",
         {
-            "customer": customer,
+            "customer": file.customer,
+            "file": file,
             "purpose_label": dict(PURPOSES)[purpose],
             "may_classify": may(request.user, "customers.classify"),
             "classifications": Classification.choices,
