@@ -9,6 +9,7 @@ page that breaks the rule sees what to fix and where. It fails on:
   — the code may stay in a ``title=`` tooltip, which is not visible text;
 - an article reference (``D4.25``, ``第7、13条``);
 - a command line (``veracity retention run``, ``--as``);
+- an English plural glued to a Chinese word (``部门s``: a model without verbose_name_plural);
 - a run of four or more English words (outside ``PROPER_NAMES``) — an English sentence;
 - an untranslated message: a text equal to a msgid of the catalogue whose translation is
   missing or empty, or equal to a msgid at all (the page shows the English original);
@@ -67,6 +68,8 @@ _ARTICLE = re.compile(
 _ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \t,;:()/.-]+[A-Za-z][A-Za-z'’]*){3,}")
 #: A command line: the project's command, ``uv run``, or an option ``--as``.
 _COMMAND = re.compile(r"\b(?:uv run|python -m|veracity [a-z][a-z-]+)\b|(?<![\w-])--[a-z][a-z-]+")
+#: An English plural "s" glued to a Chinese word (an admin list without verbose_name_plural).
+_CHINESE_PLURAL = re.compile(r"[\u3400-\u9fff]+s(?![A-Za-z])")
 _URL = re.compile(r"https?://\S+|\S+@\S+\.\w+")
 
 
@@ -178,6 +181,8 @@ def text_defects(text: str, url: str, *, msgids: dict[str, str] | None = None) -
         add("internal code", match.group())
     for match in _ARTICLE.finditer(text):
         add("article reference", match.group().strip())
+    for match in _CHINESE_PLURAL.finditer(text):
+        add("English plural on a Chinese word", match.group())
     for match in _COMMAND.finditer(text):
         add("command line", match.group().strip())
     cleaned = _without_proper_names(text)

@@ -33,6 +33,7 @@ def page_with(body: str, lang: str = "zh-hans") -> str:
         ("请运行 veracity retention-run --as admin", "command line", "--as"),
         ("Records are kept for the period below.", "English words", None),
         ("Back to the home page", "untranslated message", "Back to the home page"),
+        ("系统管理 部门s 员工信息s", "English plural on a Chinese word", "部门s"),
     ],
 )
 def test_each_kind_of_defect_in_the_text_is_found(text, kind, snippet):

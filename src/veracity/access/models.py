@@ -73,6 +73,7 @@ class ApiClient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("API clients")
         verbose_name = _("API client")
 
     def __str__(self) -> str:
@@ -196,6 +197,7 @@ class AccessRequest(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("access requests")
         verbose_name = _("access request")
         indexes = [models.Index(fields=["status", "kind"], name="access_request_status")]
 
@@ -220,6 +222,7 @@ class AccessGrant(models.Model):
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("borrowing grants")
         verbose_name = _("borrowing grant")
         indexes = [
             models.Index(fields=["holder", "customer"], name="grant_holder_customer"),

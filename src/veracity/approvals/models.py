@@ -42,6 +42,7 @@ class ApprovalRequest(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("approval requests")
         verbose_name = _("approval request")
         constraints = [
             models.UniqueConstraint(
@@ -99,6 +100,7 @@ class ApprovalDecision(models.Model):
     decided_at = models.DateTimeField(_("decided at"))
 
     class Meta:
+        verbose_name_plural = _("approval decisions")
         verbose_name = _("approval decision")
         ordering = ["decided_at", "id"]
         constraints = [

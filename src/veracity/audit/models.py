@@ -65,6 +65,7 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
+        verbose_name_plural = _("audit events")
         verbose_name = _("audit event")
         ordering = ["seq"]
         default_permissions = ("view",)
@@ -117,6 +118,7 @@ class ChainVerification(models.Model):
     audit_seq = models.BigIntegerField(_("audit event"), null=True)
 
     class Meta:
+        verbose_name_plural = _("audit chain verifications")
         verbose_name = _("audit chain verification")
         default_permissions = ("view",)
 

@@ -132,6 +132,7 @@ class ProblemItem(ConcurrentTransitionMixin, models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("problem items")
         db_table = "detection_problemitem"  # kept from before the model moved to cases
         verbose_name = _("problem item")
         constraints = [
@@ -238,6 +239,8 @@ class ProblemItemMember(models.Model):
     added_on = models.DateField(_("added (business date)"))
 
     class Meta:
+        verbose_name = _("problem item member")
+        verbose_name_plural = _("problem item members")
         db_table = "detection_problemitemmember"
         constraints = [
             models.UniqueConstraint(
@@ -263,6 +266,8 @@ class ClueExplanation(models.Model):
     explained_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("clue explanation")
+        verbose_name_plural = _("clue explanations")
         db_table = "detection_clueexplanation"
         indexes = [models.Index(fields=["rule", "key"], name="clue_explanation_clue")]
 
@@ -301,6 +306,7 @@ class CaseStep(models.Model):
     detail = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name_plural = _("case steps")
         verbose_name = _("case step")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["item", "at"], name="case_step_item_at")]
@@ -378,6 +384,7 @@ class Escalation(models.Model):
     escalated_at = models.DateTimeField()
 
     class Meta:
+        verbose_name_plural = _("escalations")
         verbose_name = _("escalation")
 
     def __str__(self) -> str:
@@ -394,6 +401,7 @@ class SavedQueueFilter(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("saved queue filters")
         verbose_name = _("saved queue filter")
         ordering = ["name", "id"]
         constraints = [

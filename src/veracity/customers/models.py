@@ -96,6 +96,7 @@ class IdentityDocument(models.Model):
     history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
+        verbose_name_plural = _("identity documents")
         verbose_name = _("identity document")
         constraints = [
             models.UniqueConstraint(
@@ -117,6 +118,7 @@ class Phone(models.Model):
     history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
+        verbose_name_plural = _("phones")
         verbose_name = _("phone")
         constraints = [
             models.UniqueConstraint(fields=["customer", "number_bidx"], name="phone_unique")
@@ -136,6 +138,7 @@ class Address(models.Model):
     history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
+        verbose_name_plural = _("addresses")
         verbose_name = _("address")
         constraints = [
             models.UniqueConstraint(fields=["customer", "kind", "text_bidx"], name="address_unique")
@@ -154,6 +157,7 @@ class Email(models.Model):
     history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
+        verbose_name_plural = _("e-mails")
         verbose_name = _("e-mail")
         constraints = [
             models.UniqueConstraint(fields=["customer", "address_bidx"], name="email_unique")
@@ -181,6 +185,7 @@ class BankAccount(models.Model):
     history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
+        verbose_name_plural = _("bank accounts")
         verbose_name = _("bank account")
         constraints = [
             models.UniqueConstraint(fields=["customer", "number_bidx"], name="bank_account_unique")
@@ -211,6 +216,7 @@ class IdentityChange(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("identity changes")
         verbose_name = _("identity change")
         constraints = [
             # the same submission read again (a rerun) records nothing new

@@ -42,6 +42,7 @@ class DetectionRun(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name_plural = _("detection runs")
         verbose_name = _("detection run")
         constraints = [
             models.UniqueConstraint(fields=["business_date", "mode"], name="one_run_per_day_mode")
@@ -60,6 +61,10 @@ class PayerException(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     approved_at = models.DateTimeField(_("approved at"))
 
+    class Meta:
+        verbose_name = _("payer exception")
+        verbose_name_plural = _("payer exceptions")
+
     def __str__(self) -> str:
         return f"payer exception {self.policy_id}"
 
@@ -77,6 +82,10 @@ class Complaint(models.Model):
     verified = models.BooleanField(_("verified"), default=False)
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
 
     def __str__(self) -> str:
         return f"complaint {self.pk} against {self.seller_id}"

@@ -236,6 +236,7 @@ class RemediationStep(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("remediation steps")
         verbose_name = _("remediation step")
         ordering = ["taken_at", "pk"]
 
@@ -253,6 +254,7 @@ class FileReadDay(models.Model):
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("counted days of file reads")
         verbose_name = _("counted day of file reads")
 
     def __str__(self) -> str:
@@ -268,6 +270,7 @@ class FileReadCount(models.Model):
     files = models.PositiveIntegerField(_("customer files read"))
 
     class Meta:
+        verbose_name_plural = _("files read per user and day")
         verbose_name = _("files read per user and day")
         constraints = [
             models.UniqueConstraint(fields=["actor_id", "day"], name="one_count_per_user_day")

@@ -26,6 +26,7 @@ class Department(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = _("departments")
         db_table = "access_department"
         verbose_name = _("department")
 
@@ -46,6 +47,7 @@ class StaffProfile(models.Model):
     channel = models.CharField(_("sales channel"), max_length=20, blank=True)
 
     class Meta:
+        verbose_name_plural = _("staff profiles")
         db_table = "access_staffprofile"
         verbose_name = _("staff profile")
 

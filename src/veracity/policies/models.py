@@ -33,6 +33,7 @@ class Product(models.Model):
     term_years = models.DecimalField(_("term (years)"), max_digits=6, decimal_places=2)
 
     class Meta:
+        verbose_name_plural = _("products")
         verbose_name = _("product")
 
     def __str__(self) -> str:
@@ -141,6 +142,8 @@ class PolicyRole(models.Model):
     history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
+        verbose_name = _("policy party")
+        verbose_name_plural = _("policy parties")
         indexes = [
             # policy_id carried in the index (PostgreSQL): "are these two customers parties
             # of one policy?" — asked for every shared phone by the detection's family
@@ -170,6 +173,8 @@ class GateCheck(models.Model):
     digest = models.CharField(max_length=64, blank=True)  # of the submission, for idempotency
 
     class Meta:
+        verbose_name = _("gate check")
+        verbose_name_plural = _("gate checks")
         ordering = ["-checked_at", "-id"]
         get_latest_by = "checked_at"
 
@@ -195,6 +200,8 @@ class SupplementRequest(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("supplement request")
+        verbose_name_plural = _("supplement requests")
         constraints = [
             models.UniqueConstraint(
                 fields=["policy"],
@@ -226,6 +233,7 @@ class QualitySnapshot(models.Model):
     items = models.PositiveIntegerField(_("open problem items"), default=0)
 
     class Meta:
+        verbose_name_plural = _("data-quality snapshots")
         verbose_name = _("data-quality snapshot")
         constraints = [
             models.UniqueConstraint(

@@ -230,6 +230,7 @@ class DestructionItem(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = _("records to destroy")
         verbose_name = _("record to destroy")
         ordering = ["kind", "object_id"]
         constraints = [

@@ -73,6 +73,8 @@ class SellerContact(models.Model):
     history = HistoricalRecords(user_db_constraint=False)  # see veracity.db.bulk
 
     class Meta:
+        verbose_name = _("seller contact")
+        verbose_name_plural = _("seller contacts")
         constraints = [
             models.UniqueConstraint(
                 fields=["seller", "kind", "value_bidx"], name="seller_contact_unique"

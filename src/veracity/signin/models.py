@@ -17,6 +17,7 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(_("time"))
 
     class Meta:
+        verbose_name_plural = _("failed logins")
         verbose_name = _("failed login")
         indexes = [
             models.Index(fields=["username", "at"], name="login_failure_username_at"),
@@ -42,6 +43,7 @@ class LoginLockout(models.Model):
     incident_id = models.BigIntegerField(_("incident"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("login lockouts")
         verbose_name = _("login lockout")
         indexes = [models.Index(fields=["kind", "key", "until"], name="login_lockout_key_until")]
 
