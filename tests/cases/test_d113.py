@@ -290,3 +290,20 @@ def test_the_daily_overdue_job_tells_customer_service_once(item, personas):
     assert cs.problem_items_overdue_notify(as_of=date(2026, 9, 29)) == 1
     assert Notification.objects.filter(kind="problem_item_undistributed").count() == 1
     assert CaseStep.objects.filter(item=item, action="overdue").count() == 1
+
+
+def test_a_statement_is_told_to_the_team_leader_and_the_investigator(item, agents, personas):
+    from veracity.notify.models import Notification
+
+    cs.problem_item_distribute(principal=Staff(personas["sam"]), item_id=item.pk, channel="agency")
+    cs.problem_item_claim(principal=Staff(personas["carol"]), item_id=item.pk)
+    cs.problem_item_statement(
+        principal=Staff(agents["alice"]), item_id=item.pk, statement="客户夫妇共用家庭电话。"
+    )
+    told = {
+        n.recipient.get_username()
+        for n in Notification.objects.filter(kind="problem_item_statement")
+    }
+    assert told == {"carol", "terry"}  # the investigator and alice's team leader, not alice
+    notice = Notification.objects.filter(kind="problem_item_statement").first()
+    assert notice is not None and notice.link == f"/problems/{item.pk}/"

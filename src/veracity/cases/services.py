@@ -453,7 +453,12 @@ def problem_item_statement(
             data=data,
         )
         detail["evidence"] = evidence.pk
-    return _step(item, action=StepAction.STATEMENT, principal=principal, note=text, detail=detail)
+    step = _step(item, action=StepAction.STATEMENT, principal=principal, note=text, detail=detail)
+    # the investigator works with it, the team leader supervises the agent who gave it
+    readers = [item.assignee] if item.assignee_id else []
+    readers += _team_leaders([item.pk]).get(item.pk, [])
+    _tell_item(item, "problem_item_statement", readers, principal, by=_name(principal))
+    return step
 
 
 def evidence_read(*, evidence_id: int, principal: Principal) -> tuple[Evidence, bytes]:

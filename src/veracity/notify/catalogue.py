@@ -76,6 +76,11 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         N_("Overdue problem items: %(items)s"),
     ),
     NoticeKind(
+        "problem_item_statement",
+        N_("Problem item %(item)s: a statement from the agent"),
+        N_("%(by)s added a statement to the item."),
+    ),
+    NoticeKind(
         "problem_item_undistributed",
         N_("%(count)s problem item(s) not distributed within 1 working day"),
         N_("Not yet distributed: %(items)s"),
