@@ -223,6 +223,8 @@ VERACITY_OTP_REQUIRED_ROLES = [
 OTP_TOTP_ISSUER = "Veracity"
 # ``demo-users`` (the demo logins with their shared password) refuses to run where this is on.
 VERACITY_PRODUCTION = False
+# Only the embedded demo's settings make the demo logins (one published password).
+VERACITY_DEMO = False
 
 # --- Jobs ------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -12,6 +12,7 @@ from veracity.config.settings.base import VAR_DIR, env_bool
 from veracity.config.settings.local_keys import load_or_create_local_keys
 
 DEBUG = env_bool("DEBUG", False)
+VERACITY_DEMO = True  # `veracity demo-users` makes the demo logins here only
 WHITENOISE_USE_FINDERS = True
 _keys = load_or_create_local_keys(VAR_DIR / "demo-keys.json")
 SECRET_KEY = os.environ.get("SECRET_KEY") or _keys["secret_key"]

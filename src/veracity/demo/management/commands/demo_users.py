@@ -19,8 +19,8 @@ class Command(BaseCommand):
         # The demo logins share one published password: never on a production system.
         if getattr(settings, "VERACITY_PRODUCTION", False):
             raise CommandError("demo users are never created with the production settings")
-        if not settings.DEBUG:
-            raise CommandError("demo users are only created with the demo settings (DEBUG on)")
+        if not getattr(settings, "VERACITY_DEMO", False):
+            raise CommandError("demo users are only created with the demo settings")
         agent = (
             Seller.objects.filter(kind=SellerKind.AGENT, policies__isnull=False)
             .order_by("code")
