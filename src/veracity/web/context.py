@@ -29,16 +29,12 @@ def roles(request: HttpRequest) -> dict[str, Any]:
 #: "more" menu, so the bar keeps one row from 1280 to 1920 px in both languages.
 NAV_PRIMARY = 6
 _CASEWORK = "casework"
-_PROBLEMS = frozenset(
-    {"customer_service", "channel_backoffice", "customer_service_manager", "compliance"}
-    | {"information_manager", "admin"}
-)
-_QUEUE = frozenset(
-    {"customer_service", "channel_backoffice", "customer_service_manager", "compliance"}
-    | {"team_leader", "agent"}
-)
-_RETENTION = frozenset({"information_manager", "customer_service_manager", "auditor", "admin"})
-_AUDIT = frozenset({"auditor", "admin"})
+# Who sees an entry is asked by action (org.actions), never by role: an entry stands for
+# anyone who may take one of its actions.
+_PROBLEMS = ("problems.list",)
+_QUEUE = ("cases.queue", "cases.statement")  # agents answer their items from their queue
+_RETENTION = ("retention.view",)
+_AUDIT = ("audit.read",)
 _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
     ("web:home", _("Home"), "nav-home", ("home",), "all"),
     (
@@ -90,7 +86,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    user_roles = {r.value for r in roles_of(user)}
     admin = RoleName.ADMIN in roles_of(user)
     flags = {
         "all": True,
@@ -102,7 +97,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = (match.url_name or "") if match else ""
     entries = []
     for url_name, label, element_id, active_on, who in _NAV:
-        shown = flags[who] if isinstance(who, str) else bool(who & user_roles)
+        shown = flags[who] if isinstance(who, str) else any(may(user, a) for a in who)
         if not shown:
             continue
         active = any(
