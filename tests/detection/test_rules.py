@@ -12,9 +12,10 @@ from django.utils import timezone
 from tests.conftest import TODAY, base_application, resident_id
 from veracity.audit.services import Actor
 from veracity.cases.models import ProblemItem
+from veracity.conduct.models import Complaint
 from veracity.customers.models import Customer, Phone
 from veracity.customers.services import phone_key
-from veracity.detection.models import Complaint, PayerException
+from veracity.detection.models import PayerException
 from veracity.detection.services import detection_run
 from veracity.policies.models import Policy
 from veracity.policies.services import applications_store
@@ -162,15 +163,29 @@ def test_repeat_misselling_lists_every_policy_of_the_seller():
     for i in range(3):
         apply(f"M{i}", person(f"客户M{i}", f"198{i}-03-03", phones=[f"1370000000{i}"]))
     Complaint.objects.create(
-        seller=seller, kind="misselling", received_on=date(2026, 3, 1), verified=True
+        complaint_no="T1",
+        seller=seller,
+        category="misselling",
+        received_on=date(2026, 3, 1),
+        verified=True,
+        verified_on=date(2026, 3, 1),
     )
     run(date(2026, 11, 20))
     assert items("REPEAT_MISSELLING") == []
     Complaint.objects.create(
-        seller=seller, kind="misselling", received_on=date(2026, 10, 1), verified=True
+        complaint_no="T2",
+        seller=seller,
+        category="misselling",
+        received_on=date(2026, 10, 1),
+        verified=True,
+        verified_on=date(2026, 10, 1),
     )
     Complaint.objects.create(
-        seller=seller, kind="misselling", received_on=date(2026, 10, 2), verified=False
+        complaint_no="T3",
+        seller=seller,
+        category="misselling",
+        received_on=date(2026, 10, 2),
+        verified=False,
     )
     run(date(2026, 11, 23))
     [(item, names)] = items("REPEAT_MISSELLING")

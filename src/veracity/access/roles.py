@@ -47,6 +47,12 @@ DEFAULT_REACH: dict[RoleName, Reach] = {
     RoleName.CUSTOMER_SERVICE_MANAGER: Reach.GENERAL_AND_SPECIAL,
     RoleName.GENERAL_MANAGER: Reach.NONE,
     RoleName.AUDITOR: Reach.NONE,
+    # the sales force's records, not customer files
+    RoleName.TRAINING: Reach.NONE,
+    # receives the problem lists of its channel (D1.14); files as the channel back-office
+    RoleName.CHANNEL_MANAGEMENT: Reach.OWN_CHANNEL,
+    # files the regulator report: sellers and agencies, no customer files
+    RoleName.GENERAL_OFFICE: Reach.NONE,
     RoleName.ADMIN: Reach.GENERAL,
 }
 

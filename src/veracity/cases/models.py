@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from veracity.core.conduct import Reason
 from veracity.customers.models import Customer
 from veracity.org.principals import staff_or_user
 from veracity.policies.models import Policy
@@ -376,7 +377,15 @@ class Escalation(models.Model):
     item = models.ForeignKey(
         ProblemItem, on_delete=models.SET_NULL, null=True, related_name="escalations"
     )
+    # a seller (agent, specialist) or an agency: an item may name both (D1.23)
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="escalations")
+    # what the misconduct is (``core.conduct.Reason``): false data feeds the regulator report
+    misconduct = models.CharField(
+        _("misconduct"),
+        max_length=24,
+        choices=[(r.value, r.value) for r in Reason],
+        default=Reason.FALSE_DATA.value,
+    )
     reason = models.TextField(_("reason"))
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

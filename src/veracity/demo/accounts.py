@@ -29,6 +29,10 @@ DEMO_USERS = [
     ("henry", "channel_backoffice", "Henry 何瑞"),
     ("terry", "team_leader", "Terry 陶瑞"),
     ("audrey", "auditor", "Audrey 欧阳"),
+    ("tina", "training", "Tina 唐娜"),
+    ("mike", "channel_management", "Mike 马可"),
+    ("nora", "channel_management", "Nora 聂然"),
+    ("olga", "general_office", "Olga 欧佳"),
     ("admin", "admin", "Admin 管理员"),
 ]
 
@@ -40,6 +44,9 @@ DEMO_DEPARTMENTS = [
     ("CS", "客户服务部", "mona"),
     ("CMP", "合规部", "dave"),
     ("OPS", "运营管理部", "george"),
+    ("TRN", "培训部", "tina"),
+    ("CHN", "销售渠道管理部", "mike"),
+    ("GO", "综合办公室", "olga"),
 ]
 DEMO_STAFF = {
     "alice": ("AGY", "agency"),
@@ -52,6 +59,10 @@ DEMO_STAFF = {
     "dave": ("CMP", ""),
     "audrey": ("CMP", ""),
     "george": ("OPS", ""),
+    "tina": ("TRN", ""),
+    "mike": ("CHN", ""),
+    "nora": ("CHN", ""),
+    "olga": ("GO", ""),
 }
 
 

@@ -13,7 +13,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from veracity.policies.models import Policy
-from veracity.sales.models import Seller
 
 
 class DetectionRun(models.Model):
@@ -67,25 +66,3 @@ class PayerException(models.Model):
 
     def __str__(self) -> str:
         return f"payer exception {self.policy_id}"
-
-
-class Complaint(models.Model):
-    """A complaint against a seller (minimal here; the sales-force issue extends it)."""
-
-    class Kind(models.TextChoices):
-        MISSELLING = "misselling", _("Misselling")
-        OTHER = "other", _("Other")
-
-    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="complaints")
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    received_on = models.DateField(_("received on"))
-    verified = models.BooleanField(_("verified"), default=False)
-    verified_on = models.DateField(_("verified on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("complaint")
-        verbose_name_plural = _("complaints")
-
-    def __str__(self) -> str:
-        return f"complaint {self.pk} against {self.seller_id}"

@@ -22,6 +22,7 @@ from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases.models import ProblemItem
 from veracity.cases.services import problem_items_open_or_extend
+from veracity.conduct.models import Complaint
 from veracity.core.detection import (
     Clue,
     Person,
@@ -37,7 +38,7 @@ from veracity.core.masking import mask
 from veracity.customers.models import Address, BankAccount, Customer, IdentityChange, Phone
 from veracity.db.batches import chunks
 from veracity.detection import selectors as q
-from veracity.detection.models import Complaint, DetectionRun
+from veracity.detection.models import DetectionRun
 from veracity.org.principals import Principal, acting_user
 from veracity.policies.models import Policy, PolicyRole, PolicyStatus
 from veracity.sales.models import Seller, SellerContact
@@ -269,10 +270,10 @@ def repeat_misselling(scope: Scope) -> Findings:
     """Complaints are few: always evaluated in full, also by an incremental run."""
     since = scope.business_date - timedelta(days=366)
     dates: dict[int, list[date]] = defaultdict(list)
-    for sid, received_on in Complaint.objects.filter(
-        kind=Complaint.Kind.MISSELLING, verified=True, received_on__gt=since
-    ).values_list("seller_id", "received_on"):
-        dates[sid].append(received_on)
+    for sid, verified_on in Complaint.objects.filter(
+        category="misselling", verified=True, verified_on__gt=since, seller__isnull=False
+    ).values_list("seller_id", "verified_on"):
+        dates[sid].append(verified_on)
     found = Findings([], defaultdict(set))
     for seller in Seller.objects.filter(pk__in=list(dates)):
         ref = SellerRef(seller.pk, seller.code, seller.kind, seller.agency_id)

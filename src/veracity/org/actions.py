@@ -159,6 +159,90 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     "audit.read": _TRAIL_READERS,
     "audit.export": _TRAIL_READERS,
     "audit.verify": _TRAIL_READERS,
+    # --- the sales force (D1.9–D1.11, D1.14, D1.22–D1.24)
+    # the seller register: a seller's page with qualification, relatives, complaints and
+    # penalties (agents see their own page only: the service's reach)
+    "sellers.view": frozenset(
+        {
+            _R.TRAINING,
+            _R.CHANNEL_MANAGEMENT,
+            _R.CHANNEL_BACKOFFICE,
+            _R.TEAM_LEADER,
+            _R.CUSTOMER_SERVICE,
+            _R.CUSTOMER_SERVICE_MANAGER,
+            _R.COMPLIANCE,
+            _R.INFORMATION_MANAGER,
+            _R.GENERAL_MANAGER,
+            _R.ADMIN,
+        }
+    ),
+    # sellers' registered relatives (亲属) and contacts, kept by channel management
+    "sellers.manage": frozenset({_R.CHANNEL_MANAGEMENT, _R.ADMIN}),
+    # D1.9, D1.10: the training department keeps courses, attendance and tests
+    "training.record": frozenset({_R.TRAINING, _R.ADMIN}),
+    # D1.14: complaints are taken in by customer service (and compliance) …
+    "complaints.record": frozenset(
+        {_R.CUSTOMER_SERVICE, _R.CUSTOMER_SERVICE_MANAGER, _R.COMPLIANCE, _R.ADMIN}
+    ),
+    "complaints.view": frozenset(
+        {
+            _R.CUSTOMER_SERVICE,
+            _R.CUSTOMER_SERVICE_MANAGER,
+            _R.COMPLIANCE,
+            _R.CHANNEL_MANAGEMENT,
+            _R.INFORMATION_MANAGER,
+            _R.GENERAL_MANAGER,
+            _R.ADMIN,
+        }
+    ),
+    # … and investigated and verified (查实) by customer service or compliance — never by the
+    # person complained about or their team leader (the service's rule)
+    "complaints.verify": frozenset(
+        {_R.CUSTOMER_SERVICE, _R.CUSTOMER_SERVICE_MANAGER, _R.COMPLIANCE}
+    ),
+    # the second callback (再次回访) of a re-checked policy (D1.14)
+    "callbacks.record": frozenset({_R.CUSTOMER_SERVICE, _R.CUSTOMER_SERVICE_MANAGER}),
+    # D1.22, D1.23: penalties are proposed by channel management, approved on the engine
+    "penalties.view": frozenset(
+        {
+            _R.CHANNEL_MANAGEMENT,
+            _R.COMPLIANCE,
+            _R.GENERAL_MANAGER,
+            _R.INFORMATION_MANAGER,
+            _R.CUSTOMER_SERVICE_MANAGER,
+            _R.ADMIN,
+        }
+    ),
+    "penalties.propose": frozenset({_R.CHANNEL_MANAGEMENT}),
+    "penalties.import": frozenset({_R.CHANNEL_MANAGEMENT, _R.ADMIN}),
+    # 考核: the assessment figures per seller and agency, for channel management's decisions
+    "assessment.view": frozenset(
+        {_R.CHANNEL_MANAGEMENT, _R.COMPLIANCE, _R.GENERAL_MANAGER, _R.ADMIN}
+    ),
+    # D1.24: criticism, rectification demands, referrals to the compliance committee
+    "conduct.record": frozenset({_R.COMPLIANCE}),
+    "conduct.view": frozenset(
+        {_R.COMPLIANCE, _R.CHANNEL_MANAGEMENT, _R.GENERAL_MANAGER, _R.ADMIN}
+    ),
+    # D1.22, D1.23, D4.13: the quarterly regulator report, compiled by channel management,
+    # reviewed by the information manager and the customer service manager, filed by the
+    # general office with the regulator and the industry association
+    "regulator_report.view": frozenset(
+        {
+            _R.CHANNEL_MANAGEMENT,
+            _R.COMPLIANCE,
+            _R.INFORMATION_MANAGER,
+            _R.CUSTOMER_SERVICE_MANAGER,
+            _R.GENERAL_OFFICE,
+            _R.GENERAL_MANAGER,
+            _R.ADMIN,
+        }
+    ),
+    "regulator_report.prepare": frozenset({_R.CHANNEL_MANAGEMENT, _R.COMPLIANCE}),
+    "regulator_report.review": frozenset(
+        {_R.INFORMATION_MANAGER, _R.CUSTOMER_SERVICE_MANAGER}
+    ),
+    "regulator_report.file": frozenset({_R.GENERAL_OFFICE}),
     # --- the organisation-wide figures on the home pages (counts only, no personal data):
     # data quality per channel and agent, the month's figures
     "reports.view": frozenset(

@@ -23,6 +23,9 @@ class RoleName(StrEnum):
     CUSTOMER_SERVICE_MANAGER = "customer_service_manager"
     GENERAL_MANAGER = "general_manager"
     AUDITOR = "auditor"
+    TRAINING = "training"
+    CHANNEL_MANAGEMENT = "channel_management"
+    GENERAL_OFFICE = "general_office"
     ADMIN = "admin"
 
 
@@ -36,6 +39,9 @@ ROLE_LABELS = {
     RoleName.CUSTOMER_SERVICE_MANAGER: _("Customer service manager (客户服务部经理)"),
     RoleName.GENERAL_MANAGER: _("General manager (总经理)"),
     RoleName.AUDITOR: _("Auditor (审计)"),
+    RoleName.TRAINING: _("Training department (培训部)"),
+    RoleName.CHANNEL_MANAGEMENT: _("Sales channel management (销售渠道管理部门)"),
+    RoleName.GENERAL_OFFICE: _("General office (综合办公室)"),
     RoleName.ADMIN: _("Administrator"),
 }
 

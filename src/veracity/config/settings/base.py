@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "veracity.workcal",
     "veracity.detection",
     "veracity.cases",
+    "veracity.conduct",
     "veracity.notify",
     "veracity.incidents",
     "veracity.retention",
