@@ -117,15 +117,13 @@ class ComplaintCategory(StrEnum):
     OTHER = "other"
 
 
-COMPLAINT_CATEGORY_WORDS: Final[Mapping[ComplaintCategory, tuple[str, str]]] = (
-    MappingProxyType(
-        {
-            ComplaintCategory.MISSELLING: ("销售误导", "Misselling"),
-            ComplaintCategory.SERVICE: ("服务", "Service"),
-            ComplaintCategory.CLAIMS: ("理赔", "Claims"),
-            ComplaintCategory.OTHER: ("其他", "Other"),
-        }
-    )
+COMPLAINT_CATEGORY_WORDS: Final[Mapping[ComplaintCategory, tuple[str, str]]] = MappingProxyType(
+    {
+        ComplaintCategory.MISSELLING: ("销售误导", "Misselling"),
+        ComplaintCategory.SERVICE: ("服务", "Service"),
+        ComplaintCategory.CLAIMS: ("理赔", "Claims"),
+        ComplaintCategory.OTHER: ("其他", "Other"),
+    }
 )
 
 
@@ -158,15 +156,13 @@ class ComplianceActionKind(StrEnum):
     COMMITTEE_REFERRAL = "committee_referral"  # 提交合规委员会评议
 
 
-COMPLIANCE_ACTION_WORDS: Final[Mapping[ComplianceActionKind, tuple[str, str]]] = (
-    MappingProxyType(
-        {
-            ComplianceActionKind.CRITICISM: ("批评", "Criticism"),
-            ComplianceActionKind.RECTIFICATION: ("整改要求", "Rectification demand"),
-            ComplianceActionKind.COMMITTEE_REFERRAL: (
-                "提交合规委员会评议",
-                "Referral to the compliance committee",
-            ),
-        }
-    )
+COMPLIANCE_ACTION_WORDS: Final[Mapping[ComplianceActionKind, tuple[str, str]]] = MappingProxyType(
+    {
+        ComplianceActionKind.CRITICISM: ("批评", "Criticism"),
+        ComplianceActionKind.RECTIFICATION: ("整改要求", "Rectification demand"),
+        ComplianceActionKind.COMMITTEE_REFERRAL: (
+            "提交合规委员会评议",
+            "Referral to the compliance committee",
+        ),
+    }
 )

@@ -273,7 +273,8 @@ def repeat_misselling(scope: Scope) -> Findings:
     for sid, verified_on in Complaint.objects.filter(
         category="misselling", verified=True, verified_on__gt=since, seller__isnull=False
     ).values_list("seller_id", "verified_on"):
-        dates[sid].append(verified_on)
+        if verified_on is not None:
+            dates[sid].append(verified_on)
     found = Findings([], defaultdict(set))
     for seller in Seller.objects.filter(pk__in=list(dates)):
         ref = SellerRef(seller.pk, seller.code, seller.kind, seller.agency_id)

@@ -221,9 +221,7 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     ),
     # D1.24: criticism, rectification demands, referrals to the compliance committee
     "conduct.record": frozenset({_R.COMPLIANCE}),
-    "conduct.view": frozenset(
-        {_R.COMPLIANCE, _R.CHANNEL_MANAGEMENT, _R.GENERAL_MANAGER, _R.ADMIN}
-    ),
+    "conduct.view": frozenset({_R.COMPLIANCE, _R.CHANNEL_MANAGEMENT, _R.GENERAL_MANAGER, _R.ADMIN}),
     # D1.22, D1.23, D4.13: the quarterly regulator report, compiled by channel management,
     # reviewed by the information manager and the customer service manager, filed by the
     # general office with the regulator and the industry association
@@ -239,9 +237,7 @@ ACTIONS: Final[Mapping[str, Audience]] = {
         }
     ),
     "regulator_report.prepare": frozenset({_R.CHANNEL_MANAGEMENT, _R.COMPLIANCE}),
-    "regulator_report.review": frozenset(
-        {_R.INFORMATION_MANAGER, _R.CUSTOMER_SERVICE_MANAGER}
-    ),
+    "regulator_report.review": frozenset({_R.INFORMATION_MANAGER, _R.CUSTOMER_SERVICE_MANAGER}),
     "regulator_report.file": frozenset({_R.GENERAL_OFFICE}),
     # --- the organisation-wide figures on the home pages (counts only, no personal data):
     # data quality per channel and agent, the month's figures

@@ -145,9 +145,7 @@ class TrainingRecord(models.Model):
         _("class hours"), max_digits=5, decimal_places=1, null=True, blank=True
     )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
-    score = models.DecimalField(
-        _("score"), max_digits=5, decimal_places=1, null=True, blank=True
-    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
