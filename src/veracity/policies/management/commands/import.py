@@ -1,4 +1,5 @@
-"""``veracity import applications FILE`` / ``veracity import sellers FILE``.
+"""``veracity import KIND FILE``: applications, sellers, training records, complaints,
+penalties.
 
 Prints a JSON summary, then one line per row that could not be stored (line, field, reason).
 Idempotent: importing the same file again changes nothing.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +21,30 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.cli import refused
 from veracity.ingest.readers import UnreadableFile, read_records
 from veracity.policies.services import applications_import
-from veracity.sales.services import sellers_import
+
+#: kind → the service that loads its records (``service(records, actor=…)`` returning an
+#: ``ImportCounts``), imported when asked for.
+IMPORTERS = {
+    "sellers": "veracity.sales.services:sellers_import",
+    "training": "veracity.sales.training:training_import",
+    "complaints": "veracity.conduct.complaints:complaints_import",
+    "penalties": "veracity.conduct.penalties:penalties_import",
+}
+
+
+def _importer(kind: str) -> Any:
+    module, _, name = IMPORTERS[kind].partition(":")
+    return getattr(import_module(module), name)
 
 
 class Command(BaseCommand):
-    help = "Import applications or sellers from a .jsonl, .csv or .xlsx file."
+    help = (
+        "Import applications, sellers, training records, complaints or penalties from a "
+        ".jsonl, .csv or .xlsx file."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["applications", "sellers"])
+        parser.add_argument("kind", choices=["applications", *IMPORTERS])
         parser.add_argument("file", type=Path)
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
@@ -45,8 +63,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             records = read_records(path, encoding=options["encoding"])
-            if options["kind"] == "sellers":
-                report: Any = sellers_import(records, actor=actor)
+            if options["kind"] in IMPORTERS:
+                report: Any = _importer(options["kind"])(records, actor=actor)
             else:
                 report = applications_import(
                     records,
