@@ -202,9 +202,7 @@ def person_findings(block: Mapping[str, Any], *, prefix: str, as_of: date) -> li
 POLICY_DATES: Final = ("cooling_off_ends_on", "callback_due_on")
 
 
-def _seller(
-    app: Mapping[str, Any], ref: date, sellers: SellerSnapshot, out: list[Finding]
-) -> None:
+def _seller(app: Mapping[str, Any], ref: date, sellers: SellerSnapshot, out: list[Finding]) -> None:
     """SF-1: the application's seller must be in the register and hold sales qualification
     on the application date (``core.qualification``)."""
     block = app.get("seller")

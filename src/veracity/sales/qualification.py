@@ -122,9 +122,7 @@ def facts_of(seller: Seller) -> SellerFacts:
         code=seller.code,
         kind=seller.kind,
         courses=tuple(
-            (r.date, r.hours or Decimal(0))
-            for r in records
-            if r.kind == TrainingRecord.Kind.COURSE
+            (r.date, r.hours or Decimal(0)) for r in records if r.kind == TrainingRecord.Kind.COURSE
         ),
         tests=tuple(
             (r.date, bool(r.passed)) for r in records if r.kind == TrainingRecord.Kind.TEST

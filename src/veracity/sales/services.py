@@ -10,14 +10,13 @@ from django.utils import timezone
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record_many
+from veracity.core.completeness import parse_date
 from veracity.core.refusals import Refusal
-from veracity.core.schema import Rejected, parse_seller
+from veracity.core.schema import YES_WORDS, Rejected, parse_seller
 from veracity.customers.services import address_key, phone_key
 from veracity.ingest.readers import ImportCounts, RowError
-from veracity.sales import refusals as _refusals  # noqa: F401  (registers the words)
-from veracity.core.completeness import parse_date
-from veracity.core.schema import YES_WORDS
 from veracity.sales import qualification
+from veracity.sales import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.sales.models import Seller, SellerContact, SellerKind, SellerRelative, TrainingRecord
 
 KIND_ALIASES = {

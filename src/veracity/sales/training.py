@@ -134,9 +134,7 @@ def _upsert(
     }
     existing = (
         TrainingRecord.objects.select_for_update()
-        .filter(
-            seller=seller, kind=record.kind, date=record.date, course_code=record.course_code
-        )
+        .filter(seller=seller, kind=record.kind, date=record.date, course_code=record.course_code)
         .first()
     )
     if existing is None:
@@ -247,7 +245,5 @@ def training_record(
                 seller = _seller(code)
             except TrainingError as refused:
                 raise TrainingError(refused.code, "seller_codes", **refused.params) from None
-            out.append(
-                _upsert(seller, record, actor=actor, recorded_by=acting_user(principal))
-            )
+            out.append(_upsert(seller, record, actor=actor, recorded_by=acting_user(principal)))
     return out
