@@ -241,8 +241,6 @@ def _evaluate(
             out.append(_format(name, "应为日期，如2026-11-26", "expected a date"))
     ref = applied_on or as_of
     out.extend(check_completeness(app, applied_on=ref))
-    if sellers is not None:
-        _seller(app, ref, sellers, out)
 
     ph = app.get("policyholder")
     if type(ph) is dict or isinstance(ph, Mapping):
@@ -292,6 +290,9 @@ def _evaluate(
             out.extend(found)
     elif acct is not None and acct != "":
         out.append(_format("payer_account", "应为付款账户信息", "expected a record"))
+
+    if sellers is not None:
+        _seller(app, ref, sellers, out)
 
 
 def evaluate(

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from pydantic import ValidationError
 
+from veracity.access.policy import record_refusal
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record_many
 from veracity.core.completeness import parse_date
 from veracity.core.refusals import Refusal
-from veracity.core.schema import YES_WORDS, Rejected, parse_seller
+from veracity.core.schema import YES_WORDS, Rejected, RelativeIn, describe, parse_seller
 from veracity.customers.services import address_key, phone_key
 from veracity.ingest.readers import ImportCounts, RowError
+from veracity.org.actions import may
+from veracity.org.principals import Principal, is_signed_in
 from veracity.sales import qualification
 from veracity.sales import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.sales.models import Seller, SellerContact, SellerKind, SellerRelative, TrainingRecord
@@ -217,3 +221,56 @@ def _add_contacts(seller: Seller, record: Mapping[str, Any]) -> bool:
             have.add((kind, bidx))
             added = True
     return added
+
+
+def seller_relative_add(
+    *,
+    principal: Principal,
+    seller_id: int,
+    name: str,
+    relation: str,
+    phones: Sequence[str] = (),
+    address: str = "",
+) -> SellerRelative:
+    """Register a seller's relative (亲属, SD-2) with their phones and address, on the
+    seller's page (``sellers.manage``). A refused attempt is audited and changes nothing; a
+    value that does not fit the schema (``core.schema.RelativeIn``) is refused naming it."""
+    if not may(principal, "sellers.manage"):
+        if is_signed_in(principal):
+            record_refusal(
+                actor=Actor.of_principal(principal),
+                action="sellers.manage",
+                object_type="seller",
+                object_id=str(seller_id),
+            )
+        raise _Rejected("forbidden", "")
+    raw: dict[str, Any] = {"name": name, "relation": relation}
+    if phones:
+        raw["phones"] = [p for p in phones if p]
+    if address:
+        raw["address"] = address
+    try:
+        relative = RelativeIn.model_validate(raw).model_dump(exclude_unset=True)
+    except ValidationError as exc:
+        first = describe(exc.errors(include_url=False))[0]
+        raise _Rejected(
+            "schema", first.field, message_zh=first.reason_zh, message_en=first.reason_en
+        ) from None
+    with transaction.atomic():
+        seller = Seller.objects.select_for_update().filter(pk=seller_id).first()
+        if seller is None:
+            raise _Rejected("not_found", "seller")
+        _add_relatives(seller, {"relatives": [relative]})
+        made = SellerRelative.objects.get(seller=seller, name=relative["name"].strip())
+        audit_record_many(
+            actor=Actor.acting(principal),
+            events=[
+                Event(
+                    action=Action.CHANGE,
+                    object_type="seller",
+                    object_id=str(seller.pk),
+                    detail={"code": seller.code, "relative": made.pk},
+                )
+            ],
+        )
+    return made
