@@ -258,11 +258,30 @@ class ApplicationIn(_Strict):
 
 YesNo = (
     bool
-    | Literal["1", "0", "true", "false", "yes", "no", "y", "n", "是", "否", "合格", "不合格"]
+    | Literal[
+        "1",
+        "0",
+        "true",
+        "false",
+        "True",
+        "False",
+        "TRUE",
+        "FALSE",
+        "yes",
+        "no",
+        "y",
+        "n",
+        "是",
+        "否",
+        "合格",
+        "不合格",
+        "通过",
+        "未通过",
+    ]
     | None
 )
 #: The spellings of "yes" among :data:`YesNo`'s.
-YES_WORDS: Final = frozenset({"1", "true", "yes", "y", "是", "合格"})
+YES_WORDS: Final = frozenset({"1", "true", "yes", "y", "是", "合格", "通过"})
 
 
 class RelativeIn(_Strict):
