@@ -99,7 +99,7 @@ def detail(request: HttpRequest, seller_id: int) -> HttpResponse:
     if view is None:
         return restricted(
             request,
-            what=_("Seller"),
+            what=str(_("Seller")),
             explanation=_(
                 "This seller does not exist or is outside what your work gives you access to."
             ),
@@ -109,7 +109,7 @@ def detail(request: HttpRequest, seller_id: int) -> HttpResponse:
     return _detail(request, view, RelativeForm())
 
 
-def _detail(request: HttpRequest, view: Any, form: RelativeForm, status: int = 200) -> Any:
+def _detail(request: HttpRequest, view: Any, form: RelativeForm, status: int = 200) -> HttpResponse:
     return render(
         request,
         "web/sellers/detail.html",
