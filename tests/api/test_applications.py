@@ -107,3 +107,27 @@ def test_openapi_is_published(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/applications/check" in spec["paths"]
     assert "/api/v1/applications" in spec["paths"]
+
+
+def test_an_unqualified_seller_fails_the_gate_and_a_qualified_one_passes(api, application):
+    """SF-1: the seller is in the register without training: SELLER_UNQUALIFIED (an error,
+    naming what is missing); once qualified, the same application passes; a seller not in
+    the register is only a warning."""
+    from tests.sales.factories import qualify
+    from veracity.sales.models import Seller
+
+    seller = Seller.objects.create(code="AG00017", kind="agent", name="李爱丽")
+    body = api.post("/applications/check", application).json()
+    assert body["verdict"] == "fail"
+    [found] = [f for f in body["findings"] if f["code"] == "SELLER_UNQUALIFIED"]
+    assert found["severity"] == "error" and found["field"] == "seller.code"
+    assert found["evidence"]["missing"] == ["hours", "test"]
+    assert "不足2课时" in found["message_zh"]
+    qualify(seller)
+    body = api.post("/applications/check", application).json()
+    assert body["verdict"] == "pass", body
+    assert not [f for f in body["findings"] if f["code"].startswith("SELLER_")]
+    application["seller"]["code"] = "AG40404"
+    body = api.post("/applications/check", application).json()
+    assert body["verdict"] == "pass"
+    assert [f["severity"] for f in body["findings"] if f["code"] == "SELLER_UNKNOWN"] == ["warning"]

@@ -32,6 +32,9 @@ def item(personas) -> ProblemItem:
 
     Seller.objects.create(code="AG1", kind=SellerKind.AGENT, name="李爱丽", qualified=True)
     Seller.objects.create(code="BK7", kind=SellerKind.BANCA_SPECIALIST, name="白可", qualified=True)
+    from tests.sales.factories import qualify_all
+
+    qualify_all()
     return make_items()
 
 

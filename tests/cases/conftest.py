@@ -23,7 +23,9 @@ def team(personas):
     leader = Seller.objects.create(
         code="TL1", kind=SellerKind.AGENT, name="陶瑞", qualified=True, user=personas["terry"]
     )
-    return {
+    from tests.sales.factories import qualify_all
+
+    made = {
         "TL1": leader,
         "AG1": Seller.objects.create(
             code="AG1", kind=SellerKind.AGENT, name="李爱丽", qualified=True, leader=leader
@@ -32,6 +34,8 @@ def team(personas):
             code="BK7", kind=SellerKind.BANCA_SPECIALIST, name="白可", qualified=True
         ),
     }
+    qualify_all()  # SF-1: their applications pass the seller check
+    return made
 
 
 @pytest.fixture

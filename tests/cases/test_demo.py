@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from tests.cases.test_listing import ACTOR, _apply, _person
+from tests.sales.factories import qualify_all
 from veracity.cases.models import CaseStep, ProblemItem
 from veracity.demo.accounts import DEMO_LEADER_CODE, demo_team_ensure
 from veracity.demo.cases import demo_cases_walk
@@ -34,6 +35,7 @@ def test_terry_leads_every_agent(personas):
 def test_walk_takes_items_through_the_stages_once(personas):
     for i in range(4):
         Seller.objects.create(code=f"AG{i}", kind=SellerKind.AGENT, name=f"代理人{i}")
+    qualify_all()
     for i in range(4):  # four shared phones, each between two customers of agent AG{i}
         phone = f"1380013{i:04d}"
         _apply(f"D{i}a", _person(f"甲{i}", "1980-01-01", phone), seller=f"AG{i}")

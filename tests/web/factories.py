@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from tests.conftest import base_application, resident_id
+from tests.sales.factories import qualify
 from veracity.audit.services import Actor
 from veracity.policies.models import Policy
 from veracity.policies.services import applications_store
@@ -22,7 +23,7 @@ def seller_for(user: Any, code: str = "AG00017") -> Seller:
     )
     seller.user = user
     seller.save()
-    return seller
+    return qualify(seller)
 
 
 def store(*payloads: dict[str, Any]) -> list[Policy]:

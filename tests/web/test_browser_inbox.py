@@ -123,6 +123,9 @@ def test_a_distribution_reaches_the_back_office_and_the_team_leader(browser, liv
         code="AG1", kind=SellerKind.AGENT, name="李爱丽", qualified=True, leader=leader
     )
     Seller.objects.create(code="BK7", kind=SellerKind.BANCA_SPECIALIST, name="白可", qualified=True)
+    from tests.sales.factories import qualify_all
+
+    qualify_all()
     item = make_items()
 
     sam = signed_in(browser, live_server, "sam")

@@ -27,6 +27,7 @@ from veracity.detection.services import detection_run
 from veracity.notify.models import Notification
 from veracity.policies.models import Policy
 from veracity.policies.services import applications_store
+from veracity.sales.models import Seller
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,7 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
         "pk": [strange["approval"].pk],
         "notification_id": [note.pk] if note else [],
         "fmt": ["xlsx", "csv"],
+        "seller_id": list(Seller.objects.values_list("pk", flat=True)),
     }
 
 
@@ -132,6 +134,7 @@ POST_ONLY = {
     "retention_request_approve",
     "retention_request_reject",
     "retention_request_execute",
+    "seller_relative_add",
 }
 #: Records this test does not make (an incident, an evidence file, a destruction request,
 #: its certificate, an inspection); their lists are rendered, their pages have own tests.

@@ -150,6 +150,20 @@ CATALOGUE: Final[Mapping[str, tuple[Severity, str, str]]] = MappingProxyType(
             "产品类型 {product_type} 无法识别，不能判断是否属于校验范围",
             "Product type {product_type} is not recognised; cannot tell whether the gate applies",
         ),
+        # SF-1 (D1.9, D1.10): the seller must hold sales qualification on the application
+        # date; an application from an unqualified seller is refused automatic underwriting.
+        "SELLER_UNQUALIFIED": (
+            E,
+            "销售人员 {seller_code} 在投保日期不具备销售资格（{missing_zh}），不能自动核保",
+            "Seller {seller_code} does not hold sales qualification on the application date "
+            "({missing_en}); automatic underwriting is blocked",
+        ),
+        "SELLER_UNKNOWN": (
+            W,
+            "销售人员 {seller_code} 不在销售人员名册中，无法核实其销售资格",
+            "Seller {seller_code} is not in the seller register; their sales qualification "
+            "cannot be verified",
+        ),
     }
 )
 
@@ -183,6 +197,7 @@ _LABELS: Final[Mapping[str, tuple[str, str]]] = {
     "beneficiaries": ("受益人", "beneficiaries"),
     "product": ("产品信息", "product"),
     "application": ("投保单", "application"),
+    "code": ("编号", "code"),
 }
 
 
@@ -272,6 +287,8 @@ NAMES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
         "ACCOUNT_LUHN": ("银行卡号校验未通过", "Bank card check failed"),
         "OUT_OF_SCOPE": ("不属于校验范围", "Outside the gate's scope"),
         "PRODUCT_UNKNOWN": ("产品类型无法识别", "Unknown product type"),
+        "SELLER_UNQUALIFIED": ("销售人员不具备销售资格", "Seller not qualified"),
+        "SELLER_UNKNOWN": ("销售人员不在名册中", "Seller not in the register"),
     }
 )
 

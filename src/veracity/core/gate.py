@@ -22,6 +22,7 @@ from veracity.core.completeness import (
 from veracity.core.contact import check_email, check_phone, normalise_phone
 from veracity.core.findings import Finding, Severity, finding
 from veracity.core.identity import check_declared, check_id, infer_id_type
+from veracity.core.qualification import MISSING_WORDS, SellerSnapshot
 
 __all__ = [
     "IN_SCOPE_TYPES",
@@ -201,7 +202,35 @@ def person_findings(block: Mapping[str, Any], *, prefix: str, as_of: date) -> li
 POLICY_DATES: Final = ("cooling_off_ends_on", "callback_due_on")
 
 
-def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
+def _seller(app: Mapping[str, Any], ref: date, sellers: SellerSnapshot, out: list[Finding]) -> None:
+    """SF-1: the application's seller must be in the register and hold sales qualification
+    on the application date (``core.qualification``)."""
+    block = app.get("seller")
+    if not (type(block) is dict or isinstance(block, Mapping)):
+        return
+    code = block.get("code")
+    if not isinstance(code, str) or not code.strip():
+        return
+    code = code.strip()
+    held = sellers.qualification(code, on=ref)
+    if held is None:
+        out.append(finding("SELLER_UNKNOWN", "seller.code", seller_code=code[:32]))
+    elif not held.holds:
+        out.append(
+            finding(
+                "SELLER_UNQUALIFIED",
+                "seller.code",
+                seller_code=code,
+                missing=list(held.missing),
+                missing_zh="、".join(MISSING_WORDS[m][0] for m in held.missing),
+                missing_en=", ".join(MISSING_WORDS[m][1] for m in held.missing),
+            )
+        )
+
+
+def _evaluate(
+    app: Mapping[str, Any], as_of: date, out: list[Finding], sellers: SellerSnapshot | None
+) -> None:
     if not in_scope(app.get("product"), out):
         return
     raw_applied = app.get("applied_on")
@@ -262,16 +291,26 @@ def _evaluate(app: Mapping[str, Any], as_of: date, out: list[Finding]) -> None:
     elif acct is not None and acct != "":
         out.append(_format("payer_account", "应为付款账户信息", "expected a record"))
 
+    if sellers is not None:
+        _seller(app, ref, sellers, out)
 
-def evaluate(app: Mapping[str, Any], *, as_of: date) -> Verdict:
-    """The gate's verdict: "fail" iff any finding is an error. Never raises."""
+
+def evaluate(
+    app: Mapping[str, Any], *, as_of: date, sellers: SellerSnapshot | None = None
+) -> Verdict:
+    """The gate's verdict: "fail" iff any finding is an error. Never raises.
+
+    ``sellers`` is the seller register's snapshot (``sales.qualification.snapshot()``, built
+    once for many applications): with it, the seller's sales qualification on the
+    application date is checked (``SELLER_UNQUALIFIED``, ``SELLER_UNKNOWN``); without it
+    (a caller that has no register) it is not."""
     if not (type(app) is dict or isinstance(app, Mapping)):
         f = _format("application", "不是投保单数据", "not an application record")
         return Verdict(None, "fail", (f,))
     no = app.get("application_no")
     application_no = None if no is None else str(no)
     out: list[Finding] = []
-    _evaluate(app, as_of, out)
+    _evaluate(app, as_of, out, sellers)
     verdict = "pass"
     for f in out:
         if f.severity is Severity.ERROR:

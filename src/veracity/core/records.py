@@ -17,8 +17,8 @@ from typing import Any, Final
 __all__ = ["flatten", "unflatten"]
 
 _LIST_FIELDS: Final = frozenset({"phones"})
-_NUMERIC_FIELDS: Final = frozenset({"term_years", "share"})
-_JSON_FIELDS: Final = frozenset({"beneficiaries"})
+_NUMERIC_FIELDS: Final = frozenset({"term_years", "share", "hours", "score"})
+_JSON_FIELDS: Final = frozenset({"beneficiaries", "relatives"})
 _PHONE_SPLIT: Final = re.compile(r"[;；]")
 _INT: Final = re.compile(r"[+-]?\d+")
 _FLOAT: Final = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)")

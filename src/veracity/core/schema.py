@@ -43,10 +43,13 @@ __all__ = [
     "ApplicationIn",
     "Problem",
     "Rejected",
+    "RelativeIn",
     "SellerIn",
+    "TrainingIn",
     "describe",
     "parse_application",
     "parse_seller",
+    "parse_training",
     "register_id_type_aliases",
 ]
 
@@ -253,8 +256,49 @@ class ApplicationIn(_Strict):
     payer_account: PayerAccountIn | None = None
 
 
+YesNo = (
+    bool
+    | Literal[
+        "1",
+        "0",
+        "true",
+        "false",
+        "True",
+        "False",
+        "TRUE",
+        "FALSE",
+        "yes",
+        "no",
+        "y",
+        "n",
+        "是",
+        "否",
+        "合格",
+        "不合格",
+        "通过",
+        "未通过",
+    ]
+    | None
+)
+#: The spellings of "yes" among :data:`YesNo`'s.
+YES_WORDS: Final = frozenset({"1", "true", "yes", "y", "是", "合格", "通过"})
+
+
+class RelativeIn(_Strict):
+    """A seller's registered relative (亲属, SD-2) with their phones and address."""
+
+    name: Text100 = Field(min_length=1)
+    relation: Text40 = Field(min_length=1, description="e.g. 配偶, 父亲, 子女")
+    phones: list[Text40] | None = Field(None, max_length=10)
+    address: Text300 | None = None
+
+
 class SellerIn(_Strict):
-    """One seller (agent, bancassurance specialist or agency) of a seller file."""
+    """One seller (agent, bancassurance specialist or agency) of a seller file.
+
+    ``qualified`` is read only as a legacy qualification (recorded by an earlier system) from
+    ``qualified_on`` (the day of the import when absent); what decides is the training
+    register (``core.qualification``)."""
 
     code: Identifier32 = Field(description="seller code, at most 32 characters")
     kind: Literal["agent", "banca_specialist", "bancassurance_specialist", "agency"]
@@ -262,11 +306,25 @@ class SellerIn(_Strict):
     agency_code: Identifier32 | None = None
     phones: list[Text40] | None = Field(None, max_length=10)
     address: Text300 | None = None
-    qualified: (
-        bool
-        | Literal["1", "0", "true", "false", "yes", "no", "y", "n", "是", "否", "合格", "不合格"]
-        | None
-    ) = None
+    qualified: YesNo = None
+    qualified_on: DateText | None = None
+    relatives: list[RelativeIn] | None = Field(None, max_length=20)
+
+
+class TrainingIn(_Strict):
+    """One training record of a training file (SF-1): a course attended (``hours``,
+    ``course_code``, ``title``), a form-filling test taken (``passed``, ``score``), or a
+    qualification of an earlier system (``legacy``, with its ``source``)."""
+
+    seller_code: Identifier32 = Field(description="seller code, at most 32 characters")
+    kind: Literal["course", "test", "legacy"]
+    date: DateText
+    course_code: Identifier32 | None = None
+    title: Text200 | None = None
+    hours: float | None = Field(None, gt=0, le=100, allow_inf_nan=False)
+    passed: YesNo = None
+    score: float | None = Field(None, ge=0, le=1000, allow_inf_nan=False)
+    source: Text200 | None = None
 
 
 # --- rejections in words -----------------------------------------------------------------
@@ -362,6 +420,8 @@ def _words(kind: str, ctx: Mapping[str, Any]) -> tuple[str, str]:
         return "应为数字", "expected a number"
     if kind == "greater_than_equal":
         return f"应不小于 {ctx.get('ge')}", f"must be at least {ctx.get('ge')}"
+    if kind == "greater_than":
+        return f"应大于 {ctx.get('gt')}", f"must be more than {ctx.get('gt')}"
     if kind == "less_than_equal":
         return f"应不大于 {ctx.get('le')}", f"must be at most {ctx.get('le')}"
     if kind == "list_type":
@@ -483,6 +543,17 @@ def application_record(
     if problems:
         raise Rejected(problems)
     return record
+
+
+def parse_training(raw: object) -> dict[str, Any]:
+    """A training record as the schema reads it, or ``Rejected`` with every problem."""
+    if not isinstance(raw, Mapping):
+        raise Rejected([Problem("", "不是一条培训记录", "not a training record")])
+    try:
+        model = TrainingIn.model_validate(raw)
+    except ValidationError as exc:
+        raise Rejected(describe(exc.errors(include_url=False))) from None
+    return model.model_dump(exclude_unset=True)
 
 
 def parse_seller(raw: object) -> dict[str, Any]:

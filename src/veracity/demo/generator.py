@@ -258,6 +258,44 @@ def sellers(cfg: DemoConfig) -> Iterator[dict[str, Any]]:
     yield from _build_sellers(cfg)
 
 
+def training(cfg: DemoConfig) -> Iterator[dict[str, Any]]:
+    """The training register of the demo's agents and specialists (SF-1): 2 class hours of
+    form-filling training and a passed test over a year before the book's date, so most
+    sellers hold sales qualification. The second agent passed the test only 60 days before
+    (a failed attempt first): its earlier applications fail the gate's seller check. The
+    last agent (not qualified) has 1.5 hours and a failed test."""
+    sellers = [s for s in _build_sellers(cfg) if s["kind"] != "agency"]
+    agents = [s["code"] for s in sellers if s["kind"] == "agent"]
+    start = cfg.as_of - timedelta(days=400)
+    for s in sellers:
+        code = s["code"]
+        unqualified = not s["qualified"]
+        yield {
+            "seller_code": code,
+            "kind": "course",
+            "date": start.isoformat(),
+            "hours": 1.5 if unqualified else 2,
+            "course_code": "FORM-101",
+            "title": "投保单规范填写",
+        }
+        late = len(agents) > 3 and code == agents[1]
+        yield {
+            "seller_code": code,
+            "kind": "test",
+            "date": (start + timedelta(days=7)).isoformat(),
+            "passed": not (unqualified or late),
+            "score": 52 if unqualified or late else 86,
+        }
+        if late:
+            yield {
+                "seller_code": code,
+                "kind": "test",
+                "date": (cfg.as_of - timedelta(days=60)).isoformat(),
+                "passed": True,
+                "score": 78,
+            }
+
+
 class _Book:
     """State of one generation run."""
 

@@ -190,12 +190,17 @@ def _agent_contact_clues(kind: str, model: Any, key: str, keys: list[str]) -> Fi
         members[k].add(cid)
     owners: dict[str, list[SellerRef]] = defaultdict(list)
     for batch in chunks(keys):
-        for bidx, sid, code, skind, agency in SellerContact.objects.filter(
+        for bidx, sid, code, skind, agency, relation in SellerContact.objects.filter(
             kind=kind, value_bidx__in=batch
         ).values_list(
-            "value_bidx", "seller_id", "seller__code", "seller__kind", "seller__agency_id"
+            "value_bidx",
+            "seller_id",
+            "seller__code",
+            "seller__kind",
+            "seller__agency_id",
+            "relative__relation",
         ):
-            owners[bidx].append(SellerRef(sid, code, skind, agency))
+            owners[bidx].append(SellerRef(sid, code, skind, agency, relation or ""))
     persons = people(c for cids in members.values() for c in cids)
     sold_by = _sellers_of(persons.keys())
     clues = []

@@ -40,6 +40,7 @@ from veracity.core import gate
 from veracity.core.completeness import parse_date
 from veracity.core.findings import Finding, finding
 from veracity.core.identity import infer_id_type
+from veracity.core.qualification import SellerSnapshot
 from veracity.core.refusals import Refusal
 from veracity.core.schema import Rejected, parse_application
 from veracity.customers.services import (
@@ -67,6 +68,7 @@ from veracity.policies.models import (
     Role,
     SupplementRequest,
 )
+from veracity.sales import qualification
 from veracity.sales.models import Seller
 
 logger = logging.getLogger(__name__)
@@ -133,9 +135,12 @@ def prepare(
     *,
     as_of: date,
     id_type_aliases: Mapping[str, str] | None = None,
+    sellers: SellerSnapshot | None = None,
 ) -> _Row:
     """Check one application and turn it into what is stored; ``RejectedRow`` when it
-    does not fit the schema (``core.schema``), which then stores nothing of it."""
+    does not fit the schema (``core.schema``), which then stores nothing of it. ``sellers``
+    is the seller register's snapshot (``sales.qualification.snapshot()``, taken once per
+    batch): the gate checks the seller's qualification with it."""
     try:
         payload = parse_application(payload, id_type_aliases=id_type_aliases)
     except Rejected as rejected:
@@ -149,7 +154,7 @@ def prepare(
     product_code = payload["product"]["code"]
     channel = payload["channel"]
     policyholder_block = payload["policyholder"]
-    verdict = gate.evaluate(payload, as_of=as_of)
+    verdict = gate.evaluate(payload, as_of=as_of, sellers=sellers)
     policyholder = person_from(
         policyholder_block, birth_date=parse_date(policyholder_block.get("birth_date"))
     )
@@ -236,8 +241,10 @@ def applications_store(
     as_of: date,
     id_type_aliases: Mapping[str, str] | None = None,
     scope: ClientScope | None = None,
+    sellers: SellerSnapshot | None = None,
 ) -> list[StoreResult | RejectedRow]:
     """Check and store a batch of applications, one result per payload, in order.
+    ``sellers``: the seller register's snapshot (taken here when not given).
 
     Rows that cannot be stored come back as ``RejectedRow`` and leave nothing behind; the
     others are written in one transaction. With the ``scope`` of an API client, an
@@ -245,8 +252,10 @@ def applications_store(
     ``OutOfScope``, changes nothing and is audited; without one (file imports, a system
     actor) every application may be written.
     """
+    if sellers is None:
+        sellers = qualification.snapshot()
     return _store_prepared(
-        _prepare_all(payloads, as_of=as_of, id_type_aliases=id_type_aliases),
+        _prepare_all(payloads, as_of=as_of, id_type_aliases=id_type_aliases, sellers=sellers),
         source=source,
         actor=actor,
         scope=scope,
@@ -258,12 +267,15 @@ def _prepare_all(
     *,
     as_of: date,
     id_type_aliases: Mapping[str, str] | None = None,
+    sellers: SellerSnapshot | None = None,
 ) -> list[_Row | RejectedRow]:
     """``prepare`` every payload; touches no database (an import runs it in a thread)."""
     prepared: list[_Row | RejectedRow] = []
     for payload in payloads:
         try:
-            prepared.append(prepare(payload, as_of=as_of, id_type_aliases=id_type_aliases))
+            prepared.append(
+                prepare(payload, as_of=as_of, id_type_aliases=id_type_aliases, sellers=sellers)
+            )
         except RejectedRow as rejected:
             prepared.append(rejected)
         except Exception:  # a bug must cost its row, never the file (the log has the trace)
@@ -742,7 +754,7 @@ def application_check(
                 ],
             )
         raise refusal
-    return gate.evaluate(payload, as_of=as_of)
+    return gate.evaluate(payload, as_of=as_of, sellers=qualification.snapshot())
 
 
 def supplement_items(findings: Sequence[Finding]) -> list[dict[str, object]]:
@@ -798,11 +810,15 @@ def applications_import(
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     aliases = dict(id_type_aliases or {})
+    # The seller register as the file's applications are checked against it: taken once,
+    # here, and inherited by the preparing child (which never touches the database).
+    sellers = qualification.snapshot()
     context: dict[str, Any] = {
         "actor": actor,
         "as_of": as_of,
         "source": source,
         "id_type_aliases": aliases,
+        "sellers": sellers,
     }
     try:
         batches = _batches(records, report, batch_size)
@@ -813,13 +829,13 @@ def applications_import(
             if first is not None:
                 _import_batch(first, None, report, **context)
         else:
-            with _preparer() as pool:
+            with _preparer(sellers) as pool:
                 ahead: deque[tuple[list[tuple[int, dict[str, Any]]], Future[Any]]] = deque()
-                ahead.append((second, _submit(pool, second, as_of, aliases)))
+                ahead.append((second, _submit(pool, second, as_of, aliases, sellers)))
                 # The first batch is checked here while the preparer starts on the next.
                 _import_batch(first, None, report, **context)
                 for batch in batches:
-                    ahead.append((batch, _submit(pool, batch, as_of, aliases)))
+                    ahead.append((batch, _submit(pool, batch, as_of, aliases, sellers)))
                     while len(ahead) > _AHEAD:
                         _import_batch(*ahead.popleft(), report, **context)
                 while ahead:
@@ -835,7 +851,7 @@ def applications_import(
 _AHEAD = 2
 
 
-def _preparer() -> Executor:
+def _preparer(sellers: SellerSnapshot) -> Executor:
     """Where batches are checked while another is written: a forked process (it inherits
     settings and keys, and never touches the database), or a thread where ``fork`` is not
     available (the GIL then lets it overlap only the waits for the database)."""
@@ -843,13 +859,22 @@ def _preparer() -> Executor:
         return ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_end_with_parent,
-            initargs=(os.getpid(),),
+            initializer=_start_child,
+            initargs=(os.getpid(), sellers),
         )
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare")
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+# The seller register's snapshot in the preparing child (forked: inherited, not pickled).
+_CHILD_SELLERS: SellerSnapshot | None = None
+
+
+def _start_child(parent: int, sellers: SellerSnapshot) -> None:
+    global _CHILD_SELLERS
+    _CHILD_SELLERS = sellers
+    _end_with_parent(parent)
 
 
 def _end_with_parent(parent: int) -> None:
@@ -879,6 +904,7 @@ def _submit(
     batch: list[tuple[int, dict[str, Any]]],
     as_of: date,
     aliases: Mapping[str, str],
+    sellers: SellerSnapshot,
 ) -> Future[list[_Row | RejectedRow]]:
     payloads = [record for _, record in batch]
     if isinstance(pool, ProcessPoolExecutor):
@@ -886,7 +912,9 @@ def _submit(
         child = pool.submit(_prepare_detached, payloads, as_of=as_of, id_type_aliases=aliases)
         child.add_done_callback(lambda done: _reattach(done, payloads, future))
         return future
-    return pool.submit(_prepare_all, payloads, as_of=as_of, id_type_aliases=aliases)
+    return pool.submit(
+        _prepare_all, payloads, as_of=as_of, id_type_aliases=aliases, sellers=sellers
+    )
 
 
 def _prepare_detached(
@@ -897,7 +925,9 @@ def _prepare_detached(
 ) -> list[_Row | RejectedRow]:
     """``_prepare_all`` in the child process; the payloads are not sent back (the parent
     has them)."""
-    prepared = _prepare_all(payloads, as_of=as_of, id_type_aliases=id_type_aliases)
+    prepared = _prepare_all(
+        payloads, as_of=as_of, id_type_aliases=id_type_aliases, sellers=_CHILD_SELLERS
+    )
     for row in prepared:
         if isinstance(row, _Row):
             row.payload = _DETACHED
@@ -963,6 +993,7 @@ def _import_batch(
     as_of: date,
     source: str,
     id_type_aliases: Mapping[str, str],
+    sellers: SellerSnapshot | None = None,
 ) -> None:
     try:
         with transaction.atomic():
@@ -974,6 +1005,7 @@ def _import_batch(
                     actor=actor,
                     as_of=as_of,
                     id_type_aliases=id_type_aliases,
+                    sellers=sellers,
                 )
             else:
                 results = _store_prepared(prepared.result(), source=source, actor=actor)
@@ -1001,6 +1033,7 @@ def _import_batch(
                 as_of=as_of,
                 source=source,
                 id_type_aliases=id_type_aliases,
+                sellers=sellers,
             )
         return
     for (line, _), result in zip(batch, results, strict=True):

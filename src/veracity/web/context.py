@@ -76,6 +76,9 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
     ("web:incident_report", _("Report a leak"), "nav-report", ("incident_report",), "all"),
     ("web:retention", _("Retention"), "nav-retention", ("retention*",), _RETENTION),
     ("web:audit", _("Audit trail"), "nav-audit", ("audit",), _AUDIT),
+    # the seller register and the training department's page (SF-1)
+    ("web:sellers", _("Sellers"), "nav-sellers", ("sellers", "seller"), ("sellers.view",)),
+    ("web:training", _("Training"), "nav-training", ("training",), ("training.record",)),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )
 

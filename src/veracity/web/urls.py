@@ -15,6 +15,7 @@ from veracity.web.views import (
     picker,
     problems,
     retention,
+    sellers,
 )
 
 app_name = "web"
@@ -126,4 +127,13 @@ urlpatterns = [
         retention.inspection_detail,
         name="retention_inspection",
     ),
+    # --- the seller register and training (SF-1, SD-2)
+    path("sellers/", sellers.index, name="sellers"),
+    path("sellers/<int:seller_id>/", sellers.detail, name="seller"),
+    path(
+        "sellers/<int:seller_id>/relatives/",
+        sellers.relative_add,
+        name="seller_relative_add",
+    ),
+    path("training/", sellers.training, name="training"),
 ]

@@ -191,6 +191,14 @@ VERACITY_MASKS = {
     "card_keep": (6, 4),
 }
 
+# SF-1: how many days a passed form-filling test keeps counting for sales qualification;
+# empty (the default): a passed test does not expire.
+VERACITY_QUALIFICATION_TEST_VALIDITY_DAYS = (
+    int(os.environ["VERACITY_QUALIFICATION_TEST_VALIDITY_DAYS"])
+    if os.environ.get("VERACITY_QUALIFICATION_TEST_VALIDITY_DAYS")
+    else None
+)
+
 # Anomaly signal (D4.27): a user who reads more distinct customer files in a day than this
 # (or five times their usual) raises a leak-incident candidate.
 VERACITY_ANOMALY_FILES_PER_DAY = int(os.environ.get("VERACITY_ANOMALY_FILES_PER_DAY", "200"))

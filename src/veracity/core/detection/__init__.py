@@ -123,6 +123,9 @@ class SellerRef:
     code: str
     kind: str  # agent | banca_specialist | agency
     agency_id: int | None = None
+    #: the contact is of the seller's registered relative (亲属) with this relation (配偶,
+    #: 父亲 …); "" for the seller's own
+    relation: str = ""
 
 
 def agent_contact_clue(
@@ -135,30 +138,63 @@ def agent_contact_clue(
     masked_value: str = "",
 ) -> Clue | None:
     """SD-2: a customer's phone or address equal to a seller's (the selling agent, another
-    agent, an agency or its staff). ``sold_by`` maps a customer to the sellers (and their
+    agent, an agency or its staff) or a seller's registered relative's (``relation`` set).
+    ``sold_by`` maps a customer to the sellers (and their
     agencies) of that customer's policies: a match with one's own seller is the strongest
     sign of substitution."""
     members = sorted({p.customer_id: p for p in people}.values(), key=lambda p: p.customer_id)
-    owners = sorted({s.seller_id: s for s in sellers}.values(), key=lambda s: s.seller_id)
-    if not members or not owners:
+    everyone = {(s.seller_id, s.relation): s for s in sellers}
+    if not members or not everyone:
         return None
-    owner_ids = {s.seller_id for s in owners}
+    own = sorted(
+        {s.seller_id: s for s in everyone.values() if not s.relation}.values(),
+        key=lambda s: s.seller_id,
+    )
+    kin = sorted(
+        (s for s in everyone.values() if s.relation), key=lambda s: (s.seller_id, s.relation)
+    )
+    owner_ids = {s.seller_id for s in everyone.values()}
     own_seller = any(sold_by.get(p.customer_id, frozenset()) & owner_ids for p in members)
-    codes = ", ".join(s.code for s in owners)
+    codes = ", ".join(s.code for s in own)
+    kin_zh = "、".join(f"{s.code}的{s.relation}" for s in kin)
+    kin_en = ", ".join(f"the {s.relation} of {s.code}" for s in kin)
     what_zh, what_en = ("电话", "phone") if kind == "phone" else ("地址", "address")
+    whose_zh = "；".join(
+        part
+        for part in (
+            f"销售人员/机构（{codes}）" if own else "",
+            f"销售人员的亲属（{kin_zh}）" if kin else "",
+        )
+        if part
+    )
+    whose_en = " and ".join(
+        part
+        for part in (
+            f"seller(s) {codes}" if own else "",
+            f"a seller's registered relative ({kin_en})" if kin else "",
+        )
+        if part
+    )
+    evidence: dict[str, object] = {
+        "sellers": codes,
+        "own_seller": own_seller,
+        "value": masked_value,
+    }
+    if kin:
+        evidence["relatives"] = [{"seller": s.code, "relation": s.relation} for s in kin]
     return Clue(
         rule=Rule.AGENT_CONTACT,
         key=f"{kind}:{key}",
         customers=tuple(p.customer_id for p in members),
         policies=tuple(sorted({pid for p in members for pid in p.policies})),
         severity="high" if own_seller or len(members) >= 3 else "medium",
-        reason_zh=f"{len(members)}位客户的{what_zh}{masked_value}与销售人员/机构（{codes}）相同"
+        reason_zh=f"{len(members)}位客户的{what_zh}{masked_value}与{whose_zh}相同"
         + ("，含其本人销售的保单" if own_seller else ""),
         reason_en=(
-            f"{len(members)} customer(s) have the {what_en} {masked_value} of seller(s) {codes}"
+            f"{len(members)} customer(s) have the {what_en} {masked_value} of {whose_en}"
             + (", including the seller of their own policy" if own_seller else "")
         ),
-        evidence={"sellers": codes, "own_seller": own_seller, "value": masked_value},
+        evidence=evidence,
     )
 
 

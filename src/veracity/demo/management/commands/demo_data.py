@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from veracity.audit.services import Actor
 from veracity.customers.models import Customer
-from veracity.demo.generator import PRODUCTS, DemoConfig, applications, sellers
+from veracity.demo.generator import PRODUCTS, DemoConfig, applications, sellers, training
 from veracity.policies.models import Product
 from veracity.policies.services import applications_import
 from veracity.sales.services import sellers_import
+from veracity.sales.training import training_import
 
 
 class Command(BaseCommand):
@@ -42,6 +43,9 @@ class Command(BaseCommand):
         seller_report = sellers_import(
             ((i, s) for i, s in enumerate(sellers(cfg), start=1)), actor=actor
         )
+        training_report = training_import(
+            ((i, t) for i, t in enumerate(training(cfg), start=1)), actor=actor
+        )
         total = 0
 
         def counted() -> Any:
@@ -59,6 +63,7 @@ class Command(BaseCommand):
             json.dumps(
                 {
                     "sellers": seller_report.summary(),
+                    "training": training_report.summary(),
                     "applications": report.summary(),
                     "customers": Customer.objects.count(),
                     "seconds": round(time.perf_counter() - started, 1),

@@ -14,6 +14,7 @@ from veracity.cli import refused
 from veracity.core import gate
 from veracity.core.schema import Rejected, parse_application
 from veracity.ingest.readers import RowError, UnreadableFile, read_records
+from veracity.sales import qualification
 
 
 class Command(BaseCommand):
@@ -29,6 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         counts = {"pass": 0, "fail": 0, "unreadable": 0, "rejected": 0}
+        # the seller register, once for the whole file (SF-1)
+        sellers = qualification.snapshot()
         try:
             for line, record in read_records(options["file"], encoding=options["encoding"]):
                 if isinstance(record, RowError):
@@ -58,7 +61,7 @@ class Command(BaseCommand):
                             ],
                         }
                     else:
-                        verdict = gate.evaluate(application, as_of=today)
+                        verdict = gate.evaluate(application, as_of=today, sellers=sellers)
                         counts[verdict.verdict] += 1
                         out = {"line": line, **verdict.to_dict()}
                 self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
