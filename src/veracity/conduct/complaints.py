@@ -32,7 +32,6 @@ from veracity.audit.services import Actor, Event, audit_record
 from veracity.conduct import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.conduct.models import Complaint
 from veracity.core.complaints import (
-    MAX_SUMMARY,
     ComplaintParties,
     parse_complaint,
     verifier_conflict,
@@ -101,7 +100,9 @@ def _require(principal: Principal, action: str, zh: str, en: str) -> None:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def complaints_visible_to(*, principal: Principal, action: str = "complaints.view") -> QuerySet:
+def complaints_visible_to(
+    *, principal: Principal, action: str = "complaints.view"
+) -> QuerySet[Complaint]:
     """The complaints ``principal`` may read for ``action``: all of them for the roles of
     the action (customer service, compliance, channel management, the managers), none
     otherwise. Sellers see their complaints on their own seller page (the seller register)."""
@@ -118,7 +119,8 @@ def complaint_for(*, principal: Principal, complaint_id: int, lock: bool = False
     complaint = query.first()
     if complaint is None:
         raise ComplaintError("not_found", "complaint")
-    return complaint
+    found: Complaint = complaint
+    return found
 
 
 def complaint_id_of(complaint_no: str) -> int | None:
@@ -407,7 +409,7 @@ def complaint_verify(
 # --- notices ---------------------------------------------------------------------------------
 
 
-def _with_roles(*roles: RoleName) -> QuerySet:
+def _with_roles(*roles: RoleName) -> QuerySet[Any]:
     return (
         get_user_model()
         .objects.filter(groups__name__in=[r.value for r in roles], is_active=True)

@@ -76,6 +76,13 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
     ("web:incident_report", _("Report a leak"), "nav-report", ("incident_report",), "all"),
     ("web:retention", _("Retention"), "nav-retention", ("retention*",), _RETENTION),
     ("web:audit", _("Audit trail"), "nav-audit", ("audit",), _AUDIT),
+    (
+        "web:complaints",
+        _("Complaints"),
+        "nav-complaints",
+        ("complaints", "complaint_detail", "complaint_new"),
+        ("complaints.view",),
+    ),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )
 
