@@ -40,6 +40,7 @@ from veracity.conduct.complaints import (
 from veracity.conduct.models import Complaint
 from veracity.core.complaints import ComplaintIn
 from veracity.core.conduct import CallbackResult
+from veracity.core.refusals import Kind, Refusal
 from veracity.core.schema import IDENTIFIER
 from veracity.org.principals import System
 
@@ -143,7 +144,7 @@ def _as_designated(
     request: HttpRequest, action: str, object_id: str, step: Callable[[System], T]
 ) -> T | Status[Any]:
     """Run ``step`` as the client's designated person and record the call under the client,
-    in one transaction; the services record their own forbidden attempts."""
+    in one transaction; a refusal changes nothing, a forbidden one is recorded."""
     principal = principal_of_client(request)
     if principal.person is None:
         record_refusal(
@@ -154,17 +155,30 @@ def _as_designated(
             detail={"code": "no_designated_person"},
         )
         return Status(403, NO_DESIGNATED_PERSON)
-    with transaction.atomic():
-        done = step(principal)
-        audit_record(
-            actor=Actor.of_principal(principal),
-            event=Event(
-                action=Action.API_CALL,
+    try:
+        with transaction.atomic():
+            done = step(principal)
+            audit_record(
+                actor=Actor.of_principal(principal),
+                event=Event(
+                    action=Action.API_CALL,
+                    object_type="complaint",
+                    object_id=object_id[:64],
+                    detail={"action": action, "as": principal.person.get_username()},
+                ),
+            )
+    except Refusal as error:
+        # what the service recorded inside the transaction went with it: a forbidden
+        # attempt is recorded again, after the rollback
+        if error.kind is Kind.FORBIDDEN:
+            record_refusal(
+                actor=Actor.of_principal(principal),
+                action=action,
                 object_type="complaint",
                 object_id=object_id[:64],
-                detail={"action": action, "as": principal.person.get_username()},
-            ),
-        )
+                detail={"code": error.key, "as": principal.person.get_username()},
+            )
+        raise
     return done
 
 

@@ -265,7 +265,7 @@ def callbacks_context(request: HttpRequest, item: Any) -> dict[str, Any]:
     state of their second callback, and a form per policy for customer service."""
     if not cb.is_recheck_item(item):
         return {}
-    rows = cb.callbacks_of_item(item.pk)
+    rows = cb.callbacks_of_item(item.id)
     return {
         "recheck_callbacks": [
             {"row": r, "label": in_language(r.result_zh, r.result_en) if r.result else ""}
