@@ -57,7 +57,7 @@ def test_two_verified_complaints_raise_a_recheck_with_callbacks(browser, live_se
         dave.fill("#id_verified_on", complaint.received_on.isoformat())
         dave.locator("#complaint-decide").click()
         done(dave, "查实结论已登记")
-        assert "查实" in dave.locator("#complaint-status").inner_text()
+        assert "已查实" in dave.locator("#complaint-status").inner_text()
     dave.goto(f"{live_server.url}/complaints/")
     assert dave.locator("#complaints tbody tr").count() == 2
     dave.context.close()
