@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -11,6 +11,7 @@ from veracity.core.detection import (
     Rule,
     SellerRef,
     agent_contact_clue,
+    misselling_window,
     repeat_misselling_clue,
     shared_value_clue,
     third_party_payer_clue,
@@ -52,6 +53,7 @@ def test_shared_value_severity_grows_with_persons():
     assert "银行账户" in two.reason_zh
 
 
+AGENCY_REF = SellerRef(seller_id=9, code="AY9", kind="agency")
 AGENT = SellerRef(seller_id=7, code="AG7", kind="agent")
 
 
@@ -97,20 +99,41 @@ def test_third_party_payer(holder_identity, holder_name, exception, flagged):
     assert (clue is not None) is flagged
 
 
+D = date(2026, 1, 10)
+
+
+def _days(*offsets: int) -> list[date]:
+    return [D + timedelta(days=o) for o in offsets]
+
+
 @pytest.mark.parametrize(
-    ("dates", "flagged"),
+    ("seller", "dates", "flagged"),
     [
-        ([date(2026, 3, 1)], False),
-        ([date(2026, 3, 1), date(2026, 10, 1)], True),
-        ([date(2025, 11, 20), date(2026, 10, 1)], False),  # one is older than 12 months
-        ([date(2025, 11, 21), date(2026, 10, 1)], True),
-        ([date(2026, 10, 1), date(2026, 12, 1)], False),  # one is after the business date
+        pytest.param(AGENT, _days(0), False, id="one verified complaint"),
+        pytest.param(AGENT, _days(0, 364), True, id="364 days apart"),
+        pytest.param(AGENT, _days(0, 365), True, id="365 days apart: within 365 days"),
+        pytest.param(AGENT, _days(0, 366), False, id="366 days apart"),
+        pytest.param(AGENT, _days(0, 0), True, id="same day"),
+        # the window runs over the whole history, not the last 12 months before a date
+        pytest.param(AGENT, _days(-2000, -1900), True, id="long ago, still a repeat"),
+        pytest.param(AGENT, _days(0, 366, 732), False, id="yearly, never two in a window"),
+        pytest.param(AGENT, _days(0, 366, 700), True, id="the later two within a window"),
+        pytest.param(AGENCY_REF, _days(0, 100), True, id="an agency"),
+        pytest.param(AGENCY_REF, _days(0, 400), False, id="an agency, too far apart"),
     ],
 )
-def test_repeat_misselling(dates, flagged):
-    clue = repeat_misselling_clue(
-        AGENT, dates, as_of=date(2026, 11, 20), in_force=[(10, 1), (11, 2), (11, 2)]
-    )
+def test_repeat_misselling_window(seller, dates, flagged):
+    clue = repeat_misselling_clue(seller, dates, parties=[(10, 1), (10, 3), (11, 2), (11, 2)])
     assert (clue is not None) is flagged
     if clue:
-        assert clue.policies == (10, 11) and clue.customers == (1, 2)
+        assert clue.policies == (10, 11) and clue.customers == (1, 2, 3)
+        assert clue.key == str(seller.seller_id)
+        assert seller.code in clue.reason_zh
+
+
+def test_only_verified_dates_are_given_one_verified_one_not():
+    """The adapter hands in verified dates only: one verified and one unverified complaint
+    is one date, no clue."""
+    verified_only = [d for d, verified in zip(_days(0, 10), [True, False], strict=True) if verified]
+    assert repeat_misselling_clue(AGENT, verified_only, parties=[(1, 1)]) is None
+    assert misselling_window(_days(0, 10)) == tuple(_days(0, 10))

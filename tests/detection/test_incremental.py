@@ -3,7 +3,8 @@ on random books)."""
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from itertools import islice
 
 import pytest
@@ -14,10 +15,12 @@ from hypothesis import strategies as st
 from tests.conftest import TODAY
 from veracity.audit.services import Actor
 from veracity.cases.models import ProblemItem, ProblemItemMember
+from veracity.conduct.models import Complaint, RecheckCallback
 from veracity.demo.generator import DemoConfig, applications, sellers
 from veracity.detection.models import DetectionRun
 from veracity.detection.services import detection_run
 from veracity.policies.services import applications_store
+from veracity.sales.models import Seller
 from veracity.sales.services import sellers_import
 
 ACTOR = Actor.system("test")
@@ -29,6 +32,30 @@ def findings() -> set[tuple[str, str, frozenset[int]]]:
         (item.rule, item.key, frozenset(item.members.values_list("customer_id", flat=True)))
         for item in ProblemItem.objects.filter(status="open")
     }
+
+
+def callbacks() -> set[tuple[str, int]]:
+    return set(RecheckCallback.objects.values_list("item__key", "policy_id"))
+
+
+def complain(seed: int, *, late: bool) -> None:
+    """Verified misselling complaints against a random few sellers and agencies, some of
+    them within 365 days of each other (SD-4); ``late`` ones are recorded after the first
+    run."""
+    rng = random.Random(seed * 2 + late)
+    sellers_ = list(Seller.objects.order_by("pk"))
+    for n, seller in enumerate(rng.sample(sellers_, min(4, len(sellers_)))):
+        day = date(2025, 1, 1) + timedelta(days=rng.randrange(600))
+        for k in range(rng.choice([1, 2])):
+            against = {"agency": seller} if seller.kind == "agency" else {"seller": seller}
+            Complaint.objects.create(
+                complaint_no=f"TS{seed}-{int(late)}-{n}-{k}",
+                received_on=day,
+                category="misselling",
+                verified=rng.random() < 0.8,
+                verified_on=day + timedelta(days=rng.choice([0, 200, 364, 365, 366])),
+                **against,
+            )
 
 
 def store(apps: list[dict]) -> None:
@@ -50,15 +77,19 @@ def test_incremental_equals_full(seed: int, split: float) -> None:
     with transaction.atomic():
         sellers_import(enumerate(sellers(cfg), start=1), actor=ACTOR)
         store(book[:cut])
+        complain(seed, late=False)
         detection_run(business_date=DAY1, full=True, actor=ACTOR)
         store(book[cut:])
+        complain(seed, late=True)
         detection_run(business_date=DAY2, full=False, actor=ACTOR)
-        incremental = findings()
+        incremental, incremental_callbacks = findings(), callbacks()
+        RecheckCallback.objects.all().delete()
         ProblemItemMember.objects.all().delete()
         ProblemItem.objects.all().delete()
         DetectionRun.objects.all().delete()
         detection_run(business_date=DAY2, full=True, actor=ACTOR)
-        full = findings()
+        full, full_callbacks = findings(), callbacks()
         transaction.set_rollback(True)
     assert incremental == full
+    assert incremental_callbacks == full_callbacks
     assert full, "the generated book plants shared phones and accounts"

@@ -21,6 +21,7 @@ from tests.web.factories import seller_for
 from tests.web.test_problems import approve_export
 from veracity.audit.services import Actor
 from veracity.cases.models import ProblemItem
+from veracity.conduct.models import Complaint
 from veracity.customers.models import Customer
 from veracity.demo.accounts import DEMO_USERS
 from veracity.detection.services import detection_run
@@ -102,6 +103,18 @@ def strange(personas) -> dict[str, Any]:
     item = ProblemItem.objects.filter(rule="SHARED_PHONE").first()
     assert item is not None
     approval = approve_export(personas["sam"], personas["ivan"])
+    # a complaint against the strange seller, with strange words
+    Complaint.objects.create(
+        complaint_no="TS-" + NUMBERS[2][:30],
+        received_on=TODAY,
+        seller=Seller.objects.filter(user=personas["alice"]).first(),
+        category="misselling",
+        summary=SCRIPT + RARE,
+        verified=True,
+        verified_on=TODAY,
+        status="verified",
+        basis=SCRIPT,
+    )
     return {
         "policies": list(Policy.objects.all()),
         "customers": list(Customer.objects.filter(name__in=NAMES)),
@@ -121,12 +134,14 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
         "notification_id": [note.pk] if note else [],
         "fmt": ["xlsx", "csv"],
         "seller_id": list(Seller.objects.values_list("pk", flat=True)),
+        "complaint_id": list(Complaint.objects.values_list("pk", flat=True)),
     }
 
 
 #: Steps taken by POST (each has its own tests); a GET of them is refused, never rendered.
 POST_ONLY = {
     "case_act",
+    "case_callback",
     "case_queue_filter_delete",
     "grant_return",
     "incident_act",

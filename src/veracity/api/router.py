@@ -19,6 +19,8 @@ from veracity.api.docs import docs_guard
 from veracity.api.errors import rejected_body
 from veracity.api.routers.applications import router as applications_router
 from veracity.api.routers.cases import router as cases_router
+from veracity.api.routers.complaints import callbacks_router
+from veracity.api.routers.complaints import router as complaints_router
 from veracity.api.routers.problem_items import router as problem_items_router
 from veracity.api.throttle import TokenRateThrottle
 from veracity.core.refusals import HTTP_STATUS, Refusal
@@ -74,6 +76,9 @@ api = VeracityApi(
 api.add_router("/applications", applications_router)
 api.add_router("/problem-items", problem_items_router)
 api.add_router("/problem-items", cases_router)
+# complaints and the second callbacks of a re-check (SF-2, SD-4)
+api.add_router("/complaints", complaints_router)
+api.add_router("/problem-items", callbacks_router)
 
 
 @api.exception_handler(ValidationError)

@@ -16,20 +16,24 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases.models import ProblemItem
 from veracity.cases.services import problem_items_open_or_extend
-from veracity.conduct.models import Complaint
+from veracity.conduct.callbacks import recheck_callbacks_ensure, recheck_told
+from veracity.conduct.models import Complaint, RecheckCallback
 from veracity.core.detection import (
+    MISSELLING_THRESHOLD,
     Clue,
     Person,
     Rule,
     SellerRef,
     agent_contact_clue,
     identity_changed_clue,
+    misselling_window,
     repeat_misselling_clue,
     shared_value_clue,
     third_party_payer_clue,
@@ -40,7 +44,7 @@ from veracity.db.batches import chunks
 from veracity.detection import selectors as q
 from veracity.detection.models import DetectionRun
 from veracity.org.principals import Principal, acting_user
-from veracity.policies.models import Policy, PolicyRole, PolicyStatus
+from veracity.policies.models import Policy, PolicyRole, PolicyStatus, Role
 from veracity.sales.models import Seller, SellerContact
 from veracity.workcal.selectors import calendar
 
@@ -272,30 +276,100 @@ def third_party_payer(scope: Scope) -> Findings:
 
 
 def repeat_misselling(scope: Scope) -> Findings:
-    """Complaints are few: always evaluated in full, also by an incremental run."""
-    since = scope.business_date - timedelta(days=366)
+    """SD-4 over the whole history (complaints are few: always in full, also by an
+    incremental run). One grouped query finds the sellers and agencies with two or more
+    verified misselling complaints (index ``complaint_verified``), the pure rule decides on
+    their verification dates, then their policies (``policy_seller_status``,
+    ``policy_agency``) and the parties of those (policyholders and insured) are read in
+    chunks."""
+    verified = Complaint.objects.filter(category="misselling", verified=True).exclude(
+        verified_on__isnull=True
+    )
     dates: dict[int, list[date]] = defaultdict(list)
-    for sid, verified_on in Complaint.objects.filter(
-        category="misselling", verified=True, verified_on__gt=since, seller__isnull=False
-    ).values_list("seller_id", "verified_on"):
-        if verified_on is not None:
-            dates[sid].append(verified_on)
+    for column in ("seller_id", "agency_id"):
+        candidates = list(
+            verified.exclude(**{f"{column}__isnull": True})
+            .values_list(column, flat=True)
+            .annotate(n=Count("pk"))
+            .filter(n__gte=MISSELLING_THRESHOLD)
+            .order_by()
+        )
+        for batch in chunks(sorted(candidates)):
+            for sid, verified_on in verified.filter(**{f"{column}__in": batch}).values_list(
+                column, "verified_on"
+            ):
+                dates[sid].append(verified_on)
+    qualifying = {sid for sid, days in dates.items() if misselling_window(days) is not None}
     found = Findings([], defaultdict(set))
-    for seller in Seller.objects.filter(pk__in=list(dates)):
-        ref = SellerRef(seller.pk, seller.code, seller.kind, seller.agency_id)
-        in_force = list(
-            PolicyRole.objects.filter(
-                role="policyholder", policy__seller=seller, policy__status__in=LIVE_STATUSES
-            ).values_list("policy_id", "customer_id")
-        )
-        clue = repeat_misselling_clue(
-            ref, dates[seller.pk], as_of=scope.business_date, in_force=in_force
-        )
+    if not qualifying:
+        return found
+    refs = {
+        pk: SellerRef(pk, code, kind, agency_id)
+        for pk, code, kind, agency_id in Seller.objects.filter(pk__in=sorted(qualifying))
+        .values_list("pk", "code", "kind", "agency_id")
+        .order_by("pk")
+    }
+    policies: dict[int, set[int]] = defaultdict(set)  # seller or agency -> its policies
+    agencies = sorted(pk for pk, ref in refs.items() if ref.kind == "agency")
+    sellers = sorted(pk for pk, ref in refs.items() if ref.kind != "agency")
+    for column, ids in (("seller_id", sellers), ("agency_id", agencies)):
+        for batch in chunks(ids):
+            for owner, pid in Policy.objects.filter(**{f"{column}__in": batch}).values_list(
+                column, "pk"
+            ):
+                policies[owner].add(pid)
+    parties: dict[int, set[int]] = defaultdict(set)  # policy -> policyholder and insured
+    for batch in chunks(sorted({pid for pids in policies.values() for pid in pids})):
+        for pid, cid in PolicyRole.objects.filter(
+            policy_id__in=batch,
+            role__in=[Role.POLICYHOLDER, Role.INSURED],
+            customer_id__isnull=False,
+        ).values_list("policy_id", "customer_id"):
+            parties[pid].add(cid)
+    for pk, ref in refs.items():
+        pairs = [(pid, cid) for pid in policies.get(pk, ()) for cid in parties.get(pid, ())]
+        clue = repeat_misselling_clue(ref, dates[pk], parties=pairs)
         if clue:
             found.clues.append(clue)
-            for pid, cid in in_force:
+            for pid, cid in pairs:
                 found.policies_of[cid].add(pid)
     return found
+
+
+def recheck_callbacks_after(clues: Sequence[Clue]) -> dict[str, int]:
+    """After ``problem_items_upsert`` of SD-4's clues, in the same transaction: every policy
+    of each open re-check item gets its second-callback task; compliance, channel management
+    and customer service are told of each item that is new or grew."""
+    if not clues:
+        return {"callbacks": 0}
+    by_key = {c.key: c for c in clues}
+    items = dict(
+        ProblemItem.objects.filter(
+            rule=Rule.REPEAT_MISSELLING.value, status=ProblemItem.Status.OPEN, key__in=list(by_key)
+        ).values_list("pk", "key")
+    )
+    wanted = {item: by_key[key].policies for item, key in items.items()}
+    before = dict(
+        RecheckCallback.objects.filter(item_id__in=list(items))
+        .values_list("item_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    made = recheck_callbacks_ensure(wanted)
+    if made:
+        after = dict(
+            RecheckCallback.objects.filter(item_id__in=list(items))
+            .values_list("item_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        grown = {
+            item: (items[item], after.get(item, 0))
+            for item in items
+            if after.get(item, 0) > before.get(item, 0)
+        }
+        recheck_told(grown)
+    return {"callbacks": made}
 
 
 def identity_changed(scope: Scope) -> Findings:
@@ -467,6 +541,8 @@ def detection_run(
             counts = problem_items_upsert(
                 clues, business_date=business_date, policies_of=found.policies_of
             )
+            if rule is Rule.REPEAT_MISSELLING:
+                counts.update(recheck_callbacks_after(clues))
             written = time.perf_counter()
             run.done_rules = [*run.done_rules, rule.value]
             run.counts = {**run.counts, rule.value: {"clues": len(clues), **counts}}

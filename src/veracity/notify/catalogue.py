@@ -158,6 +158,27 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         N_("Unusual reads: %(person)s read %(files)s customer files on %(day)s"),
         N_("Recorded as incident candidate %(incident)s; confirm or dismiss it."),
     ),
+    # --- complaints and repeat misselling (SF-2, SD-4, D1.14) ----------------------------
+    NoticeKind(
+        "complaint_received",
+        N_("Complaint %(complaint)s received against %(against)s"),
+        N_("To be investigated and verified by customer service or compliance."),
+    ),
+    NoticeKind(
+        "complaint_decided",
+        N_("Complaint %(complaint)s you investigated has been decided"),
+        N_("Decided by %(by)s."),
+    ),
+    NoticeKind(
+        "complaint_misselling_verified",
+        N_("Misselling complaint %(complaint)s verified against %(against)s"),
+        N_("Verified on %(verified_on)s by %(by)s."),
+    ),
+    NoticeKind(
+        "repeat_misselling_recheck",
+        N_("Repeated misselling by %(against)s: problem item %(item)s re-checks its policies"),
+        N_("%(policies)s policies get a second callback."),
+    ),
 )
 
 #: Outcomes an approval can end with, as words (msgids) for the ``outcome`` parameter.

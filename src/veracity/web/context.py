@@ -79,6 +79,13 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
     # the seller register and the training department's page (SF-1)
     ("web:sellers", _("Sellers"), "nav-sellers", ("sellers", "seller"), ("sellers.view",)),
     ("web:training", _("Training"), "nav-training", ("training",), ("training.record",)),
+    (
+        "web:complaints",
+        _("Complaints"),
+        "nav-complaints",
+        ("complaints", "complaint_detail", "complaint_new"),
+        ("complaints.view",),
+    ),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )
 

@@ -8,6 +8,7 @@ from veracity.web.views import (
     applications,
     audit,
     cases,
+    complaints,
     customers,
     home,
     incidents,
@@ -136,4 +137,13 @@ urlpatterns = [
         name="seller_relative_add",
     ),
     path("training/", sellers.training, name="training"),
+    # --- complaints and the second callbacks of a re-check (SF-2, SD-4) ---
+    path("complaints/", complaints.index, name="complaints"),
+    path("complaints/new/", complaints.new, name="complaint_new"),
+    path("complaints/<int:complaint_id>/", complaints.detail, name="complaint_detail"),
+    path(
+        "problems/<int:item_id>/callbacks/record/",
+        complaints.callback,
+        name="case_callback",
+    ),
 ]

@@ -274,23 +274,50 @@ def identity_changed_clue(
 
 
 MISSELLING_THRESHOLD: Final = 2
+#: "Within one year" (D1.14): two verification dates at most this many days apart count
+#: (365 apart: within 365 days, counted; 366 apart: not).
+MISSELLING_WINDOW_DAYS: Final = 365
+
+
+def misselling_window(
+    verified_dates: Iterable[date],
+    *,
+    threshold: int = MISSELLING_THRESHOLD,
+    window_days: int = MISSELLING_WINDOW_DAYS,
+) -> tuple[date, ...] | None:
+    """SD-4's window over the whole history: the verification dates of the first run of
+    ``threshold`` or more verified misselling complaints whose dates fall within any
+    ``window_days`` days (last − first ≤ ``window_days``), as many of them as that window
+    holds; ``None`` when no such window exists."""
+    days = sorted(verified_dates)
+    best: tuple[date, ...] | None = None
+    start = 0
+    for end, day in enumerate(days):
+        while (day - days[start]).days > window_days:
+            start += 1
+        if end - start + 1 >= threshold and (best is None or end - start + 1 > len(best)):
+            best = tuple(days[start : end + 1])
+    return best
 
 
 def repeat_misselling_clue(
     seller: SellerRef,
     verified_complaint_dates: Iterable[date],
     *,
-    as_of: date,
-    in_force: Iterable[tuple[int, int]],
+    parties: Iterable[tuple[int, int]],
 ) -> Clue | None:
-    """SD-4: two or more verified misselling complaints within the last 12 months: every
-    in-force policy the seller sold (``(policy_id, customer_id)`` pairs) is listed for a
-    re-check."""
-    since = _one_year_before(as_of)
-    recent = sorted(d for d in verified_complaint_dates if since < d <= as_of)
-    if len(recent) < MISSELLING_THRESHOLD:
+    """SD-4: an agent, a bancassurance specialist or an agency with two or more verified
+    misselling complaints whose verification dates fall within any 365 days (over the whole
+    history: a repeat misseller stays one). Every policy it sold (for an agency: every policy
+    with that agency) is listed for a re-check, with all its parties — ``parties`` are the
+    ``(policy_id, customer_id)`` pairs of the policyholders and the insured."""
+    window = misselling_window(verified_complaint_dates)
+    if window is None:
         return None
-    pairs = sorted(set(in_force))
+    pairs = sorted(set(parties))
+    agency = seller.kind == "agency"
+    who_zh = "代理机构" if agency else "销售人员"
+    who_en = "Agency" if agency else "Seller"
     return Clue(
         rule=Rule.REPEAT_MISSELLING,
         key=str(seller.seller_id),
@@ -298,23 +325,18 @@ def repeat_misselling_clue(
         policies=tuple(sorted({p for p, _ in pairs})),
         severity="high",
         reason_zh=(
-            f"销售人员 {seller.code} 近12个月有{len(recent)}次经核实的销售误导投诉，"
-            "其在保保单需复核"
+            f"{who_zh} {seller.code} 在一年内有{len(window)}次经查实的销售误导投诉，"
+            "其全部保单的客户资料需复核并再次回访"
         ),
         reason_en=(
-            f"Seller {seller.code} has {len(recent)} verified misselling complaints in 12 months;"
-            " all in-force policies it sold are to be re-checked"
+            f"{who_en} {seller.code} has {len(window)} verified misselling complaints within "
+            "one year; the customer data of every policy it sold is to be re-checked with a "
+            "second callback"
         ),
         evidence={
-            "complaints": len(recent),
-            "first": recent[0].isoformat(),
-            "last": recent[-1].isoformat(),
+            "seller": seller.code,
+            "complaints": len(window),
+            "first": window[0].isoformat(),
+            "last": window[-1].isoformat(),
         },
     )
-
-
-def _one_year_before(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)

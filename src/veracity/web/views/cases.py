@@ -53,6 +53,7 @@ from veracity.web.views.common import (
     refusal_status,
     restricted,
 )
+from veracity.web.views.complaints import callbacks_context
 from veracity.web.views.problems import _rule_choices, export_offer
 
 PER_PAGE = 50
@@ -572,6 +573,8 @@ def _page(
         "max_mb": MAX_BYTES // (1024 * 1024),
         "formats": ", ".join(f.name.upper() for f in FORMATS),
         "accept": ",".join(sorted({e for f in FORMATS for e in f.extensions})),
+        # SD-4: the second callbacks of a re-check item (web.views.complaints)
+        **callbacks_context(request, item),
     }
     return render(request, "web/cases/detail.html", context, status=status)
 
