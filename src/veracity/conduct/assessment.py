@@ -194,7 +194,7 @@ COLUMNS: Final[tuple[tuple[str, str, int], ...]] = (
     ("查实移交", "Verified escalations", 12),
     ("处罚", "Penalties", 10),
 )
-_NUMERIC: Final = frozenset({2, 3, 5, 6, 7})
+_NUMERIC: Final = frozenset({2, 3, 4, 5, 6, 7})
 
 
 def assessment_xlsx(
