@@ -34,7 +34,7 @@ def _at(day: date) -> datetime:
 @pytest.fixture
 def small_book(personas):
     product = Product.objects.create(code="PR1", name="福满堂", type="ordinary_life", term_years=10)
-    agency = Seller.objects.create(code="A1", kind=SellerKind.AGENCY, name="=HYPERLINK(\"x\")")
+    agency = Seller.objects.create(code="A1", kind=SellerKind.AGENCY, name='=HYPERLINK("x")')
     s1 = Seller.objects.create(code="S1", kind=SellerKind.AGENT, name="@SUM(A1)", agency=agency)
     s2 = Seller.objects.create(code="S2", kind=SellerKind.AGENT, name="-3+4")
     policies = {}
@@ -46,18 +46,32 @@ def small_book(personas):
         ("P4", s2, date(2026, 10, 2), None),
     ):
         policies[no] = Policy.objects.create(
-            application_no=f"A-{no}", product=product, channel="agency", seller=seller,
-            agency=ag, applied_on=applied,
+            application_no=f"A-{no}",
+            product=product,
+            channel="agency",
+            seller=seller,
+            agency=ag,
+            applied_on=applied,
         )
-    for no, verdicts in (("P0", ["fail"]), ("P1", ["fail", "fail"]), ("P2", ["fail", "pass"]),
-                         ("P3", ["pass"]), ("P4", ["fail"])):
+    for no, verdicts in (
+        ("P0", ["fail"]),
+        ("P1", ["fail", "fail"]),
+        ("P2", ["fail", "pass"]),
+        ("P3", ["pass"]),
+        ("P4", ["fail"]),
+    ):
         for verdict in verdicts:
             GateCheck.objects.create(policy=policies[no], source="api", verdict=verdict)
 
     def item(key: str, seen: date, *nos: str) -> ProblemItem:
         made = ProblemItem.objects.create(
-            rule="SHARED_PHONE", key=key, severity="high", reason_zh="共用", reason_en="shared",
-            first_seen_on=seen, last_seen_on=seen,
+            rule="SHARED_PHONE",
+            key=key,
+            severity="high",
+            reason_zh="共用",
+            reason_en="shared",
+            first_seen_on=seen,
+            last_seen_on=seen,
         )
         for n, no in enumerate(nos):
             ProblemItemMember.objects.create(
@@ -69,22 +83,43 @@ def small_book(personas):
     item("y", date(2026, 10, 6), "P4")
     item("z", date(2026, 9, 30), "P1")
     dave = personas["dave"]
-    for seller, day in ((s1, date(2026, 10, 10)), (s1, date(2026, 9, 10)), (agency, date(2026, 10, 11))):
+    for seller, day in (
+        (s1, date(2026, 10, 10)),
+        (s1, date(2026, 9, 10)),
+        (agency, date(2026, 10, 11)),
+    ):
         Escalation.objects.create(
             item=x, seller=seller, reason="r", escalated_by=dave, escalated_at=_at(day)
         )
-    Penalty.objects.create(seller=s1, reason="false_data", measure="warning",
-                           decided_on=date(2026, 10, 12), status="approved")
+    Penalty.objects.create(
+        seller=s1,
+        reason="false_data",
+        measure="warning",
+        decided_on=date(2026, 10, 12),
+        status="approved",
+    )
     Penalty.objects.create(seller=s1, reason="false_data", measure="warning", status="proposed")
-    Penalty.objects.create(seller=s2, reason="false_data", measure="warning",
-                           decided_on=date(2026, 11, 1), status="imported")
+    Penalty.objects.create(
+        seller=s2,
+        reason="false_data",
+        measure="warning",
+        decided_on=date(2026, 11, 1),
+        status="imported",
+    )
     return {"S1": s1, "S2": s2, "A1": agency}
 
 
 def _figures(rows):
     return [
-        (r.code, r.applications, r.gate_failed, r.gate_failed_per_100, r.problem_items,
-         r.escalations, r.penalties)
+        (
+            r.code,
+            r.applications,
+            r.gate_failed,
+            r.gate_failed_per_100,
+            r.problem_items,
+            r.escalations,
+            r.penalties,
+        )
         for r in rows
     ]
 
@@ -98,11 +133,13 @@ def test_seller_figures_of_a_month(personas, small_book):
 
 
 def test_seller_figures_of_a_quarter_and_a_year(personas, small_book):
-    q4 = assessment_rows(principal=Staff(personas["mike"]), scope="seller",
-                         period=period_parse("2026Q4"))
+    q4 = assessment_rows(
+        principal=Staff(personas["mike"]), scope="seller", period=period_parse("2026Q4")
+    )
     assert _figures(q4)[1] == ("S2", 1, 1, Decimal("100.0"), 1, 0, 1)
-    year = assessment_rows(principal=Staff(personas["mike"]), scope="seller",
-                           period=period_parse("2026"))
+    year = assessment_rows(
+        principal=Staff(personas["mike"]), scope="seller", period=period_parse("2026")
+    )
     assert _figures(year)[0] == ("S1", 4, 3, Decimal("75.0"), 2, 2, 1)
 
 

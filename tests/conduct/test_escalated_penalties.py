@@ -37,7 +37,9 @@ def _escalate(item, personas, **kwargs):
 
 def test_seller_and_agency_named_with_the_misconduct(personas, book, item):
     StaffProfile.objects.filter(user=personas["nora"]).update(channel="agency")
-    _escalate(item, personas, seller_codes=["AG1"], agency_code="AGY1", misconduct="substituted_contact")
+    _escalate(
+        item, personas, seller_codes=["AG1"], agency_code="AGY1", misconduct="substituted_contact"
+    )
     escalations = Escalation.objects.order_by("seller__code")
     assert [(e.seller.code, e.misconduct) for e in escalations] == [
         ("AG1", "substituted_contact"),

@@ -83,7 +83,10 @@ def test_only_channel_management_proposes(personas, book, who):
     before, refusals = _snapshot(), _refusals()
     with pytest.raises(Refusal) as refused:
         ps.penalty_propose(
-            principal=Staff(personas[who]), seller_code="AG1", reason="false_data", measure="warning"
+            principal=Staff(personas[who]),
+            seller_code="AG1",
+            reason="false_data",
+            measure="warning",
         )
     assert refused.value.code == "penalty.not_allowed"
     assert _snapshot() == before
@@ -119,7 +122,9 @@ def test_termination_needs_the_general_manager_and_ends_the_right_to_sell(person
     ps.penalty_decide(principal=Staff(personas["mike"]), penalty_id=penalty.pk, approve=True)
     penalty.refresh_from_db()
     assert penalty.status == Penalty.Status.PROPOSED  # the general manager's step waits
-    assert Notification.objects.filter(kind="penalty_waiting", recipient=personas["george"]).exists()
+    assert Notification.objects.filter(
+        kind="penalty_waiting", recipient=personas["george"]
+    ).exists()
     # mike decided the first step: he cannot decide the second too
     with pytest.raises(Refusal):
         ps.penalty_decide(principal=Staff(personas["mike"]), penalty_id=penalty.pk, approve=True)
@@ -135,7 +140,10 @@ def test_termination_needs_the_general_manager_and_ends_the_right_to_sell(person
 
 def test_agency_cooperation_terminated(personas, book):
     penalty = _propose(
-        personas, seller_code="", agency_code="AGY1", reason="refused_true_data",
+        personas,
+        seller_code="",
+        agency_code="AGY1",
+        reason="refused_true_data",
         measure="cooperation_termination",
     )
     ps.penalty_decide(principal=Staff(personas["mike"]), penalty_id=penalty.pk, approve=True)

@@ -51,15 +51,21 @@ GOOD = {
 def test_imported_once_then_unchanged(tmp_path, policy_no):
     rows = [
         {**GOOD, "policy_nos": [policy_no]},
-        {"agency_code": "AGY1", "decided_on": "2026-10-20", "reason": "refused_true_data",
-         "measure": "cooperation_termination"},
+        {
+            "agency_code": "AGY1",
+            "decided_on": "2026-10-20",
+            "reason": "refused_true_data",
+            "measure": "cooperation_termination",
+        },
     ]
     path = _file(tmp_path, rows)
     report = penalties_import(read_records(path), actor=ACTOR)
     assert (report.rows, report.created, report.errors) == (2, 2, [])
     first = Penalty.objects.get(seller__code="AG1")
     assert (first.status, first.amount, first.decided_on) == (
-        "imported", Decimal("500.00"), date(2026, 10, 15)
+        "imported",
+        Decimal("500.00"),
+        date(2026, 10, 15),
     )
     assert list(first.policies.values_list("policy_no", flat=True)) == [policy_no]
     agency = Penalty.objects.get(seller__code="AGY1")

@@ -21,6 +21,7 @@ from tests.web.factories import seller_for
 from tests.web.test_problems import approve_export
 from veracity.audit.services import Actor
 from veracity.cases.models import ProblemItem
+from veracity.conduct.models import Penalty
 from veracity.customers.models import Customer
 from veracity.demo.accounts import DEMO_USERS
 from veracity.detection.services import detection_run
@@ -101,6 +102,19 @@ def strange(personas) -> dict[str, Any]:
     item = ProblemItem.objects.filter(rule="SHARED_PHONE").first()
     assert item is not None
     approval = approve_export(personas["sam"], personas["ivan"])
+    # a penalty to decide and one in force, on the strangest seller, with a strange note
+    from veracity.sales.models import Seller
+
+    seller = Seller.objects.order_by("pk").last()
+    Penalty.objects.create(seller=seller, reason="false_data", measure="", note=SCRIPT)
+    Penalty.objects.create(
+        seller=seller,
+        reason="other",
+        measure="warning",
+        status="imported",
+        decided_on=TODAY,
+        note=NAMES[-1],
+    )
     return {
         "policies": list(Policy.objects.all()),
         "customers": list(Customer.objects.filter(name__in=NAMES)),
@@ -119,6 +133,7 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
         "pk": [strange["approval"].pk],
         "notification_id": [note.pk] if note else [],
         "fmt": ["xlsx", "csv"],
+        "penalty_id": list(Penalty.objects.order_by("pk").values_list("pk", flat=True)),
     }
 
 
@@ -127,6 +142,7 @@ POST_ONLY = {
     "case_act",
     "case_queue_filter_delete",
     "grant_return",
+    "penalty_act",
     "incident_act",
     "retention_hold_lift",
     "retention_request_approve",
@@ -182,6 +198,9 @@ def extra_urls(strange: dict[str, Any]) -> list[str]:
         f"/problems/?seller={NUMBERS[2]}",
         "/problems/?rule=SHARED_PHONE",
         "/audit/?q=A",
+        "/penalties/?status=proposed&reason=false_data",
+        "/assessment/?scope=agency&period=2026Q4",
+        f"/penalties/new/?seller={NUMBERS[2]}",
     ]
 
 

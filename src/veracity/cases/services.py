@@ -550,10 +550,10 @@ MISCONDUCTS = tuple(r.value for r in Reason)
 #: Callbacks told of the escalations a verification records, inside its transaction:
 #: ``callback(escalations, principal)``. The owners above (``veracity.conduct``) register
 #: here at app ready; cases never imports them.
-_ESCALATION_HOOKS: list[Callable[[Sequence[Escalation], Principal], None]] = []
+_ESCALATION_HOOKS: list[Callable[[Sequence[Escalation], Principal], object]] = []
 
 
-def on_escalation(callback: Callable[[Sequence[Escalation], Principal], None]) -> None:
+def on_escalation(callback: Callable[[Sequence[Escalation], Principal], object]) -> None:
     """Register ``callback`` for verified escalations (registering twice is harmless)."""
     if callback not in _ESCALATION_HOOKS:
         _ESCALATION_HOOKS.append(callback)

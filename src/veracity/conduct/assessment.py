@@ -117,8 +117,14 @@ def assessment_rows(
     anything to count in ``period``, by code; ``code`` keeps one. Refused (audited) for a
     person who may not read the assessment."""
     if not may(principal, ACTION):
-        raise _refused(principal, "penalty.not_allowed", "principal", via, what_zh="查看考核",
-                       what_en="read the assessment")
+        raise _refused(
+            principal,
+            "penalty.not_allowed",
+            "principal",
+            via,
+            what_zh="查看考核",
+            what_en="read the assessment",
+        )
     if scope not in SCOPES:
         raise Refusal("assessment.scope", "scope")
     kinds, field = SCOPES[scope]
@@ -289,7 +295,9 @@ def assessment_export(
         raise _refused(principal, "not_approved", "request", via, request=request_id)
     rows = assessment_rows(principal=principal, scope=scope, period=period, code=code, via=via)
     watermark = export_record(
-        principal=principal, request=approval, what=f"assessment {scope} {period.label}",
+        principal=principal,
+        request=approval,
+        what=f"assessment {scope} {period.label}",
         rows=len(rows),
     )
     now = timezone.localtime()

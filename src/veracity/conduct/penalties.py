@@ -139,9 +139,7 @@ def _text(value: Any, field: str, what_zh: str, what_en: str, limit: int = MAX_N
     if value is None:
         return ""
     if not isinstance(value, str) or len(value) > limit or _has_control(value):
-        raise Refusal(
-            "penalty.text", field, what_zh=what_zh, what_en=what_en, limit=limit
-        )
+        raise Refusal("penalty.text", field, what_zh=what_zh, what_en=what_en, limit=limit)
     return value.strip()
 
 
@@ -215,7 +213,9 @@ def _policies(policy_nos: Any) -> list[Policy]:
     return [found[n] for n in wanted]
 
 
-def _facts(seller: Seller, reason: Any, measure: Any, amount: Any) -> tuple[str, str, Decimal | None]:
+def _facts(
+    seller: Seller, reason: Any, measure: Any, amount: Any
+) -> tuple[str, str, Decimal | None]:
     reason = reason.strip() if isinstance(reason, str) else ""
     measure = measure.strip() if isinstance(measure, str) else ""
     parsed = amount_parse(amount)
@@ -411,9 +411,7 @@ on_escalation(penalty_drafts_from_escalations)
 
 
 def _role_holders(role: RoleName) -> list[Any]:
-    return list(
-        get_user_model().objects.filter(groups__name=role.value, is_active=True).distinct()
-    )
+    return list(get_user_model().objects.filter(groups__name=role.value, is_active=True).distinct())
 
 
 def _channel_management() -> list[Any]:
@@ -458,11 +456,10 @@ def decisions_of(penalty: Penalty) -> list[dict[str, Any]]:
     if approval is None:
         return []
     decided = {
-        d.step: d for d in ApprovalDecision.objects.filter(request=approval).select_related("decider")
+        d.step: d
+        for d in ApprovalDecision.objects.filter(request=approval).select_related("decider")
     }
-    return [
-        {"step": step, "decision": decided.get(step.name)} for step in approval.step_plan.steps
-    ]
+    return [{"step": step, "decision": decided.get(step.name)} for step in approval.step_plan.steps]
 
 
 def _locked(penalty_id: int) -> Penalty:
@@ -510,7 +507,9 @@ def penalty_withdraw(*, principal: Principal, penalty_id: int) -> Penalty:
             try:
                 approvals.approval_withdraw(request_id=approval.pk, principal=principal)
             except Refusal as refusal:
-                raise Refusal(_FROM_ENGINE.get(refusal.code, "penalty.not_yours"), "penalty") from None
+                raise Refusal(
+                    _FROM_ENGINE.get(refusal.code, "penalty.not_yours"), "penalty"
+                ) from None
             penalty.refresh_from_db()
             return penalty
 
@@ -678,7 +677,12 @@ def penalty_import_row(record: Mapping[str, Any], *, actor: Actor) -> str:
                 action=Action.CREATE if outcome == "created" else Action.CHANGE,
                 object_type=OWNER,
                 object_id=str(penalty.pk),
-                detail={"seller": seller.code, "reason": reason, "measure": measure, "import": True},
+                detail={
+                    "seller": seller.code,
+                    "reason": reason,
+                    "measure": measure,
+                    "import": True,
+                },
             ),
         )
     _terminate(penalty, actor)

@@ -69,9 +69,7 @@ def period_parse(text: str) -> Period:
     if m := _MONTH.match(value):
         year, month = int(m.group(1)), int(m.group(2))
         if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return Period(
-                PeriodKind.MONTH, date(year, month, 1), _next_month(year, month), value
-            )
+            return Period(PeriodKind.MONTH, date(year, month, 1), _next_month(year, month), value)
     elif m := _QUARTER.match(value):
         year, quarter = int(m.group(1)), int(m.group(2))
         if 2000 <= year <= 2100:

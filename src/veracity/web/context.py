@@ -76,6 +76,15 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
     ("web:incident_report", _("Report a leak"), "nav-report", ("incident_report",), "all"),
     ("web:retention", _("Retention"), "nav-retention", ("retention*",), _RETENTION),
     ("web:audit", _("Audit trail"), "nav-audit", ("audit",), _AUDIT),
+    # --- penalties and assessment (issue 13)
+    (
+        "web:penalties",
+        _("Penalties"),
+        "nav-penalties",
+        ("penalties", "penalty", "penalty_new"),
+        ("penalties.view",),
+    ),
+    ("web:assessment", _("Assessment"), "nav-assessment", ("assessment",), ("assessment.view",)),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )
 

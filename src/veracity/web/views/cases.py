@@ -558,7 +558,7 @@ def _page(
         ],
         "correction_rows": _correction_rows(view),
         "correction_sellers": (view.correction or {}).get("sellers", []),
-        **_escalation_choices(item.pk, view.sellers),
+        **_escalation_choices(item.id, view.sellers),
         "actions": set(view.actions),
         "channels": [(c, _channel_label(c)) for c in view.channels],
         "all_channels": Channel.choices,
