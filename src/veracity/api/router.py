@@ -19,6 +19,7 @@ from veracity.api.docs import docs_guard
 from veracity.api.errors import rejected_body
 from veracity.api.routers.applications import router as applications_router
 from veracity.api.routers.cases import router as cases_router
+from veracity.api.routers.penalties import router as penalties_router
 from veracity.api.routers.problem_items import router as problem_items_router
 from veracity.api.throttle import TokenRateThrottle
 from veracity.core.refusals import HTTP_STATUS, Refusal
@@ -74,6 +75,7 @@ api = VeracityApi(
 api.add_router("/applications", applications_router)
 api.add_router("/problem-items", problem_items_router)
 api.add_router("/problem-items", cases_router)
+api.add_router("/penalties", penalties_router)  # issue 13
 
 
 @api.exception_handler(ValidationError)
