@@ -33,6 +33,7 @@ CASEWORK = {
 }
 PROBLEM_LIST = {
     R.CHANNEL_BACKOFFICE,
+    R.CHANNEL_MANAGEMENT,  # its channel's list, as the back-office (issue 13)
     R.CUSTOMER_SERVICE,
     R.CUSTOMER_SERVICE_MANAGER,
     R.COMPLIANCE,
@@ -42,6 +43,7 @@ PROBLEM_LIST = {
 CASE_PAGES = {
     R.AGENT,  # the items of their own book, read-only (D1.13)
     R.CHANNEL_BACKOFFICE,
+    R.CHANNEL_MANAGEMENT,  # the case pages of its channel's items
     R.CUSTOMER_SERVICE,
     R.CUSTOMER_SERVICE_MANAGER,
     R.COMPLIANCE,

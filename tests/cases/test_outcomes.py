@@ -388,7 +388,7 @@ def test_escalated_recorded_against_the_seller_and_referred(item, personas):
     )
     assert escalation.reason == "AG1 entered his own phone for the customer"
     step = CaseStep.objects.get(item=item, action="escalate")
-    assert step.detail == {"sellers": ["AG1"]}
+    assert step.detail == {"sellers": ["AG1"], "misconduct": "false_data"}
     notes = Notification.objects.exclude(pk__in=before).filter(kind="problem_item_escalated")
     told = sorted(notes.values_list("recipient__username", flat=True))
     # compliance, the agency channel's back-office, AG1's team leader — each once
@@ -412,6 +412,6 @@ def test_escalated_single_seller_needs_no_choice(personas, team):
         findings="misconduct",
     )
     item.refresh_from_db()
-    assert item.correction == {"sellers": ["AG1"]}
+    assert item.correction == {"sellers": ["AG1"], "misconduct": "false_data"}
     cs.problem_item_verify(principal=Staff(personas["dave"]), item_id=item.pk, as_of=DAY)
     assert list(Escalation.objects.values_list("seller__code", flat=True)) == ["AG1"]

@@ -409,7 +409,7 @@ def test_escalation_offers_the_sellers_of_the_items_policies(login, personas, it
     )
     assert response.status_code == 302
     item.refresh_from_db()
-    assert item.correction == {"sellers": ["BK7"]}
+    assert item.correction == {"sellers": ["BK7"], "misconduct": "false_data"}
 
 
 def test_verify_without_the_signed_confirmation_is_refused(login, personas, item):

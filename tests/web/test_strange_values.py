@@ -22,6 +22,7 @@ from tests.web.test_problems import approve_export
 from veracity.audit.services import Actor
 from veracity.cases.models import ProblemItem
 from veracity.conduct.models import Complaint
+from veracity.conduct.models import Penalty
 from veracity.customers.models import Customer
 from veracity.demo.accounts import DEMO_USERS
 from veracity.detection.services import detection_run
@@ -114,6 +115,18 @@ def strange(personas) -> dict[str, Any]:
         verified_on=TODAY,
         status="verified",
         basis=SCRIPT,
+    # a penalty to decide and one in force, on the strangest seller, with a strange note
+    from veracity.sales.models import Seller
+
+    seller = Seller.objects.order_by("pk").last()
+    Penalty.objects.create(seller=seller, reason="false_data", measure="", note=SCRIPT)
+    Penalty.objects.create(
+        seller=seller,
+        reason="other",
+        measure="warning",
+        status="imported",
+        decided_on=TODAY,
+        note=NAMES[-1],
     )
     return {
         "policies": list(Policy.objects.all()),
@@ -135,6 +148,7 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
         "fmt": ["xlsx", "csv"],
         "seller_id": list(Seller.objects.values_list("pk", flat=True)),
         "complaint_id": list(Complaint.objects.values_list("pk", flat=True)),
+        "penalty_id": list(Penalty.objects.order_by("pk").values_list("pk", flat=True)),
     }
 
 
@@ -144,6 +158,7 @@ POST_ONLY = {
     "case_callback",
     "case_queue_filter_delete",
     "grant_return",
+    "penalty_act",
     "incident_act",
     "retention_hold_lift",
     "retention_request_approve",
@@ -200,6 +215,9 @@ def extra_urls(strange: dict[str, Any]) -> list[str]:
         f"/problems/?seller={NUMBERS[2]}",
         "/problems/?rule=SHARED_PHONE",
         "/audit/?q=A",
+        "/penalties/?status=proposed&reason=false_data",
+        "/assessment/?scope=agency&period=2026Q4",
+        f"/penalties/new/?seller={NUMBERS[2]}",
     ]
 
 

@@ -56,6 +56,8 @@ MAX_BORROW_DAYS: Final = 3  # D4.19: 借阅时间最长不超过3天
 #: Lists and reports whose export needs an approved export request (D4.23).
 EXPORTABLE: Final = {
     "problem_items": ("可疑客户信息资料问题件清单", "Problem-item list"),
+    # 考核: the assessment of sellers and agencies (veracity.conduct.assessment)
+    "assessment": ("销售人员及代理机构考核表", "Assessment of sellers and agencies"),
 }
 
 Kind = AccessRequest.Kind

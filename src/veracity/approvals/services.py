@@ -235,7 +235,8 @@ def on_step_waiting(kind: str, *, waiting: str, decided: str, link: str) -> None
     """The owner of ``kind`` names the notices of its requests: ``waiting``, sent to each
     person who may decide a step whenever a step becomes theirs (on opening, and after each
     decision that leaves the request pending); ``decided``, sent to the requester when the
-    request is approved or rejected."""
+    request is approved or rejected (``""``: the owner tells the requester itself, from its
+    outcome hook — a penalty's proposer reads the reason of a rejection)."""
     _NOTICES[kind] = (waiting, decided, link)
 
 
@@ -285,7 +286,7 @@ def _tell_deciders(request: ApprovalRequest) -> None:
 def _tell_requester(request: ApprovalRequest, status: str) -> None:
     """The requester learns the decision (a withdrawal is their own: nobody is told)."""
     notice = _NOTICES.get(request.kind)
-    if notice is None or status not in ("approved", "rejected"):
+    if notice is None or status not in ("approved", "rejected") or not notice[1]:
         return
     _waiting, decided, link = notice
     tell(

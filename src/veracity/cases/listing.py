@@ -60,7 +60,8 @@ __all__ = [
 INVESTIGATION_WORKING_DAYS = 3
 
 #: Roles that work the whole list; channel back-office works the items of its own channel
-#: (a member's policy sold in it, per the user's staff profile).
+#: (a member's policy sold in it, per the user's staff profile), and channel management
+#: (销售渠道管理部门) receives that channel's list with the same reach.
 _ALL_ITEMS = frozenset(
     {
         RoleName.CUSTOMER_SERVICE,
@@ -70,7 +71,7 @@ _ALL_ITEMS = frozenset(
         RoleName.ADMIN,
     }
 )
-_OWN_CHANNEL_ITEMS = frozenset({RoleName.CHANNEL_BACKOFFICE})
+_OWN_CHANNEL_ITEMS = frozenset({RoleName.CHANNEL_BACKOFFICE, RoleName.CHANNEL_MANAGEMENT})
 
 STATUSES = tuple(ProblemItem.Status.values)
 STAGES = tuple(Stage.values)

@@ -89,6 +89,17 @@ register(
             "请选择本问题件保单的销售人员",
             "choose the seller(s) of this item's policies",
         ),
+        "case.agency": (
+            Kind.INVALID,
+            "请选择本问题件保单的代理机构",
+            "choose an agency of this item's policies",
+        ),
+        "case.misconduct": (Kind.INVALID, "请选择违规情形", "choose the misconduct"),
+        "case.misconduct_agency": (
+            Kind.INVALID,
+            "“拒绝提供客户真实资料”只适用于代理机构：请只选择代理机构",
+            "refusing to supply true data is an agency's misconduct: name the agency only",
+        ),
         "case.new_members": (
             Kind.INVALID,
             "调查结果提交后又有客户加入本问题件（{listed}），请退回调查人补充调查",

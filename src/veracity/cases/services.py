@@ -63,6 +63,7 @@ from veracity.cases.selectors import (
     open_items,
     without_sealed,
 )
+from veracity.core.conduct import Reason
 from veracity.core.crypto import DecryptionError
 from veracity.core.detection import Clue
 from veracity.core.evidence import EvidenceRejected, check_file
@@ -82,7 +83,7 @@ from veracity.notify.services import tell
 from veracity.org.actions import roles_for
 from veracity.org.principals import Principal, acting_user, is_signed_in
 from veracity.policies.models import Channel
-from veracity.sales.models import Seller
+from veracity.sales.models import Seller, SellerKind
 from veracity.workcal.selectors import calendar
 
 MAX_TEXT = 4000
@@ -525,6 +526,39 @@ def _item_sellers(item: ProblemItem) -> dict[str, int]:
     return dict(Seller.objects.filter(policies__in=policies).values_list("code", "pk").distinct())
 
 
+def item_agencies(item_id: int) -> dict[str, int]:
+    """code → id of the agencies of the item's policies: the policy's own agency, or the
+    agency its seller works for (D1.23: an escalation may name the agency too)."""
+    policies = ProblemItemMember.objects.filter(item_id=item_id).values("policy_id")
+    condition = Q(agency_policies__in=policies) | Q(staff__policies__in=policies)
+    return dict(
+        Seller.objects.filter(condition, kind=SellerKind.AGENCY)
+        .values_list("code", "pk")
+        .distinct()
+    )
+
+
+def item_sellers(item_id: int) -> dict[str, int]:
+    """code → id of the sellers of the item's policies (for the submit form)."""
+    policies = ProblemItemMember.objects.filter(item_id=item_id).values("policy_id")
+    return dict(Seller.objects.filter(policies__in=policies).values_list("code", "pk").distinct())
+
+
+#: What the investigator may name as the misconduct of an escalation (``core.conduct.Reason``).
+MISCONDUCTS = tuple(r.value for r in Reason)
+
+#: Callbacks told of the escalations a verification records, inside its transaction:
+#: ``callback(escalations, principal)``. The owners above (``veracity.conduct``) register
+#: here at app ready; cases never imports them.
+_ESCALATION_HOOKS: list[Callable[[Sequence[Escalation], Principal], object]] = []
+
+
+def on_escalation(callback: Callable[[Sequence[Escalation], Principal], object]) -> None:
+    """Register ``callback`` for verified escalations (registering twice is harmless)."""
+    if callback not in _ESCALATION_HOOKS:
+        _ESCALATION_HOOKS.append(callback)
+
+
 @transaction.atomic
 def problem_item_submit(
     *,
@@ -534,10 +568,13 @@ def problem_item_submit(
     findings: str,
     changes: Sequence[Mapping[str, Any]] | None = None,
     seller_codes: Sequence[str] | None = None,
+    agency_code: str | None = None,
+    misconduct: str | None = None,
 ) -> ProblemItem:
     """The investigator hands in the findings and the outcome: ``corrected`` with the
     corrected values (applied when verified), ``explained`` (the data is true), or
-    ``escalated`` with the seller(s) whose misconduct it is."""
+    ``escalated`` with the seller(s) and/or the agency whose misconduct it is and what the
+    misconduct is (``misconduct``, a ``core.conduct.Reason``; false data by default)."""
     item = _item_for(principal, item_id)
     _check(policy.may_investigate(principal, item))
     if outcome not in Outcome.values:
@@ -558,13 +595,23 @@ def problem_item_submit(
         correction = {"changes": [_sealed(item, c) for c in parsed]}
     elif outcome == Outcome.ESCALATED:
         sellers = _item_sellers(item)
+        agency = (agency_code or "").strip()
         codes = [c for c in dict.fromkeys(seller_codes or []) if c] or (
-            list(sellers) if len(sellers) == 1 else []
+            list(sellers) if len(sellers) == 1 and not agency else []
         )
         unknown = [c for c in codes if c not in sellers]
-        if not codes or unknown:
+        if unknown or not (codes or agency):
             raise refuse("seller", "seller_codes")
-        correction = {"sellers": codes}
+        if agency and agency not in item_agencies(item.pk):
+            raise refuse("agency", "agency_code")
+        kind = (misconduct or Reason.FALSE_DATA.value).strip()
+        if kind not in MISCONDUCTS:
+            raise refuse("misconduct", "misconduct")
+        if kind == Reason.REFUSED_TRUE_DATA and (codes or not agency):
+            raise refuse("misconduct_agency", "misconduct")
+        correction = {"sellers": codes, "misconduct": kind}
+        if agency:
+            correction["agency"] = agency
     before = _move(item, item.submit, "提交", "submitted")
     item.outcome, item.findings, item.correction = outcome, text, correction
     _save(item, ["outcome", "findings", "correction"])
@@ -772,24 +819,40 @@ def _apply_correction(item: ProblemItem, principal: Principal, today: date) -> N
 def _escalate(item: ProblemItem, principal: Principal) -> None:
 
     user = acting_user(principal)
-    codes = (item.correction or {}).get("sellers", [])
-    sellers = list(Seller.objects.filter(code__in=codes))
+    correction = item.correction or {}
+    codes = list(correction.get("sellers", []))
+    agency = correction.get("agency") or ""
+    misconduct = correction.get("misconduct") or Reason.FALSE_DATA.value
+    named = [*codes, agency] if agency else codes
+    sellers = list(Seller.objects.filter(code__in=named).select_related("leader"))
     now = timezone.now()
+    escalations = []
     for seller in sellers:
-        Escalation.objects.update_or_create(
+        escalation, _created = Escalation.objects.update_or_create(
             item=item,
             seller=seller,
-            defaults={"reason": item.findings, "escalated_by": user, "escalated_at": now},
+            defaults={
+                "reason": item.findings,
+                "misconduct": misconduct,
+                "escalated_by": user,
+                "escalated_at": now,
+            },
         )
-    _step(item, action=StepAction.ESCALATE, principal=principal, detail={"sellers": codes})
+        escalations.append(escalation)
+    detail: dict[str, Any] = {"sellers": codes, "misconduct": misconduct}
+    if agency:
+        detail["agency"] = agency
+    _step(item, action=StepAction.ESCALATE, principal=principal, detail=detail)
     _tell_item(
         item,
         "problem_item_escalated",
         _supervisors(item, sellers),
         principal,
         tell_actor=True,
-        sellers=codes,
+        sellers=named,
     )
+    for hook in _ESCALATION_HOOKS:
+        hook(escalations, principal)
 
 
 def _tell_item(
@@ -853,8 +916,12 @@ def _supervisors(item: ProblemItem, sellers: Sequence[Any] = ()) -> list[Any]:
     user_model = get_user_model()
     condition = Q(groups__name=RoleName.COMPLIANCE.value)
     if item.assigned_channel:
+        # the channel's back-office and its channel management (销售渠道管理部门)
         condition |= Q(
-            groups__name=RoleName.CHANNEL_BACKOFFICE.value,
+            groups__name__in=[
+                RoleName.CHANNEL_BACKOFFICE.value,
+                RoleName.CHANNEL_MANAGEMENT.value,
+            ],
             staff_profile__channel=item.assigned_channel,
         )
     leaders = [s.leader.user_id for s in sellers if s.leader_id and s.leader.user_id]

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ConductConfig(AppConfig):
     name = "veracity.conduct"
     verbose_name = _("Sales-force conduct")
+
+    def ready(self) -> None:
+        # the penalty register: its approvals' hooks, and the penalty to decide that a
+        # verified escalation for false data leaves (``cases.services.on_escalation``)
+        from veracity.conduct import penalties  # noqa: F401

@@ -178,6 +178,31 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         "repeat_misselling_recheck",
         N_("Repeated misselling by %(against)s: problem item %(item)s re-checks its policies"),
         N_("%(policies)s policies get a second callback."),
+    # --- penalties (D1.14, D1.22, D1.23) -------------------------------------------------
+    NoticeKind(
+        "penalty_waiting",
+        N_("Penalty proposal %(id)s awaits your decision"),
+        N_("Proposed by %(requester)s."),
+    ),
+    NoticeKind(
+        "penalty_approved",
+        N_("Your penalty proposal %(id)s on %(seller)s was approved"),
+        N_("The penalty is in force."),
+    ),
+    NoticeKind(
+        "penalty_rejected",
+        N_("Your penalty proposal %(id)s on %(seller)s was rejected"),
+        N_("Reason: %(reason)s"),
+    ),
+    NoticeKind(
+        "penalty_in_force",
+        N_("Penalty %(id)s on %(seller)s is in force"),
+        N_("Decided on %(decided_on)s."),
+    ),
+    NoticeKind(
+        "penalty_to_decide",
+        N_("A penalty on %(seller)s to decide (problem item %(item)s)"),
+        N_("A verified escalation for false data: choose the measure and submit it for approval."),
     ),
 )
 

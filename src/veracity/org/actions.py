@@ -47,11 +47,12 @@ _CASEWORK = frozenset(
         _R.ADMIN,
     }
 )
-#: The problem-item list: channel back-office sees the items of its own channel
-#: (``detection.listing.visible_to``), the others all of them.
+#: The problem-item list: channel back-office and channel management (销售渠道管理部门) see
+#: the items of their own channel (``cases.listing.visible_to``), the others all of them.
 _PROBLEM_LIST = frozenset(
     {
         _R.CHANNEL_BACKOFFICE,
+        _R.CHANNEL_MANAGEMENT,
         _R.CUSTOMER_SERVICE,
         _R.CUSTOMER_SERVICE_MANAGER,
         _R.COMPLIANCE,
@@ -104,6 +105,7 @@ ACTIONS: Final[Mapping[str, Audience]] = {
         {
             _R.AGENT,
             _R.CHANNEL_BACKOFFICE,
+            _R.CHANNEL_MANAGEMENT,  # the case pages of its channel's items (read only)
             _R.CUSTOMER_SERVICE,
             _R.CUSTOMER_SERVICE_MANAGER,
             _R.COMPLIANCE,

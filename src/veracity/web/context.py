@@ -86,6 +86,15 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
         ("complaints", "complaint_detail", "complaint_new"),
         ("complaints.view",),
     ),
+    # --- penalties and assessment (issue 13)
+    (
+        "web:penalties",
+        _("Penalties"),
+        "nav-penalties",
+        ("penalties", "penalty", "penalty_new"),
+        ("penalties.view",),
+    ),
+    ("web:assessment", _("Assessment"), "nav-assessment", ("assessment",), ("assessment.view",)),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )
 

@@ -13,6 +13,7 @@ from veracity.web.views import (
     home,
     incidents,
     notifications,
+    penalties,
     picker,
     problems,
     retention,
@@ -146,4 +147,11 @@ urlpatterns = [
         complaints.callback,
         name="case_callback",
     ),
+    # --- penalties and assessment (issue 13: D1.14, D1.22, D1.23)
+    path("penalties/", penalties.index, name="penalties"),
+    path("penalties/new/", penalties.new, name="penalty_new"),
+    path("penalties/<int:penalty_id>/", penalties.detail, name="penalty"),
+    path("penalties/<int:penalty_id>/<slug:step>/", penalties.act, name="penalty_act"),
+    path("assessment/", penalties.assessment, name="assessment"),
+    path("assessment/export.xlsx", penalties.assessment_download, name="assessment_export"),
 ]

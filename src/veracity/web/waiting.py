@@ -19,6 +19,7 @@ from veracity.access.governance import APPROVAL_KIND as ACCESS_KINDS
 from veracity.access.governance import grants_ending_count
 from veracity.approvals.services import awaiting
 from veracity.cases.selectors import waiting_counts
+from veracity.conduct.penalties import APPROVAL_KIND as PENALTY_KIND
 from veracity.incidents.selectors import incidents_open_count, may_handle_incidents
 from veracity.org.principals import Principal
 from veracity.retention.services import APPROVAL_KIND as DESTRUCTION_KIND
@@ -62,6 +63,16 @@ def waiting_for(*, principal: Principal) -> list[Waiting]:
                 str(_("Access requests to decide")),
                 access,
                 reverse("web:access_requests"),
+            )
+        )
+    penalties = sum(1 for r in requests if r.kind == PENALTY_KIND)
+    if penalties:
+        found.append(
+            Waiting(
+                "approve_penalties",
+                str(_("Penalties to decide")),
+                penalties,
+                reverse("web:penalties") + "?status=proposed",
             )
         )
     if destruction:

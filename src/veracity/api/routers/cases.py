@@ -36,6 +36,7 @@ from veracity.cases.listing import visible_to
 from veracity.cases.models import Evidence, EvidenceKind, Outcome, ProblemItem
 from veracity.cases.policy import CaseError, refuse, steps_open_to
 from veracity.cases.selectors import CaseView, case_detail
+from veracity.core.conduct import Reason
 from veracity.core.evidence import MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELDS as CORRECTABLE_FIELDS
@@ -93,11 +94,13 @@ if TYPE_CHECKING:
     EvidenceKindCode: TypeAlias = str
     FieldName: TypeAlias = str
     ChannelName: TypeAlias = str
+    MisconductCode: TypeAlias = str
 else:
     OutcomeCode = Literal[tuple(Outcome.values)]
     EvidenceKindCode = Literal[tuple(EvidenceKind.values)]
     FieldName = Literal[tuple(CORRECTABLE_FIELDS)]
     ChannelName = Literal[tuple(Channel.values)]
+    MisconductCode = Literal[tuple(r.value for r in Reason)]
 
 
 def _whole(value: object) -> object:
@@ -151,6 +154,12 @@ class SubmitIn(_In):
     )
     seller_codes: list[Annotated[Text, Field(max_length=64)]] | None = Field(
         None, max_length=20, description="The sellers whose misconduct it is (`escalated`)"
+    )
+    agency_code: Annotated[Text, Field(max_length=32)] | None = Field(
+        None, description="The agency whose misconduct it is as well, or alone (`escalated`)"
+    )
+    misconduct: MisconductCode | None = Field(
+        None, description="What the misconduct is (`escalated`; false data by default)"
     )
 
 
@@ -584,6 +593,8 @@ def submit(request: HttpRequest, item_id: ItemId, payload: SubmitIn) -> Any:
             findings=payload.findings,
             changes=changes,
             seller_codes=payload.seller_codes,
+            agency_code=payload.agency_code,
+            misconduct=payload.misconduct,
         ),
         _state,
     )

@@ -38,11 +38,13 @@ from veracity.cases.selectors import (
     queue_tabs,
     work_queue,
 )
+from veracity.core.conduct import REASON_WORDS, Reason
 from veracity.core.crypto import DecryptionError
 from veracity.core.evidence import FORMATS, MAX_BYTES
 from veracity.core.refusals import Kind
 from veracity.customers.corrections import FIELD_NAMES
 from veracity.policies.models import Channel
+from veracity.sales.models import Seller
 from veracity.web.fields import CustomerNumberField, filtered_customer
 from veracity.web.forms import PURPOSES
 from veracity.web.templatetags.customer_numbers import file_number
@@ -557,6 +559,7 @@ def _page(
         ],
         "correction_rows": _correction_rows(view),
         "correction_sellers": (view.correction or {}).get("sellers", []),
+        **_escalation_choices(item.id, view.sellers),
         "actions": set(view.actions),
         "channels": [(c, _channel_label(c)) for c in view.channels],
         "all_channels": Channel.choices,
@@ -644,7 +647,22 @@ def _submit(request: HttpRequest, item_id: int) -> Any:
         findings=request.POST.get("findings", ""),
         changes=changes if outcome == Outcome.CORRECTED else None,
         seller_codes=request.POST.getlist("seller") if outcome == Outcome.ESCALATED else None,
+        agency_code=request.POST.get("agency", "") if outcome == Outcome.ESCALATED else None,
+        misconduct=request.POST.get("misconduct") or None,
     )
+
+
+def _escalation_choices(item_id: int, codes: list[str]) -> dict[str, Any]:
+    """What the investigator names when escalating: the item's sellers and agencies (code and
+    name) and the misconduct, in words."""
+    names = dict(Seller.objects.filter(code__in=codes).values_list("code", "name"))
+    agencies = services.item_agencies(item_id)
+    agency_names = dict(Seller.objects.filter(pk__in=agencies.values()).values_list("code", "name"))
+    return {
+        "escalate_sellers": [(c, names.get(c, "")) for c in codes],
+        "escalate_agencies": sorted(agency_names.items()),
+        "misconducts": [(r.value, in_language(*REASON_WORDS[r])) for r in Reason],
+    }
 
 
 def _return(request: HttpRequest, item_id: int) -> Any:
