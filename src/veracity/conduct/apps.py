@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ConductConfig(AppConfig):
     name = "veracity.conduct"
     verbose_name = _("Sales-force conduct")
+
+    def ready(self) -> None:
+        # once the app registry is ready (Django's convention): the regulator report's
+        # approvals outcome hook and notices register themselves
+        from veracity.conduct import regulator  # noqa: F401

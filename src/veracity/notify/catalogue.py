@@ -158,6 +158,22 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         N_("Unusual reads: %(person)s read %(files)s customer files on %(day)s"),
         N_("Recorded as incident candidate %(incident)s; confirm or dismiss it."),
     ),
+    # --- the quarterly regulator report (D1.22, D1.23, D4.13) -----------------------------
+    NoticeKind(
+        "regulator_report_waiting",
+        N_("Regulator report %(id)s awaits your review"),
+        N_("Prepared by %(requester)s."),
+    ),
+    NoticeKind(
+        "regulator_report_decided",
+        N_("Your regulator report %(id)s: %(outcome)s"),
+        translated=("outcome",),
+    ),
+    NoticeKind(
+        "regulator_report_released",
+        N_("The regulator report of %(quarter)s (edition %(edition)s) is released"),
+        N_("Record its filing with the regulator and the industry association."),
+    ),
 )
 
 #: Outcomes an approval can end with, as words (msgids) for the ``outcome`` parameter.
