@@ -132,6 +132,9 @@ POST_ONLY = {
     "retention_request_approve",
     "retention_request_reject",
     "retention_request_execute",
+    "regulator_report_review",
+    "regulator_report_correct",
+    "regulator_report_file",
 }
 #: Records this test does not make (an incident, an evidence file, a destruction request,
 #: its certificate, an inspection); their lists are rendered, their pages have own tests.
@@ -142,6 +145,8 @@ NOT_MADE_HERE = {
     "retention_request",
     "retention_certificate",
     "retention_inspection",
+    "regulator_report",
+    "regulator_report_download",
 }
 
 
