@@ -189,9 +189,13 @@ def test_no_second_edition_while_one_is_under_review(prepared, personas) -> None
 
 def test_release_without_both_approvals_is_refused(prepared, personas) -> None:
     mike = Staff(personas["mike"])
-    refused_audited("regulator.not_approved", regulator_report_release, principal=mike, report_id=prepared.pk)
+    refused_audited(
+        "regulator.not_approved", regulator_report_release, principal=mike, report_id=prepared.pk
+    )
     regulator_report_review(principal=Staff(personas["ivan"]), report_id=prepared.pk, approve=True)
-    refused_audited("regulator.not_approved", regulator_report_release, principal=mike, report_id=prepared.pk)
+    refused_audited(
+        "regulator.not_approved", regulator_report_release, principal=mike, report_id=prepared.pk
+    )
     prepared.refresh_from_db()
     assert prepared.status == RegulatorReport.Status.IN_REVIEW and not prepared.files
 
@@ -328,7 +332,9 @@ def test_an_unreleased_edition_is_not_downloaded(prepared, personas) -> None:
 
 def test_the_export_of_a_quarter_without_a_release_is_built_now(book, personas) -> None:
     book.penalty(book.seller("AG1", "张三"), date(2026, 10, 8))
-    made = regulator_report_export(principal=Staff(personas["george"]), quarter="2026Q4", fmt="json")
+    made = regulator_report_export(
+        principal=Staff(personas["george"]), quarter="2026Q4", fmt="json"
+    )
     assert made.edition is None and b'"unreleased"' in made.data
     refused_audited(
         "regulator.view",
@@ -405,7 +411,11 @@ def test_a_bad_filing_is_refused(prepared, personas, changes, code) -> None:
         **changes,
     }
     refused_audited(
-        code, regulator_report_file, principal=Staff(personas["olga"]), report_id=report.pk, **values
+        code,
+        regulator_report_file,
+        principal=Staff(personas["olga"]),
+        report_id=report.pk,
+        **values,
     )
 
 

@@ -27,7 +27,7 @@ RARE = "𠀋䶮𪚥"  # Ext B (Noto has it), Ext A (Noto has it), Ext B (only Ha
 
 @pytest.fixture
 def quarter(book):
-    agency = book.seller("AY1", "=HYPERLINK(\"http://evil.example\",\"点此\")", kind="agency")
+    agency = book.seller("AY1", '=HYPERLINK("http://evil.example","点此")', kind="agency")
     agent = book.seller("001234567890123456789", f"张{RARE}", agency=agency)
     book.penalty(agent, date(2026, 10, 8), policies=(book.policy(agent),))
     book.penalty(agency, date(2026, 11, 8), reason="refused_true_data")
@@ -99,7 +99,9 @@ def test_pdf_embeds_cjk_fonts_and_draws_rare_characters(quarter, tmp_path: Path)
 def test_the_released_edition_is_served_as_frozen(quarter, personas, tmp_path: Path) -> None:
     report = regulator_report_prepare(principal=Staff(personas["mike"]), quarter=quarter)
     for reviewer in ("ivan", "mona"):
-        regulator_report_review(principal=Staff(personas[reviewer]), report_id=report.pk, approve=True)
+        regulator_report_review(
+            principal=Staff(personas[reviewer]), report_id=report.pk, approve=True
+        )
     report.refresh_from_db()
     data = json.loads(run("--quarter", quarter, "--as", "olga"))
     assert data["edition"] == 1 and data["status"] == "released"

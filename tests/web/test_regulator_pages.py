@@ -33,12 +33,16 @@ def test_the_whole_way_through_the_pages(login, personas, quarter) -> None:
     assert page.status_code == 200 and "编制并提交审核" in page.content.decode()
     response = mike.post("/regulator-reports/prepare/", {"quarter": quarter})
     report = RegulatorReport.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/regulator-reports/{report.pk}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/regulator-reports/{report.pk}/"
+    )
     detail = mike.get(response["Location"]).content.decode()
     assert "AG1" in detail and "张&lt;b&gt;三&lt;/b&gt;" in detail and "审核中" in detail
     for username in ("ivan", "mona"):
         reviewer = login(personas[username])
-        assert 'id="review-form"' in reviewer.get(f"/regulator-reports/{report.pk}/").content.decode()
+        assert (
+            'id="review-form"' in reviewer.get(f"/regulator-reports/{report.pk}/").content.decode()
+        )
         reviewer.post(f"/regulator-reports/{report.pk}/review/", {"decision": "approve"})
     report.refresh_from_db()
     assert report.status == RegulatorReport.Status.RELEASED
@@ -61,13 +65,17 @@ def test_refusals_are_words_and_change_nothing(login, personas, quarter) -> None
     report = RegulatorReport.objects.get()
     ivan = login(personas["ivan"])
     ivan.post(f"/regulator-reports/{report.pk}/review/", {"decision": "approve"})
-    again = ivan.post(f"/regulator-reports/{report.pk}/review/", {"decision": "approve"}, follow=True)
+    again = ivan.post(
+        f"/regulator-reports/{report.pk}/review/", {"decision": "approve"}, follow=True
+    )
     assert "两项审核须由两位不同人员作出" in again.content.decode()
     assert mike.post(f"/regulator-reports/{report.pk}/filings/", {}).status_code == 403
     assert login(personas["alice"]).get("/regulator-reports/").status_code == 403
     assert login(personas["alice"]).get(f"/regulator-reports/{report.pk}/").status_code == 403
     report.refresh_from_db()
-    assert report.status == RegulatorReport.Status.IN_REVIEW and not RegulatorFiling.objects.exists()
+    assert (
+        report.status == RegulatorReport.Status.IN_REVIEW and not RegulatorFiling.objects.exists()
+    )
 
 
 def test_a_missing_edition_is_not_found(login, personas, db) -> None:

@@ -8,7 +8,11 @@ from veracity.core.refusals import Kind, register
 # --- the quarterly regulator report (D1.22, D1.23, D4.13) ----------------------------------
 register(
     {
-        "regulator.view": (Kind.FORBIDDEN, "无权查看监管报告", "you may not see the regulator report"),
+        "regulator.view": (
+            Kind.FORBIDDEN,
+            "无权查看监管报告",
+            "you may not see the regulator report",
+        ),
         "regulator.prepare": (
             Kind.FORBIDDEN,
             "只有销售渠道管理部门或合规部门可以编制监管报告",

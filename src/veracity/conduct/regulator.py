@@ -49,8 +49,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from datetime import date, datetime, time
+from functools import wraps
 from typing import Any, Final, TypeVar
 
 from django.contrib.auth import get_user_model
@@ -92,6 +92,7 @@ __all__ = [
     "Made",
     "approval_of",
     "canonical_json",
+    "may_review",
     "regulator_report_build",
     "regulator_report_correct",
     "regulator_report_download",
@@ -173,17 +174,20 @@ def _policy_counts(quarter: Quarter, cut_off: datetime) -> dict[int, dict[str, i
     marks = ", ".join(["%s"] * len(reasons))
     statuses = [str(s) for s in Penalty.IN_FORCE]
     start, end = _day_bounds(quarter)
+    # only quoted table and column names are formatted in; every value is a parameter
     sql = f"""
         SELECT u.s, p.{qn("channel")}, COUNT(*)
         FROM (
             SELECT pe.{qn("seller_id")} AS s, pp.{qn("policy_id")} AS p
-            FROM {qn(through)} pp JOIN {qn(penalty)} pe ON pe.{qn("id")} = pp.{qn("penalty_id")}
+            FROM {qn(through)} pp
+            JOIN {qn(penalty)} pe ON pe.{qn("id")} = pp.{qn("penalty_id")}
             WHERE pe.{qn("status")} IN (%s, %s)
               AND pe.{qn("decided_on")} >= %s AND pe.{qn("decided_on")} <= %s
               AND pe.{qn("reason")} IN ({marks})
             UNION
             SELECT e.{qn("seller_id")} AS s, m.{qn("policy_id")} AS p
-            FROM {qn(escalation)} e JOIN {qn(member)} m ON m.{qn("item_id")} = e.{qn("item_id")}
+            FROM {qn(escalation)} e
+            JOIN {qn(member)} m ON m.{qn("item_id")} = e.{qn("item_id")}
             WHERE m.{qn("policy_id")} IS NOT NULL
               AND e.{qn("misconduct")} IN ({marks})
               AND e.{qn("escalated_at")} >= %s AND e.{qn("escalated_at")} < %s
@@ -191,7 +195,7 @@ def _policy_counts(quarter: Quarter, cut_off: datetime) -> dict[int, dict[str, i
         JOIN {qn(policy)} p ON p.{qn("id")} = u.p
         WHERE p.{qn("seller_id")} = u.s OR p.{qn("agency_id")} = u.s
         GROUP BY u.s, p.{qn("channel")}
-    """
+    """  # noqa: S608
     params: list[Any] = [
         *statuses,
         ops.adapt_datefield_value(quarter.first_day),
@@ -379,8 +383,10 @@ def _require(principal: Principal, action: str, code: str, report: Any = None) -
         raise _refuse(principal, code, "principal", action=action, report=report)
 
 
-def _report(principal: Principal, report_id: int, action: str, *, lock: bool = False) -> Any:
-    rows = RegulatorReport.objects.select_for_update() if lock else RegulatorReport.objects
+def _report(
+    principal: Principal, report_id: int, action: str, *, lock: bool = False
+) -> RegulatorReport:
+    rows = RegulatorReport.objects.select_for_update() if lock else RegulatorReport.objects.all()
     report = rows.filter(pk=report_id).first() if isinstance(report_id, int) else None
     if report is None:
         raise _refuse(principal, "regulator.unknown_report", "report", action=action)
@@ -523,7 +529,9 @@ def regulator_report_correct(
             raise _refuse(principal, "regulator.not_released", "report", action=action, report=old)
         text = _text(principal, reason, "reason", action, old)
         if not text:
-            raise _refuse(principal, "regulator.reason_required", "reason", action=action, report=old)
+            raise _refuse(
+                principal, "regulator.reason_required", "reason", action=action, report=old
+            )
         quarter = parse_quarter(old.quarter)
         _check_quarter_free(principal, quarter, action, correcting=True)
         return _open_edition(
@@ -603,7 +611,9 @@ def regulator_report_review(
             raise _refuse(principal, "regulator.frozen", "report", action=action, report=report)
         approval = approval_of(report)
         if report.status != RegulatorReport.Status.IN_REVIEW or approval is None:
-            raise _refuse(principal, "regulator.not_in_review", "report", action=action, report=report)
+            raise _refuse(
+                principal, "regulator.not_in_review", "report", action=action, report=report
+            )
         text = _text(principal, reason, "reason", action, report)
         try:
             with transaction.atomic():
@@ -692,9 +702,11 @@ def _release(report: RegulatorReport, approval: ApprovalRequest) -> None:
             detail={"released": True, "files": hashes, "content_sha256": report.content_sha256},
         ),
     )
-    office = get_user_model().objects.filter(
-        is_active=True, groups__name=RoleName.GENERAL_OFFICE
-    ).distinct()
+    office = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=RoleName.GENERAL_OFFICE)
+        .distinct()
+    )
     tell(
         [*office, report.prepared_by],
         "regulator_report_released",
@@ -718,7 +730,9 @@ def regulator_report_release(*, principal: Principal, report_id: int) -> Regulat
             raise _refuse(principal, "regulator.frozen", "report", action=action, report=report)
         approval = approval_of(report)
         if not _approved(report, approval) or report.status != RegulatorReport.Status.IN_REVIEW:
-            raise _refuse(principal, "regulator.not_approved", "report", action=action, report=report)
+            raise _refuse(
+                principal, "regulator.not_approved", "report", action=action, report=report
+            )
         assert approval is not None
         _release(report, approval)
     return report
@@ -861,29 +875,41 @@ def regulator_report_file(
         if report.status == RegulatorReport.Status.SUPERSEDED:
             raise _refuse(principal, "regulator.superseded", "report", action=action, report=report)
         if report.status != RegulatorReport.Status.RELEASED:
-            raise _refuse(principal, "regulator.not_released", "report", action=action, report=report)
+            raise _refuse(
+                principal, "regulator.not_released", "report", action=action, report=report
+            )
         if recipient not in RegulatorFiling.Recipient.values:
-            raise _refuse(principal, "regulator.recipient", "recipient", action=action, report=report)
-        day = filed_on
-        if isinstance(day, str):
+            raise _refuse(
+                principal, "regulator.recipient", "recipient", action=action, report=report
+            )
+        day: date | None = None
+        if isinstance(filed_on, date):
+            day = filed_on
+        elif isinstance(filed_on, str) and len(filed_on.strip()) == 10:
             try:
-                day = date.fromisoformat(day.strip()) if len(day.strip()) == 10 else None
+                day = date.fromisoformat(filed_on.strip())
             except ValueError:
                 day = None
         if not isinstance(day, date):
             raise _refuse(principal, "regulator.date", "filed_on", action=action, report=report)
         if day > (today or timezone.localdate()):
-            raise _refuse(principal, "regulator.date_future", "filed_on", action=action, report=report)
+            raise _refuse(
+                principal, "regulator.date_future", "filed_on", action=action, report=report
+            )
         if report.released_at and day < timezone.localtime(report.released_at).date():
             raise _refuse(
                 principal, "regulator.date_before_release", "filed_on", action=action, report=report
             )
         how = _text(principal, means, "means", action, report, limit=100)
         if not how:
-            raise _refuse(principal, "regulator.means_required", "means", action=action, report=report)
+            raise _refuse(
+                principal, "regulator.means_required", "means", action=action, report=report
+            )
         ref = _text(principal, reference, "reference", action, report, limit=100)
         if RegulatorFiling.objects.filter(report=report, recipient=recipient).exists():
-            raise _refuse(principal, "regulator.already_filed", "recipient", action=action, report=report)
+            raise _refuse(
+                principal, "regulator.already_filed", "recipient", action=action, report=report
+            )
         filing = RegulatorFiling.objects.create(
             report=report,
             recipient=recipient,

@@ -73,7 +73,7 @@ def _meta_of(report: RegulatorReport) -> dict[str, Any]:
         else None,
         "reviewers": report.reviewers,
         "content_sha256": report.content_sha256,
-        "correction_of": report.correction_of.edition if report.correction_of_id else None,
+        "correction_of": report.correction_of.edition if report.correction_of else None,
         "correction_reason": report.correction_reason,
     }
 
@@ -132,7 +132,8 @@ def _title(content: dict[str, Any], meta: dict[str, Any]) -> list[str]:
     status = STATUS_WORDS.get(str(meta.get("status")), (str(meta.get("status")), ""))[0]
     lines = [
         f"{content['quarter']} 季度提供虚假客户资料及拒绝提供真实资料情况报告",
-        f"统计期间：{content['first_day']} 至 {content['last_day']}；数据截止：{content['cut_off']}",
+        f"统计期间：{content['first_day']} 至 {content['last_day']}；"
+        f"数据截止：{content['cut_off']}",
         f"版本：{meta.get('edition') or '—'}；状态：{status}",
     ]
     if meta.get("correction_of"):

@@ -130,9 +130,7 @@ urlpatterns = [
     # --- the quarterly regulator report (D1.22, D1.23, D4.13) ---------------------------
     path("regulator-reports/", regulator.reports, name="regulator_reports"),
     path("regulator-reports/prepare/", regulator.prepare, name="regulator_report_prepare"),
-    path(
-        "regulator-reports/<int:report_id>/", regulator.report_detail, name="regulator_report"
-    ),
+    path("regulator-reports/<int:report_id>/", regulator.report_detail, name="regulator_report"),
     path(
         "regulator-reports/<int:report_id>/review/",
         regulator.review,

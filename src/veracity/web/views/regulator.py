@@ -136,7 +136,9 @@ def reports(request: HttpRequest) -> HttpResponse:
 @require_POST
 def prepare(request: HttpRequest) -> HttpResponse:
     form = PrepareForm(request.POST)
-    quarter = request.POST.get("quarter", "") if not form.is_valid() else form.cleaned_data["quarter"]
+    quarter = (
+        request.POST.get("quarter", "") if not form.is_valid() else form.cleaned_data["quarter"]
+    )
     try:
         report = r.regulator_report_prepare(principal=principal_of(request), quarter=quarter)
     except Refusal as exc:

@@ -65,9 +65,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         fmt = options["format"]
         if fmt != "json" and not options["output"]:
-            raise CommandError(
-                f"--output FILE is required for {fmt} / {fmt} 格式须指定 --output"
-            )
+            raise CommandError(f"--output FILE is required for {fmt} / {fmt} 格式须指定 --output")
         principal = self._person(options.get("as_user"))
         try:
             made = regulator_report_export(
