@@ -13,8 +13,13 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
 fi
 if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null \
-   || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+   || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+   || ! fc-list 2>/dev/null | grep -qi "HanaMin" \
+   || ! ldconfig -p 2>/dev/null | grep -q "libpango-1.0"; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null
+  # WeasyPrint (the regulator report's PDF) needs pango; HanaMin (fonts-hanazono) is the
+  # fallback for rare name characters Noto Sans CJK SC lacks
+  apt-get install -y -qq chromium fonts-noto-cjk fonts-hanazono libpango-1.0-0 libpangoft2-1.0-0 \
+    gettext >/dev/null
 fi

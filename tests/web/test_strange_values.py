@@ -165,6 +165,9 @@ POST_ONLY = {
     "retention_request_reject",
     "retention_request_execute",
     "seller_relative_add",
+    "regulator_report_review",
+    "regulator_report_correct",
+    "regulator_report_file",
 }
 #: Records this test does not make (an incident, an evidence file, a destruction request,
 #: its certificate, an inspection); their lists are rendered, their pages have own tests.
@@ -175,6 +178,8 @@ NOT_MADE_HERE = {
     "retention_request",
     "retention_certificate",
     "retention_inspection",
+    "regulator_report",
+    "regulator_report_download",
 }
 
 

@@ -367,3 +367,27 @@ class RegulatorFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} to {self.recipient}"
+
+
+class RegulatorReportFile(models.Model):
+    """A file of a released edition (json, xlsx, pdf), made once at release and kept as made:
+    a download serves these bytes after checking them against the hash recorded on the
+    edition (``RegulatorReport.files``)."""
+
+    report = models.ForeignKey(
+        RegulatorReport, on_delete=models.PROTECT, related_name="stored_files"
+    )
+    format = models.CharField(_("format"), max_length=8)
+    data = models.BinaryField(_("file"))
+    sha256 = models.CharField(_("file hash"), max_length=64)
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("regulator report file")
+        verbose_name_plural = _("regulator report files")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "format"], name="one_file_per_format")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}.{self.format}"

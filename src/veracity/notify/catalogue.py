@@ -203,6 +203,21 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         "penalty_to_decide",
         N_("A penalty on %(seller)s to decide (problem item %(item)s)"),
         N_("A verified escalation for false data: choose the measure and submit it for approval."),
+    # --- the quarterly regulator report (D1.22, D1.23, D4.13) -----------------------------
+    NoticeKind(
+        "regulator_report_waiting",
+        N_("Regulator report %(id)s awaits your review"),
+        N_("Prepared by %(requester)s."),
+    ),
+    NoticeKind(
+        "regulator_report_decided",
+        N_("Your regulator report %(id)s: %(outcome)s"),
+        translated=("outcome",),
+    ),
+    NoticeKind(
+        "regulator_report_released",
+        N_("The regulator report of %(quarter)s (edition %(edition)s) is released"),
+        N_("Record its filing with the regulator and the industry association."),
     ),
 )
 

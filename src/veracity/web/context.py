@@ -35,6 +35,7 @@ _PROBLEMS = ("problems.list",)
 _QUEUE = ("cases.queue", "cases.statement")  # agents answer their items from their queue
 _RETENTION = ("retention.view",)
 _AUDIT = ("audit.read",)
+_REGULATOR = ("regulator_report.view",)
 _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
     ("web:home", _("Home"), "nav-home", ("home",), "all"),
     (
@@ -95,6 +96,13 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
         ("penalties.view",),
     ),
     ("web:assessment", _("Assessment"), "nav-assessment", ("assessment",), ("assessment.view",)),
+    (
+        "web:regulator_reports",
+        _("Regulator reports"),
+        "nav-regulator",
+        ("regulator_report*",),
+        _REGULATOR,
+    ),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )
 

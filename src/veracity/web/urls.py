@@ -16,6 +16,7 @@ from veracity.web.views import (
     penalties,
     picker,
     problems,
+    regulator,
     retention,
     sellers,
 )
@@ -154,4 +155,28 @@ urlpatterns = [
     path("penalties/<int:penalty_id>/<slug:step>/", penalties.act, name="penalty_act"),
     path("assessment/", penalties.assessment, name="assessment"),
     path("assessment/export.xlsx", penalties.assessment_download, name="assessment_export"),
+    # --- the quarterly regulator report (D1.22, D1.23, D4.13) ---------------------------
+    path("regulator-reports/", regulator.reports, name="regulator_reports"),
+    path("regulator-reports/prepare/", regulator.prepare, name="regulator_report_prepare"),
+    path("regulator-reports/<int:report_id>/", regulator.report_detail, name="regulator_report"),
+    path(
+        "regulator-reports/<int:report_id>/review/",
+        regulator.review,
+        name="regulator_report_review",
+    ),
+    path(
+        "regulator-reports/<int:report_id>/correct/",
+        regulator.correct,
+        name="regulator_report_correct",
+    ),
+    path(
+        "regulator-reports/<int:report_id>/filings/",
+        regulator.file,
+        name="regulator_report_file",
+    ),
+    path(
+        "regulator-reports/<int:report_id>/download/",
+        regulator.download,
+        name="regulator_report_download",
+    ),
 ]
