@@ -158,6 +158,32 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         N_("Unusual reads: %(person)s read %(files)s customer files on %(day)s"),
         N_("Recorded as incident candidate %(incident)s; confirm or dismiss it."),
     ),
+    # --- compliance actions (SF-6, D1.24) ------------------------------------------------
+    NoticeKind(
+        "rectification_assigned",
+        N_("Rectification demand %(action)s is yours to carry out"),
+        N_("Against %(target)s; due by %(due_on)s."),
+    ),
+    NoticeKind(
+        "rectification_followed_up",
+        N_("Rectification demand %(action)s: compliance added a follow-up"),
+        N_("By %(by)s, about %(target)s."),
+    ),
+    NoticeKind(
+        "rectification_reported_done",
+        N_("Rectification demand %(action)s reported done"),
+        N_("%(by)s reports the rectification of %(target)s done; check it and close it."),
+    ),
+    NoticeKind(
+        "rectification_closed",
+        N_("Rectification demand %(action)s has been closed"),
+        N_("Closed by %(by)s (%(target)s)."),
+    ),
+    NoticeKind(
+        "rectification_overdue",
+        N_("%(count)s rectification demand(s) past their due date"),
+        N_("Overdue rectification demands: %(actions)s"),
+    ),
 )
 
 #: Outcomes an approval can end with, as words (msgids) for the ``outcome`` parameter.
