@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from veracity.conduct.models import ComplianceAction
 from veracity.core.conduct import ComplianceActionKind
@@ -23,6 +23,7 @@ __all__ = [
     "REACHES",
     "ActionFilters",
     "actions_list",
+    "demands_owned_counts",
     "overdue",
     "visible_to",
 ]
@@ -88,3 +89,18 @@ def actions_list(
     if filters.overdue:
         return rows.filter(overdue(today)).order_by("due_on", "pk")
     return rows.order_by("-recorded_at", "-pk")
+
+
+def demands_owned_counts(*, principal: Principal, today: date) -> tuple[int, int]:
+    """(overdue, on time): the open rectification demands owned by ``principal``'s acting
+    user, in one query (the "waiting for me" panel)."""
+    user = acting_user(principal)
+    if user is None or user.pk is None:
+        return 0, 0
+    counts = ComplianceAction.objects.filter(
+        owner_id=user.pk, kind=Kind.RECTIFICATION.value, status=Status.OPEN
+    ).aggregate(
+        late=Count("pk", filter=Q(due_on__lt=today)),
+        total=Count("pk"),
+    )
+    return counts["late"], counts["total"] - counts["late"]

@@ -35,6 +35,7 @@ _PROBLEMS = ("problems.list",)
 _QUEUE = ("cases.queue", "cases.statement")  # agents answer their items from their queue
 _RETENTION = ("retention.view",)
 _AUDIT = ("audit.read",)
+_CONDUCT = ("conduct.view",)  # owners of a demand reach theirs from the waiting panel
 _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
     ("web:home", _("Home"), "nav-home", ("home",), "all"),
     (
@@ -76,6 +77,13 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
     ("web:incident_report", _("Report a leak"), "nav-report", ("incident_report",), "all"),
     ("web:retention", _("Retention"), "nav-retention", ("retention*",), _RETENTION),
     ("web:audit", _("Audit trail"), "nav-audit", ("audit",), _AUDIT),
+    (
+        "web:compliance_actions",
+        _("Compliance actions"),
+        "nav-compliance",
+        ("compliance*",),
+        _CONDUCT,
+    ),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )
 
