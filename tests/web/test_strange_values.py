@@ -101,12 +101,38 @@ def strange(personas) -> dict[str, Any]:
     item = ProblemItem.objects.filter(rule="SHARED_PHONE").first()
     assert item is not None
     approval = approve_export(personas["sam"], personas["ivan"])
+    compliance = _strange_compliance_action(personas, item)
     return {
+        "compliance": compliance,
         "policies": list(Policy.objects.all()),
         "customers": list(Customer.objects.filter(name__in=NAMES)),
         "item": item,
         "approval": approval,
     }
+
+
+def _strange_compliance_action(personas: dict[str, Any], item: ProblemItem) -> Any:
+    """A rectification demand against a seller with a strange name, in strange words, owned
+    by henry, with a follow-up (SF-6)."""
+    from veracity.conduct.actions import compliance_action_record, compliance_follow_up_add
+    from veracity.org.principals import Staff
+    from veracity.sales.models import Seller, SellerKind
+
+    Seller.objects.create(code="STRANGE-1", kind=SellerKind.AGENCY, name=NAMES[0] + RARE)
+    action = compliance_action_record(
+        principal=Staff(personas["dave"]),
+        kind="rectification",
+        text=ADDRESS,
+        seller_code="STRANGE-1",
+        due_on=TODAY,
+        owner_id=personas["henry"].pk,
+        item_ids=[item.pk],
+        as_of=TODAY,
+    )
+    compliance_follow_up_add(
+        principal=Staff(personas["henry"]), action_id=action.pk, note=NAMES[4], done=True
+    )
+    return action
 
 
 def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
@@ -119,12 +145,14 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
         "pk": [strange["approval"].pk],
         "notification_id": [note.pk] if note else [],
         "fmt": ["xlsx", "csv"],
+        "action_id": [strange["compliance"].pk],
     }
 
 
 #: Steps taken by POST (each has its own tests); a GET of them is refused, never rendered.
 POST_ONLY = {
     "case_act",
+    "compliance_act",
     "case_queue_filter_delete",
     "grant_return",
     "incident_act",
@@ -182,6 +210,10 @@ def extra_urls(strange: dict[str, Any]) -> list[str]:
         f"/problems/?seller={NUMBERS[2]}",
         "/problems/?rule=SHARED_PHONE",
         "/audit/?q=A",
+        "/compliance/?overdue=1",
+        f"/compliance/?target={NUMBERS[2]}",
+        f"/compliance/sellers/?seller={NAMES[0]}",
+        "/compliance/new/?seller=STRANGE-1&item=%3Cx%3E",
     ]
 
 
