@@ -54,6 +54,7 @@ __all__ = [
     "compliance_follow_up_add",
     "compliance_overdue_notify",
     "compliance_staff",
+    "target_label",
 ]
 
 Kind = ComplianceActionKind
@@ -126,12 +127,10 @@ def _audit(principal: Principal, action: ComplianceAction, step: str, **detail: 
 
 def target_label(action: ComplianceAction) -> str:
     """The target as notices name it: a seller by code and name, a department by name."""
-    if action.seller_id:
-        seller = action.seller
+    seller, department = action.seller, action.department
+    if seller is not None:
         return f"{seller.code} {seller.name}"
-    if action.department_id:
-        return str(action.department.name)
-    return ""
+    return str(department.name) if department is not None else ""
 
 
 def _items(numbers: Iterable[int]) -> list[ProblemItem]:
@@ -199,7 +198,7 @@ def _record(
         if seller is None:
             raise ComplianceActionError("seller", "seller", code=seller_code[:40])
     else:
-        department = Department.objects.filter(pk=department_id).first()
+        department = Department.objects.filter(pk=department_id or 0).first()
         if department is None:
             raise ComplianceActionError("department", "department")
     body = _text(text, "text", "text")

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from veracity.cases.models import Escalation, ProblemItem, RuleCode
 from veracity.conduct.action_selectors import overdue
+from veracity.conduct.actions import target_label
 from veracity.conduct.models import ComplianceAction, Penalty, RegulatorFiling, RegulatorReport
 from veracity.core.conduct import ComplianceActionKind
 from veracity.org.actions import may
@@ -78,12 +79,6 @@ class ComplianceFigures:
     recorded_month: int
 
 
-def _target(row: ComplianceAction) -> str:
-    if row.seller_id:
-        return f"{row.seller.code} {row.seller.name}"
-    return str(row.department.name) if row.department_id else ""
-
-
 def compliance_figures(*, principal: Principal, today: date) -> ComplianceFigures | None:
     """Compliance's section: open and overdue rectification demands (the oldest first)."""
     if not may(principal, "conduct.view"):
@@ -98,7 +93,7 @@ def compliance_figures(*, principal: Principal, today: date) -> ComplianceFigure
         ),
     )
     oldest = [
-        OverdueDemand(r.pk, _target(r), r.due_on, (today - r.due_on).days)
+        OverdueDemand(r.pk, target_label(r), r.due_on, (today - r.due_on).days)
         for r in ComplianceAction.objects.filter(late)
         .select_related("seller", "department")
         .order_by("due_on", "pk")[:OLDEST]
