@@ -88,6 +88,7 @@ def test_a_person_with_several_roles_sees_each_section_once():
         "queue",
         "service",
         "quality",
+        "conduct",
         "managers",
     ]
     assert sections_for(set()) == []
