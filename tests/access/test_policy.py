@@ -109,6 +109,10 @@ EXPECTED: dict[str, set[RoleName]] = {
     "audit.read": {R.AUDITOR, R.ADMIN},
     "audit.export": {R.AUDITOR, R.ADMIN},
     "audit.verify": {R.AUDITOR, R.ADMIN},
+    # D1.24 compliance actions (the compliance helper's block)
+    "conduct.record": {R.COMPLIANCE},
+    "conduct.view": {R.COMPLIANCE, R.CHANNEL_MANAGEMENT, R.GENERAL_MANAGER, R.ADMIN},
+    "conduct.follow_up": EVERYONE,
     "reports.view": {
         R.COMPLIANCE,
         R.INFORMATION_MANAGER,

@@ -21,6 +21,9 @@ PANELS = {
     "henry": ("approvals", "待我审批"),
     "terry": ("queue", "我的待办"),
     "audrey": ("auditor", "审计链"),
+    "tina": ("training", "销售资格"),
+    "mike": ("channels", "待审批的处罚"),
+    "olga": ("office", "监管报告"),
     "admin": ("admin", "Django 管理后台"),
 }
 

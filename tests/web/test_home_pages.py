@@ -22,11 +22,16 @@ SECTIONS = {
     "henry": ["approvals", "queue", "backoffice"],  # heads the agency department
     "terry": ["queue"],
     "sam": ["approvals", "queue", "service"],
-    "dave": ["approvals", "queue", "quality"],  # heads compliance
+    "dave": ["approvals", "queue", "quality", "conduct"],  # heads compliance
     "ivan": ["approvals", "managers"],
     "mona": ["approvals", "queue", "managers"],
     "george": ["approvals", "general"],
     "audrey": ["auditor"],
+    # the three roles of issue 13 (tina, mike and olga head their departments)
+    "tina": ["approvals", "training"],
+    "mike": ["approvals", "channels"],
+    "nora": ["channels"],
+    "olga": ["approvals", "office"],
     "admin": ["admin"],
 }
 
@@ -83,6 +88,7 @@ def test_a_person_with_several_roles_sees_each_section_once():
         "queue",
         "service",
         "quality",
+        "conduct",
         "managers",
     ]
     assert sections_for(set()) == []

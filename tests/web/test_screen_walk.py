@@ -24,6 +24,10 @@ ROLES = [
     "henry",
     "terry",
     "audrey",
+    "tina",
+    "mike",
+    "nora",
+    "olga",
     "admin",
 ]
 

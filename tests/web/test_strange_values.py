@@ -128,12 +128,38 @@ def strange(personas) -> dict[str, Any]:
         decided_on=TODAY,
         note=NAMES[-1],
     )
+    compliance = _strange_compliance_action(personas, item)
     return {
+        "compliance": compliance,
         "policies": list(Policy.objects.all()),
         "customers": list(Customer.objects.filter(name__in=NAMES)),
         "item": item,
         "approval": approval,
     }
+
+
+def _strange_compliance_action(personas: dict[str, Any], item: ProblemItem) -> Any:
+    """A rectification demand against a seller with a strange name, in strange words, owned
+    by henry, with a follow-up (SF-6)."""
+    from veracity.conduct.actions import compliance_action_record, compliance_follow_up_add
+    from veracity.org.principals import Staff
+    from veracity.sales.models import Seller, SellerKind
+
+    Seller.objects.create(code="STRANGE-1", kind=SellerKind.AGENCY, name=NAMES[0] + RARE)
+    action = compliance_action_record(
+        principal=Staff(personas["dave"]),
+        kind="rectification",
+        text=ADDRESS,
+        seller_code="STRANGE-1",
+        due_on=TODAY,
+        owner_id=personas["henry"].pk,
+        item_ids=[item.pk],
+        as_of=TODAY,
+    )
+    compliance_follow_up_add(
+        principal=Staff(personas["henry"]), action_id=action.pk, note=NAMES[4], done=True
+    )
+    return action
 
 
 def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
@@ -149,6 +175,7 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
         "seller_id": list(Seller.objects.values_list("pk", flat=True)),
         "complaint_id": list(Complaint.objects.values_list("pk", flat=True)),
         "penalty_id": list(Penalty.objects.order_by("pk").values_list("pk", flat=True)),
+        "action_id": [strange["compliance"].pk],
     }
 
 
@@ -156,6 +183,7 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
 POST_ONLY = {
     "case_act",
     "case_callback",
+    "compliance_act",
     "case_queue_filter_delete",
     "grant_return",
     "penalty_act",
@@ -223,6 +251,10 @@ def extra_urls(strange: dict[str, Any]) -> list[str]:
         "/penalties/?status=proposed&reason=false_data",
         "/assessment/?scope=agency&period=2026Q4",
         f"/penalties/new/?seller={NUMBERS[2]}",
+        "/compliance/?overdue=1",
+        f"/compliance/?target={NUMBERS[2]}",
+        f"/compliance/sellers/?seller={NAMES[0]}",
+        "/compliance/new/?seller=STRANGE-1&item=%3Cx%3E",
     ]
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from veracity.customers.models import Classification, Confidentiality, Customer
 from veracity.customers.services import customer_classify
 from veracity.demo.cases import demo_cases_walk
+from veracity.demo.compliance import demo_compliance_actions
 from veracity.org.models import Department, StaffProfile
 from veracity.org.principals import system
 from veracity.sales.models import Seller, SellerKind
@@ -109,6 +110,7 @@ def demo_users_ensure(*, agent_code: str | None = None) -> list[tuple[str, str, 
         Seller.objects.filter(code=agent_code).update(user=alice)
     demo_team_ensure()
     demo_cases_walk()
+    demo_compliance_actions()
     return made
 
 

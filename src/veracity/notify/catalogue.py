@@ -218,6 +218,31 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         "regulator_report_released",
         N_("The regulator report of %(quarter)s (edition %(edition)s) is released"),
         N_("Record its filing with the regulator and the industry association."),
+    # --- compliance actions (SF-6, D1.24) ------------------------------------------------
+    NoticeKind(
+        "rectification_assigned",
+        N_("Rectification demand %(action)s is yours to carry out"),
+        N_("Against %(target)s; due by %(due_on)s."),
+    ),
+    NoticeKind(
+        "rectification_followed_up",
+        N_("Rectification demand %(action)s: compliance added a follow-up"),
+        N_("By %(by)s, about %(target)s."),
+    ),
+    NoticeKind(
+        "rectification_reported_done",
+        N_("Rectification demand %(action)s reported done"),
+        N_("%(by)s reports the rectification of %(target)s done; check it and close it."),
+    ),
+    NoticeKind(
+        "rectification_closed",
+        N_("Rectification demand %(action)s has been closed"),
+        N_("Closed by %(by)s (%(target)s)."),
+    ),
+    NoticeKind(
+        "rectification_overdue",
+        N_("%(count)s rectification demand(s) past their due date"),
+        N_("Overdue rectification demands: %(actions)s"),
     ),
 )
 

@@ -224,6 +224,10 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     # D1.24: criticism, rectification demands, referrals to the compliance committee
     "conduct.record": frozenset({_R.COMPLIANCE}),
     "conduct.view": frozenset({_R.COMPLIANCE, _R.CHANNEL_MANAGEMENT, _R.GENERAL_MANAGER, _R.ADMIN}),
+    # the owner of a rectification demand (整改责任人) — whoever compliance names — opens it
+    # and reports progress; the register's reach (``conduct.action_selectors``) gives them
+    # their own demands only, and the service checks the ownership
+    "conduct.follow_up": SIGNED_IN,
     # D1.22, D1.23, D4.13: the quarterly regulator report, compiled by channel management,
     # reviewed by the information manager and the customer service manager, filed by the
     # general office with the regulator and the industry association

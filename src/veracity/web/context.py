@@ -36,6 +36,7 @@ _QUEUE = ("cases.queue", "cases.statement")  # agents answer their items from th
 _RETENTION = ("retention.view",)
 _AUDIT = ("audit.read",)
 _REGULATOR = ("regulator_report.view",)
+_CONDUCT = ("conduct.view",)  # owners of a demand reach theirs from the waiting panel
 _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
     ("web:home", _("Home"), "nav-home", ("home",), "all"),
     (
@@ -102,6 +103,12 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
         "nav-regulator",
         ("regulator_report*",),
         _REGULATOR,
+    (
+        "web:compliance_actions",
+        _("Compliance actions"),
+        "nav-compliance",
+        ("compliance*",),
+        _CONDUCT,
     ),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )

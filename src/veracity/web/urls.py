@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from veracity.web.forms import LoginForm
+from veracity.web.views import compliance as compliance_views
 from veracity.web.views import (
     access,
     account,
@@ -178,5 +179,20 @@ urlpatterns = [
         "regulator-reports/<int:report_id>/download/",
         regulator.download,
         name="regulator_report_download",
+    # --- compliance actions (SF-6, D1.24): criticism, rectification demands, referrals
+    path("compliance/", compliance_views.index, name="compliance_actions"),
+    path("compliance/new/", compliance_views.record, name="compliance_action_new"),
+    path(
+        "compliance/sellers/",
+        compliance_views.seller_options,
+        name="compliance_seller_options",
+    ),
+    path(
+        "compliance/<int:action_id>/", compliance_views.detail, name="compliance_action"
+    ),
+    path(
+        "compliance/<int:action_id>/<slug:step>/",
+        compliance_views.act,
+        name="compliance_act",
     ),
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from veracity.access.governance import APPROVAL_KIND as ACCESS_KINDS
@@ -20,6 +21,7 @@ from veracity.access.governance import grants_ending_count
 from veracity.approvals.services import awaiting
 from veracity.cases.selectors import waiting_counts
 from veracity.conduct.penalties import APPROVAL_KIND as PENALTY_KIND
+from veracity.conduct.action_selectors import demands_owned_counts
 from veracity.incidents.selectors import incidents_open_count, may_handle_incidents
 from veracity.org.principals import Principal
 from veracity.retention.services import APPROVAL_KIND as DESTRUCTION_KIND
@@ -92,6 +94,27 @@ def waiting_for(*, principal: Principal) -> list[Waiting]:
                 str(_("My access ending within a day")),
                 ending,
                 reverse("web:access_requests"),
+            )
+        )
+    # SF-6: the rectification demands compliance put on this person, the overdue ones first
+    late, on_time = demands_owned_counts(principal=principal, today=timezone.localdate())
+    listing = reverse("web:compliance_actions")
+    if late:
+        found.append(
+            Waiting(
+                "rectifications_overdue",
+                str(_("My rectification demands past their due date")),
+                late,
+                f"{listing}?mine=1&overdue=1",
+            )
+        )
+    if on_time:
+        found.append(
+            Waiting(
+                "rectifications",
+                str(_("My open rectification demands")),
+                on_time,
+                f"{listing}?mine=1&status=open",
             )
         )
     if may_handle_incidents(principal=principal):

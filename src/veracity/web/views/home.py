@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from veracity.access.roles import RoleName, roles_of
 from veracity.audit import figures as audit_figures
 from veracity.cases import figures as case_figures
 from veracity.cases.selectors import queue_counts
+from veracity.conduct import figures as conduct_figures
 from veracity.core.findings import CATALOGUE, finding_name
 from veracity.customers import figures as customer_figures
 from veracity.incidents import figures as incident_figures
@@ -44,6 +46,10 @@ ORDER = (
     "backoffice",
     "agent",
     "quality",
+    "conduct",
+    "training",
+    "channels",
+    "office",
     "managers",
     "general",
     "auditor",
@@ -57,11 +63,14 @@ _BY_ROLE: dict[RoleName, tuple[str, ...]] = {
     RoleName.TEAM_LEADER: (),
     RoleName.CHANNEL_BACKOFFICE: ("backoffice",),
     RoleName.CUSTOMER_SERVICE: ("service",),
-    RoleName.COMPLIANCE: ("quality",),
+    RoleName.COMPLIANCE: ("quality", "conduct"),
     RoleName.INFORMATION_MANAGER: ("approvals", "managers"),
     RoleName.CUSTOMER_SERVICE_MANAGER: ("approvals", "managers"),
     RoleName.GENERAL_MANAGER: ("approvals", "general"),
     RoleName.AUDITOR: ("auditor",),
+    RoleName.TRAINING: ("training",),
+    RoleName.CHANNEL_MANAGEMENT: ("channels",),
+    RoleName.GENERAL_OFFICE: ("office",),
     RoleName.ADMIN: ("admin",),
 }
 
@@ -330,6 +339,99 @@ def _admin(principal: Principal, request: HttpRequest) -> dict[str, Any]:
     return {}
 
 
+# --- the sales force's conduct (SF-1 … SF-6): compliance and the three new roles ------------
+
+
+def _url(name: str, query: str = "") -> str:
+    """The address of a page that may not exist yet in this build (the seller register, the
+    training, penalty, assessment and regulator-report pages): empty when it does not, and
+    the section shows its words without a link."""
+    try:
+        return reverse(name) + query
+    except NoReverseMatch:
+        return ""
+
+
+def _quarter_label(quarter: str) -> str:
+    """2026Q4 in the page's language: 2026年第4季度, 2026 Q4."""
+    year, _q, number = quarter.partition("Q")
+    return f"{year}年第{number}季度" if _chinese() else f"{year} Q{number}"
+
+
+def _conduct(principal: Principal, request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    figures = conduct_figures.compliance_figures(principal=principal, today=today)
+    chart = None
+    if figures is not None and (figures.open_demands or figures.open_referrals):
+        chart = bar_chart(
+            [
+                Bar(_("Overdue rectifications"), figures.overdue, "fail"),
+                Bar(_("Rectifications on time"), figures.open_demands - figures.overdue, "brand"),
+                Bar(_("Referrals to the committee"), figures.open_referrals, "warn"),
+            ],
+            title=_("Open compliance actions"),
+        )
+    return {"conduct": figures, "conduct_chart": chart}
+
+
+def _training(principal: Principal, request: HttpRequest) -> dict[str, Any]:
+    figures = conduct_figures.training_figures(principal=principal, today=timezone.localdate())
+    chart = None
+    if figures is not None and figures.unqualified:
+        chart = bar_chart(
+            [
+                Bar(_("No passed test and under 2 class hours"), figures.neither, "fail"),
+                Bar(_("No passed test"), figures.no_test, "warn"),
+                Bar(_("Under 2 class hours"), figures.no_hours, "warn"),
+            ],
+            title=_("Sellers without sales qualification, by what is missing"),
+        )
+    return {
+        "training": figures,
+        "training_chart": chart,
+        "training_url": _url("web:training"),
+        "sellers_url": _url("web:sellers"),
+    }
+
+
+def _channels(principal: Principal, request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    figures = conduct_figures.channel_figures(principal=principal, today=today)
+    chart = None
+    if figures is not None and (figures.awaiting or figures.decided_total or figures.escalations):
+        decided = dict(figures.decided)
+        chart = bar_chart(
+            [
+                Bar(_("Penalties awaiting approval"), figures.awaiting, "warn"),
+                Bar(_("Penalties in force"), decided.get("in_force", 0), "fail"),
+                Bar(_("Penalties rejected"), decided.get("rejected", 0), "muted"),
+                Bar(_("Escalations of misconduct"), figures.escalations, "brand"),
+            ],
+            title=_("Penalties and escalations this quarter"),
+        )
+    return {
+        "channels": figures,
+        "channels_quarter": _quarter_label(figures.quarter) if figures else "",
+        "channels_chart": chart,
+        "channels_conduct": conduct_figures.compliance_figures(principal=principal, today=today),
+        "penalties_url": _url("web:penalties"),
+        "assessment_url": _url("web:assessment"),
+        "compliance_url": _url("web:compliance_actions"),
+        "repeat_url": _url("web:problems", "?rule=REPEAT_MISSELLING")
+        if may(principal, "problems.list")
+        else "",
+    }
+
+
+def _office(principal: Principal, request: HttpRequest) -> dict[str, Any]:
+    office = conduct_figures.office_figures(principal=principal, today=timezone.localdate())
+    return {
+        "office": office,
+        "office_rows": [(e, _quarter_label(e.quarter)) for e in office.unfiled] if office else [],
+        "reports_url": _url("web:regulator_reports"),
+    }
+
+
 BUILDERS: dict[str, Callable[[Principal, HttpRequest], dict[str, Any]]] = {
     "approvals": _approvals,
     "queue": _queue,
@@ -341,6 +443,10 @@ BUILDERS: dict[str, Callable[[Principal, HttpRequest], dict[str, Any]]] = {
     "general": _general,
     "auditor": _auditor,
     "admin": _admin,
+    "conduct": _conduct,
+    "training": _training,
+    "channels": _channels,
+    "office": _office,
 }
 
 
