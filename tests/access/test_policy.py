@@ -158,8 +158,6 @@ EXPECTED: dict[str, set[RoleName]] = {
     "penalties.propose": {R.CHANNEL_MANAGEMENT},
     "penalties.import": {R.CHANNEL_MANAGEMENT, R.ADMIN},
     "assessment.view": {R.CHANNEL_MANAGEMENT, R.COMPLIANCE, R.GENERAL_MANAGER, R.ADMIN},
-    "conduct.record": {R.COMPLIANCE},
-    "conduct.view": {R.COMPLIANCE, R.CHANNEL_MANAGEMENT, R.GENERAL_MANAGER, R.ADMIN},
     "regulator_report.view": {
         R.CHANNEL_MANAGEMENT,
         R.COMPLIANCE,

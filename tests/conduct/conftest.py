@@ -1,14 +1,29 @@
-"""Sellers to complain about: AG17 (an agent of TL1's team, signed in as ``sid``), the team
+"""Fixtures of the conduct tests.
+
+Sellers to complain about: AG17 (an agent of TL1's team, signed in as ``sid``), the team
 leader TL1 (signed in as ``lee``), the agency AY1 with its staff agent AG20 (signed in as
 ``ann``). sid, lee and ann also hold the customer service role, so only the separation rule
-of 查实 stands between them and a verification."""
-"""Sellers and an agency to penalise, with the demo personas: nora (channel management)
+of 查实 stands between them and a verification.
+
+Sellers and an agency to penalise, with the demo personas: nora (channel management)
 proposes, mike (channel management, head of 销售渠道管理部) approves, george (general manager)
-approves a termination, dave (compliance) is told."""
+approves a termination, dave (compliance) is told.
+
+A small book for the regulator report: sellers, an agency, policies, penalties and
+verified escalations, written directly (the report reads them; how they are made is the
+other registers' business).
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
 import pytest
+from django.utils import timezone
+
+from tests.cases.conftest import _evidence_dir, item, team  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture
@@ -48,7 +63,6 @@ def sellers(personas):
             user=users["ann"],
         ),
     }
-from tests.cases.conftest import _evidence_dir, item, team  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture
@@ -60,18 +74,6 @@ def book(personas, team):  # noqa: F811
     team["AG1"].agency = agency
     team["AG1"].save()
     return {**team, "AGY1": agency}
-"""A small book for the regulator report: sellers, an agency, policies, penalties and
-verified escalations, written directly (the report reads them; how they are made is the
-other registers' business)."""
-
-from __future__ import annotations
-
-from datetime import date, datetime, time
-from decimal import Decimal
-from typing import Any
-
-import pytest
-from django.utils import timezone
 
 
 def local(day: date, at: time = time(10, 0)) -> datetime:
@@ -133,7 +135,7 @@ class Book:
         from veracity.cases.models import Escalation, ProblemItem, ProblemItemMember
 
         self._items += 1
-        item = ProblemItem.objects.create(
+        made = ProblemItem.objects.create(
             rule="AGENT_CONTACT",
             key=f"t:{self._items}",
             severity="high",
@@ -145,10 +147,10 @@ class Book:
         )
         for n, policy in enumerate(policies, start=1):
             ProblemItemMember.objects.create(
-                item=item, customer_id=self._items * 100 + n, policy=policy, added_on=at.date()
+                item=made, customer_id=self._items * 100 + n, policy=policy, added_on=at.date()
             )
         return Escalation.objects.create(
-            item=item,
+            item=made,
             seller=seller,
             misconduct=misconduct,
             reason="核实：以本人电话替代客户电话",
@@ -158,5 +160,5 @@ class Book:
 
 
 @pytest.fixture
-def book(personas: dict[str, Any]) -> Book:
+def quarter_book(personas: dict[str, Any]) -> Book:
     return Book(personas)

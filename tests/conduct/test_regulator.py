@@ -53,9 +53,9 @@ def codes(content: dict[str, Any], key: str = "sellers") -> list[str]:
         (date(2027, 1, 1), False),
     ],
 )
-def test_a_penalty_counts_in_the_quarter_it_is_decided(book, decided_on, counted) -> None:
-    seller = book.seller("AG1", "张三")
-    book.penalty(seller, decided_on)
+def test_a_penalty_counts_in_the_quarter_it_is_decided(quarter_book, decided_on, counted) -> None:
+    seller = quarter_book.seller("AG1", "张三")
+    quarter_book.penalty(seller, decided_on)
     assert codes(build()) == (["AG1"] if counted else [])
 
 
@@ -68,9 +68,11 @@ def test_a_penalty_counts_in_the_quarter_it_is_decided(book, decided_on, counted
         (date(2027, 1, 1), time(0, 0), False),
     ],
 )
-def test_an_escalation_counts_in_the_quarter_its_item_was_verified(book, day, at, counted) -> None:
-    seller = book.seller("AG1", "张三")
-    book.escalation(seller, local(day, at))
+def test_an_escalation_counts_in_the_quarter_its_item_was_verified(
+    quarter_book, day, at, counted
+) -> None:
+    seller = quarter_book.seller("AG1", "张三")
+    quarter_book.escalation(seller, local(day, at))
     assert codes(build()) == (["AG1"] if counted else [])
 
 
@@ -86,23 +88,29 @@ def test_an_escalation_counts_in_the_quarter_its_item_was_verified(book, day, at
         ("approved", "incomplete_data", False),
     ],
 )
-def test_only_penalties_in_force_for_false_data_count(book, status, reason, counted) -> None:
-    seller = book.seller("AG1", "张三")
-    book.penalty(seller, date(2026, 11, 2), status=status, reason=reason)
+def test_only_penalties_in_force_for_false_data_count(
+    quarter_book, status, reason, counted
+) -> None:
+    seller = quarter_book.seller("AG1", "张三")
+    quarter_book.penalty(seller, date(2026, 11, 2), status=status, reason=reason)
     assert codes(build()) == (["AG1"] if counted else [])
 
 
-def test_the_entries_with_reasons_measures_dates_and_distinct_policies(book) -> None:
-    agency = book.seller("AY1", "某某保险代理有限公司", kind="agency")
-    agent = book.seller("AG1", "张𠀋", agency=agency)
-    other = book.seller("AG2", "李四")
-    p1, p2 = book.policy(agent), book.policy(agent, channel="bancassurance")
-    p3 = book.policy(agent, channel="bancassurance")
-    foreign = book.policy(other)  # named by the same item, but another seller's
-    book.penalty(agent, date(2026, 10, 8), measure="commission_deduction", policies=(p1, p2))
-    book.escalation(agent, local(date(2026, 11, 3)), policies=(p2, p3, foreign))
-    via_agency = book.policy(other, agency=agency)
-    book.penalty(agency, date(2026, 12, 1), reason="refused_true_data", policies=(via_agency,))
+def test_the_entries_with_reasons_measures_dates_and_distinct_policies(quarter_book) -> None:
+    agency = quarter_book.seller("AY1", "某某保险代理有限公司", kind="agency")
+    agent = quarter_book.seller("AG1", "张𠀋", agency=agency)
+    other = quarter_book.seller("AG2", "李四")
+    p1, p2 = quarter_book.policy(agent), quarter_book.policy(agent, channel="bancassurance")
+    p3 = quarter_book.policy(agent, channel="bancassurance")
+    foreign = quarter_book.policy(other)  # named by the same item, but another seller's
+    quarter_book.penalty(
+        agent, date(2026, 10, 8), measure="commission_deduction", policies=(p1, p2)
+    )
+    quarter_book.escalation(agent, local(date(2026, 11, 3)), policies=(p2, p3, foreign))
+    via_agency = quarter_book.policy(other, agency=agency)
+    quarter_book.penalty(
+        agency, date(2026, 12, 1), reason="refused_true_data", policies=(via_agency,)
+    )
     content = build()
     assert content["quarter"] == "2026Q4"
     assert (content["first_day"], content["last_day"]) == ("2026-10-01", "2026-12-31")
@@ -148,9 +156,9 @@ def refused_audited(code: str, call, *args: Any, **kwargs: Any) -> Refusal:
 
 
 @pytest.fixture
-def prepared(book, personas) -> RegulatorReport:
-    seller = book.seller("AG1", "张三")
-    book.penalty(seller, date(2026, 10, 8), policies=(book.policy(seller),))
+def prepared(quarter_book, personas) -> RegulatorReport:
+    seller = quarter_book.seller("AG1", "张三")
+    quarter_book.penalty(seller, date(2026, 10, 8), policies=(quarter_book.policy(seller),))
     return regulator_report_prepare(principal=Staff(personas["mike"]), quarter="2026Q4")
 
 
@@ -162,7 +170,7 @@ def test_prepare_takes_the_data_into_an_edition_under_review(prepared, personas)
     assert set(waiting.values_list("recipient__username", flat=True)) >= {"ivan", "mona"}
 
 
-def test_only_channel_management_or_compliance_prepare(book, personas) -> None:
+def test_only_channel_management_or_compliance_prepare(quarter_book, personas) -> None:
     for username in ("alice", "olga", "ivan"):
         refused_audited(
             "regulator.prepare",
@@ -282,9 +290,11 @@ def test_a_released_edition_does_not_change(prepared, personas) -> None:
     )
 
 
-def test_a_correction_is_a_new_edition_and_supersedes_on_release(book, prepared, personas) -> None:
+def test_a_correction_is_a_new_edition_and_supersedes_on_release(
+    quarter_book, prepared, personas
+) -> None:
     first = released(prepared, personas)
-    book.penalty(book.seller("AG9", "王五"), date(2026, 12, 30))
+    quarter_book.penalty(quarter_book.seller("AG9", "王五"), date(2026, 12, 30))
     refused_audited(
         "regulator.reason_required",
         regulator_report_correct,
@@ -330,8 +340,8 @@ def test_an_unreleased_edition_is_not_downloaded(prepared, personas) -> None:
     )
 
 
-def test_the_export_of_a_quarter_without_a_release_is_built_now(book, personas) -> None:
-    book.penalty(book.seller("AG1", "张三"), date(2026, 10, 8))
+def test_the_export_of_a_quarter_without_a_release_is_built_now(quarter_book, personas) -> None:
+    quarter_book.penalty(quarter_book.seller("AG1", "张三"), date(2026, 10, 8))
     made = regulator_report_export(
         principal=Staff(personas["george"]), quarter="2026Q4", fmt="json"
     )

@@ -26,11 +26,11 @@ RARE = "𠀋䶮𪚥"  # Ext B (Noto has it), Ext A (Noto has it), Ext B (only Ha
 
 
 @pytest.fixture
-def quarter(book):
-    agency = book.seller("AY1", '=HYPERLINK("http://evil.example","点此")', kind="agency")
-    agent = book.seller("001234567890123456789", f"张{RARE}", agency=agency)
-    book.penalty(agent, date(2026, 10, 8), policies=(book.policy(agent),))
-    book.penalty(agency, date(2026, 11, 8), reason="refused_true_data")
+def quarter(quarter_book):
+    agency = quarter_book.seller("AY1", '=HYPERLINK("http://evil.example","点此")', kind="agency")
+    agent = quarter_book.seller("001234567890123456789", f"张{RARE}", agency=agency)
+    quarter_book.penalty(agent, date(2026, 10, 8), policies=(quarter_book.policy(agent),))
+    quarter_book.penalty(agency, date(2026, 11, 8), reason="refused_true_data")
     return "2026Q4"
 
 
@@ -52,13 +52,15 @@ def test_json_to_stdout(quarter) -> None:
 def test_xlsx_writes_text_as_text(quarter, tmp_path: Path) -> None:
     out = tmp_path / "r.xlsx"
     run("--quarter", quarter, "--format", "xlsx", "--output", str(out), "--as", "ivan")
-    book = load_workbook(out)
-    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    quarter_book = load_workbook(out)
+    cells = [
+        c for sheet in quarter_book for row in sheet.iter_rows() for c in row if c.value is not None
+    ]
     formula = [c for c in cells if str(c.value).startswith("=")]
     assert formula and all(c.data_type == "s" for c in formula)  # a string, not a formula
     code = next(c for c in cells if c.value == "001234567890123456789")
     assert code.data_type == "s"  # a long number stays text
-    counts = [c for c in book["销售人员"]["G"] if isinstance(c.value, int)]
+    counts = [c for c in quarter_book["销售人员"]["G"] if isinstance(c.value, int)]
     assert [c.value for c in counts] == [1]
 
 

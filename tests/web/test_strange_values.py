@@ -21,8 +21,7 @@ from tests.web.factories import seller_for
 from tests.web.test_problems import approve_export
 from veracity.audit.services import Actor
 from veracity.cases.models import ProblemItem
-from veracity.conduct.models import Complaint
-from veracity.conduct.models import Penalty
+from veracity.conduct.models import Complaint, Penalty
 from veracity.customers.models import Customer
 from veracity.demo.accounts import DEMO_USERS
 from veracity.detection.services import detection_run
@@ -115,9 +114,8 @@ def strange(personas) -> dict[str, Any]:
         verified_on=TODAY,
         status="verified",
         basis=SCRIPT,
+    )
     # a penalty to decide and one in force, on the strangest seller, with a strange note
-    from veracity.sales.models import Seller
-
     seller = Seller.objects.order_by("pk").last()
     Penalty.objects.create(seller=seller, reason="false_data", measure="", note=SCRIPT)
     Penalty.objects.create(

@@ -9,7 +9,9 @@ class ConductConfig(AppConfig):
     def ready(self) -> None:
         # the penalty register: its approvals' hooks, and the penalty to decide that a
         # verified escalation for false data leaves (``cases.services.on_escalation``)
-        from veracity.conduct import penalties  # noqa: F401
         # once the app registry is ready (Django's convention): the regulator report's
         # approvals outcome hook and notices register themselves
-        from veracity.conduct import regulator  # noqa: F401
+        from veracity.conduct import (
+            penalties,  # noqa: F401
+            regulator,  # noqa: F401
+        )

@@ -5,11 +5,11 @@ the second callbacks of a re-check (namespace ``callback``). Kinds follow the AP
 a complaint one may not know of is not found (404); a step one's role or part in the
 complaint does not allow is forbidden (403); a step the complaint's state does not allow is a
 conflict (409); the rest is invalid input (400).
+
+Penalties (namespace ``penalty``; the rules' own words — reason, measure, amount — are
+registered by ``veracity.core.penalties``) and the quarterly regulator report (namespace
+``regulator``), all in the one catalogue (``veracity.core.refusals``).
 """
-"""The refusals of sales-force conduct (namespace ``penalty`` for the penalty register; the
-rules' own words — reason, measure, amount — are registered by ``veracity.core.penalties``)."""
-"""The refusals of sales-force conduct, registered in the one catalogue
-(``veracity.core.refusals``)."""
 
 from __future__ import annotations
 
@@ -108,6 +108,10 @@ register(
             Kind.INVALID,
             "回访说明不能超过{limit}个字",
             "the note is longer than {limit} characters",
+        ),
+    }
+)
+
 # --- penalties (D1.14, D1.22, D1.23) -----------------------------------------------------------
 register(
     {
@@ -192,6 +196,10 @@ register(
             Kind.FORBIDDEN,
             "只能撤回本人提议的处罚",
             "only the proposer withdraws a penalty",
+        ),
+    }
+)
+
 # --- the quarterly regulator report (D1.22, D1.23, D4.13) ----------------------------------
 register(
     {

@@ -178,6 +178,7 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         "repeat_misselling_recheck",
         N_("Repeated misselling by %(against)s: problem item %(item)s re-checks its policies"),
         N_("%(policies)s policies get a second callback."),
+    ),
     # --- penalties (D1.14, D1.22, D1.23) -------------------------------------------------
     NoticeKind(
         "penalty_waiting",
@@ -203,6 +204,7 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         "penalty_to_decide",
         N_("A penalty on %(seller)s to decide (problem item %(item)s)"),
         N_("A verified escalation for false data: choose the measure and submit it for approval."),
+    ),
     # --- the quarterly regulator report (D1.22, D1.23, D4.13) -----------------------------
     NoticeKind(
         "regulator_report_waiting",
@@ -218,6 +220,7 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         "regulator_report_released",
         N_("The regulator report of %(quarter)s (edition %(edition)s) is released"),
         N_("Record its filing with the regulator and the industry association."),
+    ),
     # --- compliance actions (SF-6, D1.24) ------------------------------------------------
     NoticeKind(
         "rectification_assigned",

@@ -103,6 +103,7 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
         "nav-regulator",
         ("regulator_report*",),
         _REGULATOR,
+    ),
     (
         "web:compliance_actions",
         _("Compliance actions"),

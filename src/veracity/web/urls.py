@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from veracity.web.forms import LoginForm
-from veracity.web.views import compliance as compliance_views
 from veracity.web.views import (
     access,
     account,
@@ -21,6 +20,7 @@ from veracity.web.views import (
     retention,
     sellers,
 )
+from veracity.web.views import compliance as compliance_views
 
 app_name = "web"
 urlpatterns = [
@@ -179,6 +179,7 @@ urlpatterns = [
         "regulator-reports/<int:report_id>/download/",
         regulator.download,
         name="regulator_report_download",
+    ),
     # --- compliance actions (SF-6, D1.24): criticism, rectification demands, referrals
     path("compliance/", compliance_views.index, name="compliance_actions"),
     path("compliance/new/", compliance_views.record, name="compliance_action_new"),
@@ -187,9 +188,7 @@ urlpatterns = [
         compliance_views.seller_options,
         name="compliance_seller_options",
     ),
-    path(
-        "compliance/<int:action_id>/", compliance_views.detail, name="compliance_action"
-    ),
+    path("compliance/<int:action_id>/", compliance_views.detail, name="compliance_action"),
     path(
         "compliance/<int:action_id>/<slug:step>/",
         compliance_views.act,

@@ -20,8 +20,8 @@ from veracity.access.governance import APPROVAL_KIND as ACCESS_KINDS
 from veracity.access.governance import grants_ending_count
 from veracity.approvals.services import awaiting
 from veracity.cases.selectors import waiting_counts
-from veracity.conduct.penalties import APPROVAL_KIND as PENALTY_KIND
 from veracity.conduct.action_selectors import demands_owned_counts
+from veracity.conduct.penalties import APPROVAL_KIND as PENALTY_KIND
 from veracity.incidents.selectors import incidents_open_count, may_handle_incidents
 from veracity.org.principals import Principal
 from veracity.retention.services import APPROVAL_KIND as DESTRUCTION_KIND
