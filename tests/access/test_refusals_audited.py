@@ -120,7 +120,8 @@ def test_an_application_outside_the_clients_scope_is_recorded(api, make_applicat
 
 #: The commands that act as a person (``--as``): each checks the action and the approval with
 #: ``veracity.access.exports.export_as``, which records every refusal — tested below.
-# problems: the problem-list export; reports: the regulator report (tests/conduct/test_reports_command.py)
+# problems: the problem-list export; reports: the regulator report
+# (tests/conduct/test_reports_command.py)
 PERSON_COMMANDS = {"problems", "reports"}
 
 
