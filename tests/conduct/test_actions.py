@@ -254,7 +254,9 @@ def test_owners_and_compliance_are_told_of_overdue_demands_once_a_day(personas, 
     )
     Notification.objects.all().delete()
     assert compliance_overdue_notify(as_of=TODAY) == 2
-    notes = {n.recipient.username: n for n in Notification.objects.filter(kind="rectification_overdue")}
+    notes = {
+        n.recipient.username: n for n in Notification.objects.filter(kind="rectification_overdue")
+    }
     assert set(notes) == {"henry", "carol", "dave"}
     assert notes["dave"].params["count"] == 2
     assert notes["henry"].params["count"] == 1

@@ -75,9 +75,7 @@ def test_compliance_records_a_demand_on_the_form(login, personas, agency):
         ({"items": "424242"}, "找不到问题件：#424242"),
     ],
 )
-def test_a_wrong_form_names_the_field_and_stores_nothing(
-    login, personas, agency, changes, words
-):
+def test_a_wrong_form_names_the_field_and_stores_nothing(login, personas, agency, changes, words):
     data = {
         "kind": "rectification",
         "seller": "AGY0001",
@@ -170,7 +168,7 @@ def test_the_owner_sees_only_their_demand_and_reports_it_done(login, personas, a
     assert client.post(f"/compliance/{mine.pk}/close/", {"note": ""}).status_code == 400
     assert client.post(f"/compliance/{other.pk}/follow-up/", {"note": "x"}).status_code == 404
     assert ComplianceFollowUp.objects.count() == 1
-    ComplianceAction.objects.get(pk=mine.pk).status == "open"
+    assert ComplianceAction.objects.get(pk=mine.pk).status == "open"
 
 
 def test_compliance_closes_the_demand(login, personas, agency):

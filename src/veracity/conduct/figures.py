@@ -88,9 +88,7 @@ def compliance_figures(*, principal: Principal, today: date) -> ComplianceFigure
         open_demands=Count("pk", filter=Q(kind=Kind.RECTIFICATION.value, status="open")),
         overdue=Count("pk", filter=late),
         open_referrals=Count("pk", filter=Q(kind=Kind.COMMITTEE_REFERRAL.value, status="open")),
-        recorded_month=Count(
-            "pk", filter=Q(recorded_at__gte=_start(today.replace(day=1)))
-        ),
+        recorded_month=Count("pk", filter=Q(recorded_at__gte=_start(today.replace(day=1)))),
     )
     oldest = [
         OverdueDemand(r.pk, target_label(r), r.due_on, (today - r.due_on).days)

@@ -52,9 +52,7 @@ def _owner_choices() -> list[tuple[str, str]]:
 
 
 def _department_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [
-        (str(d.pk), d.name) for d in Department.objects.order_by("code", "pk")
-    ]
+    return [("", "—")] + [(str(d.pk), d.name) for d in Department.objects.order_by("code", "pk")]
 
 
 _ITEM_NUMBER = re.compile(r"#?(\d{1,9})")
@@ -385,8 +383,6 @@ def act(request: HttpRequest, action_id: int, step: str) -> HttpResponse:
             )
     except ComplianceActionError as exc:
         action.refresh_from_db()
-        return _page(
-            request, action, **bound, error=_message(exc), status=refusal_status(exc)
-        )
+        return _page(request, action, **bound, error=_message(exc), status=refusal_status(exc))
     messages.success(request, DONE[step])
     return redirect("web:compliance_action", action_id=action.pk)
