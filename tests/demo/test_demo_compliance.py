@@ -9,6 +9,7 @@ from django.utils import timezone
 from veracity.conduct.action_selectors import overdue
 from veracity.conduct.models import ComplianceAction
 from veracity.demo.compliance import demo_compliance_actions
+from veracity.notify.models import Notification
 from veracity.sales.models import Seller, SellerKind
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,9 @@ def test_the_demo_records_its_compliance_actions_once(personas, client):
     assert ComplianceAction.objects.filter(overdue(timezone.localdate())).count() == 1
     late = ComplianceAction.objects.get(kind="rectification", seller__code="AGY0001")
     assert late.owner == personas["henry"] and late.follow_ups.count() == 1
+    assert Notification.objects.filter(
+        kind="rectification_overdue", recipient=personas["henry"]
+    ).exists()
     for username in ("dave", "henry", "mike", "tina", "nora", "olga"):
         client.force_login(personas[username])
         assert client.get("/").status_code == 200, username

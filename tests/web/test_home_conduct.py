@@ -92,9 +92,9 @@ def _test(seller, passed, day):
 def sellers(db):
     today = timezone.localdate()
     first = today.replace(day=1)
-    make = lambda code: Seller.objects.create(code=code, kind=SellerKind.AGENT, name=code)  # noqa: E731
     qualified, no_hours, no_test, _neither, legacy, ended = (
-        make(c) for c in ("Q1", "H1", "T1", "N1", "L1", "X1")
+        Seller.objects.create(code=c, kind=SellerKind.AGENT, name=c)
+        for c in ("Q1", "H1", "T1", "N1", "L1", "X1")
     )
     _course(qualified, "2", first)
     _test(qualified, True, first)

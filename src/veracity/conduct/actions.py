@@ -259,12 +259,8 @@ def _record(
 
 
 def _open_demand(action_id: int) -> ComplianceAction:
-    action = (
-        ComplianceAction.objects.select_for_update()
-        .select_related("seller", "department")
-        .filter(pk=action_id)
-        .first()
-    )
+    # no join: PostgreSQL locks no row on the nullable side of an outer join
+    action = ComplianceAction.objects.select_for_update().filter(pk=action_id).first()
     if action is None:
         raise ComplianceActionError("not_found", "action")
     if action.status != Status.OPEN:

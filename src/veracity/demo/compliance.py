@@ -2,7 +2,8 @@
 services: a rectification demand on an agency past its due date (henry owns it and has
 reported progress), one on the sales channel management department still running (mike),
 a criticism and a referral to the compliance committee of an agent — so compliance's home,
-channel management's, the owners' waiting panels and the list have something to show.
+channel management's, the owners' waiting panels, their inboxes (the overdue notice) and the
+list have something to show.
 Runs once: nothing is done when any compliance action exists."""
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from veracity.cases.models import Escalation
-from veracity.conduct.actions import compliance_action_record, compliance_follow_up_add
+from veracity.conduct.actions import (
+    compliance_action_record,
+    compliance_follow_up_add,
+    compliance_overdue_notify,
+)
 from veracity.conduct.models import ComplianceAction
 from veracity.org.models import Department
 from veracity.org.principals import Staff
@@ -91,4 +96,6 @@ def demo_compliance_actions(*, today: date | None = None) -> int:
             as_of=day,
         )
         made += 2
+    # the morning's notice of the overdue demand, as the daily task sends it
+    compliance_overdue_notify(as_of=day)
     return made

@@ -9,6 +9,7 @@ from veracity.web.views import (
     audit,
     cases,
     complaints,
+    compliance,
     customers,
     home,
     incidents,
@@ -181,17 +182,17 @@ urlpatterns = [
         name="regulator_report_download",
     ),
     # --- compliance actions (SF-6, D1.24): criticism, rectification demands, referrals
-    path("compliance/", compliance_views.index, name="compliance_actions"),
-    path("compliance/new/", compliance_views.record, name="compliance_action_new"),
+    path("compliance/", compliance.index, name="compliance_actions"),
+    path("compliance/new/", compliance.record, name="compliance_action_new"),
     path(
         "compliance/sellers/",
-        compliance_views.seller_options,
+        compliance.seller_options,
         name="compliance_seller_options",
     ),
-    path("compliance/<int:action_id>/", compliance_views.detail, name="compliance_action"),
+    path("compliance/<int:action_id>/", compliance.detail, name="compliance_action"),
     path(
         "compliance/<int:action_id>/<slug:step>/",
-        compliance_views.act,
+        compliance.act,
         name="compliance_act",
     ),
 ]
