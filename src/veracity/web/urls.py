@@ -21,7 +21,6 @@ from veracity.web.views import (
     retention,
     sellers,
 )
-from veracity.web.views import compliance as compliance_views
 
 app_name = "web"
 urlpatterns = [
