@@ -117,6 +117,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "payer_account_id",
         "seller_id",
         "product_id",
+        "source_system",  # blank: loaded from a file, not by an API client
     ),
     "policies_policyrole": (
         "id",
@@ -352,6 +353,7 @@ class Loader:
                 aid,
                 sellers.get(seller["code"]),
                 products[app["product"]["code"]],
+                "",
             ),
         )
         role = "policies_policyrole"
