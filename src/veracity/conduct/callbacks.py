@@ -28,6 +28,7 @@ from veracity.core.conduct import CALLBACK_RESULT_WORDS, CallbackResult
 from veracity.core.detection import Rule
 from veracity.core.refusals import Kind, Refusal
 from veracity.db.batches import chunks
+from veracity.db.bulk import insert_rows
 from veracity.notify.services import tell
 from veracity.org.actions import may
 from veracity.org.principals import Principal, acting_user
@@ -54,9 +55,10 @@ def recheck_callbacks_ensure(item_policies: Mapping[int, Iterable[int]]) -> int:
         have |= set(
             RecheckCallback.objects.filter(item_id__in=batch).values_list("item_id", "policy_id")
         )
-    new = [RecheckCallback(item_id=i, policy_id=p) for i, p in sorted(wanted - have)]
-    for batch in chunks(new, 2000):
-        RecheckCallback.objects.bulk_create(batch, ignore_conflicts=True)
+    new = sorted(wanted - have)
+    # by COPY on PostgreSQL (a repeat misseller may have sold tens of thousands of policies);
+    # detection runs one rule at a time (its run record): nobody adds the same pair meanwhile
+    insert_rows(RecheckCallback, ("item_id", "policy_id"), new)
     return len(new)
 
 
