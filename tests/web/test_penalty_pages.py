@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cases.conftest import _evidence_dir, item, team  # noqa: F401
 from tests.web.test_problems import approve_export
 from veracity.audit.models import AuditEvent
 from veracity.conduct.models import Penalty
@@ -138,3 +139,31 @@ def approve_export_of(requester, approver):
 
 
 _ = approve_export
+
+
+def test_case_page_links_the_penalty_to_decide(login, personas, item):  # noqa: F811
+    from tests.cases.test_outcomes import DAY, _investigated
+    from veracity.cases import services as cs
+    from veracity.org.models import StaffProfile
+
+    StaffProfile.objects.filter(user=personas["nora"]).update(channel="agency")
+    _investigated(item, personas)
+    page = html(login(personas["carol"]).get(f"/problems/{item.pk}/"))
+    assert 'name="misconduct"' in page and "李爱丽" in page
+    response = login(personas["carol"]).post(
+        f"/problems/{item.pk}/submit/",
+        {
+            "outcome": "escalated",
+            "findings": "代填电话",
+            "seller": ["AG1"],
+            "misconduct": "substituted_contact",
+        },
+    )
+    assert response.status_code == 302
+    cs.problem_item_verify(principal=Staff(personas["dave"]), item_id=item.pk, as_of=DAY)
+    draft = Penalty.objects.get()
+    assert draft.reason == "substituted_contact"
+    page = html(login(personas["nora"]).get(f"/problems/{item.pk}/"))
+    assert f'href="/penalties/{draft.pk}/"' in page and "待确定的处罚" in page
+    page = html(login(personas["nora"]).get(f"/penalties/{draft.pk}/"))
+    assert 'id="penalty-complete"' in page and "待确定" in page

@@ -27,7 +27,14 @@ from veracity.access.policy import action_required, may, record_refusal
 from veracity.audit.services import Actor
 from veracity.cases import services
 from veracity.cases.listing import ListingError
-from veracity.cases.models import REQUESTABLE_KINDS, Evidence, EvidenceKind, Outcome, Stage
+from veracity.cases.models import (
+    REQUESTABLE_KINDS,
+    Escalation,
+    Evidence,
+    EvidenceKind,
+    Outcome,
+    Stage,
+)
 from veracity.cases.policy import CaseError, distributable, stage_name
 from veracity.cases.selectors import (
     CaseView,
@@ -560,6 +567,7 @@ def _page(
         "correction_rows": _correction_rows(view),
         "correction_sellers": (view.correction or {}).get("sellers", []),
         **_escalation_choices(item.id, view.sellers),
+        "penalty_links": _penalty_links(request, item.id) if view.escalations else [],
         "actions": set(view.actions),
         "channels": [(c, _channel_label(c)) for c in view.channels],
         "all_channels": Channel.choices,
@@ -650,6 +658,23 @@ def _submit(request: HttpRequest, item_id: int) -> Any:
         agency_code=request.POST.get("agency", "") if outcome == Outcome.ESCALATED else None,
         misconduct=request.POST.get("misconduct") or None,
     )
+
+
+def _penalty_links(request: HttpRequest, item_id: int) -> list[tuple[str, str, bool]]:
+    """For channel management: each escalation's penalty to decide, or the form to propose
+    one from the escalation (the penalty register lives above cases: linked by address)."""
+    if not may(request.user, "penalties.propose"):
+        return []
+    links = []
+    escalations = Escalation.objects.filter(item_id=item_id).select_related("seller")
+    for escalation in escalations.order_by("seller__code"):
+        draft = escalation.penalties.filter(status="proposed", measure="").first()
+        if draft is not None:
+            links.append((escalation.seller.code, reverse("web:penalty", args=[draft.pk]), True))
+        else:
+            url = f"{reverse('web:penalty_new')}?escalation={escalation.pk}"
+            links.append((escalation.seller.code, url, False))
+    return links
 
 
 def _escalation_choices(item_id: int, codes: list[str]) -> dict[str, Any]:
