@@ -106,6 +106,20 @@ def api(client, api_token):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_seller_snapshot():
+    """Each test starts without the seller register's snapshot of an earlier test (SF-1)."""
+    yield
+    try:
+        from django.apps import apps
+    except ImportError:  # tests/core runs without Django
+        return
+    if apps.ready:
+        from veracity.sales import qualification
+
+        qualification.invalidate()
+
+
+@pytest.fixture(autouse=True)
 def _own_evidence_folder(request, tmp_path):
     """Each test keeps evidence files in its own folder (a rolled-back test leaves files
     behind that no record refers to, which the archive inspection rightly reports). Not for

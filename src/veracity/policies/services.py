@@ -851,7 +851,7 @@ def applications_import(
 _AHEAD = 2
 
 
-def _preparer(sellers: SellerSnapshot) -> Executor:
+def _preparer(sellers: SellerSnapshot | None = None) -> Executor:
     """Where batches are checked while another is written: a forked process (it inherits
     settings and keys, and never touches the database), or a thread where ``fork`` is not
     available (the GIL then lets it overlap only the waits for the database)."""
@@ -871,7 +871,7 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _CHILD_SELLERS: SellerSnapshot | None = None
 
 
-def _start_child(parent: int, sellers: SellerSnapshot) -> None:
+def _start_child(parent: int, sellers: SellerSnapshot | None) -> None:
     global _CHILD_SELLERS
     _CHILD_SELLERS = sellers
     _end_with_parent(parent)

@@ -13,6 +13,7 @@ seen through ``terminated_on``'s aggregate).
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -35,7 +36,16 @@ __all__ = [
 
 _lock = threading.Lock()
 _cached: SellerSnapshot | None = None
+_checked_at = 0.0
 _generation = 0
+
+
+def _ttl() -> float:
+    """Seconds a snapshot is used without asking the database whether the register changed
+    (``VERACITY_QUALIFICATION_SNAPSHOT_TTL``, default 1): the API checks one application per
+    request, and two aggregates over the register per request would cost more than the gate.
+    Changes made in this process are seen at once (:func:`invalidate`)."""
+    return float(getattr(settings, "VERACITY_QUALIFICATION_SNAPSHOT_TTL", 1.0))
 
 
 def validity_days() -> int | None:
@@ -46,10 +56,11 @@ def validity_days() -> int | None:
 
 def invalidate() -> None:
     """Forget this process's snapshot (the register changed)."""
-    global _cached, _generation
+    global _cached, _generation, _checked_at
     with _lock:
         _generation += 1
         _cached = None
+        _checked_at = 0.0
 
 
 def register_version() -> tuple[Any, ...]:
@@ -78,14 +89,19 @@ def register_version() -> tuple[Any, ...]:
 
 def snapshot() -> SellerSnapshot:
     """The facts of every seller of the register, by code (see the module)."""
-    global _cached
-    version = register_version()
+    global _cached, _checked_at
     cached = _cached
+    now = time.monotonic()
+    if cached is not None and now - _checked_at < _ttl():
+        return cached
+    version = register_version()
     if cached is not None and cached.version == version:
+        _checked_at = now
         return cached
     built = _build(version)
     with _lock:
         _cached = built
+        _checked_at = now
     return built
 
 

@@ -4,7 +4,7 @@ and one seller's page with the basis and the history. An agent or a specialist w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -39,10 +39,12 @@ def sellers_visible_to(*, principal: Principal, action: str = "sellers.view") ->
     return Seller.objects.filter(user_id=user.pk)
 
 
-@dataclass(frozen=True)
+@dataclass
 class SellerRow:
     seller: Seller
     qualification: Qualification
+    #: what is missing, in the page's words (set by the page)
+    missing_labels: list[str] = field(default_factory=list)
 
 
 def sellers_list(

@@ -122,7 +122,8 @@ def seller_upsert(record: Mapping[str, Any], *, actor: Actor) -> str:
         outcome = "updated"
     if _add_relatives(seller, record) and outcome == "unchanged":
         outcome = "updated"
-    if values["qualified"] and _add_legacy(seller, record) and outcome == "unchanged":
+    legacy = values["qualified"] and kind != SellerKind.AGENCY  # agencies are not asked
+    if legacy and _add_legacy(seller, record) and outcome == "unchanged":
         outcome = "updated"
     if outcome != "unchanged":
         transaction.on_commit(qualification.invalidate)

@@ -198,6 +198,11 @@ VERACITY_QUALIFICATION_TEST_VALIDITY_DAYS = (
     if os.environ.get("VERACITY_QUALIFICATION_TEST_VALIDITY_DAYS")
     else None
 )
+# Seconds the gate's snapshot of the seller register is used before the database is asked
+# whether the register changed (another process's training records show after this delay).
+VERACITY_QUALIFICATION_SNAPSHOT_TTL = float(
+    os.environ.get("VERACITY_QUALIFICATION_SNAPSHOT_TTL", "1")
+)
 
 # Anomaly signal (D4.27): a user who reads more distinct customer files in a day than this
 # (or five times their usual) raises a leak-incident candidate.

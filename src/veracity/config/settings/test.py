@@ -36,3 +36,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync 
 VERACITY_API_RATE = "100000/10"
 VERACITY_OTP_REQUIRED_ROLES = []
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The seller register's snapshot is asked for its version on every use (each test has its
+# own database state).
+VERACITY_QUALIFICATION_SNAPSHOT_TTL = 0

@@ -62,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     for row in page.object_list:
-        row.missing_labels = missing_labels(row.qualification.missing)  # type: ignore[attr-defined]
+        row.missing_labels = missing_labels(row.qualification.missing)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
