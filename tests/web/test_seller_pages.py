@@ -124,3 +124,56 @@ def test_channel_management_registers_a_relative_masked_on_the_page(login, perso
     )
     assert refused.status_code == 403
     assert SellerRelative.objects.count() == 1
+
+
+def _conduct_of(seller, personas):
+    """One complaint, one penalty in force and one compliance action on ``seller``."""
+    from datetime import date
+
+    from veracity.conduct.models import Complaint, ComplianceAction, Penalty
+
+    Complaint.objects.create(
+        complaint_no="TS2026-0042",
+        received_on=date(2026, 5, 10),
+        seller=seller,
+        category="misselling",
+        status="verified",
+        verified=True,
+        verified_on=date(2026, 5, 20),
+    )
+    Penalty.objects.create(
+        seller=seller,
+        reason="false_data",
+        measure="warning",
+        status="imported",
+        decided_on=date(2026, 10, 15),
+    )
+    ComplianceAction.objects.create(
+        kind="criticism", seller=seller, text="批评", recorded_by=personas["dave"]
+    )
+
+
+def test_the_seller_page_shows_the_conduct_record_with_its_links(login, personas, agent):
+    _conduct_of(agent, personas)
+    page = login(personas["dave"]).get(f"/sellers/{agent.pk}/").content.decode()
+    assert 'id="conduct"' in page
+    assert "TS2026-0042" in page and "/complaints/" in page
+    assert "提供虚假客户资料" in page and "警告" in page and "/penalties/" in page
+    assert "批评" in page and "/compliance/" in page
+    # compliance records actions from here, with the seller named
+    assert "/compliance/new/?seller=AG00017" in page
+
+
+def test_the_seller_sees_their_own_record_without_the_registers(login, personas, agent):
+    _conduct_of(agent, personas)
+    page = login(personas["alice"]).get(f"/sellers/{agent.pk}/").content.decode()
+    assert "TS2026-0042" in page and "警告" in page
+    assert "/complaints/" not in page and "/penalties/" not in page
+    # compliance's own actions are compliance's register
+    assert "批评" not in page
+
+
+def test_the_training_department_sees_no_conduct_record(login, personas, agent):
+    _conduct_of(agent, personas)
+    page = login(personas["tina"]).get(f"/sellers/{agent.pk}/").content.decode()
+    assert 'id="conduct"' not in page and "TS2026-0042" not in page

@@ -174,7 +174,14 @@ def new(request: HttpRequest) -> HttpResponse:
                 return redirect("web:complaint_detail", complaint_id=complaint.pk)
         status = 400
     else:
-        form = IntakeForm(initial={"received_on": timezone.localdate()})
+        # from a seller's page: the seller or agency complained about is already named
+        form = IntakeForm(
+            initial={
+                "received_on": timezone.localdate(),
+                "seller_code": request.GET.get("seller", "")[:32],
+                "agency_code": request.GET.get("agency", "")[:32],
+            }
+        )
     return render(request, "web/complaints/new.html", {"form": form}, status=status)
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from veracity.access.policy import action_required
+from veracity.conduct.record import conduct_record
 from veracity.core.qualification import MISSING_WORDS
 from veracity.core.refusals import Refusal
 from veracity.sales.models import SellerKind, TrainingRecord
@@ -26,6 +27,9 @@ from veracity.sales.selectors import seller_page, sellers_list
 from veracity.sales.services import seller_relative_add
 from veracity.sales.training import training_record
 from veracity.web.views.common import in_language, principal_of, restricted
+from veracity.web.views.complaints import category_choices
+from veracity.web.views.compliance import kind_words
+from veracity.web.views.penalties import measure_words, reason_words
 
 PER_PAGE = 25
 
@@ -110,6 +114,19 @@ def detail(request: HttpRequest, seller_id: int) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, view: Any, form: RelativeForm, status: int = 200) -> HttpResponse:
+    conduct = conduct_record(view.seller, principal=principal_of(request))
+    words = dict(category_choices())
+    for complaint in conduct.complaints or []:
+        complaint.category_label = words.get(complaint.category, "")  # type: ignore[attr-defined]
+    for penalty in conduct.penalties or []:
+        penalty.reason_label = reason_words(penalty.reason)  # type: ignore[attr-defined]
+        penalty.measure_label = (  # type: ignore[attr-defined]
+            measure_words(penalty.measure) if penalty.measure else str(_("To decide"))
+        )
+    for escalation in conduct.escalations or []:
+        escalation.misconduct_label = reason_words(escalation.misconduct)  # type: ignore[attr-defined]
+    for action in conduct.actions or []:
+        action.kind_label = kind_words(action.kind)  # type: ignore[attr-defined]
     return render(
         request,
         "web/sellers/detail.html",
@@ -119,6 +136,7 @@ def _detail(request: HttpRequest, view: Any, form: RelativeForm, status: int = 2
             "q": view.qualification,
             "missing": missing_labels(view.qualification.missing),
             "form": form,
+            "conduct": conduct,
         },
         status=status,
     )
