@@ -20,26 +20,23 @@ from decimal import Decimal
 from typing import Final
 
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Q,
-    Subquery,
-    Sum,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from veracity.cases.models import Escalation, ProblemItem, RuleCode
 from veracity.conduct.action_selectors import overdue
 from veracity.conduct.actions import target_label
 from veracity.conduct.models import ComplianceAction, Penalty, RegulatorFiling, RegulatorReport
+from veracity.core import quarters
 from veracity.core.conduct import ComplianceActionKind
 from veracity.org.actions import may
 from veracity.org.principals import Principal
-from veracity.sales.models import Seller, SellerKind, TrainingRecord
+from veracity.sales.models import TrainingRecord
+from veracity.sales.qualification import snapshot
 
 __all__ = [
     "MIN_CLASS_HOURS",
@@ -124,55 +121,45 @@ class TrainingFigures:
 
 
 def training_figures(*, principal: Principal, today: date) -> TrainingFigures | None:
-    """Sellers without sales qualification on ``today`` by what is missing, and this month's
-    tests, in three queries. A legacy qualification counts as hours and test."""
+    """Sellers without sales qualification on ``today`` by what is missing — asked of the one
+    rule (``core.qualification``) over the register's snapshot, as the gate asks it — and this
+    month's tests."""
     if not may(principal, "training.record"):
         return None
-    records = TrainingRecord.objects.filter(seller=OuterRef("pk"), date__lte=today)
-    hours = (
-        records.filter(kind=TrainingRecord.Kind.COURSE)
-        .order_by()
-        .values("seller")
-        .annotate(total=Sum("hours"))
-        .values("total")
+    counts = dict.fromkeys(
+        ("sellers", "terminated", "qualified", "no_hours", "no_test", "neither"), 0
     )
-    sellers = (
-        Seller.objects.filter(kind__in=[SellerKind.AGENT, SellerKind.BANCA_SPECIALIST])
-        .annotate(
-            legacy=Exists(records.filter(kind=TrainingRecord.Kind.LEGACY)),
-            passed=Exists(records.filter(kind=TrainingRecord.Kind.TEST, passed=True)),
-            hours_total=Coalesce(Subquery(hours), Decimal("0")),
-        )
-        .annotate(
-            enough=ExpressionWrapper(
-                Q(hours_total__gte=MIN_CLASS_HOURS), output_field=BooleanField()
-            )
-        )
-    )
-    active = Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)
-    counted = sellers.aggregate(
-        sellers=Count("pk", filter=active),
-        terminated=Count("pk", filter=~active),
-        qualified=Count("pk", filter=active & (Q(legacy=True) | (Q(passed=True) & Q(enough=True)))),
-        no_hours=Count("pk", filter=active & Q(legacy=False, passed=True, enough=False)),
-        no_test=Count("pk", filter=active & Q(legacy=False, passed=False, enough=True)),
-        neither=Count("pk", filter=active & Q(legacy=False, passed=False, enough=False)),
-    )
+    register = snapshot()
+    for code in register.facts:
+        answer = register.qualification(code, on=today)
+        if answer is None or not answer.applies:
+            continue
+        if "terminated" in answer.missing:
+            counts["terminated"] += 1
+            continue
+        counts["sellers"] += 1
+        missing = set(answer.missing)
+        if not missing:
+            counts["qualified"] += 1
+        elif missing == {"hours"}:
+            counts["no_hours"] += 1
+        elif missing == {"test"}:
+            counts["no_test"] += 1
+        else:
+            counts["neither"] += 1
     tests = TrainingRecord.objects.filter(
         kind=TrainingRecord.Kind.TEST, date__gte=today.replace(day=1), date__lte=today
     ).aggregate(n=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
-    return TrainingFigures(tests_month=tests["n"], tests_month_passed=tests["passed"], **counted)
+    return TrainingFigures(tests_month=tests["n"], tests_month_passed=tests["passed"], **counts)
 
 
 # --- channel management -----------------------------------------------------------------------
 
 
 def quarter_of(day: date) -> tuple[str, date, date]:
-    """The quarter of ``day``: its name (2026Q4), its first and its last day."""
-    q = (day.month - 1) // 3
-    first = date(day.year, 3 * q + 1, 1)
-    following = date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1)
-    return f"{day.year}Q{q + 1}", first, following - timedelta(days=1)
+    """The quarter of ``day`` (``core.quarters``): its name (2026Q4), its first and last day."""
+    quarter = quarters.quarter_of(day)
+    return quarter.name, quarter.first_day, quarter.last_day
 
 
 @dataclass(frozen=True, slots=True)
