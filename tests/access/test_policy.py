@@ -134,6 +134,7 @@ EXPECTED: dict[str, set[RoleName]] = {
         R.ADMIN,
     },
     "sellers.manage": {R.CHANNEL_MANAGEMENT, R.ADMIN},
+    "sellers.page": EVERYONE,
     "training.record": {R.TRAINING, R.ADMIN},
     "complaints.record": {R.CUSTOMER_SERVICE, R.CUSTOMER_SERVICE_MANAGER, R.COMPLIANCE, R.ADMIN},
     "complaints.view": {

@@ -49,7 +49,7 @@ register(
         "compliance.too_long": (
             Kind.INVALID,
             "内容过长（最多{limit}字）",
-            "{name}: at most {limit} characters",
+            "at most {limit} characters",
         ),
         "compliance.due_on": (
             Kind.INVALID,

@@ -109,7 +109,7 @@ def _text(value: str | None, field: str, code: str) -> str:
     if not text:
         raise ComplianceActionError(code, field)
     if len(text) > MAX_TEXT or "\x00" in text:
-        raise ComplianceActionError("too_long", field, name=field, limit=MAX_TEXT)
+        raise ComplianceActionError("too_long", field, limit=MAX_TEXT)
     return text
 
 

@@ -61,8 +61,8 @@ DEMO_STAFF = {
     "audrey": ("CMP", ""),
     "george": ("OPS", ""),
     "tina": ("TRN", ""),
-    "mike": ("CHN", "agency"),
-    "nora": ("CHN", "agency"),
+    "mike": ("CHN", ""),
+    "nora": ("CHN", ""),
     "olga": ("GO", ""),
 }
 

@@ -180,6 +180,9 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     ),
     # sellers' registered relatives (亲属) and contacts, kept by channel management
     "sellers.manage": frozenset({_R.CHANNEL_MANAGEMENT, _R.ADMIN}),
+    # a seller's page: everyone opens their own seller record; ``sellers.view`` opens every
+    # seller's (the reach is the selector's, ``sales.selectors.sellers_visible_to``)
+    "sellers.page": SIGNED_IN,
     # D1.9, D1.10: the training department keeps courses, attendance and tests
     "training.record": frozenset({_R.TRAINING, _R.ADMIN}),
     # D1.14: complaints are taken in by customer service (and compliance) …

@@ -9,7 +9,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -96,7 +95,7 @@ class RelativeForm(forms.Form):
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
 
 
-@login_required
+@action_required("sellers.page")
 def detail(request: HttpRequest, seller_id: int) -> HttpResponse:
     """A seller's page: anyone with ``sellers.view``, or the seller themself."""
     view = seller_page(seller_id, principal=principal_of(request), on=timezone.localdate())
