@@ -143,7 +143,8 @@ def personas(db):
     users = {}
     for username, role, _ in DEMO_USERS:
         user = get_user_model().objects.create_user(username=username, password="pw-" + username)
-        user.groups.add(Group.objects.get(name=role))
+        # get_or_create: a transactional test before this one flushed the migrated groups
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
         users[username] = user
     demo_org_ensure()
     return users
