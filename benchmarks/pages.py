@@ -38,8 +38,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-from benchmarks.cases import PG_ADMIN, PG_BASE, _analyze, _book, _items, _time  # noqa: E402
+from benchmarks.cases import PG_ADMIN, _analyze, _book, _items, _time  # noqa: E402
+from benchmarks.fresh import migrated_env  # noqa: E402
 
 VAR = Path(os.environ.get("VBENCH_DIR", "/tmp/vbench-pages"))
 DB_NAME = "vbench_pages"
@@ -180,28 +180,7 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def run_one(database: str, args: argparse.Namespace) -> dict[str, Any]:
-    VAR.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="veracity.config.settings.demo",
-        VERACITY_VAR_DIR=str(VAR),
-        DEBUG="0",
-        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-    )
-    if database == "postgresql":
-        import psycopg
-
-        env["DATABASE_URL"] = PG_BASE + DB_NAME
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            c.execute(f"CREATE DATABASE {DB_NAME}")
-    else:
-        path = VAR / f"{DB_NAME}.sqlite3"
-        env["DATABASE_URL"] = f"sqlite:///{path}"
-        for p in VAR.glob(f"{DB_NAME}.sqlite3*"):
-            p.unlink()
-    subprocess.run([str(ROOT / ".venv/bin/veracity"), "migrate", "-v0"], env=env, check=True)
+    env = migrated_env(database, var=VAR, db_name=DB_NAME)
     cmd = [sys.executable, __file__, "--worker", "--items", str(args.items)]
     cmd += ["--events", str(args.events), "--requests", str(args.requests)]
     print(f"{database}: running", file=sys.stderr, flush=True)

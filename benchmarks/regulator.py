@@ -37,8 +37,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_BASE = "postgres://postgres@127.0.0.1:5432/"
+sys.path.insert(0, str(ROOT))
+from benchmarks.fresh import PG_ADMIN, migrated_env  # noqa: E402
+
 VAR = Path(os.environ.get("VBENCH_DIR", "/tmp/vbench-regulator"))
 DB_NAME = os.environ.get("VBENCH_DB", "vbench_regulator")  # one per concurrent run
 YEAR = 2026
@@ -254,28 +255,7 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def run_one(database: str, args: argparse.Namespace) -> dict[str, Any]:
-    VAR.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="veracity.config.settings.demo",
-        VERACITY_VAR_DIR=str(VAR),
-        DEBUG="0",
-        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-    )
-    if database == "postgresql":
-        import psycopg
-
-        env["DATABASE_URL"] = PG_BASE + DB_NAME
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            c.execute(f"CREATE DATABASE {DB_NAME}")
-    else:
-        path = VAR / f"{DB_NAME}.sqlite3"
-        env["DATABASE_URL"] = f"sqlite:///{path}"
-        for p in VAR.glob(f"{DB_NAME}.sqlite3*"):
-            p.unlink()
-    subprocess.run([str(ROOT / ".venv/bin/veracity"), "migrate", "-v0"], env=env, check=True)
+    env = migrated_env(database, var=VAR, db_name=DB_NAME)
     cmd = [sys.executable, __file__, "--worker", "--customers", str(args.customers)]
     cmd += ["--repeat", str(args.repeat)]
     print(f"{database}: running", file=sys.stderr, flush=True)
