@@ -447,6 +447,8 @@ def _words(kind: str, ctx: Mapping[str, Any]) -> tuple[str, str]:
         )
     if kind == "json_invalid":
         return "JSON 格式错误", "invalid JSON"
+    if kind == "date_format":
+        return "日期格式不符（应为 年-月-日，如 2026-11-20）", "not a date (YYYY-MM-DD)"
     return "格式不符", f"does not fit the schema ({kind})"
 
 

@@ -9,6 +9,7 @@ a corrected submission passes.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -62,6 +63,7 @@ class PolicyStatus(models.TextChoices):
     IN_FORCE = "in_force", _("In force")
     CANCELLED = "cancelled", _("Cancelled in cooling-off period")
     TERMINATED = "terminated", _("Terminated")
+    LAPSED = "lapsed", _("Lapsed")
 
 
 class Policy(models.Model):
@@ -104,6 +106,12 @@ class Policy(models.Model):
         related_name="paid_policies",
         verbose_name=_("premium payer account"),
     )
+    # The coverage the core system reports when the policy takes effect (issue 14): sum
+    # assured in yuan, and {"coverage_period", "premium", "payment_period", "riders": [...]}.
+    sum_assured = models.DecimalField(
+        _("sum assured"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    coverage = models.JSONField(_("coverage"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(
@@ -263,3 +271,33 @@ RELATION_LABELS = {
 def relation_label(code: str) -> str:
     """The relation to the policyholder in words; an unknown code is shown as submitted."""
     return str(RELATION_LABELS.get(code, code))
+
+
+class PolicyEvent(models.Model):
+    """One policy service event from the core business system (``core.policy_events``):
+    premium due and received, claims, benefit payments, policy service changes (保全), the
+    policy's start and end. Taken once per ``event_id``; never changed afterwards."""
+
+    event_id = models.CharField(_("event id"), max_length=40, unique=True)
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, related_name="events", verbose_name=_("policy")
+    )
+    kind = models.CharField(_("event"), max_length=24)
+    occurred_on = models.DateField(_("occurred on"))
+    data = models.JSONField(_("event data"), default=dict, blank=True)
+    # claim_no of claim events, for "this claim's history" without reading every event.
+    claim_no = models.CharField(_("claim number"), max_length=40, blank=True)
+    source = models.CharField(_("source"), max_length=40, blank=True)  # api:<client>, import
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("policy event")
+        verbose_name_plural = _("policy events")
+        indexes = [
+            models.Index(fields=["policy", "occurred_on"], name="policyevent_policy_day"),
+            models.Index(fields=["kind", "occurred_on"], name="policyevent_kind_day"),
+        ]
+        ordering = ["occurred_on", "id"]
+
+    def __str__(self) -> str:
+        return self.event_id

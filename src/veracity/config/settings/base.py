@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "veracity.notify",
     "veracity.incidents",
     "veracity.retention",
+    "veracity.inquiry",
+    "veracity.notices",
+    "veracity.portal",
     "veracity.signin",
     "veracity.web",
     "veracity.api",
@@ -228,6 +231,9 @@ VERACITY_LOGIN_LIMITS = {
 }
 # API clients: at most N requests per S seconds per token ("N/S"); over it, 429 with
 # Retry-After. Counted in the cache: Redis when REDIS_URL is set (shared by every worker).
+# Customer text messages (issue 14): the gateway backend (``veracity.notify.sms``): "file"
+# writes $VERACITY_VAR_DIR/sms-outbox.jsonl; "alibaba" the Alibaba Cloud SMS service.
+VERACITY_SMS_BACKEND = os.environ.get("VERACITY_SMS_BACKEND", "file")
 VERACITY_API_RATE = os.environ.get("VERACITY_API_RATE", "60/10")
 # Staff of these roles must log in with a TOTP code (enrolment is forced after the password);
 # anyone else may enrol. Production requires it of admin, information manager and auditor.
