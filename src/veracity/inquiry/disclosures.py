@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from veracity.audit.services import Actor, Event, audit_record
-from veracity.inquiry.models import Disclosure
+from veracity.inquiry.models import ChannelEvent, Disclosure
 from veracity.org.principals import Customer, Principal, acting_user
 from veracity.policies.models import Policy
 
@@ -59,3 +59,13 @@ def disclosure_record(
         ),
     )
     return row
+
+
+def channel_event_record(
+    *, channel: str, kind: str, customer_id: int | None = None, address: str = ""
+) -> ChannelEvent:
+    """Count one use of a channel (``inquiry.models.ChannelEventKind``) for the usage summary
+    (IQ-5); the caller audits the step itself."""
+    return ChannelEvent.objects.create(
+        channel=channel, kind=kind, customer_id=customer_id, address=address[:45]
+    )

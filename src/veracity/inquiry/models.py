@@ -59,3 +59,33 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.policy_id} {self.role}"
+
+
+class ChannelEventKind(models.TextChoices):
+    REGISTRATION = "registration", _("Registration")
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOCKOUT = "lockout", _("Lockout")
+    OTP_SENT = "otp_sent", _("One-time code sent")
+
+
+class ChannelEvent(models.Model):
+    """One use of a self-service channel that is not an inquiry (IQ-5): a portal registration,
+    a login, a failed login, a lockout, a one-time code sent. Counted by the usage summary
+    beside the inquiries and disclosures."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=InquiryChannel.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ChannelEventKind.choices)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=45, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("channel use")
+        verbose_name_plural = _("channel uses")
+        indexes = [models.Index(fields=["channel", "kind", "at"], name="channelevent_kind_at")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.kind}"

@@ -1,0 +1,75 @@
+"""Is this person a party of this policy? The one matching rule of every verification (IQ-1):
+the staff desk on phone and counter, ``POST /api/v1/inquiries/verify``, and the portal's
+registration.
+
+A person is a party when the stated name and ID number are those of a party of the policy in
+the stated role (or, with no role, in any role; the first role found in the order
+policyholder, insured, beneficiary is the answer). The ID number is compared through its blind
+index, never decrypted; the name after Unicode normalisation, without spaces, case-folded.
+Nothing here says *why* a match failed: an unknown policy, a wrong name and a wrong number all
+give ``None``, so no answer tells an inquirer which part was right.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from veracity.customers.models import IdentityDocument
+from veracity.customers.services import id_key
+from veracity.policies.models import Policy, PolicyRole, Role
+
+ROLE_ORDER = (Role.POLICYHOLDER, Role.INSURED, Role.BENEFICIARY)
+
+
+@dataclass(frozen=True, slots=True)
+class PartyMatch:
+    policy: Policy
+    role: str
+    customer_id: int
+
+
+def same_name(a: str, b: str) -> bool:
+    def norm(s: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", s or "").split()).casefold()
+
+    return bool(norm(a)) and norm(a) == norm(b)
+
+
+def party_match(
+    *, policy_no: str, name: str, id_type: str, id_number: str, role: str | None = None
+) -> PartyMatch | None:
+    """The party of policy ``policy_no`` that ``name`` + ID document are, in ``role`` (any
+    role when ``None``), or ``None``."""
+    key = id_key(id_type or "", id_number or "")
+    if key is None or not policy_no:
+        return None
+    policy = Policy.objects.filter(policy_no=policy_no).select_related("product").first()
+    if policy is None:
+        return None
+    customers = set(
+        IdentityDocument.objects.filter(number_bidx=key[2]).values_list("customer_id", flat=True)
+    )
+    if not customers:
+        return None
+    roles = PolicyRole.objects.filter(policy=policy, customer_id__in=customers).select_related(
+        "customer"
+    )
+    if role:
+        roles = roles.filter(role=role)
+    found = sorted(roles, key=lambda r: ROLE_ORDER.index(Role(r.role)))
+    for party in found:
+        stated = party.customer.name if party.customer is not None else party.name
+        if party.customer_id is not None and same_name(name, stated or party.name):
+            return PartyMatch(policy=policy, role=party.role, customer_id=party.customer_id)
+    return None
+
+
+def policies_of(customer_id: int) -> list[tuple[Policy, str]]:
+    """Every policy (with a policy number) the customer is a party of, with the role."""
+    rows = (
+        PolicyRole.objects.filter(customer_id=customer_id, policy__policy_no__isnull=False)
+        .select_related("policy", "policy__product")
+        .order_by("policy__policy_no", "role")
+    )
+    return [(r.policy, r.role) for r in rows]
