@@ -245,16 +245,20 @@ def _record_batch(
     known = _known_events([r["event_id"] for _, r in parsed])
     by_policy_no, by_application_no = _policies(parsed)
 
-    taken: dict[str, str] = {}  # event id → fingerprint, of this batch
+    # event id → the record taken in this batch (fingerprinted only if its id comes again)
+    taken: dict[str, dict[str, Any]] = {}
     rows: list[tuple[Any, ...]] = []
     for line, record in parsed:
         event_id = record["event_id"]
         policy_no = record["policy_no"]
-        application_no = record.get("application_no") or ""
-        print_ = _fingerprint(policy_no, application_no, record)
-        seen = known.get(event_id) or taken.get(event_id)
+        seen = known.get(event_id)
+        if seen is None and event_id in taken:
+            earlier = taken[event_id]
+            seen = _fingerprint(
+                earlier["policy_no"], earlier.get("application_no") or "", earlier
+            )
         if seen is not None:
-            if seen == print_:
+            if seen == _fingerprint(policy_no, record.get("application_no") or "", record):
                 result.duplicates += 1
             else:
                 result.rejected.append(
@@ -277,7 +281,7 @@ def _record_batch(
         if problems:
             result.rejected.append(RejectedEvent(line, event_id, problems))
             continue
-        taken[event_id] = print_
+        taken[event_id] = record
         data = record["data"]
         rows.append(
             (
