@@ -129,8 +129,11 @@ def _kind(step: int, line: int, policy: int, day: date) -> tuple[str, dict[str, 
     year = step // 2 + 1
     claim = f"C{policy:010d}"
     if step in (0, 2, 4):
-        return "premium_due", {"due_on": (day + timedelta(days=30)).isoformat(),
-                               "amount": 6000, "period": year}
+        return "premium_due", {
+            "due_on": (day + timedelta(days=30)).isoformat(),
+            "amount": 6000,
+            "period": year,
+        }
     if step in (1, 3, 5):
         return "premium_received", {"amount": 6000, "period": year - 0}
     if step == 6:
@@ -207,8 +210,10 @@ def table(results: list[dict[str, Any]]) -> str:
     )
     lines = ["import of policy service events (policy_events_import)", head, "-" * len(head)]
     for r in results:
-        aim = "" if r["database"] != "postgresql" else (
-            "  within" if r["first_per_s"] >= 20_000 else "  under"
+        aim = (
+            ""
+            if r["database"] != "postgresql"
+            else ("  within" if r["first_per_s"] >= 20_000 else "  under")
         )
         lines.append(
             f"{r['database']:<11} {r['events']:>10,} {r['policies']:>9,} {r['first_s']:>8.1f} "

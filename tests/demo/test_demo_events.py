@@ -18,8 +18,7 @@ from veracity.policies.service_facts import policy_service_facts
 
 CFG = DemoConfig(customers=100)
 POLICIES = [
-    DemoPolicy(f"A2026{i:08d}", "WL-20" if i % 4 else "ACC-1", date(2026, 6, 1))
-    for i in range(120)
+    DemoPolicy(f"A2026{i:08d}", "WL-20" if i % 4 else "ACC-1", date(2026, 6, 1)) for i in range(120)
 ]
 
 

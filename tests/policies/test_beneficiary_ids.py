@@ -35,9 +35,7 @@ def codes_at(verdict: gate.Verdict, field: str) -> set[str]:
 )
 def test_a_bad_beneficiary_id_gets_the_finding_of_any_other_role(make_application, number):
     as_holder = make_application("A1", policyholder__id_number=number)
-    as_beneficiary = with_beneficiary(
-        make_application, id_type="resident_id", id_number=number
-    )
+    as_beneficiary = with_beneficiary(make_application, id_type="resident_id", id_number=number)
     holder_codes = codes_at(gate.evaluate(as_holder, as_of=TODAY), "policyholder.id_number")
     verdict = gate.evaluate(as_beneficiary, as_of=TODAY)
     ben_codes = codes_at(verdict, "beneficiaries[0].id_number")

@@ -28,9 +28,7 @@ CORE = System("system:import:policy-events")
 
 
 def store(*apps: dict[str, Any]) -> list[Policy]:
-    results = applications_store(
-        list(apps), source="test", actor=Actor.system("test"), as_of=TODAY
-    )
+    results = applications_store(list(apps), source="test", actor=Actor.system("test"), as_of=TODAY)
     return [r.policy for r in results]
 
 
@@ -160,7 +158,7 @@ def test_a_duplicate_inside_one_batch_is_taken_once(policy):
     ],
 )
 def test_the_same_id_with_other_content_is_refused(policy, make_application, other):
-    [second] = store(make_application("A2"))
+    store(make_application("A2"))
     record(effective("A2", "P-other", "E-eff-2"))
     record(due("E2"))
     before = snapshot()

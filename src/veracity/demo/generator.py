@@ -25,11 +25,11 @@ from veracity.core.identity import known_county_codes, make_resident_id, parse_r
 __all__ = [
     "INVALID_LABELS",
     "PRODUCTS",
-    "DemoPolicy",
-    "policy_events",
     "DemoConfig",
+    "DemoPolicy",
     "applications",
     "labelled_applications",
+    "policy_events",
     "sellers",
 ]
 
@@ -631,7 +631,7 @@ def policy_events(cfg: DemoConfig, policies: Iterable[DemoPolicy]) -> Iterator[d
     premium due soon, one overdue, a claim reported, sent back for more documents, approved
     and paid, a major change of beneficiary, an address change, a lapse. Deterministic for
     the seed."""
-    rng = random.Random(cfg.seed + 14)  # synthetic data, not security
+    rng = random.Random(cfg.seed + 14)  # noqa: S311  (synthetic data, not security)
     n = 0
 
     def eid() -> str:
@@ -686,21 +686,30 @@ def policy_events(cfg: DemoConfig, policies: Iterable[DemoPolicy]) -> Iterator[d
             # the second premium was due ten days ago and has not come (逾期)
             due_on = cfg.as_of - timedelta(days=10)
             yield event(
-                "premium_due", due_on - timedelta(days=30), due_on=due_on.isoformat(),
-                amount=premium, period=2,
+                "premium_due",
+                due_on - timedelta(days=30),
+                due_on=due_on.isoformat(),
+                amount=premium,
+                period=2,
             )
         elif story == 2:
             claim = f"C{policy_no[1:]}"
             yield event("claim_reported", later(20), claim_no=claim, claimant_name="")
             yield event(
-                "claim_reviewed", later(25), claim_no=claim, result="more_documents",
+                "claim_reviewed",
+                later(25),
+                claim_no=claim,
+                result="more_documents",
                 reason="请补充医院诊断证明",
             )
             yield event("claim_reviewed", later(35), claim_no=claim, result="approved")
             yield event("benefit_paid", later(38), claim_no=claim, amount=round(premium * 2, 2))
         elif story == 3:
             yield event(
-                "policy_changed", later(15), change="beneficiary", major=True,
+                "policy_changed",
+                later(15),
+                change="beneficiary",
+                major=True,
                 note="受益人变更为配偶",
             )
         elif story == 4:
@@ -711,6 +720,9 @@ def policy_events(cfg: DemoConfig, policies: Iterable[DemoPolicy]) -> Iterator[d
             # the second premium is due within the month (待缴)
             due_on = cfg.as_of + timedelta(days=20)
             yield event(
-                "premium_due", cfg.as_of - timedelta(days=5), due_on=due_on.isoformat(),
-                amount=premium, period=2,
+                "premium_due",
+                cfg.as_of - timedelta(days=5),
+                due_on=due_on.isoformat(),
+                amount=premium,
+                period=2,
             )

@@ -164,9 +164,7 @@ def policy_events_record(
     return total
 
 
-def _chunks(
-    records: Iterable[tuple[int, object]], size: int
-) -> Iterator[list[tuple[int, object]]]:
+def _chunks(records: Iterable[tuple[int, object]], size: int) -> Iterator[list[tuple[int, object]]]:
     it = iter(records)
     while batch := list(islice(it, size)):
         yield batch
@@ -186,7 +184,9 @@ def _record_guarded(
         with transaction.atomic():
             return _record_batch(batch, principal=principal, source=source)
     except DatabaseError:
-        logger.exception("policy events: batch of lines %s–%s rolled back", batch[0][0], batch[-1][0])
+        logger.exception(
+            "policy events: batch of lines %s–%s rolled back", batch[0][0], batch[-1][0]
+        )
         result = EventBatchResult(failed_batches=1)
         for line, raw in batch:
             result.rejected.append(RejectedEvent(line, _event_id_of(raw), (_DB_FAILED,)))
@@ -254,9 +254,7 @@ def _record_batch(
         seen = known.get(event_id)
         if seen is None and event_id in taken:
             earlier = taken[event_id]
-            seen = _fingerprint(
-                earlier["policy_no"], earlier.get("application_no") or "", earlier
-            )
+            seen = _fingerprint(earlier["policy_no"], earlier.get("application_no") or "", earlier)
         if seen is not None:
             if seen == _fingerprint(policy_no, record.get("application_no") or "", record):
                 result.duplicates += 1
@@ -441,9 +439,7 @@ def _take_effective(
 def _take_event(record: dict[str, Any], by_policy_no: dict[str, _App]) -> tuple[Problem, ...]:
     app = by_policy_no.get(record["policy_no"])
     if app is None:
-        return _problem(
-            "policy_no", "没有这个保单号的保单", "no policy has this policy number"
-        )
+        return _problem("policy_no", "没有这个保单号的保单", "no policy has this policy number")
     kind = record["kind"]
     status = ENDING_STATUS.get(kind)
     if kind == EventKind.POLICY_CHANGED:

@@ -22,11 +22,11 @@ from veracity.access.policy import record_refusal
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
+from veracity.core.policy_events import CHANGE_WORDS, CLAIM_RESULT_WORDS, KIND_WORDS
 from veracity.customers.reach import classified_hidden_from, policies_condition
 from veracity.customers.selectors import mask_policy
 from veracity.org.actions import reach_for
 from veracity.org.principals import Principal, is_signed_in
-from veracity.core.policy_events import CHANGE_WORDS, CLAIM_RESULT_WORDS, KIND_WORDS
 from veracity.policies.models import (
     GateCheck,
     Policy,

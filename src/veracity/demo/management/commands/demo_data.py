@@ -97,7 +97,11 @@ def _waiting_policies() -> list[DemoPolicy]:
         .exclude(status=PolicyStatus.BLOCKED)
         .order_by("application_no")
         .values_list(
-            "application_no", "product__code", "applied_on", "cooling_off_ends_on", "callback_due_on"
+            "application_no",
+            "product__code",
+            "applied_on",
+            "cooling_off_ends_on",
+            "callback_due_on",
         )
     )
     return [

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from importlib import import_module
 from collections.abc import Iterable, Iterator
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
