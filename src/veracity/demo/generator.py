@@ -681,7 +681,10 @@ def policy_events(cfg: DemoConfig, policies: Iterable[DemoPolicy]) -> Iterator[d
         yield event("premium_due", effective_on, **first)
         yield event("premium_received", effective_on, amount=premium, period=1)
         story = k % _STORY
-        later = lambda days: effective_on + timedelta(days=days)  # noqa: E731, B023
+
+        def later(days: int, start: date = effective_on) -> date:
+            return start + timedelta(days=days)
+
         if story == 1 and not single and effective_on < cfg.as_of - timedelta(days=60):
             # the second premium was due ten days ago and has not come (逾期)
             due_on = cfg.as_of - timedelta(days=10)
