@@ -198,15 +198,10 @@ def _event_id_of(raw: object) -> str:
     return value[:40] if isinstance(value, str) else ""
 
 
-def _fingerprint(policy_no: str, application_no: str, record: dict[str, Any]) -> str:
+def _fingerprint(policy_no: str, application_no: str, record: dict[str, Any]) -> tuple[Any, ...]:
     """What makes two records the same event: policy, application (of an effective event),
-    kind, day and data."""
-    return json.dumps(
-        [policy_no, application_no, record["kind"], str(record["occurred_on"]), record["data"]],
-        sort_keys=True,
-        ensure_ascii=False,
-        default=str,
-    )
+    kind, day and data (compared as values: 1200 and 1200.0 are one amount)."""
+    return (policy_no, application_no, record["kind"], str(record["occurred_on"]), record["data"])
 
 
 def _problem(field_: str, zh: str, en: str) -> tuple[Problem, ...]:
@@ -337,10 +332,10 @@ def _record_batch(
     return result
 
 
-def _known_events(event_ids: Sequence[str]) -> dict[str, str]:
+def _known_events(event_ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
     """Fingerprints of the events already recorded among ``event_ids`` (one query)."""
     ids = list(dict.fromkeys(event_ids))
-    out: dict[str, str] = {}
+    out: dict[str, tuple[Any, ...]] = {}
     if not ids:
         return out
     event_table = PolicyEvent._meta.db_table
