@@ -76,6 +76,7 @@ EXPECTED: dict[str, set[RoleName]] = {
     "applications.view": CASEWORK,
     "applications.check": NOBODY,  # the calling system's own scope, no person
     "applications.store": NOBODY,
+    "policy_events.record": NOBODY,  # the core system's API clients and the command line
     "problems.list": PROBLEM_LIST,
     "problems.export": PROBLEM_LIST,
     "cases.view": CASE_PAGES,
@@ -215,7 +216,7 @@ def test_a_person_without_a_role_may_only_what_every_signed_in_person_may(action
 
 def test_client_scope_actions_are_no_persons() -> None:
     scoped = {a for a, audience in ACTIONS.items() if audience is CLIENT_SCOPE}
-    assert scoped == {"applications.check", "applications.store"}
+    assert scoped == {"applications.check", "applications.store", "policy_events.record"}
     assert not any(may(staff(*RoleName), a) for a in scoped)
 
 

@@ -22,6 +22,7 @@ from veracity.api.routers.cases import router as cases_router
 from veracity.api.routers.complaints import callbacks_router
 from veracity.api.routers.complaints import router as complaints_router
 from veracity.api.routers.penalties import router as penalties_router
+from veracity.api.routers.policy_events import router as policy_events_router
 from veracity.api.routers.problem_items import router as problem_items_router
 from veracity.api.throttle import TokenRateThrottle
 from veracity.core.refusals import HTTP_STATUS, Refusal
@@ -81,6 +82,7 @@ api.add_router("/problem-items", cases_router)
 api.add_router("/complaints", complaints_router)
 api.add_router("/problem-items", callbacks_router)
 api.add_router("/penalties", penalties_router)  # issue 13
+api.add_router("/policy-events", policy_events_router)  # issue 14
 
 
 @api.exception_handler(ValidationError)

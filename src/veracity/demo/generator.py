@@ -13,7 +13,7 @@ features an application carries (``invalid_id`` marks those the gate must reject
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Final
@@ -26,8 +26,10 @@ __all__ = [
     "INVALID_LABELS",
     "PRODUCTS",
     "DemoConfig",
+    "DemoPolicy",
     "applications",
     "labelled_applications",
+    "policy_events",
     "sellers",
 ]
 
@@ -589,3 +591,141 @@ def applications(cfg: DemoConfig) -> Iterator[dict[str, Any]]:
     """Application dicts (see ``labelled_applications`` for the planted features)."""
     for app, _labels in labelled_applications(cfg):
         yield app
+
+
+# --- policy service events (issue 14) ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPolicy:
+    """A stored application the core system puts in force (one the gate did not block)."""
+
+    application_no: str
+    product_code: str
+    applied_on: date
+    cooling_off_ends_on: date | None = None
+    callback_due_on: date | None = None
+
+
+#: Every ``_STORY``-th policy (by its place) tells one story beside its first premium.
+_STORY: Final = 20
+_PRODUCT_TERMS: Final = {p["code"]: p["term_years"] for p in PRODUCTS}
+_COVERAGE_PERIODS: Final = {
+    "WL-20": "终身",
+    "PAR-10": "10年",
+    "UL-15": "终身",
+    "IL-10": "10年",
+    "ACC-1": "1年",
+    "HLT-5": "至70岁",
+}
+
+
+def _policy_no(application_no: str) -> str:
+    return "P" + application_no[1:]
+
+
+def policy_events(cfg: DemoConfig, policies: Iterable[DemoPolicy]) -> Iterator[dict[str, Any]]:
+    """The core system's events of the demo's policies, in the shape of
+    ``core.policy_events``: a ``policy_effective`` for each (its policy number and coverage)
+    and the first premium due and received; then, by place, a plausible history — a renewal
+    premium due soon, one overdue, a claim reported, sent back for more documents, approved
+    and paid, a major change of beneficiary, an address change, a lapse. Deterministic for
+    the seed."""
+    rng = random.Random(cfg.seed + 14)  # noqa: S311  (synthetic data, not security)
+    n = 0
+
+    def eid() -> str:
+        nonlocal n
+        n += 1
+        return f"E{cfg.as_of.year}-{n:08d}"
+
+    for k, p in enumerate(policies):
+        term = _PRODUCT_TERMS.get(p.product_code, 1)
+        policy_no = _policy_no(p.application_no)
+        effective_on = min(p.applied_on + timedelta(days=5), cfg.as_of)
+        sum_assured = rng.choice((100_000, 200_000, 300_000, 500_000, 1_000_000))
+        premium = round(sum_assured * rng.uniform(0.008, 0.03), -1)
+        single = term <= 1
+        data: dict[str, Any] = {
+            "effective_on": effective_on.isoformat(),
+            "sum_assured": sum_assured,
+            "coverage_period": _COVERAGE_PERIODS.get(p.product_code, f"{term}年"),
+            "premium": premium,
+            "payment_period": "趸交" if single else f"{min(term, 10)}年交",
+        }
+        if p.cooling_off_ends_on:
+            data["cooling_off_ends_on"] = p.cooling_off_ends_on.isoformat()
+        if p.callback_due_on:
+            data["callback_due_on"] = p.callback_due_on.isoformat()
+        if k % 3 == 0 and not single:
+            data["riders"] = [{"code": "ADD-R", "name": "附加意外伤害保险", "sum_assured": 100_000}]
+        yield {
+            "event_id": eid(),
+            "policy_no": policy_no,
+            "application_no": p.application_no,
+            "kind": "policy_effective",
+            "occurred_on": effective_on.isoformat(),
+            "data": data,
+        }
+
+        def event(kind: str, on: date, **fields: Any) -> dict[str, Any]:
+            return {
+                "event_id": eid(),
+                "policy_no": policy_no,  # noqa: B023  (used at once)
+                "kind": kind,
+                "occurred_on": min(on, cfg.as_of).isoformat(),
+                "data": fields,
+            }
+
+        first = {"due_on": effective_on.isoformat(), "amount": premium, "period": 1}
+        yield event("premium_due", effective_on, **first)
+        yield event("premium_received", effective_on, amount=premium, period=1)
+        story = k % _STORY
+
+        def later(days: int, start: date = effective_on) -> date:
+            return start + timedelta(days=days)
+
+        if story == 1 and not single and effective_on < cfg.as_of - timedelta(days=60):
+            # the second premium was due ten days ago and has not come (逾期)
+            due_on = cfg.as_of - timedelta(days=10)
+            yield event(
+                "premium_due",
+                due_on - timedelta(days=30),
+                due_on=due_on.isoformat(),
+                amount=premium,
+                period=2,
+            )
+        elif story == 2:
+            claim = f"C{policy_no[1:]}"
+            yield event("claim_reported", later(20), claim_no=claim, claimant_name="")
+            yield event(
+                "claim_reviewed",
+                later(25),
+                claim_no=claim,
+                result="more_documents",
+                reason="请补充医院诊断证明",
+            )
+            yield event("claim_reviewed", later(35), claim_no=claim, result="approved")
+            yield event("benefit_paid", later(38), claim_no=claim, amount=round(premium * 2, 2))
+        elif story == 3:
+            yield event(
+                "policy_changed",
+                later(15),
+                change="beneficiary",
+                major=True,
+                note="受益人变更为配偶",
+            )
+        elif story == 4:
+            yield event("policy_changed", later(12), change="address", major=False)
+        elif story == 5 and not single:
+            yield event("policy_lapsed", later(60), reason="宽限期满未缴续期保费")
+        elif story in (6, 7) and not single:
+            # the second premium is due within the month (待缴)
+            due_on = cfg.as_of + timedelta(days=20)
+            yield event(
+                "premium_due",
+                cfg.as_of - timedelta(days=5),
+                due_on=due_on.isoformat(),
+                amount=premium,
+                period=2,
+            )

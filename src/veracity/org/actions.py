@@ -92,6 +92,9 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     "applications.view": _CASEWORK,
     "applications.check": CLIENT_SCOPE,  # the gate, called by the core/bancassurance system
     "applications.store": CLIENT_SCOPE,
+    # policy service events from the core business system (issue 14): its API clients and
+    # the command line, no person (``policies.event_services.may_record``)
+    "policy_events.record": CLIENT_SCOPE,
     # --- problem items: the list and its exports
     "problems.list": _PROBLEM_LIST,
     "problems.export": _PROBLEM_LIST,  # the API's bulk read also needs an approved export

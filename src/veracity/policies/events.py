@@ -22,6 +22,11 @@ def on_policy_events(listener: Listener) -> None:
         _LISTENERS.append(listener)
 
 
+def listening() -> bool:
+    """Is anyone listening? (The recording service builds the event objects only then.)"""
+    return bool(_LISTENERS)
+
+
 def announce(events: Sequence[PolicyEvent], principal: Principal) -> None:
     """Tell every listener of ``events`` (in the caller's transaction)."""
     if not events:

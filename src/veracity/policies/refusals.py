@@ -30,3 +30,14 @@ register(
         ),
     }
 )
+
+register(
+    {
+        # who may record policy service events (``event_services.may_record``)
+        "policy_events.forbidden": (
+            Kind.FORBIDDEN,
+            "只有核心业务系统可以报送保单服务记录",
+            "only the core business system may record policy service events",
+        ),
+    }
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Final
 
 from django.db.models import Count, QuerySet
@@ -21,6 +22,7 @@ from veracity.access.policy import record_refusal
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
+from veracity.core.policy_events import CHANGE_WORDS, CLAIM_RESULT_WORDS, KIND_WORDS
 from veracity.customers.reach import classified_hidden_from, policies_condition
 from veracity.customers.selectors import mask_policy
 from veracity.org.actions import reach_for
@@ -29,13 +31,17 @@ from veracity.policies.models import (
     GateCheck,
     Policy,
     PolicyRole,
+    Role,
     SupplementRequest,
     relation_label,
 )
+from veracity.policies.service_facts import PremiumLine, policy_service_facts
 
 __all__ = [
+    "PREMIUM_STATUSES",
     "VERDICTS",
     "ApplicationView",
+    "ServiceView",
     "application_detail",
     "applications_list",
     "finding_counts",
@@ -48,6 +54,16 @@ __all__ = [
 
 VERDICTS = {"pass": _("Passed"), "fail": _("Failed")}
 SEVERITIES = {"error": _("Error"), "warning": _("Warning"), "info": _("Note")}
+#: The premium status (``service_facts.premium_status``) in words.
+PREMIUM_STATUSES = {"paid": _("Paid up"), "due": _("Awaiting payment"), "overdue": _("Overdue")}
+
+
+def words(table: Any, code: str, language: str | None = None) -> str:
+    """A code of the policy-event tables (``core.policy_events.*_WORDS``: code → (zh, en))
+    in the active language; an unknown code as it came."""
+    zh, en = table.get(code, (code, code))
+    language = language or get_language() or "zh-hans"
+    return str(zh if language.lower().startswith("zh") else en)
 
 
 #: What applications are read for: their pages and the home page's gate figures. One reach
@@ -198,6 +214,89 @@ class ApplicationView:
     latest: CheckRow | None = None
     checks: list[CheckRow] = field(default_factory=list)
     supplement: SupplementView | None = None
+    service: ServiceView | None = None
+
+
+@dataclass
+class ClaimRow:
+    claim_no: str
+    reported_on: date | None
+    result: str  # in words, the latest review's
+    reviews: list[tuple[date, str, str]]  # on, result in words, reason
+    payments: list[tuple[date, Decimal]]
+
+
+@dataclass
+class ServiceView:
+    """The policy service record of a policy as staff read it (``service_facts`` with the
+    policyholder's sections: staff who may see the application see it all), in words."""
+
+    effective_on: date | None
+    cooling_off_ends_on: date | None
+    ended_on: date | None
+    sum_assured: Decimal | None
+    coverage_period: str
+    premium: Any
+    payment_period: str
+    riders: list[tuple[str, Any]]
+    premium_status: str  # paid / due / overdue / ""
+    premium_status_label: str
+    premiums: list[PremiumLine]
+    claims: list[ClaimRow]
+    benefits: list[tuple[date, str, Decimal]]
+    changes: list[tuple[date, str, bool, str]]  # on, change in words, major, note
+    events: int
+    latest: list[tuple[date, str]]  # the latest events: on, kind in words
+
+
+#: Events listed on the page (the newest); the sections above summarise them all.
+LATEST_EVENTS = 20
+
+
+def service_view(policy: Policy, *, as_of: date) -> ServiceView | None:
+    """The service record of ``policy``, or ``None`` for an application that is not yet a
+    policy and has no events."""
+    if not policy.policy_no and not policy.events.exists():
+        return None
+    facts = policy_service_facts(policy, role=Role.POLICYHOLDER, as_of=as_of)
+    coverage = facts.coverage
+    riders = [
+        (str(r.get("name") or r.get("code") or ""), r.get("sum_assured"))
+        for r in coverage.get("riders") or []
+        if isinstance(r, dict)
+    ]
+    return ServiceView(
+        effective_on=facts.effective_on,
+        cooling_off_ends_on=facts.cooling_off_ends_on,
+        ended_on=facts.ended_on,
+        sum_assured=facts.sum_assured,
+        coverage_period=str(coverage.get("coverage_period") or ""),
+        premium=coverage.get("premium"),
+        payment_period=str(coverage.get("payment_period") or ""),
+        riders=riders,
+        premium_status=facts.premium_status,
+        premium_status_label=str(PREMIUM_STATUSES.get(facts.premium_status, "")),
+        premiums=facts.premiums,
+        claims=[
+            ClaimRow(
+                claim_no=c.claim_no,
+                reported_on=c.reported_on,
+                result=words(CLAIM_RESULT_WORDS, c.result) if c.result else "",
+                reviews=[(on, words(CLAIM_RESULT_WORDS, r), why) for on, r, why in c.reviews],
+                payments=list(c.payments),
+            )
+            for c in facts.claims
+        ],
+        benefits=list(facts.benefits),
+        changes=[(c.on, words(CHANGE_WORDS, c.change), c.major, c.note) for c in facts.changes],
+        events=policy.events.count(),
+        latest=[
+            (on, words(KIND_WORDS, kind))
+            for on, kind in policy.events.order_by("-occurred_on", "-id").values_list(
+                "occurred_on", "kind"
+            )[:LATEST_EVENTS]
+        ],
+    )
 
 
 def _finding_rows(items: Any) -> list[FindingRow]:
@@ -323,6 +422,7 @@ def application_detail(
                 [{**item, "severity": item.get("severity", "error")} for item in request.items]
             ),
         )
+    view.service = service_view(policy, as_of=timezone.localdate())
     holder = next((r.customer_id for r in roles if r.role == "policyholder"), None)
     audit_record(
         actor=Actor.acting(principal),

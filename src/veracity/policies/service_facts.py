@@ -96,26 +96,31 @@ def _money(value: Any) -> Decimal:
 
 
 def _premiums(events: list[PolicyEvent]) -> list[PremiumLine]:
-    """Dues matched to receipts: by policy year when both name it, else oldest open first."""
-    dues: list[dict[str, Any]] = []
-    for ev in events:
-        if ev.kind == EventKind.PREMIUM_DUE:
-            dues.append(
-                {
-                    "due_on": dt.date.fromisoformat(ev.data["due_on"]),
-                    "amount": _money(ev.data.get("amount", 0)),
-                    "period": ev.data.get("period"),
-                    "received_on": None,
-                }
-            )
-        elif ev.kind == EventKind.PREMIUM_RECEIVED:
-            period = ev.data.get("period")
-            open_dues = [d for d in dues if d["received_on"] is None]
-            match = next((d for d in open_dues if period and d["period"] == period), None)
-            if match is None and open_dues:
-                match = open_dues[0]
-            if match is not None:
-                match["received_on"] = ev.occurred_on
+    """Dues matched to receipts: by policy year when both name it, else the oldest open due
+    (by due date) first. All dues are known before any receipt is matched: a premium paid
+    before the core system reported it due (paid early, or reported late) still pays it."""
+    dues: list[dict[str, Any]] = [
+        {
+            "due_on": dt.date.fromisoformat(ev.data["due_on"]),
+            "amount": _money(ev.data.get("amount", 0)),
+            "period": ev.data.get("period"),
+            "received_on": None,
+        }
+        for ev in events
+        if ev.kind == EventKind.PREMIUM_DUE
+    ]
+    dues.sort(key=lambda d: d["due_on"])  # stable: same day keeps the order of the events
+    receipts = [ev for ev in events if ev.kind == EventKind.PREMIUM_RECEIVED]
+    # Receipts naming their year first, so a receipt without one cannot take that year's due.
+    receipts.sort(key=lambda ev: not ev.data.get("period"))
+    for ev in receipts:
+        period = ev.data.get("period")
+        open_dues = [d for d in dues if d["received_on"] is None]
+        match = next((d for d in open_dues if period and d["period"] == period), None)
+        if match is None and open_dues:
+            match = open_dues[0]
+        if match is not None:
+            match["received_on"] = ev.occurred_on
     return [PremiumLine(**d) for d in dues]
 
 

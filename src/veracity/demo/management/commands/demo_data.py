@@ -1,5 +1,7 @@
 """``veracity demo-data --customers N``: a realistic synthetic book (the benchmarks use the
-same generator): sellers first, then applications through the normal import path."""
+same generator): sellers first, then applications through the normal import path, then the
+core system's policy service events of the applications the gate let through (they take
+effect, premiums, claims, changes, a lapse) through the recording service."""
 
 from __future__ import annotations
 
@@ -12,8 +14,17 @@ from django.utils import timezone
 
 from veracity.audit.services import Actor
 from veracity.customers.models import Customer
-from veracity.demo.generator import PRODUCTS, DemoConfig, applications, sellers, training
-from veracity.policies.models import Product
+from veracity.demo.generator import (
+    PRODUCTS,
+    DemoConfig,
+    DemoPolicy,
+    applications,
+    policy_events,
+    sellers,
+    training,
+)
+from veracity.policies.event_services import policy_events_import
+from veracity.policies.models import Policy, PolicyStatus, Product
 from veracity.policies.services import applications_import
 from veracity.sales.services import sellers_import
 from veracity.sales.training import training_import
@@ -59,18 +70,44 @@ class Command(BaseCommand):
         report = applications_import(
             counted(), actor=actor, as_of=timezone.localdate(), batch_size=options["batch_size"]
         )
+        events_report = policy_events_import(
+            ((i, e) for i, e in enumerate(policy_events(cfg, _waiting_policies()), start=1)),
+            actor=actor,
+        )
         self.stdout.write(
             json.dumps(
                 {
                     "sellers": seller_report.summary(),
                     "training": training_report.summary(),
                     "applications": report.summary(),
+                    "policy_events": events_report.summary(),
                     "customers": Customer.objects.count(),
                     "seconds": round(time.perf_counter() - started, 1),
                 },
                 ensure_ascii=False,
             )
         )
+
+
+def _waiting_policies() -> list[DemoPolicy]:
+    """The stored applications the core system puts in force: every one the gate did not
+    block that has no policy number yet (the core system's events then give it one)."""
+    rows = (
+        Policy.objects.filter(policy_no__isnull=True)
+        .exclude(status=PolicyStatus.BLOCKED)
+        .order_by("application_no")
+        .values_list(
+            "application_no",
+            "product__code",
+            "applied_on",
+            "cooling_off_ends_on",
+            "callback_due_on",
+        )
+    )
+    return [
+        DemoPolicy(no, code, applied_on or timezone.localdate(), cooling, callback)
+        for no, code, applied_on, cooling, callback in rows
+    ]
 
 
 def _product_catalogue() -> None:

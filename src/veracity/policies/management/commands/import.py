@@ -1,5 +1,5 @@
 """``veracity import KIND FILE``: applications, sellers, training records, complaints,
-penalties.
+penalties, policy service events.
 
 Prints a JSON summary, then one line per row that could not be stored (line, field, reason).
 Idempotent: importing the same file again changes nothing.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable, Iterator
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from django.utils import timezone
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cli import refused
-from veracity.ingest.readers import UnreadableFile, read_records
+from veracity.ingest.readers import Record, RowError, UnreadableFile, read_records
 from veracity.policies.services import applications_import
 
 #: kind → the service that loads its records (``service(records, actor=…)`` returning an
@@ -29,7 +30,12 @@ IMPORTERS = {
     "training": "veracity.sales.training:training_import",
     "complaints": "veracity.conduct.complaints:complaints_import",
     "penalties": "veracity.conduct.penalties:penalties_import",
+    # one event per line; in a .csv or .xlsx the ``data`` column holds the JSON text
+    "policy-events": "veracity.policies.event_services:policy_events_import",
 }
+
+#: Importers that take ``batch_size`` and report their progress after each batch.
+BATCHED = frozenset({"policy-events"})
 
 
 def _importer(kind: str) -> Any:
@@ -39,8 +45,8 @@ def _importer(kind: str) -> Any:
 
 class Command(BaseCommand):
     help = (
-        "Import applications, sellers, training records, complaints or penalties from a "
-        ".jsonl, .csv or .xlsx file."
+        "Import applications, sellers, training records, complaints, penalties or policy "
+        "service events from a .jsonl, .csv or .xlsx file."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -63,8 +69,15 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             records = read_records(path, encoding=options["encoding"])
-            if options["kind"] in IMPORTERS:
-                report: Any = _importer(options["kind"])(records, actor=actor)
+            if options["kind"] in BATCHED:
+                report: Any = _importer(options["kind"])(
+                    _data_as_json(records),
+                    actor=actor,
+                    batch_size=options["batch_size"],
+                    progress=self._progress,
+                )
+            elif options["kind"] in IMPORTERS:
+                report = _importer(options["kind"])(records, actor=actor)
             else:
                 report = applications_import(
                     records,
@@ -95,3 +108,32 @@ class Command(BaseCommand):
         if options["show_failed"]:
             for line, number, codes in getattr(report, "failed_rows", []):
                 self.stdout.write(f"line {line}: {number}: gate fail: {', '.join(codes)}")
+
+    def _progress(self, totals: Any) -> None:
+        """After each batch: the running totals, on stderr (stdout is the report)."""
+        self.stderr.write(
+            f"{totals.accepted} taken, {totals.duplicates} already recorded, "
+            f"{len(totals.rejected)} refused"
+        )
+
+
+def _data_as_json(records: Iterable[Record]) -> Iterator[Record]:
+    """A ``data`` cell of a .csv or .xlsx file is JSON text: read as the object it is (a
+    cell that is no JSON is a refused line); an empty ``data`` or ``application_no`` cell is
+    left out. JSON lines pass as they are."""
+    for line, raw in records:
+        if isinstance(raw, dict):
+            raw = {k: v for k, v in raw.items() if not (v is None and k in _OPTIONAL)}
+            if isinstance(raw.get("data"), str):
+                try:
+                    raw["data"] = json.loads(raw["data"])
+                except json.JSONDecodeError:
+                    yield (
+                        line,
+                        RowError(line, "data", "数据列不是有效的 JSON", "data is not valid JSON"),
+                    )
+                    continue
+        yield line, raw
+
+
+_OPTIONAL = frozenset({"data", "application_no"})
