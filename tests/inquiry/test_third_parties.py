@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import TODAY
-from tests.inquiry.conftest import HOLDER_ID, STRANGER_ID, Book
+from tests.inquiry.book import HOLDER_ID, STRANGER_ID, Book
 from veracity.approvals.models import ApprovalRequest
 from veracity.core.refusals import Refusal
 from veracity.inquiry.models import Disclosure, ThirdPartyBasis

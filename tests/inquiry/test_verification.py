@@ -9,7 +9,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from tests.inquiry.conftest import CHILD_ID, HOLDER_ID, STRANGER_ID, Book
+from tests.inquiry.book import CHILD_ID, HOLDER_ID, STRANGER_ID, Book
 from veracity.audit.models import AuditEvent
 from veracity.core.refusals import Refusal
 from veracity.inquiry.models import ChannelEvent, Disclosure, Inquiry, InquiryLock
