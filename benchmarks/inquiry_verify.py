@@ -43,7 +43,9 @@ def person(i: int) -> tuple[str, str]:
     """The name and resident ID number of the ``i``-th customer."""
     from veracity.core.identity import make_resident_id
 
-    name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + GIVEN[(i // 131) % len(GIVEN)]
+    name = (
+        SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + GIVEN[(i // 131) % len(GIVEN)]
+    )
     birth = date(1950, 1, 1) + timedelta(days=(i * 37) % 20000)
     return name, make_resident_id("110101", birth, i % 999 + 1)
 
@@ -74,7 +76,10 @@ def build(policies: int) -> dict[str, Any]:
             assert key is not None
             docs.append((cid, key[0], key[1], key[2]))
         insert_rows(
-            IdentityDocument, ("customer_id", "id_type", "number", "number_bidx"), docs, history=False
+            IdentityDocument,
+            ("customer_id", "id_type", "number", "number_bidx"),
+            docs,
+            history=False,
         )
         policy_ids = insert_rows(
             Policy,
@@ -90,7 +95,10 @@ def build(policies: int) -> dict[str, Any]:
             roles.append((pid, cid, "policyholder", name, 0))
             roles.append((pid, cid, "insured", name, 0))
         insert_rows(
-            PolicyRole, ("policy_id", "customer_id", "role", "name", "position"), roles, history=False
+            PolicyRole,
+            ("policy_id", "customer_id", "role", "name", "position"),
+            roles,
+            history=False,
         )
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
@@ -120,7 +128,9 @@ def bodies(policies: int, n: int, seed: int = 14) -> list[tuple[dict[str, Any], 
     return out
 
 
-def load(env: dict[str, str], policies: int, requests_total: int, concurrency: int) -> dict[str, Any]:
+def load(
+    env: dict[str, str], policies: int, requests_total: int, concurrency: int
+) -> dict[str, Any]:
     import httpx
 
     token = (

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def book(db) -> Book:
     return make_book()
 
+
 BODY = {
     "channel": "phone",
     "policy_no": "P2026000001",

@@ -80,9 +80,7 @@ def test_a_third_party_with_consent_sees_only_the_consented_sections(book: Book,
     given = consent(sam, holder_verified(sam).inquiry_id)
     assert given.status == "in_force" and given.given_by == book.wang
     with connection.cursor() as cursor:  # stored encrypted
-        cursor.execute(
-            f"SELECT * FROM {ThirdPartyBasis._meta.db_table} WHERE id = %s", [given.pk]
-        )
+        cursor.execute(f"SELECT * FROM {ThirdPartyBasis._meta.db_table} WHERE id = %s", [given.pk])
         assert STRANGER_ID not in str(cursor.fetchall())
     result = stranger(sam)
     assert result.verified and result.role == "third_party"
@@ -122,8 +120,12 @@ def test_consent_refusals_change_nothing(book: Book, personas, changes, code) ->
 def test_a_consent_needs_a_verified_party_of_this_member_of_staff(book: Book, personas) -> None:
     sam = Staff(personas["sam"])
     failed = inquirer_verify(
-        principal=sam, channel="phone", policy_no="P2026000001", name="王芬",
-        id_type="resident_id", id_number=HOLDER_ID,
+        principal=sam,
+        channel="phone",
+        policy_no="P2026000001",
+        name="王芬",
+        id_type="resident_id",
+        id_number=HOLDER_ID,
     )
     with pytest.raises(Refusal):
         consent(sam, failed.inquiry_id)

@@ -232,9 +232,7 @@ def test_answer_scoped_to_the_role_and_recorded(book: Book, personas) -> None:
     _inquiry, facts = inquiry_answer(principal=sam(personas), inquiry_id=holder.inquiry_id)
     assert "premiums" in facts.sections and "payer" in facts.sections
     assert facts.payer_account and "1234 567" not in facts.payer_account
-    beneficiary = verify(
-        sam(personas), policy_no="P2026000002", name="李小明", id_number=CHILD_ID
-    )
+    beneficiary = verify(sam(personas), policy_no="P2026000002", name="李小明", id_number=CHILD_ID)
     _inquiry, facts = inquiry_answer(principal=sam(personas), inquiry_id=beneficiary.inquiry_id)
     assert facts.sections == {"policy", "coverage", "claims"}
     assert facts.payer_account == "" and facts.premiums == []

@@ -75,7 +75,12 @@ def test_a_beneficiary_sees_no_premiums_and_no_account(book, login, personas) ->
 
 @pytest.mark.parametrize(
     "changes",
-    [{"name": "王芬"}, {"id_number": STRANGER_ID}, {"policy_no": "P2099999999"}, {"role": "insured"}],
+    [
+        {"name": "王芬"},
+        {"id_number": STRANGER_ID},
+        {"policy_no": "P2099999999"},
+        {"role": "insured"},
+    ],
 )
 def test_a_failed_verification_says_only_that_it_failed(book, login, personas, changes) -> None:
     page = verify(login(personas["sam"]), **changes)
@@ -163,9 +168,7 @@ def test_consent_then_the_third_party_sees_the_consented_sections(book, login, p
 
 
 def test_a_third_party_without_consent_gets_nothing(book, login, personas) -> None:
-    page = verify(
-        login(personas["sam"]), mode="third_party", name="赵律师", id_number=STRANGER_ID
-    )
+    page = verify(login(personas["sam"]), mode="third_party", name="赵律师", id_number=STRANGER_ID)
     assert "信息不符，无法核实身份" in page.content.decode()
     assert not Disclosure.objects.exists()
     assert Inquiry.objects.get().third_party

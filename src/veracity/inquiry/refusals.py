@@ -9,8 +9,16 @@ from veracity.core.refusals import Kind, register
 
 register(
     {
-        "inquiry.channel": (Kind.INVALID, "查询渠道不正确", "the channel is not one of the inquiry channels"),
-        "inquiry.role": (Kind.INVALID, "身份角色不正确", "the role is not policyholder, insured or beneficiary"),
+        "inquiry.channel": (
+            Kind.INVALID,
+            "查询渠道不正确",
+            "the channel is not one of the inquiry channels",
+        ),
+        "inquiry.role": (
+            Kind.INVALID,
+            "身份角色不正确",
+            "the role is not policyholder, insured or beneficiary",
+        ),
         "inquiry.required": (Kind.INVALID, "请填写{what_zh}", "{what_en} is required"),
         "inquiry.too_long": (Kind.INVALID, "{what_zh}过长", "{what_en} is too long"),
         "inquiry.counter_documents": (

@@ -72,7 +72,9 @@ LEGAL_KINDS: Final = frozenset(
 ALL_SECTIONS: Final = SECTIONS["policyholder"]
 MAX_DAYS: Final = 366
 
-COMPLIANCE_STEP: Final = Step("compliance", Who.ROLE, frozenset({"compliance"}), "合规部门", "Compliance")
+COMPLIANCE_STEP: Final = Step(
+    "compliance", Who.ROLE, frozenset({"compliance"}), "合规部门", "Compliance"
+)
 MANAGER_STEP: Final = Step(
     "customer_service_manager",
     Who.ROLE,
@@ -284,7 +286,9 @@ def legal_basis_record(
             name, id_type, number, bidx = _party(party_name, party_id_type, party_id_number)
             ref = "".join(ch for ch in str(reference or "") if ch.isprintable()).strip()
             if not ref:
-                raise Refusal("inquiry.required", "reference", what_zh="文书编号", what_en="the reference")
+                raise Refusal(
+                    "inquiry.required", "reference", what_zh="文书编号", what_en="the reference"
+                )
             doc = _sealed(filename, data)
             basis = ThirdPartyBasis.objects.create(
                 kind=kind,
@@ -375,10 +379,11 @@ def basis_document(basis: ThirdPartyBasis) -> bytes:
 def _closed(approval: ApprovalRequest, status: str) -> None:
     """The outcome, in the deciding transaction: in force, rejected or withdrawn."""
     basis = ThirdPartyBasis.objects.select_for_update().get(pk=approval.owner_id)
-    basis.status = {
+    outcomes: dict[str, str] = {
         ApprovalRequest.Status.APPROVED: ThirdPartyBasis.Status.IN_FORCE,
         ApprovalRequest.Status.REJECTED: ThirdPartyBasis.Status.REJECTED,
-    }.get(status, ThirdPartyBasis.Status.WITHDRAWN)
+    }
+    basis.status = outcomes.get(status, ThirdPartyBasis.Status.WITHDRAWN)
     basis.save(update_fields=["status"])
 
 

@@ -99,7 +99,10 @@ def usage_summary(*, principal: Principal, first: Month, last: Month) -> list[Us
     years), months with nothing included (zeros)."""
     if not may(principal, "inquiries.usage"):
         raise Refusal("inquiry.role_forbidden", "principal")
-    if last < first or (last.year * 12 + last.month) - (first.year * 12 + first.month) >= MAX_MONTHS:
+    if (
+        last < first
+        or (last.year * 12 + last.month) - (first.year * 12 + first.month) >= MAX_MONTHS
+    ):
         raise Refusal("inquiry.month", "month")
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(first.first_day(), dt.time(), tzinfo=tz)
@@ -137,20 +140,22 @@ def usage_summary(*, principal: Principal, first: Month, last: Month) -> list[Us
         ChannelEventKind.LOGIN: "logins",
         ChannelEventKind.LOGIN_FAILED: "failed_logins",
     }
-    for r in (
+    for e in (
         ChannelEvent.objects.filter(**span, kind__in=list(kinds))
         .annotate(m=TruncMonth("at"))
         .values("channel", "m", "kind")
         .annotate(n=Count("id"))
     ):
-        target = row(r["channel"], r["m"])
+        target = row(e["channel"], e["m"])
         if target is not None:
-            name = kinds[ChannelEventKind(r["kind"])]
-            setattr(target, name, getattr(target, name) + r["n"])
+            name = kinds[ChannelEventKind(e["kind"])]
+            setattr(target, name, getattr(target, name) + e["n"])
     by_sections: dict[tuple[str, Month], Counter[str]] = defaultdict(Counter)
-    for channel, at, sections in Disclosure.objects.filter(**span).values_list(
-        "channel", "at", "sections"
-    ).iterator(chunk_size=5000):
+    for channel, at, sections in (
+        Disclosure.objects.filter(**span)
+        .values_list("channel", "at", "sections")
+        .iterator(chunk_size=5000)
+    ):
         target = row(channel, at)
         if target is None:
             continue

@@ -26,7 +26,6 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from veracity.audit.services import Actor, Event, audit_record
@@ -59,7 +58,12 @@ __all__ = [
     "third_party_verify",
 ]
 
-DEFAULT_LIMITS: Final = {"failures": 5, "window_hours": 24, "lock_minutes": 30, "answer_minutes": 30}
+DEFAULT_LIMITS: Final = {
+    "failures": 5,
+    "window_hours": 24,
+    "lock_minutes": 30,
+    "answer_minutes": 30,
+}
 #: The disclosure role of a non-party told under a consent or a legal basis.
 THIRD_PARTY: Final = "third_party"
 ROLES: Final = frozenset({Role.POLICYHOLDER, Role.INSURED, Role.BENEFICIARY})
@@ -221,7 +225,9 @@ def _attempt(
                 )
                 locked_now = True
         if locked_now:
-            channel_event_record(channel=channel, kind=ChannelEventKind.LOCKOUT, address=inquiry.address)
+            channel_event_record(
+                channel=channel, kind=ChannelEventKind.LOCKOUT, address=inquiry.address
+            )
     audit_record(
         actor=Actor.of_principal(principal),
         event=Event(
@@ -239,8 +245,10 @@ def _attempt(
                 "locked_now": locked_now,
                 **({"policy": inquiry.policy_id} if inquiry.policy_id else {}),
                 **(
-                    {"id_card_presented": inquiry.id_card_presented,
-                     "contract_presented": inquiry.contract_presented}
+                    {
+                        "id_card_presented": inquiry.id_card_presented,
+                        "contract_presented": inquiry.contract_presented,
+                    }
                     if channel == InquiryChannel.COUNTER
                     else {}
                 ),

@@ -22,7 +22,6 @@ from veracity.core.refusals import Kind, Refusal
 from veracity.customers.models import IdType
 from veracity.inquiry import third_parties as tp
 from veracity.inquiry.models import InquiryOutcome, ThirdPartyBasis
-from veracity.inquiry.third_parties import ALL_SECTIONS
 from veracity.inquiry.usage import Month, month_parse, usage_export, usage_summary
 from veracity.inquiry.verification import (
     VerifyResult,
@@ -42,7 +41,7 @@ from veracity.inquiry.words import (
 from veracity.org.actions import may
 from veracity.policies.models import PolicyStatus
 from veracity.policies.service_facts import SECTIONS, ServiceFacts
-from veracity.web.charts import Bar, Segment, stacked_bar_chart
+from veracity.web.charts import Segment, stacked_bar_chart
 from veracity.web.views.common import in_language, principal_of, refusal_status
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -63,7 +62,10 @@ def _choices(words: dict[str, tuple[str, str]] | Any, keys: Any = None) -> list[
 class VerifyForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("Who is asking"),
-        choices=lambda: [("party", _("A party of the policy")), ("third_party", _("Third-party inquiry"))],
+        choices=lambda: [
+            ("party", _("A party of the policy")),
+            ("third_party", _("Third-party inquiry")),
+        ],
         initial="party",
         widget=forms.RadioSelect,
     )
@@ -82,8 +84,12 @@ class VerifyForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Stated role"),
         required=False,
-        choices=lambda: [("", _("Not stated"))]
-        + _choices(ROLE_WORDS, ("policyholder", "insured", "beneficiary")),
+        choices=lambda: (
+            [
+                ("", _("Not stated")),
+                *_choices(ROLE_WORDS, ("policyholder", "insured", "beneficiary")),
+            ]
+        ),
     )
     id_card_presented = forms.BooleanField(label=_("ID card presented"), required=False)
     contract_presented = forms.BooleanField(label=_("Insurance contract presented"), required=False)
@@ -164,7 +170,9 @@ def _facts_view(facts: ServiceFacts) -> dict[str, Any]:
             r.get("name", "") if isinstance(r, dict) else str(r)
             for r in facts.coverage.get("riders", []) or []
         ],
-        "parties": [(_words(ROLE_WORDS.get(role, (role, role))), name) for role, name in facts.parties],
+        "parties": [
+            (_words(ROLE_WORDS.get(role, (role, role))), name) for role, name in facts.parties
+        ],
         "premiums": facts.premiums,
         "premium_status": _words(PREMIUM_STATUS_WORDS.get(facts.premium_status, ("", ""))),
         "claims": [
@@ -195,7 +203,9 @@ def _facts_view(facts: ServiceFacts) -> dict[str, Any]:
 
 class ConsentForm(forms.Form):
     party_name = forms.CharField(label=_("Name of the person authorised"), max_length=100)
-    party_id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices, initial="resident_id")
+    party_id_type = forms.ChoiceField(
+        label=_("ID type"), choices=IdType.choices, initial="resident_id"
+    )
     party_id_number = forms.CharField(
         label=_("ID number"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
@@ -204,7 +214,9 @@ class ConsentForm(forms.Form):
         choices=lambda: _choices(SECTION_WORDS, SECTION_ORDER),
         widget=forms.CheckboxSelectMultiple,
     )
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     document = forms.FileField(label=_("Signed consent form"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -222,7 +234,9 @@ def answer(request: HttpRequest, inquiry_id: str) -> HttpResponse:
     """The verified inquiry's answer: that policy only, scoped to the verified role (or the
     third party's allowed sections); recorded as a disclosure each time it is shown."""
     try:
-        inquiry, facts = inquiry_answer(principal=principal_of(request, purpose="inquiry"), inquiry_id=inquiry_id)
+        inquiry, facts = inquiry_answer(
+            principal=principal_of(request, purpose="inquiry"), inquiry_id=inquiry_id
+        )
     except Refusal as exc:
         return _answer_refused(request, exc)
     consent_form = None
@@ -231,8 +245,10 @@ def answer(request: HttpRequest, inquiry_id: str) -> HttpResponse:
             initial={"valid_until": timezone.localdate() + dt.timedelta(days=90)}
         )
         allowed = SECTIONS.get(inquiry.role, frozenset())
-        consent_form.fields["sections"].choices = [
-            c for c in consent_form.fields["sections"].choices if c[0] in allowed
+        sections = consent_form.fields["sections"]
+        assert isinstance(sections, forms.MultipleChoiceField)
+        sections.choices = [
+            (key, _words(SECTION_WORDS[key])) for key in SECTION_ORDER if key in allowed
         ]
     return render(
         request,
@@ -263,7 +279,9 @@ def consent(request: HttpRequest, inquiry_id: str) -> HttpResponse:
     """A verified party's consent for a named third party, with the signed form."""
     form = ConsentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, in_language("授权信息不完整，请检查后重试", "The consent is incomplete"))
+        messages.error(
+            request, in_language("授权信息不完整，请检查后重试", "The consent is incomplete")
+        )
         return redirect("web:inquiry_answer", inquiry_id=inquiry_id)
     data = form.cleaned_data
     filename, content = _upload(request)
@@ -300,7 +318,9 @@ class LegalBasisForm(forms.Form):
     )
     reference = forms.CharField(label=_("Document reference"), max_length=100)
     party_name = forms.CharField(label=_("Name of the requesting officer"), max_length=100)
-    party_id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices, initial="resident_id")
+    party_id_type = forms.ChoiceField(
+        label=_("ID type"), choices=IdType.choices, initial="resident_id"
+    )
     party_id_number = forms.CharField(
         label=_("ID number"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
@@ -309,7 +329,9 @@ class LegalBasisForm(forms.Form):
         choices=lambda: _choices(SECTION_WORDS, SECTION_ORDER),
         widget=forms.CheckboxSelectMultiple,
     )
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     document = forms.FileField(label=_("The document"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -319,7 +341,9 @@ def _basis_row(basis: ThirdPartyBasis) -> dict[str, Any]:
         "basis": basis,
         "kind": _words(BASIS_WORDS[basis.kind]),
         "status": _words(BASIS_STATUS_WORDS[basis.status]),
-        "sections": "、".join(_words(SECTION_WORDS[s]) for s in SECTION_ORDER if s in basis.sections),
+        "sections": "、".join(
+            _words(SECTION_WORDS[s]) for s in SECTION_ORDER if s in basis.sections
+        ),
     }
 
 
@@ -379,7 +403,11 @@ def basis(request: HttpRequest, basis_id: int) -> HttpResponse:
     return render(
         request,
         "web/inquiries/basis.html",
-        {"row": _basis_row(found), "step": step, "step_label": _words((step.label_zh, step.label_en)) if step else ""},
+        {
+            "row": _basis_row(found),
+            "step": step,
+            "step_label": _words((step.label_zh, step.label_en)) if step else "",
+        },
     )
 
 
@@ -484,6 +512,7 @@ def usage_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="inquiry-usage-{first.name}-{last.name}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="inquiry-usage-{first.name}-{last.name}.xlsx"'
+    )
     return response
-
