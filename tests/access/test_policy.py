@@ -172,6 +172,11 @@ EXPECTED: dict[str, set[RoleName]] = {
     "regulator_report.prepare": {R.CHANNEL_MANAGEMENT, R.COMPLIANCE},
     "regulator_report.review": {R.INFORMATION_MANAGER, R.CUSTOMER_SERVICE_MANAGER},
     "regulator_report.file": {R.GENERAL_OFFICE},
+    # verified inquiry (issue 14)
+    "inquiries.verify": NOBODY,  # the call centre's and counters' systems, no person
+    "inquiries.desk": {R.CUSTOMER_SERVICE, R.CUSTOMER_SERVICE_MANAGER},
+    "inquiries.legal_basis": {R.CUSTOMER_SERVICE, R.CUSTOMER_SERVICE_MANAGER, R.COMPLIANCE},
+    "inquiries.usage": {R.CUSTOMER_SERVICE_MANAGER, R.INFORMATION_MANAGER, R.GENERAL_MANAGER},
 }
 
 
@@ -216,7 +221,12 @@ def test_a_person_without_a_role_may_only_what_every_signed_in_person_may(action
 
 def test_client_scope_actions_are_no_persons() -> None:
     scoped = {a for a, audience in ACTIONS.items() if audience is CLIENT_SCOPE}
-    assert scoped == {"applications.check", "applications.store", "policy_events.record"}
+    assert scoped == {
+        "applications.check",
+        "applications.store",
+        "policy_events.record",
+        "inquiries.verify",
+    }
     assert not any(may(staff(*RoleName), a) for a in scoped)
 
 

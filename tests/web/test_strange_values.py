@@ -25,6 +25,7 @@ from veracity.conduct.models import Complaint, Penalty
 from veracity.customers.models import Customer
 from veracity.demo.accounts import DEMO_USERS
 from veracity.detection.services import detection_run
+from veracity.inquiry.models import ThirdPartyBasis
 from veracity.notify.models import Notification
 from veracity.policies.models import Policy
 from veracity.policies.services import applications_store
@@ -174,6 +175,9 @@ def arguments(strange: dict[str, Any]) -> dict[str, list[Any]]:
         "complaint_id": list(Complaint.objects.values_list("pk", flat=True)),
         "penalty_id": list(Penalty.objects.order_by("pk").values_list("pk", flat=True)),
         "action_id": [strange["compliance"].pk],
+        # verified inquiry: an inquiry nobody verified (not found), the legal bases made
+        "inquiry_id": ["no-such-inquiry", "x" * 60],
+        "basis_id": list(ThirdPartyBasis.objects.values_list("pk", flat=True)),
     }
 
 
@@ -194,6 +198,8 @@ POST_ONLY = {
     "regulator_report_review",
     "regulator_report_correct",
     "regulator_report_file",
+    "inquiry_basis_decide",
+    "inquiry_consent",
 }
 #: Records this test does not make (an incident, an evidence file, a destruction request,
 #: its certificate, an inspection); their lists are rendered, their pages have own tests.
@@ -253,6 +259,9 @@ def extra_urls(strange: dict[str, Any]) -> list[str]:
         f"/compliance/?target={NUMBERS[2]}",
         f"/compliance/sellers/?seller={NAMES[0]}",
         "/compliance/new/?seller=STRANGE-1&item=%3Cx%3E",
+        "/inquiries/usage/?from=2026-01&to=2026-12",
+        "/inquiries/usage/?from=%3Cx%3E",
+        "/inquiries/usage/export.xlsx?from=2026-01&to=2026-03",
     ]
 
 

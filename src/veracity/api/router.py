@@ -21,6 +21,7 @@ from veracity.api.routers.applications import router as applications_router
 from veracity.api.routers.cases import router as cases_router
 from veracity.api.routers.complaints import callbacks_router
 from veracity.api.routers.complaints import router as complaints_router
+from veracity.api.routers.inquiries import router as inquiries_router
 from veracity.api.routers.penalties import router as penalties_router
 from veracity.api.routers.policy_events import router as policy_events_router
 from veracity.api.routers.problem_items import router as problem_items_router
@@ -83,6 +84,7 @@ api.add_router("/complaints", complaints_router)
 api.add_router("/problem-items", callbacks_router)
 api.add_router("/penalties", penalties_router)  # issue 13
 api.add_router("/policy-events", policy_events_router)  # issue 14
+api.add_router("/inquiries", inquiries_router)  # issue 14: verified inquiry
 
 
 @api.exception_handler(ValidationError)

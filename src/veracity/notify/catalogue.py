@@ -247,6 +247,17 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         N_("%(count)s rectification demand(s) past their due date"),
         N_("Overdue rectification demands: %(actions)s"),
     ),
+    # --- third parties' legal bases (IQ-4, D1.21) ----------------------------------------
+    NoticeKind(
+        "third_party_basis_waiting",
+        N_("Legal basis %(id)s for a third-party inquiry awaits your approval"),
+        N_("Recorded by %(requester)s."),
+    ),
+    NoticeKind(
+        "third_party_basis_decided",
+        N_("Your legal basis %(id)s for a third-party inquiry was %(outcome)s"),
+        translated=("outcome",),
+    ),
 )
 
 #: Outcomes an approval can end with, as words (msgids) for the ``outcome`` parameter.

@@ -251,6 +251,20 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     "regulator_report.prepare": frozenset({_R.CHANNEL_MANAGEMENT, _R.COMPLIANCE}),
     "regulator_report.review": frozenset({_R.INFORMATION_MANAGER, _R.CUSTOMER_SERVICE_MANAGER}),
     "regulator_report.file": frozenset({_R.GENERAL_OFFICE}),
+    # --- verified inquiry (IQ-1 … IQ-5, D1.15–D1.21)
+    # the call centre's and the counters' systems verify an inquirer through the API
+    "inquiries.verify": CLIENT_SCOPE,
+    # the staff inquiry desk (phone and counter), a party's consent for a third party
+    "inquiries.desk": frozenset({_R.CUSTOMER_SERVICE, _R.CUSTOMER_SERVICE_MANAGER}),
+    # a legal basis for a third party (court, regulator, public security): recorded by
+    # customer service or compliance, approved by compliance then the customer service manager
+    "inquiries.legal_basis": frozenset(
+        {_R.CUSTOMER_SERVICE, _R.CUSTOMER_SERVICE_MANAGER, _R.COMPLIANCE}
+    ),
+    # the usage summary of the inquiry channels, for head office
+    "inquiries.usage": frozenset(
+        {_R.CUSTOMER_SERVICE_MANAGER, _R.INFORMATION_MANAGER, _R.GENERAL_MANAGER}
+    ),
     # --- the organisation-wide figures on the home pages (counts only, no personal data):
     # data quality per channel and agent, the month's figures
     "reports.view": frozenset(

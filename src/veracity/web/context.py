@@ -111,6 +111,20 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
         ("compliance*",),
         _CONDUCT,
     ),
+    (
+        "web:inquiry_desk",
+        _("Inquiry desk"),
+        "nav-inquiries",
+        ("inquiry_desk", "inquiry_answer", "inquiry_bas*"),
+        ("inquiries.desk",),
+    ),
+    (
+        "web:inquiry_usage",
+        _("Inquiry channel usage"),
+        "nav-inquiry-usage",
+        ("inquiry_usage",),
+        ("inquiries.usage",),
+    ),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )
 

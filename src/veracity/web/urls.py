@@ -13,6 +13,7 @@ from veracity.web.views import (
     customers,
     home,
     incidents,
+    inquiries,
     notifications,
     penalties,
     picker,
@@ -156,6 +157,19 @@ urlpatterns = [
     path("penalties/<int:penalty_id>/<slug:step>/", penalties.act, name="penalty_act"),
     path("assessment/", penalties.assessment, name="assessment"),
     path("assessment/export.xlsx", penalties.assessment_download, name="assessment_export"),
+    # --- verified inquiry: the staff desk and the usage summary (issue 14: IQ-1 … IQ-5)
+    path("inquiries/", inquiries.desk, name="inquiry_desk"),
+    path("inquiries/usage/", inquiries.usage, name="inquiry_usage"),
+    path("inquiries/usage/export.xlsx", inquiries.usage_download, name="inquiry_usage_export"),
+    path("inquiries/bases/", inquiries.bases, name="inquiry_bases"),
+    path("inquiries/bases/<int:basis_id>/", inquiries.basis, name="inquiry_basis"),
+    path(
+        "inquiries/bases/<int:basis_id>/decide/",
+        inquiries.basis_decide,
+        name="inquiry_basis_decide",
+    ),
+    path("inquiries/<slug:inquiry_id>/", inquiries.answer, name="inquiry_answer"),
+    path("inquiries/<slug:inquiry_id>/consent/", inquiries.consent, name="inquiry_consent"),
     # --- the quarterly regulator report (D1.22, D1.23, D4.13) ---------------------------
     path("regulator-reports/", regulator.reports, name="regulator_reports"),
     path("regulator-reports/prepare/", regulator.prepare, name="regulator_report_prepare"),

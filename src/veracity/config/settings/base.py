@@ -333,3 +333,13 @@ SILENCED_SYSTEM_CHECKS = ["models.W040", "models.W047"]
 VERACITY_ID_TYPE_ALIASES: dict[str, dict[str, str]] = json.loads(
     os.environ.get("VERACITY_ID_TYPE_ALIASES", "{}")
 )
+
+# Verified inquiry (IQ-1, D1.17, D1.19): after ``failures`` failed verifications of one policy
+# number or one ID number within ``window_hours``, attempts on it are refused for
+# ``lock_minutes``; the desk shows a verified answer for ``answer_minutes``.
+VERACITY_INQUIRY_LIMITS = {
+    "failures": 5,
+    "window_hours": 24,
+    "lock_minutes": 30,
+    "answer_minutes": 30,
+}
