@@ -171,6 +171,9 @@ EXPECTED: dict[str, set[RoleName]] = {
     "regulator_report.prepare": {R.CHANNEL_MANAGEMENT, R.COMPLIANCE},
     "regulator_report.review": {R.INFORMATION_MANAGER, R.CUSTOMER_SERVICE_MANAGER},
     "regulator_report.file": {R.GENERAL_OFFICE},
+    # the customer portal: the customer's own session, no staff role (issue 14)
+    "portal.self_service": NOBODY,
+    "contact_changes.review": {R.CUSTOMER_SERVICE, R.CUSTOMER_SERVICE_MANAGER},
 }
 
 

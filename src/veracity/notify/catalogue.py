@@ -247,6 +247,13 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         N_("%(count)s rectification demand(s) past their due date"),
         N_("Overdue rectification demands: %(actions)s"),
     ),
+    # --- the customer portal (D1.12): a customer reported a change of contact details ------
+    NoticeKind(
+        "contact_change_requested",
+        N_("A customer reported a new %(what)s on the portal"),
+        N_("Customer %(customer)s: verify the change (call back) and apply or reject it."),
+        translated=("what",),
+    ),
 )
 
 #: Outcomes an approval can end with, as words (msgids) for the ``outcome`` parameter.
