@@ -21,7 +21,10 @@ class PortalAccount(models.Model):
     """A customer's portal login: the password hash (Django's hashers), never the password."""
 
     customer = models.OneToOneField(
-        Customer, on_delete=models.CASCADE, related_name="portal_account", verbose_name=_("customer")
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="portal_account",
+        verbose_name=_("customer"),
     )
     password = models.CharField(_("password hash"), max_length=128)
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
@@ -128,7 +131,7 @@ class ContactKind(models.TextChoices):
 
 class ChangeStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for customer service")
-    APPLIED = "applied", _("Applied")
+    APPLIED = "applied", _("Applied to the file")
     REJECTED = "rejected", _("Rejected")
 
 

@@ -138,8 +138,11 @@ def mobile_on_file(customer_id: int) -> Phone | None:
 def sending_allowed(phone_bidx: str, *, now: datetime) -> bool:
     """Under every sending limit for this phone (a minute, an hour, a day)."""
     limits = sms_limits()
-    spans = (("minute", timedelta(minutes=1)), ("hour", timedelta(hours=1)))
-    spans += (("day", timedelta(days=1)),)
+    spans = [
+        ("minute", timedelta(minutes=1)),
+        ("hour", timedelta(hours=1)),
+        ("day", timedelta(days=1)),
+    ]
     sent = CodeSend.objects.filter(phone_bidx=phone_bidx, at__gt=now - timedelta(days=1))
     times = list(sent.values_list("at", flat=True))
     return all(sum(1 for t in times if t > now - span) < limits[name] for name, span in spans)
@@ -172,7 +175,9 @@ def portal_code_request(
     its sending limit — and the answer is the same."""
     now = now or timezone.now()
     purpose = CodePurpose(purpose).value
-    match = party_match(policy_no=policy_no.strip(), name=name, id_type=id_type, id_number=id_number)
+    match = party_match(
+        policy_no=policy_no.strip(), name=name, id_type=id_type, id_number=id_number
+    )
     customer_id = match.customer_id if match else None
     outcome, code_id = "no_match", None
     if customer_id is not None:
@@ -528,7 +533,14 @@ def _apply(row: ContactChangeRequest, principal: Principal, reason: str, as_of: 
     # the customers' recorded-change path checks the value by the core rules (refusing an
     # invalid phone with its reason) and keeps the old value in the history
     changes = changes_parse(
-        [{"customer_id": cid, "field": field, "value": row.value, "record_id": record and record.pk}]
+        [
+            {
+                "customer_id": cid,
+                "field": field,
+                "value": row.value,
+                "record_id": record and record.pk,
+            }
+        ]
         if record is not None
         else [{"customer_id": cid, "field": field, "value": row.value, "record_id": 0}],
         allowed_customers={cid},

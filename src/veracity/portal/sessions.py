@@ -89,11 +89,11 @@ class PortalSessionMiddleware(SessionMiddleware):
                     ) from None
                 response.set_cookie(
                     name,
-                    session.session_key,
+                    session.session_key or "",
                     max_age=max_age,
                     expires=http_date(time.time() + max_age),
                     path=path,
-                    secure=settings.SESSION_COOKIE_SECURE or None,
+                    secure=bool(settings.SESSION_COOKIE_SECURE),
                     httponly=True,
                     samesite="Lax",
                 )

@@ -11,6 +11,7 @@ as a disclosure on channel ``web``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -25,13 +26,13 @@ from django.views.i18n import set_language
 
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
+from veracity.core.policy_events import CHANGE_WORDS, CLAIM_RESULT_WORDS
 from veracity.core.refusals import Refusal
 from veracity.customers.models import IdType
 from veracity.db.addresses import request_address
 from veracity.inquiry.disclosures import disclosure_record
 from veracity.inquiry.models import InquiryChannel
 from veracity.org.principals import Customer, System
-from veracity.core.policy_events import CHANGE_WORDS, CLAIM_RESULT_WORDS
 from veracity.policies.models import Policy, PolicyStatus, Role
 from veracity.policies.service_facts import ServiceFacts
 from veracity.portal import selectors, services
@@ -45,7 +46,9 @@ MASK_KIND = {ContactKind.PHONE: "phone", ContactKind.ADDRESS: "address", Contact
 PENDING_KEY = "portal_pending"  # the code request in progress: code id, purpose, tries
 CONFIRMED_KEY = "portal_confirmed"  # the customer a code was confirmed for, and when
 #: The one answer of a code request, whoever asks (D1.18: no enumeration).
-CODE_SENT = _("If the details are correct, a code has been sent to the mobile phone you registered with us.")
+CODE_SENT = _(
+    "If the details are correct, a code has been sent to the mobile phone you registered with us."
+)
 #: Minutes a confirmed code lets the customer set the password.
 CONFIRMED_MINUTES = 10
 
@@ -293,7 +296,7 @@ def _confirmed(request: HttpRequest) -> dict[str, Any] | None:
     confirmed = request.session.get(CONFIRMED_KEY)
     if not confirmed:
         return None
-    at = timezone.datetime.fromisoformat(confirmed["at"])
+    at = datetime.fromisoformat(confirmed["at"])
     if (timezone.now() - at).total_seconds() > CONFIRMED_MINUTES * 60:
         request.session.pop(CONFIRMED_KEY, None)
         return None
@@ -372,7 +375,11 @@ def home(request: HttpRequest, principal: Customer) -> HttpResponse:
     if not lines:
         _page_read(principal, "home")
     shown = [
-        {"line": line, "role": Role(line.role).label, "premium": PREMIUM_WORDS.get(line.premium_status, "")}
+        {
+            "line": line,
+            "role": Role(line.role).label,
+            "premium": PREMIUM_WORDS.get(line.premium_status, ""),
+        }
         for line in lines
     ]
     return page(request, "portal/home.html", {"lines": shown})
