@@ -104,5 +104,10 @@ def book() -> Book:
 
 def identity(b: Book, who: str = "wang", policy_no: str = P1) -> dict[str, str]:
     if who == "wang":
-        return {"id_type": "resident_id", "id_number": b.wang_id, "name": "王芳", "policy_no": policy_no}
+        return {
+            "id_type": "resident_id",
+            "id_number": b.wang_id,
+            "name": "王芳",
+            "policy_no": policy_no,
+        }
     return {"id_type": "resident_id", "id_number": b.li_id, "name": "李强", "policy_no": policy_no}

@@ -68,6 +68,7 @@ def test_a_policy_not_ones_own_is_not_found_like_an_unknown_one(portal_book, cli
     answer = client.get(f"/my/policies/{policy_no}/")
     unknown = client.get("/my/policies/P2000000000/")
     assert answer.status_code == unknown.status_code == 404
+
     def strip(html: str) -> str:
         html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
         html = re.sub(r'name="next" type="hidden" value="[^"]+"', "", html)

@@ -102,7 +102,10 @@ def test_a_code_is_valid_five_minutes(portal_book, outbox, after, ok):
     row.code_hash = services._code_hash("246810", "salt")
     row.save()
     found = services.portal_code_verify(
-        principal=visitor(), code_id=ticket.code_id, purpose="registration", code="246810",
+        principal=visitor(),
+        code_id=ticket.code_id,
+        purpose="registration",
+        code="246810",
         now=t0 + after,
     )
     assert (found == portal_book.wang) is ok
@@ -190,7 +193,9 @@ def test_registration_signs_in_and_is_counted(
     assert account.password.startswith(("pbkdf2_", "argon2", "bcrypt", "scrypt"))
     assert PASSWORD not in account.password
     assert P1 in client.get("/my/").content.decode()
-    assert ChannelEvent.objects.filter(kind="registration", customer_id=portal_book.wang).count() == 1
+    assert (
+        ChannelEvent.objects.filter(kind="registration", customer_id=portal_book.wang).count() == 1
+    )
 
 
 def test_a_registered_customer_gets_the_same_words_and_uses_forgot_password(
@@ -243,7 +248,10 @@ def test_login_by_id_and_password(portal_book):
 
 def test_lockout_per_account(portal_book, settings):
     settings.VERACITY_PORTAL_LOGIN_LIMITS = {
-        "account": 5, "address": 100, "window_minutes": 15, "lockout_minutes": 15
+        "account": 5,
+        "address": 100,
+        "window_minutes": 15,
+        "lockout_minutes": 15,
     }
     _account(portal_book)
     for i in range(5):
@@ -255,15 +263,21 @@ def test_lockout_per_account(portal_book, settings):
     assert ChannelEvent.objects.filter(kind="lockout").count() == 1
     later = timezone.now() + timedelta(minutes=16)
     after = services.portal_login(
-        principal=visitor(), id_type="resident_id", id_number=portal_book.wang_id,
-        password=PASSWORD, now=later,
+        principal=visitor(),
+        id_type="resident_id",
+        id_number=portal_book.wang_id,
+        password=PASSWORD,
+        now=later,
     )
     assert after.customer_id == portal_book.wang
 
 
 def test_lockout_per_address(portal_book, settings):
     settings.VERACITY_PORTAL_LOGIN_LIMITS = {
-        "account": 100, "address": 3, "window_minutes": 15, "lockout_minutes": 15
+        "account": 100,
+        "address": 3,
+        "window_minutes": 15,
+        "lockout_minutes": 15,
     }
     _account(portal_book)
     for number in ("110101199001011234", "110101199001021235", portal_book.li_id):
@@ -275,7 +289,10 @@ def test_lockout_per_address(portal_book, settings):
 
 def test_the_login_page_says_locked_without_saying_why_else(portal_book, client, settings):
     settings.VERACITY_PORTAL_LOGIN_LIMITS = {
-        "account": 2, "address": 100, "window_minutes": 15, "lockout_minutes": 15
+        "account": 2,
+        "address": 100,
+        "window_minutes": 15,
+        "lockout_minutes": 15,
     }
     _account(portal_book)
     form = {"id_type": "resident_id", "id_number": portal_book.wang_id, "password": "nope"}
