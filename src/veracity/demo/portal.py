@@ -40,18 +40,21 @@ def demo_portal_customer() -> DemoPortalCustomer | None:
         .order_by("customer_id")
     )
     for role in insured[:500]:
+        customer_id, customer = role.customer_id, role.customer
+        if customer_id is None or customer is None:
+            continue
         own = (
-            holders.filter(customer_id=role.customer_id)
+            holders.filter(customer_id=customer_id)
             .exclude(policy_id=role.policy_id)
             .select_related("policy")
             .first()
         )
-        document = IdentityDocument.objects.filter(customer_id=role.customer_id).first()
-        if own is None or document is None or mobile_on_file(role.customer_id) is None:
+        document = IdentityDocument.objects.filter(customer_id=customer_id).first()
+        if own is None or document is None or mobile_on_file(customer_id) is None:
             continue
         return DemoPortalCustomer(
-            customer_id=role.customer_id,
-            name=role.customer.name,
+            customer_id=customer_id,
+            name=customer.name,
             id_type=document.id_type,
             id_number=document.number,
             as_policyholder=own.policy.policy_no or "",

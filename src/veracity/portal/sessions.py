@@ -32,6 +32,8 @@ PORTAL_REALM = "portal"
 #: The signed-in customer's id in the portal session, and how they were verified.
 CUSTOMER_KEY = "portal_customer_id"
 VERIFIED_KEY = "portal_verified_by"
+#: When the session's idle expiry was last written (seconds since the epoch).
+SEEN_KEY = "portal_seen"
 
 
 def portal_settings() -> dict[str, Any]:
@@ -49,6 +51,12 @@ def is_portal_path(path: str) -> bool:
 
 class PortalSessionMiddleware(SessionMiddleware):
     """Django's session middleware with the cookie chosen by the path (see the module)."""
+
+    @staticmethod
+    def _stale(session: Any, idle_seconds: int) -> bool:
+        """The stored expiry is over a minute old (or the session has none of ours)."""
+        seen = session.get(SEEN_KEY)
+        return not isinstance(seen, int) or time.time() - seen >= min(60, idle_seconds // 2)
 
     def process_request(self, request: HttpRequest) -> None:
         conf = portal_settings()
@@ -75,10 +83,12 @@ class PortalSessionMiddleware(SessionMiddleware):
         if name in request.COOKIES and empty:
             response.delete_cookie(name, path=path, samesite="Lax")
             need_vary = True
-        elif not empty:
-            # every request of a signed-in customer moves the idle expiry on
+        elif not empty and (session.modified or self._stale(session, conf["idle_seconds"])):
+            # a request of a signed-in customer moves the idle expiry on (written at most once
+            # a minute when nothing else changed: the expiry is kept to the minute)
             session.set_expiry(conf["idle_seconds"])
             session[REALM_KEY] = PORTAL_REALM
+            session[SEEN_KEY] = int(time.time())
             max_age = session.get_expiry_age()
             if response.status_code < 500:
                 try:

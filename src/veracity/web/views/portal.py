@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -117,9 +118,51 @@ PREMIUM_WORDS = {
 }
 
 
+#: The latest lines of each history shown on a policy page (the page stays small on a phone).
+SHOWN = 24
+
+
+def _day(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
 def facts_view(facts: ServiceFacts) -> dict[str, Any]:
-    """The facts in the page's words (no codes on a Chinese screen)."""
+    """The facts in the page's words (no codes on a Chinese screen), each history as its
+    latest :data:`SHOWN` lines, newest first; every format translated once per page."""
     coverage = facts.coverage or {}
+    due, received, waiting = (
+        gettext("Due %(due)s: %(amount)s yuan"),
+        gettext("received %(on)s"),
+        gettext("not yet received"),
+    )
+    paid, reported = gettext("Paid %(on)s: %(amount)s yuan"), gettext("reported %(on)s")
+    claim_word = gettext("Claim")
+    premiums = [
+        (due % {"due": _day(p.due_on), "amount": p.amount})
+        + " — "
+        + (received % {"on": _day(p.received_on)} if p.received_on else waiting)
+        for p in reversed(facts.premiums)
+    ]
+    claims = []
+    for claim in reversed(facts.claims):
+        lines = [f"{claim_word} {claim.claim_no}"]
+        if claim.reported_on:
+            lines.append(reported % {"on": _day(claim.reported_on)})
+        for on, result, reason in claim.reviews:
+            words = in_language(*CLAIM_RESULT_WORDS.get(result, ("", "")))
+            lines.append(f"{_day(on)} {words}" + (f": {reason}" if reason else ""))
+        lines += [paid % {"on": _day(on), "amount": amount} for on, amount in claim.payments]
+        claims.append(lines)
+    benefits = [
+        paid % {"on": _day(on), "amount": amount} + (f" ({benefit})" if benefit else "")
+        for on, benefit, amount in reversed(facts.benefits)
+    ]
+    changes = [
+        f"{_day(line.on)} "
+        + in_language(*CHANGE_WORDS.get(line.change, ("其他变更", "other change")))
+        + (f": {line.note}" if line.note else "")
+        for line in reversed(facts.changes)
+    ]
     return {
         "facts": facts,
         "role": Role(facts.role).label,
@@ -128,20 +171,11 @@ def facts_view(facts: ServiceFacts) -> dict[str, Any]:
         "coverage_period": coverage.get("coverage_period") or "",
         "payment_period": coverage.get("payment_period") or "",
         "riders": [r.get("name") or "" for r in coverage.get("riders") or [] if r.get("name")],
-        "claims": [
-            {
-                "claim": claim,
-                "reviews": [
-                    (on, in_language(*CLAIM_RESULT_WORDS.get(result, ("", ""))), reason)
-                    for on, result, reason in claim.reviews
-                ],
-            }
-            for claim in facts.claims
-        ],
-        "changes": [
-            (line, in_language(*CHANGE_WORDS.get(line.change, ("其他变更", "other change"))))
-            for line in facts.changes
-        ],
+        "premiums": premiums[:SHOWN],
+        "claims": claims[:SHOWN],
+        "benefits": benefits[:SHOWN],
+        "changes": changes[:SHOWN],
+        "more": any(len(lines) > SHOWN for lines in (premiums, claims, benefits, changes)),
     }
 
 
