@@ -41,6 +41,7 @@ PASSWORD = "Lanting-Xu-2026!"
 
 def _book(events: int) -> dict[str, Any]:
     from tests.portal.factories import P1, book
+
     from veracity.org.principals import Customer
     from veracity.policies.models import Policy, PolicyEvent
     from veracity.portal.services import portal_password_set

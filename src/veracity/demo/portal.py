@@ -16,7 +16,7 @@ from veracity.portal.models import PortalAccount
 from veracity.portal.services import mobile_on_file, portal_password_set
 
 #: The demo portal password (the demo only; it passes the password validators).
-DEMO_PORTAL_PASSWORD = "Xihu-Longjing-88"
+DEMO_PORTAL_PASSWORD = "Xihu-Longjing-88"  # noqa: S105 - the embedded demo only; printed
 
 
 @dataclass(frozen=True, slots=True)
