@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.portal.helpers import portal_sign_in
+from veracity.audit.models import AuditEvent
 from veracity.customers.models import Address, Email, Phone
 from veracity.notify.models import Notification
 from veracity.portal.models import ContactChangeRequest
@@ -50,6 +51,7 @@ def test_a_new_phone_is_told_verified_and_applied_with_history(portal_book, clie
     client.force_login(personas["sam"])
     page = client.get("/customers/change-requests/").content.decode()
     assert NEW_PHONE not in page and "137****7000" in page  # masked
+    assert AuditEvent.objects.filter(action="contact_change.listed", actor="sam").exists()
     assert decide(client, row, "apply", "回访确认").status_code == 302
     row.refresh_from_db()
     assert row.status == "applied" and row.reviewed_by == personas["sam"]

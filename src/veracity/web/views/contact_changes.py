@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from veracity.access.policy import action_required
+from veracity.audit.services import Actor, Event, audit_record
 from veracity.core.masking import mask
 from veracity.core.refusals import Refusal
 from veracity.portal import selectors, services
@@ -52,6 +53,17 @@ def review(request: HttpRequest) -> HttpResponse:
             status = 400
     pending = [(row, shown_value(row)) for row in selectors.pending_change_requests()[:200]]
     decided = [(row, shown_value(row)) for row in selectors.decided_change_requests()]
+    # the reported values are personal data (shown masked): the read is recorded
+    audit_record(
+        actor=Actor.of_principal(principal_of(request)),
+        event=Event(
+            action="contact_change.listed",
+            object_type="page",
+            object_id=request.path,
+            purpose="contact_change",
+            detail={"requests": sorted({row.pk for row, _ in pending + decided})},
+        ),
+    )
     return render(
         request,
         "web/customers/change_requests.html",
