@@ -11,6 +11,8 @@ uv run --frozen veracity collectstatic --no-input >/dev/null
 uv run --frozen veracity demo-data --customers "${DEMO_CUSTOMERS:-3000}" --if-empty
 uv run --frozen veracity detect --if-due >/dev/null || true
 uv run --frozen veracity demo-users
+# the customer portal /my/: one demo customer's login (the others register; SMS: var/sms-outbox.jsonl)
+uv run --frozen veracity demo-portal
 # The job queue (SQLite-backed Huey): the daily T+1 detection run and other scheduled jobs.
 uv run --frozen veracity run_huey --workers 1 >var/huey.log 2>&1 &
 huey_pid=$!

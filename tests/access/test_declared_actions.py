@@ -18,6 +18,15 @@ PUBLIC = {
     ("web", "logout"),
     # the language switch (a cookie, no data)
     (None, "set_language"),
+    # the customer portal's sign-in steps (its own session; the same answer for anyone) and
+    # its language switch: before there is a customer to ask about
+    ("portal", "login"),
+    ("portal", "logout"),
+    ("portal", "register"),
+    ("portal", "reset"),
+    ("portal", "code"),
+    ("portal", "password"),
+    ("portal", "language"),
     # the API's description: guarded by ``veracity.api.docs.docs_guard`` (API clients and
     # administrators in production), no customer data
     ("api", "openapi-json"),

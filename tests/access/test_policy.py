@@ -177,6 +177,9 @@ EXPECTED: dict[str, set[RoleName]] = {
     "inquiries.desk": {R.CUSTOMER_SERVICE, R.CUSTOMER_SERVICE_MANAGER},
     "inquiries.legal_basis": {R.CUSTOMER_SERVICE, R.CUSTOMER_SERVICE_MANAGER, R.COMPLIANCE},
     "inquiries.usage": {R.CUSTOMER_SERVICE_MANAGER, R.INFORMATION_MANAGER, R.GENERAL_MANAGER},
+    # the customer portal: the customer's own session, no staff role (issue 14)
+    "portal.self_service": NOBODY,
+    "contact_changes.review": {R.CUSTOMER_SERVICE, R.CUSTOMER_SERVICE_MANAGER},
 }
 
 

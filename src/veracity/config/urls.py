@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # the customer portal: its own login and session cookie (veracity.portal.sessions)
+    path("my/", include("veracity.web.portal_urls")),
     path("", include("veracity.web.urls")),
 ]
 handler404 = "veracity.web.views.errors.not_found"

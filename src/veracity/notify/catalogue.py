@@ -258,6 +258,13 @@ CATALOGUE: dict[str, NoticeKind] = _kinds(
         N_("Your legal basis %(id)s for a third-party inquiry was %(outcome)s"),
         translated=("outcome",),
     ),
+    # --- the customer portal (D1.12): a customer reported a change of contact details ------
+    NoticeKind(
+        "contact_change_requested",
+        N_("A customer reported a new %(what)s on the portal"),
+        N_("Customer %(customer)s: verify the change (call back) and apply or reject it."),
+        translated=("what",),
+    ),
 )
 
 #: Outcomes an approval can end with, as words (msgids) for the ``outcome`` parameter.

@@ -265,6 +265,12 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     "inquiries.usage": frozenset(
         {_R.CUSTOMER_SERVICE_MANAGER, _R.INFORMATION_MANAGER, _R.GENERAL_MANAGER}
     ),
+    # --- the customer portal /my/ (IQ-3): its pages are the signed-in customer's own, in
+    # the portal's own session (``veracity.portal.sessions``); no staff role opens them
+    "portal.self_service": frozenset(),
+    # D1.12: customer service verifies (calls back) and applies or rejects the contact
+    # changes customers report on the portal
+    "contact_changes.review": frozenset({_R.CUSTOMER_SERVICE, _R.CUSTOMER_SERVICE_MANAGER}),
     # --- the organisation-wide figures on the home pages (counts only, no personal data):
     # data quality per channel and agent, the month's figures
     "reports.view": frozenset(

@@ -66,7 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "veracity.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, except under /my/: the customer portal's own cookie (veracity.portal)
+    "veracity.portal.sessions.PortalSessionMiddleware",
     "veracity.web.middleware.DefaultChineseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -234,6 +235,25 @@ VERACITY_LOGIN_LIMITS = {
 # Customer text messages (issue 14): the gateway backend (``veracity.notify.sms``): "file"
 # writes $VERACITY_VAR_DIR/sms-outbox.jsonl; "alibaba" the Alibaba Cloud SMS service.
 VERACITY_SMS_BACKEND = os.environ.get("VERACITY_SMS_BACKEND", "file")
+
+# --- The customer portal /my/ (IQ-3, veracity.portal) ---------------------------------------
+# Its own session cookie (never the staff one), idle expiry; Secure where the staff cookie is.
+VERACITY_PORTAL_SESSION = {
+    "prefix": "/my/",
+    "cookie_name": "veracity_my",
+    "idle_seconds": int(os.environ.get("VERACITY_PORTAL_IDLE_SECONDS", "900")),
+}
+# One-time codes by SMS: digits, minutes valid, tries; at most this many codes per phone a
+# minute, an hour, a day (below the SMS providers' own limits).
+VERACITY_PORTAL_OTP = {"digits": 6, "valid_minutes": 5, "max_tries": 5}
+VERACITY_PORTAL_SMS_LIMITS = {"minute": 1, "hour": 5, "day": 10}
+# Portal login lockout, per account (the ID document typed) and per address.
+VERACITY_PORTAL_LOGIN_LIMITS = {
+    "account": int(os.environ.get("VERACITY_PORTAL_ACCOUNT_LIMIT", "5")),
+    "address": int(os.environ.get("VERACITY_PORTAL_ADDRESS_LIMIT", "20")),
+    "window_minutes": 15,
+    "lockout_minutes": 15,
+}
 VERACITY_API_RATE = os.environ.get("VERACITY_API_RATE", "60/10")
 # Staff of these roles must log in with a TOTP code (enrolment is forced after the password);
 # anyone else may enrol. Production requires it of admin, information manager and auditor.
