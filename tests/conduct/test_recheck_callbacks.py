@@ -117,7 +117,12 @@ def test_the_page_shows_the_results_in_words_and_refuses_a_closed_item(client, p
     assert "已登记回访结果" in timeline
     assert f"保单: {first.policy_no}" in timeline and "结果: 客户资料已更正" in timeline
     assert "data_corrected" not in timeline
+    assert 'class="inline-form callback-form"' in page
     _close(recheck)
+    # a closed item shows its callbacks without the forms …
+    closed = client.get(f"/problems/{recheck.pk}/").content.decode()
+    assert 'id="recheck-callbacks"' in closed and "callback-form" not in closed
+    # … and a posted one is refused in words, nothing changed
     callbacks = _callbacks(recheck)
     steps = CaseStep.objects.filter(item=recheck).count()
     refused = client.post(url, {"policy_no": first.policy_no, "result": "reached"}, follow=True)
