@@ -14,36 +14,45 @@ from veracity.sales.models import Seller, SellerKind
 pytestmark = pytest.mark.django_db
 
 
+class Caller:
+    """An API client of the penalty register with its designated person (or none)."""
+
+    def __init__(self, client, personas, name: str, designated: str | None) -> None:
+        made, token = ApiClient.issue(name=name, system="core")
+        if designated:
+            made.designated_user = personas[designated]
+            made.save(update_fields=["designated_user"])
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def post(self, path: str, body: dict | None = None) -> object:
+        return self.client.post(
+            f"/api/v1/penalties{path}",
+            body if body is not None else {},
+            content_type="application/json",
+            headers=self.headers,
+        )
+
+    def get(self, path: str) -> object:
+        return self.client.get(f"/api/v1/penalties{path}", headers=self.headers)
+
+
+def callers(client, personas) -> dict[str, Caller]:
+    """Channel management (nora proposes, mike heads it), the general manager, compliance,
+    and a system without a designated person."""
+    return {
+        "nora": Caller(client, personas, "channel-desk", "nora"),
+        "mike": Caller(client, personas, "channel-head", "mike"),
+        "george": Caller(client, personas, "gm-desk", "george"),
+        "dave": Caller(client, personas, "compliance-desk", "dave"),
+        "none": Caller(client, personas, "nobody", None),
+    }
+
+
 @pytest.fixture
 def systems(client, personas):
     Seller.objects.create(code="AG1", kind=SellerKind.AGENT, name="李爱丽")
-
-    class Caller:
-        def __init__(self, name: str, designated: str | None) -> None:
-            made, token = ApiClient.issue(name=name, system="core")
-            if designated:
-                made.designated_user = personas[designated]
-                made.save(update_fields=["designated_user"])
-            self.headers = {"Authorization": f"Bearer {token}"}
-
-        def post(self, path: str, body: dict) -> object:
-            return client.post(
-                f"/api/v1/penalties{path}",
-                body,
-                content_type="application/json",
-                headers=self.headers,
-            )
-
-        def get(self, path: str) -> object:
-            return client.get(f"/api/v1/penalties{path}", headers=self.headers)
-
-    return {
-        "nora": Caller("channel-desk", "nora"),
-        "mike": Caller("channel-head", "mike"),
-        "george": Caller("gm-desk", "george"),
-        "dave": Caller("compliance-desk", "dave"),
-        "none": Caller("nobody", None),
-    }
+    return callers(client, personas)
 
 
 PROPOSAL = {

@@ -255,3 +255,17 @@ def personas_user(personas, username):
         if username in personas
         else get_user_model().objects.get(username=username)
     )
+
+
+def test_a_batch_over_the_limit_is_refused_whole(personas, agent):
+    from veracity.sales.training import MAX_BATCH, training_batch_record
+
+    with pytest.raises(TrainingError) as refused:
+        training_batch_record(
+            principal=Staff(personas["tina"]),
+            records=[{**COURSE, "course_code": f"C{i}"} for i in range(MAX_BATCH + 1)],
+        )
+    assert (refused.value.code, refused.value.field) == ("too_many", "records")
+    assert not TrainingRecord.objects.exists()
+    report = training_batch_record(principal=Staff(personas["tina"]), records=[COURSE, {}])
+    assert (report.created, [(e.line, e.field) for e in report.errors]) == (1, [(1, "seller_code")])

@@ -28,6 +28,31 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+@pytest.fixture(autouse=True)
+def roles_exist(request):
+    """Every browser test (``pytest.mark.browser``, on a transactional database) starts with
+    every role group: they come from a data migration, which an earlier transactional test's
+    flush may have emptied."""
+    if request.node.get_closest_marker("browser") is None:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+
+    from veracity.access.roles import RoleName
+
+    for role in RoleName:
+        Group.objects.get_or_create(name=role.value)
+
+
+@pytest.fixture(autouse=True)
+def _browser_var_dir(request, tmp_path):
+    """Every browser test keeps the files the live server writes (evidence, reports) in its
+    own folder."""
+    if request.node.get_closest_marker("browser") is None:
+        return
+    request.getfixturevalue("settings").VAR_DIR = tmp_path
+
+
 @pytest.fixture
 def login(client):
     """Log the test client in as one of the personas."""

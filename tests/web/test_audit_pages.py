@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tests.web.browsing import sign_in
 from veracity.audit import services
 from veracity.audit.models import Action, AuditEvent, ChainVerification
 from veracity.audit.services import Actor, Event, audit_record_many
@@ -402,18 +403,6 @@ def test_verify_needs_post(login, personas, trail):
 # --- in the browser ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def roles_exist(transactional_db):
-    """The role groups come from a data migration, which an earlier transactional test's
-    flush may have emptied."""
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_auditor_filters_and_verifies_in_the_browser(page, live_server, roles_exist, personas):
@@ -423,12 +412,7 @@ def test_auditor_filters_and_verifies_in_the_browser(page, live_server, roles_ex
         actor=Actor.of(personas["sam"]),
         events=[Event(action=Action.VIEW_PERSONAL_DATA, customer_id=i) for i in range(1, 8)],
     )
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "audrey")
-    page.fill("#id_password", "pw-audrey")
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, "audrey")
     page.locator('nav a[href="/audit/"]').click()
     page.wait_for_url(f"{live_server.url}/audit/")
     page.fill("#id_actor", "sam")

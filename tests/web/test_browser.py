@@ -7,23 +7,12 @@ import re
 
 import pytest
 
+from tests.web.browsing import sign_in
 from tests.web.factories import HOLDER_PHONE, seller_for, store
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = "/tmp/veracity-customer-page.png"
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    """The role groups come from a data migration, which an earlier transactional test's
-    flush may have emptied."""
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
 
 
 @pytest.fixture
@@ -37,10 +26,7 @@ def test_customer_service_finds_customer_by_phone(page, live_server, personas, s
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/")
     assert "/login/" in page.url
-    page.fill("#id_username", "sam")
-    page.fill("#id_password", "pw-sam")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, "sam")
     assert page.locator("h1").first.inner_text().startswith("欢迎")
 
     page.goto(f"{live_server.url}/customers/")

@@ -10,24 +10,9 @@ import re
 import pytest
 
 from tests.cases.conftest import PDF
-from tests.web.test_browser_cases import done, signed_in
+from tests.web.browsing import done, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
-
-
-@pytest.fixture(autouse=True)
-def _evidence_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
 
 
 def test_an_agent_adds_a_statement(browser, live_server, personas, tmp_path):

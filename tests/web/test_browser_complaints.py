@@ -10,19 +10,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.web.test_browser_cases import done, signed_in
+from tests.web.browsing import done, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
 
 
 def test_two_verified_complaints_raise_a_recheck_with_callbacks(browser, live_server, personas):

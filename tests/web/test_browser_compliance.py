@@ -10,29 +10,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.web.browsing import signed_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
-
-
-def signed_in(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+WIDE = {"width": 1440, "height": 900}
 
 
 def test_compliance_records_a_rectification_and_the_owner_reports_it_done(
@@ -46,7 +27,7 @@ def test_compliance_records_a_rectification_and_the_owner_reports_it_done(
     due = timezone.localdate() + timedelta(days=10)
 
     # dave records the demand from the navigation's register, finding the agency by name
-    dave = signed_in(browser, live_server, "dave")
+    dave = signed_in(browser, live_server, "dave", viewport=WIDE)
     dave.goto(f"{live_server.url}/compliance/")
     dave.locator("#compliance-new").click()
     dave.wait_for_url(re.compile(r"/compliance/new/$"))
@@ -65,7 +46,7 @@ def test_compliance_records_a_rectification_and_the_owner_reports_it_done(
     assert action.owner == personas["henry"] and action.due_on == due
 
     # henry, the owner, is told and finds it waiting for him; he reports it done
-    henry = signed_in(browser, live_server, "henry")
+    henry = signed_in(browser, live_server, "henry", viewport=WIDE)
     assert Notification.objects.filter(
         recipient=personas["henry"], kind="rectification_assigned"
     ).exists()

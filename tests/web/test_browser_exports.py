@@ -10,7 +10,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.web.test_browser_cases import roles_exist, signed_in  # noqa: F401 (fixture)
+from tests.web.browsing import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

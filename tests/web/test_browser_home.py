@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web.browsing import sign_in
 from tests.web.factories import failing_application, other_application, seller_for, store
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,16 +29,6 @@ PANELS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
-
-
 @pytest.fixture
 def stored(personas, application):
     seller_for(personas["alice"])
@@ -49,11 +40,7 @@ def test_each_role_home_shows_its_panel(page, live_server, personas, stored):
     page.set_viewport_size({"width": 1440, "height": 900})
     for username, (section, words) in PANELS.items():
         page.context.clear_cookies()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", f"pw-{username}")
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{live_server.url}/")
+        sign_in(page, live_server, username)
         panel = page.locator(f'[data-section="{section}"]')
         assert panel.is_visible(), username
         assert words in panel.inner_text(), (username, words)

@@ -9,36 +9,10 @@ import re
 
 import pytest
 
+from tests.web.browsing import signed_in
 from tests.web.factories import other_application, seller_for, store
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
-
-
-@pytest.fixture(autouse=True)
-def _evidence_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-
-
-def signed_in(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def badge(page) -> int:

@@ -6,19 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser_cases import signed_in
+from tests.web.browsing import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
 
 
 def test_a_caller_is_verified_at_the_desk_and_sees_only_that_policy(

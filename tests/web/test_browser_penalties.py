@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.web.test_browser_access import roles_exist, signed_in  # noqa: F401
+from tests.web.browsing import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,22 +8,12 @@ import re
 
 import pytest
 
-from tests.web.test_browser_cases import done, signed_in
+from tests.web.browsing import done, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Lanting-Xu-2026!"
 PHONE_SIZE = {"width": 375, "height": 740}
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
 
 
 def no_sideways_scroll(page) -> bool:

@@ -10,20 +10,11 @@ import re
 
 import pytest
 
+from tests.web.browsing import sign_in
 from tests.web.conftest import known_personal_values, leaked
 from tests.web.factories import HOLDER_ACCOUNT, seller_for, store
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
 
 
 @pytest.fixture
@@ -31,15 +22,6 @@ def stored(personas, application):
     seller_for(personas["alice"])
     (policy,) = store(application)
     return policy
-
-
-def sign_in(page, live_server, username):
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.mark.parametrize(

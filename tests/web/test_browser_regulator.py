@@ -10,19 +10,9 @@ from datetime import date
 import pytest
 
 from tests.conduct.conftest import Book
-from tests.web.test_browser_access import signed_in
+from tests.web.browsing import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
 
 
 def review(browser, live_server, username: str, report_id: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web.browsing import signed_in
 from veracity.sales.models import Seller, SellerKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -12,14 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_training_department_qualifies_a_seller(browser, live_server, personas):
     seller = Seller.objects.create(code="AG00017", kind=SellerKind.AGENT, name="李爱丽")
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "tina")
-    page.fill("#id_password", "pw-tina")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = signed_in(browser, live_server, "tina")
     page.goto(f"{live_server.url}/sellers/{seller.pk}/")
     assert "不具备销售资格" in page.locator("#qualification").inner_text()
     page.goto(f"{live_server.url}/training/")
@@ -39,4 +33,4 @@ def test_training_department_qualifies_a_seller(browser, live_server, personas):
     qualification = page.locator("#qualification").inner_text()
     assert "具备销售资格" in qualification and "不具备" not in qualification
     assert "2026-03-09" in page.locator("#test-passed").inner_text()
-    context.close()
+    page.context.close()

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.test import override_settings
 
+from tests.web.browsing import sign_in
 from tests.web.factories import other_application, seller_for, store
 from veracity.audit.models import Action, AuditEvent
 
@@ -147,25 +148,6 @@ def test_demo_settings_run_without_debug_and_serve_static_files():
 
 
 # --- in the browser, on the live server (DEBUG off, as the demo and production run) --------
-
-
-def sign_in(page, live_server, username):
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-@pytest.fixture
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
 
 
 @pytest.mark.browser

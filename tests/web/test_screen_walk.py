@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web.browsing import signed_in
 from tests.web.factories import failing_application, seller_for, store
 from tests.web.screen_check import defects, failure_message
 
@@ -30,21 +31,6 @@ ROLES = [
     "olga",
     "admin",
 ]
-
-
-@pytest.fixture(autouse=True)
-def roles_exist(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from veracity.access.roles import RoleName
-
-    for role in RoleName:
-        Group.objects.get_or_create(name=role.value)
-
-
-@pytest.fixture(autouse=True)
-def _evidence_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
 
 
 @pytest.fixture
@@ -82,14 +68,7 @@ def nav_links(page) -> list[str]:
 
 @pytest.mark.parametrize("username", ROLES)
 def test_every_role_sees_its_pages_in_chinese(browser, live_server, personas, book, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = signed_in(browser, live_server, username, viewport={"width": 1440, "height": 900})
 
     page.screenshot(path=f"/tmp/veracity-walk-{username}.png")
     found = []
@@ -112,7 +91,7 @@ def test_every_role_sees_its_pages_in_chinese(browser, live_server, personas, bo
             page.locator("table a[href*='/applications/']").first.click()
             page.wait_for_load_state()
             found += defects(page)
-    context.close()
+    page.context.close()
     assert not found, failure_message(found)
 
 
@@ -134,14 +113,7 @@ _TOPBAR = """() => {
 def test_the_top_navigation_holds_one_row_from_1280_to_1920(
     browser, live_server, personas, username
 ):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = signed_in(browser, live_server, username, viewport={"width": 1440, "height": 900})
     wrong = []
     for language in ("zh-hans", "en"):
         if language == "en":
@@ -153,7 +125,7 @@ def test_the_top_navigation_holds_one_row_from_1280_to_1920(
             if facts["rows"] != 1 or not facts["oneRow"] or facts["overflow"]:
                 wrong.append((language, width, facts))
     page.get_by_role("button", name="简体中文").click()
-    context.close()
+    page.context.close()
     assert not wrong, wrong
 
 
@@ -170,14 +142,7 @@ _OVERFLOWING_CARDS = """() => [...document.querySelectorAll('.card')].filter(car
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_the_problem_list_stays_inside_its_card(browser, live_server, personas, book, language):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "sam")
-    page.fill("#id_password", "pw-sam")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = signed_in(browser, live_server, "sam", viewport={"width": 1280, "height": 900})
     if language == "en":
         page.get_by_role("button", name="English").click()
         page.wait_for_function("document.documentElement.lang === 'en'")
@@ -191,7 +156,7 @@ def test_the_problem_list_stays_inside_its_card(browser, live_server, personas, 
                 out[(width, path)] = found
     if language == "en":
         page.get_by_role("button", name="简体中文").click()
-    context.close()
+    page.context.close()
     assert not out, out
 
 
@@ -200,14 +165,7 @@ def test_a_reporter_lands_on_the_incident_number_with_the_message_below_the_brea
 ):
     from veracity.incidents.models import LeakIncident
 
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", "pw-alice")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = signed_in(browser, live_server, "alice", viewport={"width": 1440, "height": 900})
     page.locator("#nav-report").click()
     page.fill("#id_description", "客户资料复印件遗失")
     page.get_by_role("button", name="立即报告").click()
@@ -218,4 +176,4 @@ def test_a_reporter_lands_on_the_incident_number_with_the_message_below_the_brea
     crumbs = page.locator(".crumbs")
     assert message.bounding_box()["y"] > crumbs.bounding_box()["y"]
     assert message.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
-    context.close()
+    page.context.close()

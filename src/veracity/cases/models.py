@@ -290,6 +290,7 @@ class StepAction(models.TextChoices):
     CLOSE = "close", pgettext_lazy("case step", "Closed")
     OVERDUE = "overdue", pgettext_lazy("case step", "Overdue notice sent")
     STATEMENT = "statement", pgettext_lazy("case step", "Agent's statement")
+    CALLBACK = "callback", pgettext_lazy("case step", "Second callback recorded")
 
 
 class CaseStep(models.Model):

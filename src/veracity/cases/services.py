@@ -363,6 +363,21 @@ def problem_item_note(*, item_id: int, principal: Principal, note: str) -> CaseS
     return _step(item, action=StepAction.NOTE, principal=principal, note=text)
 
 
+def problem_item_callback_logged(
+    *, item: ProblemItem, principal: Principal, policy_no: str, result: str
+) -> CaseStep:
+    """The result of a second callback (回访) of one policy on the item's timeline, written in
+    the transaction of ``conduct.callbacks.callback_record``, which checked the caller's role
+    and the item's state. Only the policy number and the result go on the timeline (the
+    callback's own note stays with the callback)."""
+    return _step(
+        item,
+        action=StepAction.CALLBACK,
+        principal=principal,
+        detail={"policy_no": policy_no, "result": result},
+    )
+
+
 @transaction.atomic
 def problem_item_attach(
     *,

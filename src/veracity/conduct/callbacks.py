@@ -3,7 +3,8 @@
 A ``REPEAT_MISSELLING`` problem item lists every policy the seller or agency sold; each gets
 a callback task when the item opens or extends (:func:`recheck_callbacks_ensure`, called by
 detection in the rule's transaction). Customer service records what each callback found
-(:func:`callback_record`, action ``callbacks.record``), on the item's page and via the API.
+(:func:`callback_record`, action ``callbacks.record``), on the item's page and via the API,
+while the item is open: each result recorded is also a step of the item's timeline.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from veracity.access.roles import RoleName
 from veracity.audit.models import Action
 from veracity.audit.services import Actor, Event, audit_record
 from veracity.cases.models import ProblemItem
+from veracity.cases.services import problem_item_callback_logged
 from veracity.conduct import refusals as _refusals  # noqa: F401  (registers the words)
 from veracity.conduct.models import RecheckCallback
 from veracity.core.conduct import CALLBACK_RESULT_WORDS, CallbackResult
@@ -139,11 +141,21 @@ def callback_record(
     *, item_id: int, policy_no: str, result: str, note: str = "", principal: Principal
 ) -> RecheckCallback:
     """Record what the second callback of one policy of a re-check found. Again later (a
-    customer not reached is called again): the new result replaces the old, both audited."""
+    customer not reached is called again): the new result replaces the old, both audited and
+    both on the item's timeline. Refused on a closed item (``callback.closed``): nothing
+    changes."""
 
     def step() -> RecheckCallback:
         if not may(principal, "callbacks.record"):
             raise CallbackError("role", "user")
+        # the item first (the order the item's own steps lock in): closing waits for us
+        item = (
+            ProblemItem.objects.select_for_update()
+            .filter(pk=item_id, rule=Rule.REPEAT_MISSELLING.value)
+            .first()
+        )
+        if item is None:
+            raise CallbackError("not_found", "policy_no")
         callback = (
             RecheckCallback.objects.select_for_update(of=("self",))
             .select_related("policy")
@@ -168,6 +180,8 @@ def callback_record(
             )
         if callback is None:
             raise CallbackError("not_found", "policy_no")
+        if item.status == ProblemItem.Status.CLOSED:
+            raise CallbackError("closed", "item")
         if result not in CallbackResult.__members__.values():
             raise CallbackError("result", "result")
         text = (note or "").strip()
@@ -192,6 +206,12 @@ def callback_record(
                     "before": before,
                 },
             ),
+        )
+        problem_item_callback_logged(
+            item=item,
+            principal=principal,
+            policy_no=callback.policy.policy_no or callback.policy.application_no,
+            result=callback.result,
         )
         return callback
 

@@ -99,6 +99,11 @@ register(
             "该问题件下没有这张保单的回访任务",
             "no second callback of this policy under this item",
         ),
+        "callback.closed": (
+            Kind.CONFLICT,
+            "该问题件已关闭，不能再登记回访结果",
+            "the problem item is closed: no callback is recorded on it",
+        ),
         "callback.result": (
             Kind.INVALID,
             "请选择回访结果",

@@ -73,6 +73,11 @@ register(
             "请至少选择一名参加人员",
             "choose at least one attendee",
         ),
+        "training.too_many": (
+            Kind.INVALID,
+            "每批最多{limit}条培训记录",
+            "at most {limit} training records in one batch",
+        ),
         "training.forbidden": (
             Kind.FORBIDDEN,
             "您没有登记培训和测试的权限",

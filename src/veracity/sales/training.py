@@ -3,8 +3,10 @@ form-filling training (投保单规范填写) with their class hours and attenda
 tests with their results, and qualifications recorded by an earlier system (``legacy``, with
 their source).
 
-One path for every entry: ``veracity import training FILE`` (:func:`training_import`) and the
-training page (:func:`training_record`) both go through :func:`_upsert`. A record is the same
+One path for every entry: ``veracity import training FILE`` (:func:`training_import`), the
+sales-management system's batches through the API (:func:`training_batch_record`, the same
+import for a list of records) and the training page (:func:`training_record`) all go through
+:func:`_upsert`. A record is the same
 record when the seller, the kind, the date and the course or test code are the same: running an
 import again changes nothing, and a changed value (hours, score, result) updates the record.
 """
@@ -35,6 +37,7 @@ from veracity.sales.models import Seller, SellerKind, TrainingRecord
 __all__ = [
     "TrainingError",
     "TrainingImportReport",
+    "training_batch_record",
     "training_import",
     "training_record",
 ]
@@ -48,6 +51,10 @@ class TrainingError(Refusal):
 
 class TrainingImportReport(ImportCounts):
     """Counts of a training import."""
+
+
+#: At most this many records in one batch from the sales-management system.
+MAX_BATCH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +182,14 @@ def _upsert(
 
 
 def training_import(
-    records: Iterable[tuple[int, dict[str, Any] | RowError]], *, actor: Actor
+    records: Iterable[tuple[int, dict[str, Any] | RowError]],
+    *,
+    actor: Actor,
+    recorded_by: Any = None,
 ) -> TrainingImportReport:
     """``veracity import training FILE``: every good line goes in (one transaction per line);
-    every bad one is reported with its line, field and reason."""
+    every bad one is reported with its line, field and reason. ``recorded_by``: the person
+    the new records are kept under (none for a file)."""
     report = TrainingImportReport()
     for line, raw in records:
         report.rows += 1
@@ -188,7 +199,7 @@ def training_import(
         try:
             code, record = _parse(raw)
             with transaction.atomic():
-                outcome, _ = _upsert(_seller(code), record, actor=actor)
+                outcome, _ = _upsert(_seller(code), record, actor=actor, recorded_by=recorded_by)
         except TrainingError as refused:
             report.errors.append(
                 RowError(line, refused.field, refused.message_zh, refused.message_en)
@@ -197,6 +208,31 @@ def training_import(
         report.count(outcome)
     report.errors.sort(key=lambda e: e.line)
     return report
+
+
+def training_batch_record(*, principal: Principal, records: Sequence[Any]) -> TrainingImportReport:
+    """A batch of training records from the insurer's sales-management system (at most
+    :data:`MAX_BATCH`), each read by the import's schema and stored as the import stores it:
+    idempotent, every good record goes in, every bad one is reported with its index in the
+    batch (from 0, as ``RowError.line``), field and reason. Taken as the system's designated
+    person, who needs ``training.record``; refused (audited, nothing stored) otherwise, or for
+    a batch over the limit."""
+    if not may(principal, "training.record"):
+        record_refusal(
+            actor=Actor.of_principal(principal),
+            action="training.record",
+            object_type="training_record",
+            object_id="",
+            detail={"code": "training.forbidden", "records": len(records)},
+        )
+        raise TrainingError("forbidden", "")
+    if len(records) > MAX_BATCH:
+        raise TrainingError("too_many", "records", limit=MAX_BATCH)
+    return training_import(
+        enumerate(records),
+        actor=Actor.acting(principal),
+        recorded_by=acting_user(principal),
+    )
 
 
 def training_record(

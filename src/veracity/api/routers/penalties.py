@@ -1,6 +1,7 @@
 """/api/v1/penalties: the penalty register through the API (D1.14, D1.22, D1.23), each step
 taken as the calling system's designated person, through the same services as the pages
-(``veracity.conduct.penalties``): propose, read, approve, reject. A refusal is the catalogue's
+(``veracity.conduct.penalties``): propose, complete a penalty to decide (left by a verified
+escalation for false data), read, approve, reject, withdraw. A refusal is the catalogue's
 JSON with the status of its kind, recorded in the audit trail, and changes nothing."""
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ class PenaltyIn(_In):
     decided_on: Day | None = Field(None, description="Leave out: the approval's date")
     policy_nos: list[PolicyNo] = Field(default_factory=list, max_length=200)
     note: Note = ""
+
+
+class CompleteIn(_In):
+    """A penalty to decide completed: the measure (a deduction with its amount), and
+    optionally the reason (else the escalation's), the decision date and a note."""
+
+    measure: MeasureCode
+    amount: float | None = Field(None, gt=0, le=9999999999.99, description="Deduction, yuan")
+    decided_on: Day | None = Field(None, description="Leave out: the approval's date")
+    note: Note | None = Field(None, description="Leave out: the escalation's note stays")
+    reason: ReasonCode | None = Field(None, description="Leave out: the escalation's reason")
 
 
 class DecisionIn(_In):
@@ -222,3 +234,45 @@ def approve(request: HttpRequest, penalty_id: PenaltyId, payload: DecisionIn) ->
 @endpoint_action("penalties.view")
 def reject(request: HttpRequest, penalty_id: PenaltyId, payload: DecisionIn) -> Any:
     return _decide(request, penalty_id, payload, False)
+
+
+@router.post(
+    "/{penalty_id}/submit",
+    response=RESPONSES,
+    summary="Complete a penalty to decide (left by a verified escalation) and send it for "
+    "approval (channel management)",
+    description="The measure (a commission deduction with its amount), optionally the reason, "
+    "the decision date and a note; the caller's designated person becomes the proposer. "
+    "Refused (409) for a penalty that is not waiting for its measure.",
+)
+@endpoint_action("penalties.propose")
+def submit(request: HttpRequest, penalty_id: PenaltyId, payload: CompleteIn) -> Any:
+    principal = principal_of_client(request)
+    _penalty(principal, penalty_id)
+    done = ps.penalty_submit(
+        principal=principal,
+        penalty_id=penalty_id,
+        measure=payload.measure,
+        amount=payload.amount,
+        decided_on=payload.decided_on,
+        note=payload.note,
+        reason=payload.reason,
+    )
+    _called(principal, "submit", penalty_id)
+    return _out(Penalty.objects.select_related("seller").get(pk=done.pk))
+
+
+@router.post(
+    "/{penalty_id}/withdraw",
+    response=RESPONSES,
+    summary="Withdraw one's own proposal while it awaits approval",
+    description="Only the proposer withdraws (403 for anyone else); a penalty decided or "
+    "not sent for approval is refused (409).",
+)
+@endpoint_action("penalties.propose")
+def withdraw(request: HttpRequest, penalty_id: PenaltyId) -> Any:
+    principal = principal_of_client(request)
+    _penalty(principal, penalty_id)
+    done = ps.penalty_withdraw(principal=principal, penalty_id=penalty_id)
+    _called(principal, "withdraw", penalty_id)
+    return _out(Penalty.objects.select_related("seller").get(pk=done.pk))

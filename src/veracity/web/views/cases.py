@@ -45,7 +45,7 @@ from veracity.cases.selectors import (
     queue_tabs,
     work_queue,
 )
-from veracity.core.conduct import REASON_WORDS, Reason
+from veracity.core.conduct import CALLBACK_RESULT_WORDS, REASON_WORDS, CallbackResult, Reason
 from veracity.core.crypto import DecryptionError
 from veracity.core.evidence import FORMATS, MAX_BYTES
 from veracity.core.refusals import Kind
@@ -130,6 +130,8 @@ GATE_FINDINGS = _("Gate findings")
 SELLERS = _("Sellers")
 DISTRIBUTE_TO = _("Distribute to")
 EVIDENCE_TO_ADD = _("Evidence to add")
+POLICY = _("Policy")
+RESULT = _("Result")
 
 #: Timeline labels whose model label shares its English with another meaning ("Returned"
 #: is also a returned loan, "Note" also a hint): said here in the case's own words.
@@ -419,7 +421,7 @@ def _parse_query(text: str) -> dict[str, str]:
 
 def _step_detail(action: str, detail: dict[str, Any]) -> str:
     """A step's particulars in a few words (the channel and deadline of a distribution, the
-    outcome submitted, what the re-check found)."""
+    outcome submitted, what the re-check found, the policy and result of a second callback)."""
     parts: list[str] = []
     if action == "distribute":
         if detail.get("channel"):
@@ -452,6 +454,15 @@ def _step_detail(action: str, detail: dict[str, Any]) -> str:
             parts.append(f"{GATE_FINDINGS}: {', '.join(found)}")
     elif action == "escalate":
         parts.append(f"{SELLERS}: {', '.join(detail.get('sellers', []))}")
+    elif action == "callback":
+        result = str(detail.get("result", ""))
+        words = (
+            CALLBACK_RESULT_WORDS.get(CallbackResult(result))
+            if result in CallbackResult.__members__.values()
+            else None
+        )
+        parts.append(f"{POLICY}: {detail.get('policy_no', '')}")
+        parts.append(f"{RESULT}: {in_language(*words) if words else result}")
     elif action == "overdue" and detail.get("undistributed"):
         parts.append(str(_("Not distributed within 1 working day")))
     elif action == "overdue":

@@ -269,7 +269,8 @@ def detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 def callbacks_context(request: HttpRequest, item: Any) -> dict[str, Any]:
     """What the case page shows of a ``REPEAT_MISSELLING`` item: its policies with the
-    state of their second callback, and a form per policy for customer service."""
+    state of their second callback, and a form per policy for customer service while the
+    item is open."""
     if not cb.is_recheck_item(item):
         return {}
     rows = cb.callbacks_of_item(item.id)
@@ -280,7 +281,9 @@ def callbacks_context(request: HttpRequest, item: Any) -> dict[str, Any]:
         ],
         "recheck_done": sum(1 for r in rows if r.result),
         "recheck_results": result_choices(),
-        "may_record_callbacks": may(request.user, "callbacks.record"),
+        # a closed item takes no more callbacks (the service refuses them): no form
+        "may_record_callbacks": may(request.user, "callbacks.record")
+        and getattr(item, "status", "") != "closed",
     }
 
 
