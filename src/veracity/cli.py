@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 ALIASES = {
     "demo-data": "demo_data",
     "demo-users": "demo_users",
+    "demo-portal": "demo_portal",
     "rotate-keys": "rotate_keys",
     "api-client": "api_client",
 }
