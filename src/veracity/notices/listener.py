@@ -1,0 +1,204 @@
+"""The outbox: notices written in the same transaction as the policy events they follow
+(NT-1). Registered with ``veracity.policies.events.on_policy_events`` at app ready.
+
+For each new event of ``NOTICE_KINDS`` (a ``policy_changed`` only when ``major``) the
+policyholder gets one notice per channel — SMS to the valid mobile on file, e-mail to the
+e-mail on file, the portal always — and for a claim's review or benefit payment also the
+claimant when that is another person (the insured). A renewal premium due is sent
+``VERACITY_PREMIUM_DUE_NOTICE_DAYS`` (default 10) days before ``due_on``, at once when that
+day has passed. A notice is written once per event, channel and recipient: an event
+announced again writes nothing.
+
+A batch of thousands of events costs a few queries and one bulk insert."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from veracity.audit.models import Action
+from veracity.audit.services import Actor, Event, audit_record
+from veracity.core.policy_events import NOTICE_KINDS, EventKind
+from veracity.customers.models import Email, Phone
+from veracity.db.batches import chunks
+from veracity.db.bulk import insert_rows
+from veracity.notices.models import CustomerNotice, NoticeChannel, NoticeStatus
+from veracity.notices.templates import active_templates, notice_params, template_code
+from veracity.org.principals import Principal
+from veracity.policies.models import Policy, PolicyEvent, PolicyRole, Role
+
+CLAIM_KINDS = frozenset({EventKind.CLAIM_REVIEWED, EventKind.BENEFIT_PAID})
+
+_FIELDS = (
+    "notice_id",
+    "customer_id",
+    "policy_id",
+    "event_id",
+    "event_kind",
+    "recipient_role",
+    "template_code",
+    "template_version",
+    "channel",
+    "address",
+    "params",
+    "status",
+    "send_after",
+    "created_at",
+    "sent_at",
+    "final_at",
+)
+
+
+def new_notice_id() -> str:
+    return "N" + secrets.token_hex(10)
+
+
+def premium_due_days() -> int:
+    return int(getattr(settings, "VERACITY_PREMIUM_DUE_NOTICE_DAYS", 10))
+
+
+def wants_notice(event: PolicyEvent) -> bool:
+    if event.kind not in NOTICE_KINDS:
+        return False
+    if event.kind == EventKind.POLICY_CHANGED:
+        return (event.data or {}).get("major") is True
+    return True
+
+
+def _send_after(event: PolicyEvent, now: dt.datetime) -> dt.datetime:
+    if event.kind != EventKind.PREMIUM_DUE:
+        return now
+    try:
+        due_on = dt.date.fromisoformat(str((event.data or {}).get("due_on")))
+    except ValueError:
+        return now
+    day = due_on - dt.timedelta(days=premium_due_days())
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+    return max(at, now)
+
+
+def _latest_by_customer(model: Any, value: str, customer_ids: set[int], **where: Any) -> dict:
+    """customer → the newest row's ``value`` (decrypted)."""
+    newest: dict[int, int] = {}
+    for batch in chunks(sorted(customer_ids), 5000):
+        for cid, pk in (
+            model.objects.filter(customer_id__in=batch, **where)
+            .values("customer_id")
+            .annotate(last=Max("id"))
+            .values_list("customer_id", "last")
+        ):
+            newest[cid] = pk
+    out: dict[int, str] = {}
+    for batch in chunks(sorted(newest.values()), 5000):
+        for cid, text in model.objects.filter(id__in=batch).values_list("customer_id", value):
+            out[cid] = text
+    return out
+
+
+def notices_for_events(events: Sequence[PolicyEvent], principal: Principal) -> int:
+    """Write the notices of newly taken ``events`` (in the caller's transaction); returns
+    how many were written."""
+    wanted = [e for e in events if wants_notice(e)]
+    if not wanted:
+        return 0
+    now = timezone.now()
+    policy_ids = {e.policy_id for e in wanted}
+    parties: dict[int, dict[str, int]] = {}
+    policy_nos: dict[int, str] = {}
+    for batch in chunks(sorted(policy_ids), 5000):
+        for pid, cid, role in (
+            PolicyRole.objects.filter(
+                policy_id__in=batch,
+                role__in=[Role.POLICYHOLDER, Role.INSURED],
+                customer_id__isnull=False,
+            )
+            .order_by("position", "id")
+            .values_list("policy_id", "customer_id", "role")
+        ):
+            parties.setdefault(pid, {}).setdefault(role, cid)
+        policy_nos.update(
+            Policy.objects.filter(id__in=batch).values_list("id", "policy_no")  # type: ignore[misc]
+        )
+    customers = {cid for roles in parties.values() for cid in roles.values()}
+    mobiles = _latest_by_customer(Phone, "number", customers, kind="mobile", valid=True)
+    emails = _latest_by_customer(Email, "address", customers)
+    templates = active_templates()
+    done: set[tuple[int, str, int]] = set()
+    for batch in chunks(sorted(e.pk for e in wanted), 5000):
+        done.update(
+            CustomerNotice.objects.filter(event_id__in=batch).values_list(
+                "event_id", "channel", "customer_id"
+            )
+        )
+    rows: list[tuple[Any, ...]] = []
+    for event in wanted:
+        roles = parties.get(event.policy_id, {})
+        holder = roles.get(Role.POLICYHOLDER)
+        recipients: list[tuple[int, str]] = [(holder, Role.POLICYHOLDER)] if holder else []
+        claimant = roles.get(Role.INSURED)
+        data = event.data or {}
+        is_claim = event.kind in CLAIM_KINDS and (
+            event.kind == EventKind.CLAIM_REVIEWED or data.get("claim_no")
+        )
+        if is_claim and claimant and claimant != holder:
+            recipients.append((claimant, "claimant"))
+        if not recipients:
+            continue
+        code = template_code(event.kind, data)
+        params = notice_params(
+            kind=event.kind,
+            policy_no=policy_nos.get(event.policy_id) or "",
+            occurred_on=str(event.occurred_on),
+            data=data,
+        )
+        send_after = _send_after(event, now)
+        for cid, part in recipients:
+            for channel, address in (
+                (NoticeChannel.SMS, mobiles.get(cid)),
+                (NoticeChannel.EMAIL, emails.get(cid)),
+                (NoticeChannel.PORTAL, ""),
+            ):
+                if address is None or (event.pk, channel, cid) in done:
+                    continue
+                template = templates.get((code, channel))
+                if template is None:
+                    continue
+                done.add((event.pk, channel, cid))
+                portal = channel == NoticeChannel.PORTAL
+                rows.append(
+                    (
+                        new_notice_id(),
+                        cid,
+                        event.policy_id,
+                        event.pk,
+                        event.kind,
+                        part,
+                        template.code,
+                        template.version,
+                        channel,
+                        address,
+                        params,
+                        NoticeStatus.DELIVERED if portal else NoticeStatus.QUEUED,
+                        send_after,
+                        now,
+                        send_after if portal else None,
+                        send_after if portal else None,
+                    )
+                )
+    insert_rows(CustomerNotice, _FIELDS, rows)
+    if rows:
+        audit_record(
+            actor=Actor.of_principal(principal),
+            event=Event(
+                action=Action.CREATE,
+                object_type="customer_notice",
+                detail={"notices": len(rows), "events": len(wanted)},
+            ),
+        )
+    return len(rows)
