@@ -76,6 +76,14 @@ EXPECTED: dict[str, set[RoleName]] = {
     "applications.view": CASEWORK,
     "applications.check": NOBODY,  # the calling system's own scope, no person
     "applications.store": NOBODY,
+    "notices.view": {R.CUSTOMER_SERVICE, R.CUSTOMER_SERVICE_MANAGER, R.INFORMATION_MANAGER, R.ADMIN},
+    "notices.effect": {
+        R.CUSTOMER_SERVICE_MANAGER,
+        R.INFORMATION_MANAGER,
+        R.GENERAL_MANAGER,
+        R.ADMIN,
+    },
+    "sms.receipts": NOBODY,  # the SMS gateway system, no person
     "problems.list": PROBLEM_LIST,
     "problems.export": PROBLEM_LIST,
     "cases.view": CASE_PAGES,
@@ -215,7 +223,7 @@ def test_a_person_without_a_role_may_only_what_every_signed_in_person_may(action
 
 def test_client_scope_actions_are_no_persons() -> None:
     scoped = {a for a, audience in ACTIONS.items() if audience is CLIENT_SCOPE}
-    assert scoped == {"applications.check", "applications.store"}
+    assert scoped == {"applications.check", "applications.store", "sms.receipts"}
     assert not any(may(staff(*RoleName), a) for a in scoped)
 
 

@@ -23,6 +23,7 @@ from veracity.api.routers.complaints import callbacks_router
 from veracity.api.routers.complaints import router as complaints_router
 from veracity.api.routers.penalties import router as penalties_router
 from veracity.api.routers.problem_items import router as problem_items_router
+from veracity.api.routers.sms import router as sms_router
 from veracity.api.throttle import TokenRateThrottle
 from veracity.core.refusals import HTTP_STATUS, Refusal
 from veracity.core.schema import describe
@@ -81,6 +82,7 @@ api.add_router("/problem-items", cases_router)
 api.add_router("/complaints", complaints_router)
 api.add_router("/problem-items", callbacks_router)
 api.add_router("/penalties", penalties_router)  # issue 13
+api.add_router("/sms", sms_router)  # issue 14: delivery receipts of customer notices
 
 
 @api.exception_handler(ValidationError)
