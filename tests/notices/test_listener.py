@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tests.notices.conftest import CORE
+from tests.notices.book import CORE
 from veracity.customers.models import Phone
 from veracity.notices.listener import notices_for_events
 from veracity.notices.models import CustomerNotice
@@ -136,7 +136,7 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(policy, make_applicati
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.notices.conftest import store_policy
+    from tests.notices.book import store_policy
     from veracity.policies.models import PolicyEvent
 
     others = [

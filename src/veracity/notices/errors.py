@@ -9,7 +9,7 @@ their words for the failures page.
 | ``blocked``        | ``BLACK``, ``BLOCKED``, ``PUBLOKD``, ``isv.BLACK_KEY_CONTROL_LIMIT``, ``unsubscribe``, ``REJECTD``, ``KEYWORD`` | refused by the carrier, the subscriber or the gateway |
 | ``rate_limited``   | ``isv.BUSINESS_LIMIT_CONTROL``, ``isv.DAY_LIMIT_CONTROL``, ``BEYONDM``/``H``/``D`` | over the provider's per-number limits |
 | ``template``       | ``isv.SMS_TEMPLATE_ILLEGAL``, ``isv.SMS_SIGNATURE_ILLEGAL``, ``isv.TEMPLATE_MISSING_PARAMETERS``, ``isv.PARAM_LENGTH_LIMIT``, ``isv.INVALID_PARAMETERS``, ``isv.INVALID_JSON_PARAM`` | our template or its parameters are not accepted |
-| ``account``        | ``isv.OUT_OF_SERVICE`` (业务停机: *our* account is stopped, not the number), ``isv.AMOUNT_NOT_ENOUGH``, ``isv.ACCOUNT_NOT_EXISTS``, ``isv.ACCOUNT_ABNORMAL``, ``isv.PRODUCT_UNSUBSCRIBE`` | the company's SMS account |
+| ``account``        | ``isv.OUT_OF_SERVICE`` (业务停机: *our* account is stopped, not the number), ``isv.AMOUNT_NOT_ENOUGH``, ``isv.ACCOUNT_NOT_EXISTS``, ``isv.ACCOUNT_ABNORMAL``, ``isv.PRODUCT_UNSUBSCRIBE``, ``InvalidCredentials``, ``InvalidAccessKeyId.NotFound``, ``SignatureDoesNotMatch`` | the company's SMS account |
 | ``invalid_address`` | e-mail refused by the mail server for its recipient | the e-mail address on file |
 | ``gateway``        | the gateway could not be reached after every attempt                 | ours, not the customer's |
 | ``other``          | anything else                                                          | |
@@ -56,6 +56,9 @@ _EXACT: Final[dict[str, str]] = {
     "isv.ACCOUNT_NOT_EXISTS": "account",
     "isv.ACCOUNT_ABNORMAL": "account",
     "isv.PRODUCT_UNSUBSCRIBE": "account",
+    "InvalidCredentials": "account",
+    "InvalidAccessKeyId.NotFound": "account",
+    "SignatureDoesNotMatch": "account",
     "SMTP_RECIPIENT_REFUSED": "invalid_address",
     "GATEWAY_UNAVAILABLE": "gateway",
 }
