@@ -76,7 +76,12 @@ EXPECTED: dict[str, set[RoleName]] = {
     "applications.view": CASEWORK,
     "applications.check": NOBODY,  # the calling system's own scope, no person
     "applications.store": NOBODY,
-    "notices.view": {R.CUSTOMER_SERVICE, R.CUSTOMER_SERVICE_MANAGER, R.INFORMATION_MANAGER, R.ADMIN},
+    "notices.view": {
+        R.CUSTOMER_SERVICE,
+        R.CUSTOMER_SERVICE_MANAGER,
+        R.INFORMATION_MANAGER,
+        R.ADMIN,
+    },
     "notices.effect": {
         R.CUSTOMER_SERVICE_MANAGER,
         R.INFORMATION_MANAGER,

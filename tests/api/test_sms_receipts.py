@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.notices.book import policy, record  # noqa: F401  (the notice tests' book)
 from veracity.access.models import ApiClient
 from veracity.audit.models import AuditEvent
 from veracity.notices.models import CustomerNotice, DeliveryReceipt
 from veracity.notices.sending import notices_send_due
-from tests.notices.book import policy, record  # noqa: F401  (the notice tests' book)
 
 URL = "/api/v1/sms/receipts"
 
@@ -28,7 +28,7 @@ def gateway_token(db) -> str:
 
 
 @pytest.fixture
-def sent(policy, record) -> CustomerNotice:
+def sent(policy, record) -> CustomerNotice:  # noqa: F811
     event = record(policy, "premium_received", {"amount": 100})
     notices_send_due()
     return CustomerNotice.objects.get(event=event, channel="sms")

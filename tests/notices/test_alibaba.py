@@ -28,7 +28,7 @@ class FakeDysms(BaseHTTPRequestHandler):
     send_code = "OK"
     detail_status = 3
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         params = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
@@ -88,7 +88,7 @@ def fake(settings):
     settings.VERACITY_ALIBABA_SMS_ENDPOINT = f"127.0.0.1:{server.server_address[1]}"
     settings.VERACITY_ALIBABA_SMS_PROTOCOL = "http"
     settings.VERACITY_ALIBABA_SMS_ACCESS_KEY_ID = "test-key"
-    settings.VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET = "test-secret"  # noqa: S105
+    settings.VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET = "test-secret"
     settings.VERACITY_ALIBABA_SMS_SIGN_NAME = "测试保险"
     yield FakeDysms
     server.shutdown()
@@ -130,7 +130,7 @@ def test_an_unreachable_service_is_unavailable(settings):
     settings.VERACITY_ALIBABA_SMS_PROTOCOL = "http"
     settings.VERACITY_ALIBABA_SMS_TIMEOUT_MS = 500
     settings.VERACITY_ALIBABA_SMS_ACCESS_KEY_ID = "test-key"
-    settings.VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET = "test-secret"  # noqa: S105
+    settings.VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET = "test-secret"
     with pytest.raises(SmsUnavailable):
         AlibabaBackend().send(MESSAGE)
 

@@ -94,7 +94,9 @@ def test_sent_delivered_failed_per_kind_channel_and_month(policy, record):
     today = timezone.localdate()
     report = effect_report(start=month_start(today), end=next_month(today))
     month = f"{today:%Y-%m}"
-    figures = {(f.kind, f.channel): (f.month, f.sent, f.delivered, f.failed) for f in report.delivery}
+    figures = {
+        (f.kind, f.channel): (f.month, f.sent, f.delivered, f.failed) for f in report.delivery
+    }
     assert figures[("premium_received", "sms")] == (month, 3, 1, 1)
     assert figures[("premium_received", "email")] == (month, 3, 0, 0)
     assert figures[("premium_received", "portal")] == (month, 3, 3, 0)

@@ -30,9 +30,7 @@ CLAIMS = [
 
 
 def channels(**where) -> list[tuple[str, str]]:
-    return sorted(
-        CustomerNotice.objects.filter(**where).values_list("recipient_role", "channel")
-    )
+    return sorted(CustomerNotice.objects.filter(**where).values_list("recipient_role", "channel"))
 
 
 @pytest.mark.parametrize(("kind", "data"), EVENTS)

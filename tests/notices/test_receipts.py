@@ -71,9 +71,9 @@ def test_a_receipt_before_the_send_result(notice):
     receipts_record(principal=GATEWAY, receipts=[ok(notice)])
     assert status(notice) == ("delivered", "")
     # the sender now records its result: the status stays, the provider id is added
-    from veracity.notices.sending import _record_sent
-
     from django.utils import timezone
+
+    from veracity.notices.sending import _record_sent
 
     _record_sent([(claimed, "biz-1")], timezone.now())
     notice.refresh_from_db()

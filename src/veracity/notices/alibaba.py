@@ -64,7 +64,7 @@ class AlibabaBackend:
             return getattr(self.client, method)(request, self._runtime()).body
         except ClientException as exc:  # the provider's "no" (throttling is tried again)
             return _Refused(str(getattr(exc, "code", "") or "REFUSED"), str(exc))
-        except Exception as exc:  # noqa: BLE001 - connection errors, 5xx: try again later
+        except Exception as exc:
             raise SmsUnavailable(f"Alibaba SMS: {type(exc).__name__}") from exc
 
     def send(self, message: SmsMessage) -> SmsResult:

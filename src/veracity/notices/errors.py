@@ -2,17 +2,29 @@
 answers and the carriers' codes in delivery receipts) mapped to a few error classes, with
 their words for the failures page.
 
-| class          | codes                                                                 | meaning |
-|----------------|-----------------------------------------------------------------------|---------|
-| ``not_in_service`` | ``isv.MOBILE_NUMBER_ILLEGAL``; receipt ``PHONEERR``, ``GUNDELIV``, ``UNDELIV``, ``MK:…``, ``MN:…``, ``MI:…``, ``LT:…``, ``2:…``/``2_…``, ``NOROUTE``; any receipt message with 空号 / 停机 / 销号 / 号码不存在 | the number is empty (空号), suspended (停机) or invalid: a truthfulness clue (D1.12) |
-| ``unreachable``    | ``EXPIRED``, 关机                                                       | the phone was off or out of reach until the message expired |
-| ``blocked``        | ``BLACK``, ``BLOCKED``, ``PUBLOKD``, ``isv.BLACK_KEY_CONTROL_LIMIT``, ``unsubscribe``, ``REJECTD``, ``KEYWORD`` | refused by the carrier, the subscriber or the gateway |
-| ``rate_limited``   | ``isv.BUSINESS_LIMIT_CONTROL``, ``isv.DAY_LIMIT_CONTROL``, ``BEYONDM``/``H``/``D`` | over the provider's per-number limits |
-| ``template``       | ``isv.SMS_TEMPLATE_ILLEGAL``, ``isv.SMS_SIGNATURE_ILLEGAL``, ``isv.TEMPLATE_MISSING_PARAMETERS``, ``isv.PARAM_LENGTH_LIMIT``, ``isv.INVALID_PARAMETERS``, ``isv.INVALID_JSON_PARAM`` | our template or its parameters are not accepted |
-| ``account``        | ``isv.OUT_OF_SERVICE`` (业务停机: *our* account is stopped, not the number), ``isv.AMOUNT_NOT_ENOUGH``, ``isv.ACCOUNT_NOT_EXISTS``, ``isv.ACCOUNT_ABNORMAL``, ``isv.PRODUCT_UNSUBSCRIBE``, ``InvalidCredentials``, ``InvalidAccessKeyId.NotFound``, ``SignatureDoesNotMatch`` | the company's SMS account |
-| ``invalid_address`` | e-mail refused by the mail server for its recipient | the e-mail address on file |
-| ``gateway``        | the gateway could not be reached after every attempt                 | ours, not the customer's |
-| ``other``          | anything else                                                          | |
+The classes and the codes mapped to them (``_EXACT`` below is the table itself):
+
+- ``not_in_service`` — the number is empty (空号), suspended (停机) or invalid, a truthfulness
+  clue (D1.12): ``isv.MOBILE_NUMBER_ILLEGAL``; in receipts ``PHONEERR``, ``GUNDELIV``,
+  ``UNDELIV``, ``NOROUTE`` and the carriers' number-status families ``MK:…``, ``MN:…``,
+  ``MI:…``, ``LT:…``, ``2:…`` / ``2_…``; any receipt message saying 空号, 停机, 销号,
+  号码不存在 or 用户不存在.
+- ``unreachable`` — phone off or out of reach until the message expired: ``EXPIRED``, 关机.
+- ``blocked`` — refused by the carrier, the subscriber or the gateway: ``BLACK``,
+  ``BLOCKED``, ``PUBLOKD``, ``UNSUBSCRIBE``, ``REJECTD``, ``KEYWORD``,
+  ``isv.BLACK_KEY_CONTROL_LIMIT``.
+- ``rate_limited`` — over the per-number limits: ``isv.BUSINESS_LIMIT_CONTROL``,
+  ``isv.DAY_LIMIT_CONTROL``, ``BEYONDM`` / ``BEYONDH`` / ``BEYONDD``.
+- ``template`` — our template or its parameters: ``isv.SMS_TEMPLATE_ILLEGAL``,
+  ``isv.SMS_SIGNATURE_ILLEGAL``, ``isv.TEMPLATE_MISSING_PARAMETERS``,
+  ``isv.PARAM_LENGTH_LIMIT``, ``isv.INVALID_PARAMETERS``, ``isv.INVALID_JSON_PARAM``.
+- ``account`` — the company's SMS account: ``isv.OUT_OF_SERVICE`` (业务停机: *our* account
+  is stopped, not the number), ``isv.AMOUNT_NOT_ENOUGH``, ``isv.ACCOUNT_NOT_EXISTS``,
+  ``isv.ACCOUNT_ABNORMAL``, ``isv.PRODUCT_UNSUBSCRIBE``, ``InvalidCredentials``,
+  ``InvalidAccessKeyId.NotFound``, ``SignatureDoesNotMatch``.
+- ``invalid_address`` — an e-mail refused by the mail server for its recipient.
+- ``gateway`` — the gateway could not be reached in any attempt (ours, not the customer's).
+- ``other`` — anything else.
 
 Only ``not_in_service`` raises ``CONTACT_UNDELIVERABLE``: ``isv.OUT_OF_SERVICE`` reads like
 "out of service" but is the sender's account, so it is deliberately *not* in that class.

@@ -83,7 +83,9 @@ def _send_after(event: PolicyEvent, now: dt.datetime) -> dt.datetime:
     return max(at, now)
 
 
-def _latest_by_customer(model: Any, value: str, customer_ids: set[int], **where: Any) -> dict:
+def _latest_by_customer(
+    model: Any, value: str, customer_ids: set[int], **where: Any
+) -> dict[int, str]:
     """customer → the newest row's ``value`` (decrypted)."""
     newest: dict[int, int] = {}
     for batch in chunks(sorted(customer_ids), 5000):
@@ -122,9 +124,8 @@ def notices_for_events(events: Sequence[PolicyEvent], principal: Principal) -> i
             .values_list("policy_id", "customer_id", "role")
         ):
             parties.setdefault(pid, {}).setdefault(role, cid)
-        policy_nos.update(
-            Policy.objects.filter(id__in=batch).values_list("id", "policy_no")  # type: ignore[misc]
-        )
+        for pid, policy_no in Policy.objects.filter(id__in=batch).values_list("id", "policy_no"):
+            policy_nos[pid] = policy_no or ""
     customers = {cid for roles in parties.values() for cid in roles.values()}
     mobiles = _latest_by_customer(Phone, "number", customers, kind="mobile", valid=True)
     emails = _latest_by_customer(Email, "address", customers)

@@ -72,7 +72,11 @@ def _find(receipt: Receipt) -> CustomerNotice | None:
 def _apply(notice: CustomerNotice, receipt: Receipt, now: dt.datetime) -> bool:
     """Make ``notice`` final by ``receipt`` unless it already is (first final wins)."""
     if receipt.success:
-        values: dict[str, Any] = {"status": NoticeStatus.DELIVERED, "error_code": "", "error_class": ""}
+        values: dict[str, Any] = {
+            "status": NoticeStatus.DELIVERED,
+            "error_code": "",
+            "error_class": "",
+        }
     else:
         values = {
             "status": NoticeStatus.FAILED,
@@ -82,7 +86,11 @@ def _apply(notice: CustomerNotice, receipt: Receipt, now: dt.datetime) -> bool:
     changed = CustomerNotice.objects.filter(
         pk=notice.pk, status__in=[NoticeStatus.QUEUED, NoticeStatus.SENT]
     ).update(final_at=now, **values)
-    if changed and values["status"] == NoticeStatus.FAILED and values["error_class"] == NOT_IN_SERVICE:
+    if (
+        changed
+        and values["status"] == NoticeStatus.FAILED
+        and values["error_class"] == NOT_IN_SERVICE
+    ):
         notice.error_code = values["error_code"]
         undeliverable_raise([notice])
     return bool(changed)
@@ -144,14 +152,22 @@ def apply_pending(notice_ids: Sequence[str]) -> int:
     if not pending:
         return 0
     now = timezone.now()
-    notices = {n.notice_id: n for n in CustomerNotice.objects.filter(notice_id__in=[r.notice_id for r in pending])}
+    notices = {
+        n.notice_id: n
+        for n in CustomerNotice.objects.filter(notice_id__in=[r.notice_id for r in pending])
+    }
     for kept in pending:
         notice = notices.get(kept.notice_id)
         if notice is None:
             continue
         _apply(
             notice,
-            Receipt(success=kept.success, out_id=kept.notice_id, err_code=kept.err_code, err_msg=kept.err_msg),
+            Receipt(
+                success=kept.success,
+                out_id=kept.notice_id,
+                err_code=kept.err_code,
+                err_msg=kept.err_msg,
+            ),
             now,
         )
         kept.applied = True

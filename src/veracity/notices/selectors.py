@@ -25,18 +25,18 @@ from veracity.notices.templates import render, template_texts
 from veracity.org.principals import Principal
 from veracity.policies.models import PolicyEvent
 
-CHANNEL_WORDS = {
+CHANNEL_WORDS: dict[str, tuple[str, str]] = {
     NoticeChannel.SMS: ("短信", "SMS"),
     NoticeChannel.EMAIL: ("电子邮件", "e-mail"),
     NoticeChannel.PORTAL: ("网上服务", "portal"),
 }
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, tuple[str, str]] = {
     NoticeStatus.QUEUED: ("待发送", "queued"),
     NoticeStatus.SENT: ("已发送", "sent"),
     NoticeStatus.DELIVERED: ("已送达", "delivered"),
     NoticeStatus.FAILED: ("发送失败", "failed"),
 }
-_MASK_KIND = {NoticeChannel.SMS: "phone", NoticeChannel.EMAIL: "email"}
+_MASK_KIND: dict[str, str] = {NoticeChannel.SMS: "phone", NoticeChannel.EMAIL: "email"}
 
 
 def kind_words(kind: str) -> tuple[str, str]:
@@ -122,7 +122,7 @@ class FailureRow:
 
 def failures_page(
     *, principal: Principal, page: int | str | None = 1, per_page: int = 50
-) -> tuple[Page, list[FailureRow]]:
+) -> tuple[Page[CustomerNotice], list[FailureRow]]:
     """The failed notices of the customers ``principal`` may see, newest first, the address
     masked; the customers shown are audited as a read with the page's purpose."""
     qs = (

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from veracity.notices.errors import NOT_IN_SERVICE, error_class
-from veracity.notices.models import CustomerNotice, NoticeChannel, NoticeStatus
+from veracity.notices.models import CustomerNotice, NoticeChannel, NoticeStatus, NoticeTemplate
 from veracity.notices.receipts import apply_pending, notices_poll
 from veracity.notices.templates import render, template_texts
 from veracity.notices.undeliverable import undeliverable_raise
@@ -124,7 +124,7 @@ def _retry(notice: CustomerNotice, now: dt.datetime, counts: SendCounts) -> None
     counts.retried += 1
 
 
-def _email(notice: CustomerNotice, texts: dict) -> None:
+def _email(notice: CustomerNotice, texts: dict[tuple[str, str, int], NoticeTemplate]) -> None:
     template = texts.get((notice.template_code, notice.channel, notice.template_version))
     subject = template.subject if template else ""
     body = render(template.text, notice.params) if template else ""
@@ -184,7 +184,9 @@ def notices_send_due(*, limit: int = 500, now: dt.datetime | None = None) -> Sen
             accepted.append((notice, result.provider_id))
         else:
             with transaction.atomic():
-                _fail(notice, result.code or "REFUSED", error_class(result.code, result.message), now)
+                _fail(
+                    notice, result.code or "REFUSED", error_class(result.code, result.message), now
+                )
             counts.failed += 1
     counts.sent += _record_sent(accepted, now)
     return counts
@@ -211,7 +213,9 @@ def _record_sent(accepted: Sequence[tuple[CustomerNotice, str]], now: dt.datetim
         for notice, pid in with_ids:
             notice.provider_id = pid
         if with_ids:
-            CustomerNotice.objects.bulk_update([n for n, _ in with_ids], ["provider_id"], batch_size=500)
+            CustomerNotice.objects.bulk_update(
+                [n for n, _ in with_ids], ["provider_id"], batch_size=500
+            )
         apply_pending([n.notice_id for n, _ in accepted])
     return len(accepted)
 

@@ -244,9 +244,13 @@ VERACITY_NOTICE_POLL_AFTER_HOURS = float(os.environ.get("VERACITY_NOTICE_POLL_AF
 # The Alibaba Cloud SMS backend (``VERACITY_SMS_BACKEND=alibaba``): the access key from the
 # environment only; the approved sign name; the endpoint (a local fake server in tests).
 VERACITY_ALIBABA_SMS_ACCESS_KEY_ID = os.environ.get("VERACITY_ALIBABA_SMS_ACCESS_KEY_ID", "")
-VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET = os.environ.get("VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET", "")
+VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET = os.environ.get(
+    "VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET", ""
+)
 VERACITY_ALIBABA_SMS_SIGN_NAME = os.environ.get("VERACITY_ALIBABA_SMS_SIGN_NAME", "")
-VERACITY_ALIBABA_SMS_ENDPOINT = os.environ.get("VERACITY_ALIBABA_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+VERACITY_ALIBABA_SMS_ENDPOINT = os.environ.get(
+    "VERACITY_ALIBABA_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"
+)
 VERACITY_ALIBABA_SMS_PROTOCOL = os.environ.get("VERACITY_ALIBABA_SMS_PROTOCOL", "https")
 VERACITY_API_RATE = os.environ.get("VERACITY_API_RATE", "60/10")
 # Staff of these roles must log in with a TOTP code (enrolment is forced after the password);
