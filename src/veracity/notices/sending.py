@@ -31,7 +31,7 @@ from veracity.notices.models import CustomerNotice, NoticeChannel, NoticeStatus,
 from veracity.notices.receipts import apply_pending, notices_poll
 from veracity.notices.templates import render, template_texts
 from veracity.notices.undeliverable import undeliverable_raise
-from veracity.notify.sms import SmsMessage, SmsUnavailable, backend
+from veracity.notify.sms import SmsMessage, SmsResult, SmsUnavailable, backend
 
 LEASE = dt.timedelta(minutes=5)
 
@@ -150,8 +150,8 @@ def notices_send_due(*, limit: int = 500, now: dt.datetime | None = None) -> Sen
     codes = template_texts(
         {(n.template_code, n.channel, n.template_version) for n in claimed if n.channel == "sms"}
     )
-    gateway = None
     accepted: list[tuple[CustomerNotice, str]] = []
+    texts_sms: list[tuple[CustomerNotice, SmsMessage]] = []
     for notice in claimed:
         if notice.channel == NoticeChannel.EMAIL:
             try:
@@ -167,20 +167,21 @@ def notices_send_due(*, limit: int = 500, now: dt.datetime | None = None) -> Sen
             accepted.append((notice, ""))
             continue
         template = codes.get((notice.template_code, notice.channel, notice.template_version))
-        try:
-            gateway = gateway or backend()
-            result = gateway.send(
+        texts_sms.append(
+            (
+                notice,
                 SmsMessage(
                     notice_id=notice.notice_id,
                     to=notice.address,
                     template=template.provider_code if template else notice.template_code,
                     params=notice.params,
-                )
+                ),
             )
-        except SmsUnavailable:
+        )
+    for notice, result in _send_sms(texts_sms):
+        if result is None:
             _retry(notice, now, counts)
-            continue
-        if result.accepted:
+        elif result.accepted:
             accepted.append((notice, result.provider_id))
         else:
             with transaction.atomic():
@@ -190,6 +191,33 @@ def notices_send_due(*, limit: int = 500, now: dt.datetime | None = None) -> Sen
             counts.failed += 1
     counts.sent += _record_sent(accepted, now)
     return counts
+
+
+def _send_sms(
+    batch: Sequence[tuple[CustomerNotice, SmsMessage]],
+) -> list[tuple[CustomerNotice, SmsResult | None]]:
+    """Each message's result (``None``: the gateway could not be reached, try again): in one
+    call when the backend sends many at once (``send_many``), else one by one."""
+    if not batch:
+        return []
+    try:
+        gateway = backend()
+    except SmsUnavailable:
+        return [(notice, None) for notice, _ in batch]
+    many = getattr(gateway, "send_many", None)
+    if many is not None:
+        try:
+            results = many([message for _, message in batch])
+        except SmsUnavailable:
+            return [(notice, None) for notice, _ in batch]
+        return list(zip([n for n, _ in batch], results, strict=True))
+    out: list[tuple[CustomerNotice, SmsResult | None]] = []
+    for notice, message in batch:
+        try:
+            out.append((notice, gateway.send(message)))
+        except SmsUnavailable:
+            out.append((notice, None))
+    return out
 
 
 def _record_sent(accepted: Sequence[tuple[CustomerNotice, str]], now: dt.datetime) -> int:
