@@ -60,6 +60,13 @@ def new_notice_id() -> str:
     return "N" + secrets.token_hex(10)
 
 
+def new_notice_ids(count: int) -> list[str]:
+    """``count`` fresh notice ids from one read of the system's randomness (a read per id
+    was a fifth of the listener's time)."""
+    raw = secrets.token_bytes(10 * count).hex()
+    return ["N" + raw[20 * i : 20 * (i + 1)] for i in range(count)]
+
+
 def premium_due_days() -> int:
     return int(getattr(settings, "VERACITY_PREMIUM_DUE_NOTICE_DAYS", 10))
 
@@ -181,7 +188,7 @@ def notices_for_events(events: Sequence[PolicyEvent], principal: Principal) -> i
                 portal = channel == NoticeChannel.PORTAL
                 rows.append(
                     (
-                        new_notice_id(),
+                        "",
                         cid,
                         event.policy_id,
                         event.pk,
@@ -199,6 +206,8 @@ def notices_for_events(events: Sequence[PolicyEvent], principal: Principal) -> i
                         send_after if portal else None,
                     )
                 )
+    ids = new_notice_ids(len(rows))
+    rows = [(ids[i], *row[1:]) for i, row in enumerate(rows)]
     insert_rows(CustomerNotice, _FIELDS, rows)
     if rows:
         audit_record(
