@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 from veracity.access.models import ApiClient
 from veracity.access.policy import endpoint_action, record_refusal
 from veracity.api.auth import client_of, principal_of_client
-from veracity.api.schemas import CaseErrorOut
+from veracity.api.schemas import CaseErrorOut, RejectedOut
 from veracity.audit.services import Actor
 from veracity.db.addresses import request_address
 from veracity.notices.receipts import Receipt, receipts_record
@@ -48,9 +48,17 @@ class ReceiptsOut(Schema):
 
 @router.post(
     "/receipts",
-    response={200: ReceiptsOut, 401: Any, 403: CaseErrorOut},
+    response={
+        200: ReceiptsOut,
+        400: CaseErrorOut,
+        401: Any,
+        403: CaseErrorOut,
+        413: CaseErrorOut,
+        422: RejectedOut,
+    },
     summary="Delivery receipts of SMS notices (the provider's receipt shape)",
-    description="Only the SMS gateway system's client; 403 for any other, nothing recorded.",
+    description="Only the SMS gateway system's client; 403 for any other, nothing recorded;"
+    " 422 for a body that is not a list of receipts (at most 1,000).",
 )
 @endpoint_action("sms.receipts")
 def sms_receipts(
