@@ -137,7 +137,15 @@ def worker(args: argparse.Namespace) -> None:
     t_send = time.perf_counter()
     while True:
         t1 = time.perf_counter()
-        counts = notices_send_due(limit=args.send_batch)
+        if os.environ.get("VBENCH_PROFILE") and not times:
+            import cProfile
+            import pstats
+
+            with cProfile.Profile() as prof:
+                counts = notices_send_due(limit=args.send_batch)
+            pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(12)
+        else:
+            counts = notices_send_due(limit=args.send_batch)
         if not counts.claimed:
             break
         times.append(time.perf_counter() - t1)
