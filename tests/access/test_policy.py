@@ -77,6 +77,19 @@ EXPECTED: dict[str, set[RoleName]] = {
     "applications.check": NOBODY,  # the calling system's own scope, no person
     "applications.store": NOBODY,
     "policy_events.record": NOBODY,  # the core system's API clients and the command line
+    "notices.view": {
+        R.CUSTOMER_SERVICE,
+        R.CUSTOMER_SERVICE_MANAGER,
+        R.INFORMATION_MANAGER,
+        R.ADMIN,
+    },
+    "notices.effect": {
+        R.CUSTOMER_SERVICE_MANAGER,
+        R.INFORMATION_MANAGER,
+        R.GENERAL_MANAGER,
+        R.ADMIN,
+    },
+    "sms.receipts": NOBODY,  # the SMS gateway system, no person
     "problems.list": PROBLEM_LIST,
     "problems.export": PROBLEM_LIST,
     "cases.view": CASE_PAGES,
@@ -229,6 +242,7 @@ def test_client_scope_actions_are_no_persons() -> None:
         "applications.store",
         "policy_events.record",
         "inquiries.verify",
+        "sms.receipts",
     }
     assert not any(may(staff(*RoleName), a) for a in scoped)
 

@@ -87,6 +87,37 @@ def test_the_notices_page_exists(portal_book, client):
     assert "暂无发送给您的通知" in page.content.decode()
 
 
+def test_the_notices_page_lists_a_notice_once_with_its_channels(portal_book, client):
+    """A premium received, recorded through the events service, is noticed to the
+    policyholder (portal, SMS); the page shows it once, with the SMS's state in words."""
+    from veracity.org.principals import system
+    from veracity.policies.event_services import policy_events_record
+
+    result = policy_events_record(
+        principal=system("test"),
+        records=[
+            (
+                1,
+                {
+                    "event_id": "E-P1-2",
+                    "policy_no": P1,
+                    "kind": "premium_received",
+                    "occurred_on": "2026-11-25",
+                    "data": {"amount": 1200, "period": 2},
+                },
+            )
+        ],
+        source="test",
+    )
+    assert result.accepted == 1, result
+    portal_sign_in(client, portal_book)
+    page = client.get("/my/notices/").content.decode()
+    items = re.findall(r"<li>.*?</li>", page.split('id="my-notices"')[1], flags=re.S)
+    assert len(items) == 1, items
+    assert "1,200.00" in items[0] and "短信 待发送" in items[0]
+    assert "暂无发送给您的通知" not in page
+
+
 def test_english_on_request(portal_book, client):
     portal_sign_in(client, portal_book)
     client.post("/my/language/", {"language": "en", "next": "/my/"})

@@ -36,6 +36,7 @@ def hash_token(token: str) -> str:
 SYSTEM_CHANNELS: Final[dict[str, tuple[str, ...]]] = {
     "core": ("agency", "intermediary", "direct", "telemarketing", "internet"),
     "bancassurance": ("bancassurance",),
+    "sms_gateway": (),
     "other": (),
 }
 
@@ -47,6 +48,8 @@ class ApiClient(models.Model):
     class System(models.TextChoices):
         CORE = "core", _("Core business system")
         BANCASSURANCE = "bancassurance", _("Bancassurance system (银保通)")
+        # reports SMS delivery receipts (``POST /api/v1/sms/receipts``); submits no applications
+        SMS_GATEWAY = "sms_gateway", _("SMS gateway")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=100, unique=True)

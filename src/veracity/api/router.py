@@ -26,6 +26,7 @@ from veracity.api.routers.penalties import router as penalties_router
 from veracity.api.routers.policy_events import router as policy_events_router
 from veracity.api.routers.problem_items import router as problem_items_router
 from veracity.api.routers.training import router as training_router
+from veracity.api.routers.sms import router as sms_router
 from veracity.api.throttle import TokenRateThrottle
 from veracity.core.refusals import HTTP_STATUS, Refusal
 from veracity.core.schema import describe
@@ -87,6 +88,7 @@ api.add_router("/penalties", penalties_router)  # issue 13
 api.add_router("/policy-events", policy_events_router)  # issue 14
 api.add_router("/inquiries", inquiries_router)  # issue 14: verified inquiry
 api.add_router("/training", training_router)  # issue 13: the sales-management system
+api.add_router("/sms", sms_router)  # issue 14: delivery receipts of customer notices
 
 
 @api.exception_handler(ValidationError)

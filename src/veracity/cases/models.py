@@ -38,6 +38,7 @@ class RuleCode(models.TextChoices):
     REPEAT_MISSELLING = "REPEAT_MISSELLING", _("Repeated misselling")
     IDENTITY_CHANGED = "IDENTITY_CHANGED", _("Identity differs from the customer file")
     MANUAL = "MANUAL", _("Added by staff")
+    CONTACT_UNDELIVERABLE = "CONTACT_UNDELIVERABLE", _("Notice undeliverable to the phone on file")
 
 
 class Stage(models.TextChoices):

@@ -271,6 +271,17 @@ ACTIONS: Final[Mapping[str, Audience]] = {
     # D1.12: customer service verifies (calls back) and applies or rejects the contact
     # changes customers report on the portal
     "contact_changes.review": frozenset({_R.CUSTOMER_SERVICE, _R.CUSTOMER_SERVICE_MANAGER}),
+    # --- customer notices (NT-1, NT-2, D1.20, D1.26) -------------------------------------
+    # the failed notices (customer, policy, masked address, why) for customer service
+    "notices.view": frozenset(
+        {_R.CUSTOMER_SERVICE, _R.CUSTOMER_SERVICE_MANAGER, _R.INFORMATION_MANAGER, _R.ADMIN}
+    ),
+    # the notices' effect report (aggregates only) and its export
+    "notices.effect": frozenset(
+        {_R.CUSTOMER_SERVICE_MANAGER, _R.INFORMATION_MANAGER, _R.GENERAL_MANAGER, _R.ADMIN}
+    ),
+    # delivery receipts, reported by the SMS gateway system (an API client, no person)
+    "sms.receipts": CLIENT_SCOPE,
     # --- the organisation-wide figures on the home pages (counts only, no personal data):
     # data quality per channel and agent, the month's figures
     "reports.view": frozenset(

@@ -125,6 +125,20 @@ _NAV: tuple[tuple[str, Any, str, tuple[str, ...], Any], ...] = (
         ("inquiry_usage",),
         ("inquiries.usage",),
     ),
+    (
+        "web:notice_failures",
+        _("Undelivered notices"),
+        "nav-notice-failures",
+        ("notice_failures",),
+        ("notices.view",),
+    ),
+    (
+        "web:notice_effect",
+        _("Notice effect"),
+        "nav-notice-effect",
+        ("notice_effect",),
+        ("notices.effect",),
+    ),
     ("admin:index", _("Administration"), "nav-admin", (), "admin"),
 )
 

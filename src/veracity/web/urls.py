@@ -15,6 +15,7 @@ from veracity.web.views import (
     home,
     incidents,
     inquiries,
+    notices,
     notifications,
     penalties,
     picker,
@@ -210,4 +211,7 @@ urlpatterns = [
         compliance.act,
         name="compliance_act",
     ),
+    # --- customer notices (NT-2, D1.20, D1.26): failures and the effect report
+    path("notices/failures/", notices.failures, name="notice_failures"),
+    path("notices/effect/", notices.effect, name="notice_effect"),
 ]

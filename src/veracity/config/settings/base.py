@@ -254,6 +254,24 @@ VERACITY_PORTAL_LOGIN_LIMITS = {
     "window_minutes": 15,
     "lockout_minutes": 15,
 }
+# Customer notices (NT-1, NT-2): a renewal premium's reminder goes N days before it is due;
+# a notice the gateway could not take is tried again after base × 2^(n−1) seconds, at most
+# N attempts; an SMS without a delivery receipt after some hours is asked about (polled).
+VERACITY_PREMIUM_DUE_NOTICE_DAYS = int(os.environ.get("VERACITY_PREMIUM_DUE_NOTICE_DAYS", "10"))
+VERACITY_NOTICE_MAX_ATTEMPTS = int(os.environ.get("VERACITY_NOTICE_MAX_ATTEMPTS", "5"))
+VERACITY_NOTICE_RETRY_BASE_SECONDS = int(os.environ.get("VERACITY_NOTICE_RETRY_BASE_SECONDS", "60"))
+VERACITY_NOTICE_POLL_AFTER_HOURS = float(os.environ.get("VERACITY_NOTICE_POLL_AFTER_HOURS", "6"))
+# The Alibaba Cloud SMS backend (``VERACITY_SMS_BACKEND=alibaba``): the access key from the
+# environment only; the approved sign name; the endpoint (a local fake server in tests).
+VERACITY_ALIBABA_SMS_ACCESS_KEY_ID = os.environ.get("VERACITY_ALIBABA_SMS_ACCESS_KEY_ID", "")
+VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET = os.environ.get(
+    "VERACITY_ALIBABA_SMS_ACCESS_KEY_SECRET", ""
+)
+VERACITY_ALIBABA_SMS_SIGN_NAME = os.environ.get("VERACITY_ALIBABA_SMS_SIGN_NAME", "")
+VERACITY_ALIBABA_SMS_ENDPOINT = os.environ.get(
+    "VERACITY_ALIBABA_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"
+)
+VERACITY_ALIBABA_SMS_PROTOCOL = os.environ.get("VERACITY_ALIBABA_SMS_PROTOCOL", "https")
 VERACITY_API_RATE = os.environ.get("VERACITY_API_RATE", "60/10")
 # Staff of these roles must log in with a TOTP code (enrolment is forced after the password);
 # anyone else may enrol. Production requires it of admin, information manager and auditor.

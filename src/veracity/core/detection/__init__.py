@@ -23,6 +23,9 @@ class Rule(StrEnum):
     REPEAT_MISSELLING = "REPEAT_MISSELLING"
     IDENTITY_CHANGED = "IDENTITY_CHANGED"
     MANUAL = "MANUAL"
+    #: D1.12: a notice to the phone on file failed as number-not-in-service (空号, 停机,
+    #: invalid number): the contact on file may not be true (``veracity.notices``)
+    CONTACT_UNDELIVERABLE = "CONTACT_UNDELIVERABLE"
 
 
 RULE_NAMES: Final[Mapping[Rule, tuple[str, str]]] = {
@@ -45,6 +48,10 @@ RULE_NAMES: Final[Mapping[Rule, tuple[str, str]]] = {
         "Another name, sex or birth date submitted for the same ID number",
     ),
     Rule.MANUAL: ("回访或其他渠道发现的可疑信息", "Suspicion found in a callback or elsewhere"),
+    Rule.CONTACT_UNDELIVERABLE: (
+        "客户通知因手机号码为空号、停机或无效而无法送达",
+        "A notice could not be delivered: the phone on file is not in service or invalid",
+    ),
 }
 
 

@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -33,6 +34,7 @@ from veracity.customers.models import IdType
 from veracity.db.addresses import request_address
 from veracity.inquiry.disclosures import disclosure_record
 from veracity.inquiry.models import InquiryChannel
+from veracity.notices.selectors import notices_of
 from veracity.org.principals import Customer, System
 from veracity.policies.models import Policy, PolicyStatus, Role
 from veracity.policies.service_facts import ServiceFacts
@@ -432,11 +434,25 @@ def policy(request: HttpRequest, principal: Customer, policy_no: str) -> HttpRes
     return page(request, "portal/policy.html", facts_view(facts))
 
 
-def notices_of_customer(customer_id: int) -> list[Any]:
-    """The notices sent to the customer. TO BE WIRED AT MERGE: ``veracity.notices``'s
-    selector ``notices_of(customer_id=…)`` (the notices helper's); until then nothing is
-    listed."""
-    return []
+def notices_of_customer(customer_id: int) -> list[dict[str, Any]]:
+    """The notices sent to the customer (``veracity.notices.selectors.notices_of``), one line
+    per notice however many channels carried it: its text, and how each channel fared
+    (短信 已送达, 电子邮件 已发送 …)."""
+    zh = (get_language() or "zh-hans").startswith("zh")
+    lines: dict[tuple[str, str, Any], dict[str, Any]] = {}
+    for n in notices_of(customer_id=customer_id):
+        line = lines.setdefault(
+            (n.policy_no, n.kind, n.at),
+            {"sent_at": n.at, "policy_no": n.policy_no, "text": "", "channels": []},
+        )
+        if n.text and (not line["text"] or n.channel == "portal"):
+            line["text"] = n.text
+            line["subject"] = n.subject
+        if n.channel != "portal":
+            line["channels"].append(
+                f"{n.channel_zh} {n.status_zh}" if zh else f"{n.channel_en}: {n.status_en}"
+            )
+    return list(lines.values())
 
 
 @portal_required
