@@ -25,8 +25,8 @@ from veracity.api.routers.inquiries import router as inquiries_router
 from veracity.api.routers.penalties import router as penalties_router
 from veracity.api.routers.policy_events import router as policy_events_router
 from veracity.api.routers.problem_items import router as problem_items_router
-from veracity.api.routers.training import router as training_router
 from veracity.api.routers.sms import router as sms_router
+from veracity.api.routers.training import router as training_router
 from veracity.api.throttle import TokenRateThrottle
 from veracity.core.refusals import HTTP_STATUS, Refusal
 from veracity.core.schema import describe
