@@ -124,14 +124,14 @@ def notices_for_events(events: Sequence[PolicyEvent], principal: Principal) -> i
     parties: dict[int, dict[str, int]] = {}
     policy_nos: dict[int, str] = {}
     for batch in chunks(sorted(policy_ids), 5000):
-        rows = select(
+        party_rows = select(
             "SELECT policy_id, customer_id, role, position, id FROM policies_policyrole",
             [
                 any_of("policy_id", batch),
                 ("role IN (%s, %s) AND customer_id IS NOT NULL", [Role.POLICYHOLDER, Role.INSURED]),
             ],
         )
-        for pid, cid, role, _position, _id in sorted(rows, key=lambda r: (r[0], r[3], r[4])):
+        for pid, cid, role, _position, _id in sorted(party_rows, key=lambda r: (r[0], r[3], r[4])):
             parties.setdefault(pid, {}).setdefault(role, cid)
         for pid, policy_no in select(
             "SELECT id, policy_no FROM policies_policy", [any_of("id", batch)]
