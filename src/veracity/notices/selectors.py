@@ -49,6 +49,7 @@ def kind_words(kind: str) -> tuple[str, str]:
 @dataclass(frozen=True, slots=True)
 class CustomerNoticeView:
     notice_id: str
+    event_id: int  # the policy event the notice tells of (one line per event on the portal)
     policy_no: str
     kind: str
     kind_zh: str
@@ -84,6 +85,7 @@ def notices_of(*, customer_id: int, limit: int = 100) -> list[CustomerNoticeView
         out.append(
             CustomerNoticeView(
                 notice_id=n.notice_id,
+                event_id=n.event_id,
                 policy_no=n.policy.policy_no or "",
                 kind=n.event_kind,
                 kind_zh=kz,

@@ -70,7 +70,7 @@ class VerifyForm(forms.Form):
         widget=forms.RadioSelect,
     )
     channel = forms.ChoiceField(
-        label=_("Channel"),
+        label=_("Inquiry channel"),
         choices=lambda: _choices(CHANNEL_WORDS, ("phone", "counter")),
         initial="phone",
         widget=forms.RadioSelect,
@@ -440,10 +440,10 @@ def _period(request: HttpRequest) -> tuple[Month, Month, str]:
     error = ""
     try:
         last = month_parse(request.GET["to"]) if request.GET.get("to") else last_default
-        first = month_parse(request.GET["from"]) if request.GET.get("from") else last.minus(11)
+        first = month_parse(request.GET["from"]) if request.GET.get("from") else last.minus(5)
     except Refusal as exc:
         error = _message(exc)
-        first, last = last_default.minus(11), last_default
+        first, last = last_default.minus(5), last_default
     return first, last, error
 
 
@@ -459,6 +459,7 @@ def usage(request: HttpRequest) -> HttpResponse:
     except Refusal as exc:
         error = _message(exc)
         status = refusal_status(exc)
+    # a month and channel without any use is left out of the table (not of the export)
     shown = [
         {
             "row": r,
@@ -466,6 +467,12 @@ def usage(request: HttpRequest) -> HttpResponse:
             "sections": [r.sections.get(s, 0) for s in SECTION_ORDER],
         }
         for r in rows
+        if r.inquiries
+        or r.registrations
+        or r.logins
+        or r.failed_logins
+        or r.disclosures
+        or r.lockouts
     ]
     months: dict[str, list[float]] = {}
     for r in rows:

@@ -438,10 +438,10 @@ def notices_of_customer(customer_id: int) -> list[dict[str, Any]]:
     per notice however many channels carried it: its text, and how each channel fared
     (短信 已送达, 电子邮件 已发送 …)."""
     zh = (get_language() or "zh-hans").startswith("zh")
-    lines: dict[tuple[str, str, Any], dict[str, Any]] = {}
+    lines: dict[int, dict[str, Any]] = {}
     for n in notices_of(customer_id=customer_id):
         line = lines.setdefault(
-            (n.policy_no, n.kind, n.at),
+            n.event_id,
             {"sent_at": n.at, "policy_no": n.policy_no, "text": "", "channels": []},
         )
         if n.text and (not line["text"] or n.channel == "portal"):
