@@ -122,6 +122,25 @@ def test_customer_service_sees_stages_clues_and_supplements(login, personas, boo
         assert words in body, words
 
 
+def test_customer_service_sees_contact_changes_and_undelivered_notices(login, personas, book):
+    """The portal's reported contact changes waiting for verification and the notices that
+    did not reach the customer, as counts linking to their lists."""
+    from tests.portal.factories import book as portal_book
+    from veracity.org.principals import Customer
+    from veracity.portal.services import contact_change_request
+
+    wang = portal_book().wang
+    contact_change_request(
+        principal=Customer(wang, verified_by="test"), kind="phone", value="13900001111"
+    )
+    body = login(personas["sam"]).get("/").content.decode()
+    block = body.split('id="home-customer-contact"')[1].split("</ul>")[0]
+    assert "待核实的联系信息变更" in block and "近30天未送达的通知" in block
+    assert ">1<" in block  # the one request
+    assert "/customers/change-requests/" in block and "/notices/failures/" in block
+    assert 'id="home-customer-contact"' not in login(personas["dave"]).get("/").content.decode()
+
+
 def test_general_manager_sees_the_months_figures(login, personas, book):
     body = login(personas["george"]).get("/").content.decode()
     for words in ("本月数据", "新增客户", "校验通过率", "新增问题件", "办结问题件", "泄露事件"):

@@ -107,6 +107,13 @@ def notices_of(*, customer_id: int, limit: int = 100) -> list[CustomerNoticeView
 # --- failures (customer service) -------------------------------------------------------
 
 
+def failures_count(*, since_days: int = 30) -> int:
+    """How many notices failed in the last ``since_days`` days (a figure for customer
+    service's home page; no personal data)."""
+    since = timezone.now() - dt.timedelta(days=since_days)
+    return CustomerNotice.objects.filter(status=NoticeStatus.FAILED, final_at__gte=since).count()
+
+
 @dataclass(frozen=True, slots=True)
 class FailureRow:
     notice_id: str

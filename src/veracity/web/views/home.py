@@ -26,10 +26,12 @@ from veracity.conduct import figures as conduct_figures
 from veracity.core.findings import CATALOGUE, finding_name
 from veracity.customers import figures as customer_figures
 from veracity.incidents import figures as incident_figures
+from veracity.notices import selectors as notice_selectors
 from veracity.org.actions import may
 from veracity.org.principals import Principal
 from veracity.policies import figures as policy_figures
 from veracity.policies import selectors as policies
+from veracity.portal import selectors as portal_selectors
 from veracity.retention import figures as retention_figures
 from veracity.web.charts import Bar, Segment, bar_chart, sparkline, stacked_bar_chart
 from veracity.web.forms import DEFAULT_SEARCH_KIND, CustomerSearchForm
@@ -155,6 +157,16 @@ def _service(principal: Principal, request: HttpRequest) -> dict[str, Any]:
             width=220,
         ),
         "supplements_open": policy_figures.supplement_requests_open_count(principal=principal),
+        # the portal's reported contact changes to verify, and the notices that did not reach
+        # the customer in the last 30 days (counts only)
+        "contact_changes_pending": (
+            portal_selectors.pending_change_requests().count()
+            if may(principal, "contact_changes.review")
+            else None
+        ),
+        "notices_failed": (
+            notice_selectors.failures_count() if may(principal, "notices.view") else None
+        ),
         "open_requests": list(policies.supplement_requests_open(principal=principal)[:RECENT]),
         "failed": list(policies.applications_list(principal=principal, verdict="fail")[:RECENT]),
         "search_form": CustomerSearchForm(
