@@ -146,3 +146,35 @@ def test_without_a_token_nothing_is_told(book: Book, api) -> None:
     answer = api.post("/inquiries/verify", BODY, token=None)
     assert answer.status_code == 401
     assert not Inquiry.objects.exists()
+
+
+@pytest.mark.parametrize("system", ["sms_gateway", "bancassurance", "other"])
+def test_a_system_that_does_not_verify_inquirers_is_refused(book: Book, client, system) -> None:
+    """Only the core system and the call-centre and counter systems verify inquirers; any
+    other API client is refused and nothing is recorded as an inquiry."""
+    from veracity.access.models import ApiClient
+
+    _client, token = ApiClient.issue(name=f"{system}-client", system=system)
+    before = Inquiry.objects.count()
+    answer = client.post(
+        "/api/v1/inquiries/verify",
+        BODY,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 403
+    assert Inquiry.objects.count() == before
+
+
+@pytest.mark.parametrize("system", ["call_centre", "counter"])
+def test_the_call_centre_and_counter_systems_verify(book: Book, client, system) -> None:
+    from veracity.access.models import ApiClient
+
+    _client, token = ApiClient.issue(name=f"{system}-client", system=system)
+    answer = client.post(
+        "/api/v1/inquiries/verify",
+        BODY,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200 and answer.json()["verified"] is True

@@ -37,6 +37,8 @@ SYSTEM_CHANNELS: Final[dict[str, tuple[str, ...]]] = {
     "core": ("agency", "intermediary", "direct", "telemarketing", "internet"),
     "bancassurance": ("bancassurance",),
     "sms_gateway": (),
+    "call_centre": (),
+    "counter": (),
     "other": (),
 }
 
@@ -50,6 +52,9 @@ class ApiClient(models.Model):
         BANCASSURANCE = "bancassurance", _("Bancassurance system (银保通)")
         # reports SMS delivery receipts (``POST /api/v1/sms/receipts``); submits no applications
         SMS_GATEWAY = "sms_gateway", _("SMS gateway")
+        # verify inquirers (``POST /api/v1/inquiries/verify``); submit no applications
+        CALL_CENTRE = "call_centre", _("Call centre system")
+        COUNTER = "counter", _("Counter system")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=100, unique=True)

@@ -116,14 +116,23 @@ def _text(value: Any, what_zh: str, what_en: str, limit: int) -> str:
     return text
 
 
-def _asker(principal: Principal) -> tuple[Any, str]:
+#: The API clients' systems that verify inquirers (``ApiClient.system``): the core business
+#: system (its call-centre and counter front ends) and dedicated call-centre and counter
+#: systems; not the bancassurance system, not the SMS gateway.
+VERIFYING_SYSTEMS = frozenset({"core", "call_centre", "counter"})
+
+
+def _asker(principal: Principal, system: str | None = None) -> tuple[Any, str]:
     """(staff user, label) of who asks: a member of staff with the desk's action, or an API
-    client (by its name). A customer or a job does not use the desk."""
+    client (by its name) of a system that verifies inquirers (``system``, the client's
+    ``ApiClient.system``, as the API passes it). A customer or a job does not use the desk."""
     if isinstance(principal, Staff):
         if not may(principal, "inquiries.desk"):
             raise Refusal("inquiry.role_forbidden", "principal")
         return principal.user, str(principal.user.get_username())
     if isinstance(principal, System) and principal.client_name.startswith("api:"):
+        if system is not None and system not in VERIFYING_SYSTEMS:
+            raise Refusal("inquiry.role_forbidden", "principal")
         return acting_user(principal), principal.client_name
     raise Refusal("inquiry.person_required", "principal")
 
@@ -147,12 +156,13 @@ def _attempt(
     now: dt.datetime | None,
     id_card_presented: bool | None,
     contract_presented: bool | None,
+    system: str | None = None,
 ) -> VerifyResult:
     if channel not in CHANNELS:
         raise Refusal("inquiry.channel", "channel")
     if role is not None and role not in ROLES:
         raise Refusal("inquiry.role", "role")
-    staff, label = _asker(principal)
+    staff, label = _asker(principal, system)
     policy_no = _text(policy_no, "保单号", "the policy number", MAX_POLICY_NO)
     name = _text(name, "姓名", "the name", MAX_NAME)
     id_type = _text(id_type, "证件类型", "the ID type", 20)
@@ -277,6 +287,7 @@ def inquirer_verify(
     now: dt.datetime | None = None,
     id_card_presented: bool | None = None,
     contract_presented: bool | None = None,
+    system: str | None = None,
 ) -> VerifyResult:
     """Is the inquirer, by name and ID document, a party of policy ``policy_no`` in ``role``
     (any role when ``None``, the role found is returned)? Recorded and audited either way;
@@ -302,6 +313,7 @@ def inquirer_verify(
         now=now,
         id_card_presented=id_card_presented,
         contract_presented=contract_presented,
+        system=system,
     )
 
 

@@ -16,7 +16,7 @@ from ninja import Router, Schema
 from pydantic import ConfigDict, StringConstraints
 
 from veracity.access.policy import endpoint_action
-from veracity.api.auth import principal_of_client
+from veracity.api.auth import client_of, principal_of_client
 from veracity.api.schemas import CaseErrorOut, RejectedOut
 from veracity.inquiry.verification import inquirer_verify
 
@@ -69,6 +69,7 @@ def verify(request: HttpRequest, payload: VerifyIn) -> Any:
     principal = principal_of_client(request, purpose="inquiry")
     result = inquirer_verify(
         principal=principal,
+        system=client_of(request).system,
         channel=payload.channel,
         policy_no=payload.policy_no,
         name=payload.name,
