@@ -12,3 +12,14 @@ class NoticesConfig(AppConfig):
         from veracity.policies.events import on_policy_events
 
         on_policy_events(notices_for_events)
+
+        # destruction (D4.25) empties the address a destroyed customer's notices went to;
+        # the notices stay for the effect report
+        from veracity.notices.models import CustomerNotice
+        from veracity.retention.destruction import Erasure, personal_columns, register_erasures
+
+        def erasures() -> list[Erasure]:
+            model = CustomerNotice
+            return [Erasure(model, "customer_id", False, personal_columns(model), history=False)]
+
+        register_erasures(erasures)

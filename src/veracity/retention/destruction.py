@@ -27,7 +27,7 @@ transaction; the caller decides which ids are eligible.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -81,10 +81,26 @@ class Erasure:
     link: str  # the column naming the customer
     delete: bool  # delete the live rows (else overwrite them)
     values: dict[str, Any] = field(default_factory=dict)  # overwrite with these
+    history: bool = True  # the model keeps a change history (django-simple-history)
 
     @property
     def history_model(self) -> type[models.Model]:
         return self.model.history.model  # type: ignore[attr-defined, no-any-return]
+
+    def models(self) -> tuple[type[models.Model], ...]:
+        """The live table, and its history table when it has one."""
+        return (self.model, self.history_model) if self.history else (self.model,)
+
+
+#: The erasures of the apps above retention (the inquiries, the customer notices, the
+#: portal), registered at their app's ready: retention never imports them.
+_REGISTERED: list[Callable[[], Sequence[Erasure]]] = []
+
+
+def register_erasures(factory: Callable[[], Sequence[Erasure]]) -> None:
+    """Add the erasures ``factory()`` returns to every destruction (twice is harmless)."""
+    if factory not in _REGISTERED:
+        _REGISTERED.append(factory)
 
 
 def plan() -> list[Erasure]:
@@ -98,6 +114,7 @@ def plan() -> list[Erasure]:
         Erasure(BankAccount, "customer_id", True, personal_columns(BankAccount, ["holder_name"])),
         Erasure(Customer, "id", False, {"name": DESTROYED_NAME, "sex": "", "birth_date": None}),
         Erasure(PolicyRole, "customer_id", False, {"name": ""}),
+        *(step for factory in _REGISTERED for step in factory()),
     ]
 
 
@@ -132,9 +149,10 @@ def customers_destroy(ids: Sequence[int]) -> Counts:
                 _add(counts, step.model._meta.db_table, "deleted", n)
             else:
                 _add(counts, step.model._meta.db_table, "overwritten", live.update(**step.values))
-            history = step.history_model
-            n = history._default_manager.filter(**where).update(**step.values)
-            _add(counts, history._meta.db_table, "overwritten", n)
+            if step.history:
+                history = step.history_model
+                n = history._default_manager.filter(**where).update(**step.values)
+                _add(counts, history._meta.db_table, "overwritten", n)
         _add(counts, ProblemItem._meta.db_table, "clue_key_removed", _neutral_keys(chunk, keys))
         # The names and birth dates submitted for the customer's documents (D1.6).
         n, _ = IdentityChange.objects.filter(customer_id__in=chunk).delete()
@@ -160,7 +178,7 @@ def _blind_indexes(ids: Sequence[int], steps: Sequence[Erasure]) -> set[str]:
     """Every blind index the customers' rows and history rows hold (before destruction)."""
     found: set[str] = set()
     for step in steps:
-        for model in (step.model, step.history_model):
+        for model in step.models():
             columns = [name for name in step.values if name.endswith("_bidx")]
             if columns:
                 for row in model._default_manager.filter(**{f"{step.link}__in": ids}).values_list(

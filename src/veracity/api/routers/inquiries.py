@@ -38,7 +38,7 @@ else:
     RoleCode = Literal["policyholder", "insured", "beneficiary"]
 
 
-class VerifyIn(Schema):
+class InquiryVerifyIn(Schema):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     channel: ChannelCode
@@ -49,7 +49,7 @@ class VerifyIn(Schema):
     role: RoleCode | None = None
 
 
-class VerifyOut(Schema):
+class InquiryVerifyOut(Schema):
     verified: bool
     role: str | None
     inquiry_id: str
@@ -58,14 +58,20 @@ class VerifyOut(Schema):
 
 @router.post(
     "/verify",
-    response={200: VerifyOut, 400: CaseErrorOut, 401: Any, 403: CaseErrorOut, 422: RejectedOut},
+    response={
+        200: InquiryVerifyOut,
+        400: CaseErrorOut,
+        401: Any,
+        403: CaseErrorOut,
+        422: RejectedOut,
+    },
     summary="Verify an inquirer as a party of a policy (policyholder, insured, beneficiary)",
     description="The same answer for an unknown policy as for wrong data (reason_code "
     "not_verified); after 5 failures for one policy number or one ID number within 24 hours, "
     "locked for 30 minutes (reason_code locked). Every attempt is audited.",
 )
 @endpoint_action("inquiries.verify")
-def verify(request: HttpRequest, payload: VerifyIn) -> Any:
+def verify(request: HttpRequest, payload: InquiryVerifyIn) -> Any:
     principal = principal_of_client(request, purpose="inquiry")
     result = inquirer_verify(
         principal=principal,

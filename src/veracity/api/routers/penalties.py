@@ -75,7 +75,7 @@ class DecisionIn(_In):
     reason: Note = Field("", description="Needed to reject")
 
 
-class StepOut(Schema):
+class ApprovalStepOut(Schema):
     step: str
     label_zh: str
     label_en: str
@@ -94,7 +94,7 @@ class PenaltyOut(Schema):
     amount: str | None
     decided_on: str | None
     status: str
-    steps: list[StepOut]
+    steps: list[ApprovalStepOut]
 
 
 RESPONSES: dict[int, Any] = {
