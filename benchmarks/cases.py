@@ -34,7 +34,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -45,7 +44,7 @@ from veracity.org.principals import Staff
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.fresh import PG_ADMIN, migrated_env  # noqa: E402
+from benchmarks.fresh import migrated_env, run_worker  # noqa: E402
 
 VAR = Path(os.environ.get("VBENCH_DIR", "/tmp/vbench-cases"))
 DB_NAME = os.environ.get("VBENCH_DB", "vbench_cases")  # one per concurrent run
@@ -305,20 +304,7 @@ def run_one(database: str, args: argparse.Namespace) -> dict[str, Any]:
     env = migrated_env(database, var=VAR, db_name=DB_NAME)
     cmd = [sys.executable, __file__, "--worker", "--items", str(args.items)]
     cmd += ["--requests", str(args.requests)] + (["--explain"] if args.explain else [])
-    print(f"{database}: running", file=sys.stderr, flush=True)
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    if args.keep:
-        print(f"  kept: {env['DATABASE_URL']}", file=sys.stderr)
-    elif database == "postgresql":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    else:
-        for p in VAR.glob(f"{DB_NAME}.sqlite3*"):
-            p.unlink()
-    return result
+    return run_worker(database, env, cmd, var=VAR, db_name=DB_NAME, keep=args.keep)
 
 
 def table(results: list[dict[str, Any]], requests: int) -> str:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -35,7 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.fresh import PG_ADMIN, migrated_env  # noqa: E402
+from benchmarks.fresh import migrated_env, run_worker  # noqa: E402
 
 VAR = Path(os.environ.get("VBENCH_DIR", "/tmp/vbench-events"))
 DB_NAME = os.environ.get("VBENCH_DB", "vbench_events")  # one per concurrent run
@@ -186,20 +185,7 @@ def run_one(database: str, args: argparse.Namespace) -> dict[str, Any]:
     env = migrated_env(database, var=VAR, db_name=DB_NAME)
     cmd = [sys.executable, __file__, "--worker", "--events", str(args.events)]
     cmd += ["--sqlite-events", str(args.sqlite_events), "--batch-size", str(args.batch_size)]
-    print(f"{database}: running", file=sys.stderr, flush=True)
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    if args.keep:
-        print(f"  kept: {env['DATABASE_URL']}", file=sys.stderr)
-    elif database == "postgresql":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    else:
-        for p in VAR.glob(f"{DB_NAME}.sqlite3*"):
-            p.unlink()
-    return result
+    return run_worker(database, env, cmd, var=VAR, db_name=DB_NAME, keep=args.keep)
 
 
 def table(results: list[dict[str, Any]]) -> str:

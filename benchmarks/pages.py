@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -38,8 +37,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.cases import PG_ADMIN, _analyze, _book, _items, _time  # noqa: E402
-from benchmarks.fresh import migrated_env  # noqa: E402
+from benchmarks.cases import _analyze, _book, _items, _time  # noqa: E402
+from benchmarks.fresh import migrated_env, run_worker  # noqa: E402
 
 VAR = Path(os.environ.get("VBENCH_DIR", "/tmp/vbench-pages"))
 DB_NAME = "vbench_pages"
@@ -183,20 +182,7 @@ def run_one(database: str, args: argparse.Namespace) -> dict[str, Any]:
     env = migrated_env(database, var=VAR, db_name=DB_NAME)
     cmd = [sys.executable, __file__, "--worker", "--items", str(args.items)]
     cmd += ["--events", str(args.events), "--requests", str(args.requests)]
-    print(f"{database}: running", file=sys.stderr, flush=True)
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    if args.keep:
-        print(f"  kept: {env['DATABASE_URL']}", file=sys.stderr)
-    elif database == "postgresql":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    else:
-        for p in VAR.glob(f"{DB_NAME}.sqlite3*"):
-            p.unlink()
-    return result
+    return run_worker(database, env, cmd, var=VAR, db_name=DB_NAME, keep=args.keep)
 
 
 def table(results: list[dict[str, Any]], requests: int) -> str:
